@@ -1,0 +1,5 @@
+"""Placeholder; the command line lands next."""
+
+
+def main() -> None:
+    raise SystemExit("not yet")

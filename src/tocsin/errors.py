@@ -1,0 +1,34 @@
+"""The small tree of Tocsin's errors. Adapters map these once (API, pages, CLI)."""
+
+
+class TocsinError(Exception):
+    """Root of every error Tocsin raises on purpose."""
+
+
+class InvalidValue(TocsinError, ValueError):
+    """A field's value failed its type: names the field, the value and the reason."""
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        shown = repr(value)
+        if len(shown) > 120:
+            shown = shown[:117] + "..."
+        super().__init__(f"{field}: {shown}: {reason}")
+
+
+class UnknownFeed(TocsinError):
+    """A feed name that no parser answers to."""
+
+
+class InputUnreadable(TocsinError):
+    """An input that cannot be opened or read at all."""
+
+
+class ConfigError(TocsinError):
+    """A setting or a rules file that cannot be understood."""
+
+
+class NotFound(TocsinError):
+    """Something asked for by its identifier does not exist."""

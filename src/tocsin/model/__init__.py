@@ -1,0 +1,1 @@
+"""The domain: harmonized event fields, the RSIT taxonomy, TLP 2.0, constituents."""

@@ -1,0 +1,63 @@
+"""One event = one flat record of harmonized fields; its fingerprint identifies the observation.
+
+The fingerprint is a BLAKE2b digest over the fields that identify what was observed, plus the
+time bucket (``time.source`` — or, when a feed gives none, ``time.observation`` — divided by the
+dedupe window). The same observation reported again within one window has the same fingerprint, so
+it is stored once, across runs and restarts, on any backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from hashlib import blake2b
+from typing import Any
+
+from tocsin.model.types import epoch_seconds
+
+Event = dict[str, Any]
+
+FINGERPRINT_FIELDS: tuple[str, ...] = (
+    "feed.name",
+    "classification.type",
+    "classification.identifier",
+    "source.ip",
+    "source.network",
+    "source.port",
+    "source.fqdn",
+    "source.url",
+    "source.asn",
+    "source.account",
+    "destination.ip",
+    "destination.port",
+    "destination.fqdn",
+    "destination.url",
+    "protocol.transport",
+    "protocol.application",
+    "malware.name",
+    "malware.hash.md5",
+    "malware.hash.sha1",
+    "malware.hash.sha256",
+)
+
+DEFAULT_WINDOW = 86_400
+_SEPARATOR = "\x1f"
+
+
+def time_bucket(event: Mapping[str, Any], window: int) -> int:
+    """Which dedupe window the event falls into (0 when the window is 0: dedupe forever)."""
+    if window <= 0:
+        return 0
+    moment = event.get("time.source") or event["time.observation"]
+    return epoch_seconds(moment) // window
+
+
+def fingerprint(
+    event: Mapping[str, Any],
+    window: int = DEFAULT_WINDOW,
+    fields: tuple[str, ...] = FINGERPRINT_FIELDS,
+) -> str:
+    """32 hexadecimal digits identifying this observation within its dedupe window."""
+    get = event.get
+    parts = [str(get(name, "")) for name in fields]
+    parts.append(str(time_bucket(event, window)))
+    return blake2b(_SEPARATOR.join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -1,0 +1,359 @@
+"""Value types of the harmonized event model: each sanitiser returns the canonical value or raises.
+
+A sanitiser takes what a parser found (usually a string) and returns the one canonical form that
+Tocsin stores, or raises ``ValueError`` with the reason in plain words. The caller adds the field
+name (see ``model.fields.sanitize``). Low-cardinality types keep a small memo, since feeds repeat
+the same country, ASN and timestamp many times over.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import idna
+
+from tocsin.model.countries import COUNTRY_CODES
+
+Sanitizer = Callable[[Any], Any]
+
+_MEMO_LIMIT = 50_000
+
+
+def _memoized(func: Sanitizer) -> Sanitizer:
+    """Cache a sanitiser's results for hashable inputs (bounded: cleared when full)."""
+    cache: dict[Any, Any] = {}
+
+    def wrapper(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        except TypeError:
+            return func(value)
+        result = func(value)
+        if len(cache) >= _MEMO_LIMIT:
+            cache.clear()
+        cache[value] = result
+        return result
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise ValueError("expected text")
+    if isinstance(value, int | float):
+        return str(value)
+    raise ValueError(f"expected text, got {type(value).__name__}")
+
+
+def string(value: Any) -> str:
+    """Any text; surrounding white space removed; control characters other than tab refused."""
+    text = _text(value).strip()
+    if not text:
+        raise ValueError("empty")
+    if "\x00" in text:
+        raise ValueError("contains a NUL byte")
+    return text
+
+
+def lowercase(value: Any) -> str:
+    return string(value).lower()
+
+
+def uppercase(value: Any) -> str:
+    return string(value).upper()
+
+
+def integer(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueError("expected a whole number")
+    text = _text(value).strip()
+    try:
+        return int(text, 10)
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
+def port(value: Any) -> int:
+    number = integer(value)
+    if not 0 <= number <= 65535:
+        raise ValueError("port outside 0-65535")
+    return number
+
+
+def floating(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("expected a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("expected a finite number")
+    return number
+
+
+def accuracy(value: Any) -> float:
+    number = floating(value)
+    if not 0 <= number <= 100:
+        raise ValueError("accuracy outside 0-100")
+    return number
+
+
+_TRUE = frozenset({"true", "1", "yes", "y", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "f"})
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("expected true or false")
+
+
+@_memoized
+def asn(value: Any) -> int:
+    """An autonomous system number, 1 to 4294967295; ``AS64496`` is accepted."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:2].upper() == "AS":
+            text = text[2:]
+        value = text
+    number = integer(value)
+    if not 1 <= number <= 4294967295:
+        raise ValueError("ASN outside 1-4294967295")
+    return number
+
+
+def ip_address(value: Any) -> str:
+    """IPv4 or IPv6 in canonical text form (IPv6 compressed, lower case); zone ids refused."""
+    text = _text(value).strip()
+    if ":" in text:
+        try:
+            packed = socket.inet_pton(socket.AF_INET6, text)
+        except OSError:
+            raise ValueError("not an IP address") from None
+        if packed[:12] == b"\x00" * 10 + b"\xff\xff":
+            return socket.inet_ntop(socket.AF_INET, packed[12:])
+        return socket.inet_ntop(socket.AF_INET6, packed)
+    try:
+        packed = socket.inet_pton(socket.AF_INET, text)
+    except OSError:
+        raise ValueError("not an IP address") from None
+    canonical = socket.inet_ntop(socket.AF_INET, packed)
+    if canonical != text:
+        # inet_pton accepts no leading zeros on glibc; be explicit about what we refuse
+        raise ValueError("not a canonical IPv4 address")
+    return canonical
+
+
+def ip_network(value: Any) -> str:
+    """A CIDR network; host bits are cleared (``192.0.2.7/24`` becomes ``192.0.2.0/24``)."""
+    text = _text(value).strip()
+    if "/" not in text:
+        text = f"{text}/128" if ":" in text else f"{text}/32"
+    try:
+        return str(ipaddress.ip_network(text, strict=False))
+    except ValueError as exc:
+        raise ValueError(f"not a network ({exc})") from None
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+@_memoized
+def fqdn(value: Any) -> str:
+    """A domain name: lower case, no trailing dot, IDNA (punycode) for non-ASCII names."""
+    text = _text(value).strip().rstrip(".").lower()
+    if not text:
+        raise ValueError("empty")
+    if not text.isascii():
+        try:
+            text = idna.encode(text, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise ValueError(f"not a valid internationalised name ({exc})") from None
+    if len(text) > 253:
+        raise ValueError("longer than 253 characters")
+    labels = text.split(".")
+    for label in labels:
+        if not _LABEL.match(label):
+            raise ValueError("not a domain name")
+    if labels[-1].isdigit():
+        raise ValueError("an IP address is not a domain name")
+    return text
+
+
+_URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "sftp", "ws", "wss", "tcp", "udp", "smb"})
+
+
+def url(value: Any) -> str:
+    """An absolute URL with a host; ``hxxp`` and a missing scheme are repaired to ``http``."""
+    text = _text(value).strip()
+    if not text:
+        raise ValueError("empty")
+    if len(text) > 8192:
+        raise ValueError("longer than 8192 characters")
+    if any(ch in text for ch in "\x00\r\n\t "):
+        raise ValueError("contains white space or control characters")
+    if text[:4].lower() == "hxxp":
+        text = "http" + text[4:]
+    if "://" not in text:
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as exc:
+        raise ValueError(f"not a URL ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _URL_SCHEMES:
+        raise ValueError(f"unsupported URL scheme {scheme!r}")
+    if not host:
+        raise ValueError("URL has no host")
+    if ":" in host or host.replace(".", "").isdigit():
+        canonical_host = ip_address(host)
+        if ":" in canonical_host:
+            canonical_host = f"[{canonical_host}]"
+    else:
+        canonical_host = fqdn(host)
+    netloc = canonical_host
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+@_memoized
+def country_code(value: Any) -> str:
+    """An ISO 3166-1 alpha-2 code (upper case); ``EU`` and ``XK`` are accepted as in RIR data."""
+    text = _text(value).strip().upper()
+    if text not in COUNTRY_CODES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return text
+
+
+_TIME_CACHE_LIMIT = 100_000
+_time_cache: dict[str, str] = {}
+_MIN_YEAR = 1970
+_MAX_YEAR = 2100
+
+
+def datetime_utc(value: Any) -> str:
+    """A point in time as UTC ISO 8601 (``2024-05-01T06:05:00+00:00``).
+
+    Accepts ISO 8601 with ``T`` or a space, ``Z``, offsets, a trailing ``UTC``, and Unix seconds.
+    A time without a zone is taken as UTC, as every feed Tocsin reads documents.
+    """
+    if isinstance(value, datetime):
+        return _format(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _from_epoch(value)
+    text = _text(value).strip()
+    cached = _time_cache.get(text)
+    if cached is not None:
+        return cached
+    result = _parse_time(text)
+    if len(_time_cache) >= _TIME_CACHE_LIMIT:
+        _time_cache.clear()
+    _time_cache[text] = result
+    return result
+
+
+def _parse_time(text: str) -> str:
+    if not text:
+        raise ValueError("empty")
+    if text.isdigit():
+        return _from_epoch(int(text))
+    candidate = text
+    if candidate.endswith(" UTC") or candidate.endswith(" GMT"):
+        candidate = candidate[:-4]
+    try:
+        moment = datetime.fromisoformat(candidate)
+    except ValueError:
+        raise ValueError("not an ISO 8601 date and time") from None
+    return _format(moment)
+
+
+def _from_epoch(seconds: float) -> str:
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError("Unix time out of range") from None
+    return _format(moment)
+
+
+def _format(moment: datetime) -> str:
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if not _MIN_YEAR <= moment.year <= _MAX_YEAR:
+        raise ValueError(f"year outside {_MIN_YEAR}-{_MAX_YEAR}")
+    return moment.isoformat()
+
+
+def epoch_seconds(canonical: str) -> int:
+    """Seconds since 1970 of a canonical ``datetime_utc`` value."""
+    return int(datetime.fromisoformat(canonical).timestamp())
+
+
+def _hexdigest(length: int, name: str) -> Sanitizer:
+    pattern = re.compile(rf"^[0-9a-f]{{{length}}}$")
+
+    def sanitize(value: Any) -> str:
+        text = _text(value).strip().lower()
+        if not pattern.match(text):
+            raise ValueError(f"not a {name} hash ({length} hexadecimal digits)")
+        return text
+
+    sanitize.__name__ = name
+    return sanitize
+
+
+md5 = _hexdigest(32, "MD5")
+sha1 = _hexdigest(40, "SHA-1")
+sha256 = _hexdigest(64, "SHA-256")
+
+_REGISTRIES = frozenset({"AFRINIC", "APNIC", "ARIN", "LACNIC", "RIPE"})
+
+
+def registry(value: Any) -> str:
+    text = uppercase(value)
+    if text == "RIPENCC":
+        text = "RIPE"
+    if text not in _REGISTRIES:
+        raise ValueError("not a regional internet registry")
+    return text
+
+
+def json_value(value: Any) -> Any:
+    """A value kept under ``extra.*``: text, numbers, booleans, or lists and maps of them."""
+    if value is None:
+        raise ValueError("empty")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("contains a NUL byte")
+        return value
+    if isinstance(value, bool | int | float | list | dict):
+        return value
+    raise ValueError(f"cannot keep a {type(value).__name__}")

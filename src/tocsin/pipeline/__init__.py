@@ -1,0 +1,1 @@
+"""The pipeline: parse → normalise → dedupe → enrich → classify → store, over batches."""

@@ -1,0 +1,207 @@
+"""What every feed parser is: input text in, one ``Record`` per row out, errors as data.
+
+Like IntelMQ's ParserBot: a parser splits a report into rows and maps each row to harmonized field
+names (values may still be raw text: the normalise stage validates them). A row that cannot be
+mapped becomes a ``Record`` with an ``error`` and its raw text, so it is quarantined, never dropped.
+Comment lines, blank lines and header lines are not rows.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from tocsin.errors import InputUnreadable
+
+MAX_ROW_CHARS = 65_536
+csv.field_size_limit(MAX_ROW_CHARS * 2)
+
+
+@dataclass(slots=True)
+class Record:
+    """One input row: where it was, its text, and its fields or the reason it has none."""
+
+    line: int
+    raw: str
+    fields: dict[str, Any] | None
+    error: str | None = None
+
+
+class Source:
+    """An input file, read as bytes and decoded line by line.
+
+    UTF-8 is expected; a line that is not valid UTF-8 is decoded as Latin-1 (the usual culprit),
+    so its row is kept rather than lost. A line with NUL bytes is binary garbage: ``binary(text)``.
+    """
+
+    def __init__(self, path: str | Path, data: bytes | None = None) -> None:
+        self.path = str(path)
+        if data is None:
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                raise InputUnreadable(f"{path}: {exc.strerror or exc}") from None
+        self.data = data
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    def text(self) -> str:
+        """The whole input as text (for JSON documents)."""
+        try:
+            return self.data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return self.data.decode("latin-1")
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """``(line number, text)`` for every physical line, without its line ending."""
+        data = self.data
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        for number, chunk in enumerate(data.splitlines(), start=1):
+            try:
+                text = chunk.decode("utf-8")
+            except UnicodeDecodeError:
+                text = chunk.decode("latin-1")
+            yield number, text
+
+
+def binary(text: str) -> bool:
+    """True when a line is not text at all (NUL bytes or mostly control characters)."""
+    if "\x00" in text:
+        return True
+    controls = sum(1 for ch in text[:512] if ord(ch) < 32 and ch not in "\t\r\n\x0c")
+    return controls > 8
+
+
+def too_long(text: str) -> str | None:
+    if len(text) > MAX_ROW_CHARS:
+        return f"row longer than {MAX_ROW_CHARS} characters ({len(text)})"
+    return None
+
+
+class Parser:
+    """Base of every feed parser. Subclasses set the class attributes and implement ``parse``."""
+
+    name: ClassVar[str]
+    help: ClassVar[str]
+    provider: ClassVar[str] = ""
+    default_type: ClassVar[str | None] = None
+    default_tlp: ClassVar[str] = "AMBER"
+    documentation: ClassVar[str] = ""
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        self.options: Mapping[str, Any] = options or {}
+
+    def parse(self, source: Source) -> Iterator[Record]:
+        raise NotImplementedError
+
+
+RowMapper = Callable[[dict[str, str]], dict[str, Any]]
+
+
+def csv_records(
+    source: Source,
+    mapper: RowMapper,
+    *,
+    required: tuple[str, ...] = (),
+    header: list[str] | None = None,
+    comment: str | None = None,
+    commented_header: bool = False,
+    delimiter: str = ",",
+    lowercase_header: bool = True,
+) -> Iterator[Record]:
+    """Rows of a CSV input, mapped by header names (never by position).
+
+    ``header`` gives the column names when the file has none. ``comment`` marks lines to skip;
+    with ``commented_header`` the last comment line that looks like a header names the columns
+    (abuse.ch's ``# id,dateadded,...``). A row with the wrong number of columns, an unterminated
+    quote, a missing required column or a mapper error is quarantined with the reason.
+    """
+    columns = [c.strip().lower() if lowercase_header else c.strip() for c in header or []]
+    missing: list[str] = []
+    if columns:
+        missing = [c for c in required if c not in columns]
+    for number, text in source.lines():
+        if not text.strip():
+            continue
+        if comment and text.lstrip().startswith(comment):
+            if commented_header and delimiter in text:
+                candidate = text.lstrip()[len(comment) :].strip()
+                columns = _split_header(candidate, delimiter, lowercase_header)
+                missing = [c for c in required if c not in columns]
+            continue
+        if binary(text):
+            yield Record(number, text, None, "binary data, not text")
+            continue
+        reason = too_long(text)
+        if reason:
+            yield Record(number, text[:MAX_ROW_CHARS], None, reason)
+            continue
+        try:
+            row = next(csv.reader((text,), delimiter=delimiter, strict=True))
+        except csv.Error as exc:
+            yield Record(number, text, None, f"malformed CSV: {exc}")
+            continue
+        if not columns:
+            columns = [c.strip().lower() if lowercase_header else c.strip() for c in row]
+            missing = [c for c in required if c not in columns]
+            continue
+        if missing:
+            yield Record(number, text, None, "missing column(s): " + ", ".join(missing))
+            continue
+        if len(row) != len(columns):
+            yield Record(
+                number,
+                text,
+                None,
+                f"expected {len(columns)} columns, found {len(row)} (truncated or shifted row)",
+            )
+            continue
+        try:
+            fields = mapper(dict(zip(columns, row, strict=True)))
+        except (ValueError, KeyError) as exc:
+            yield Record(number, text, None, _reason(exc))
+            continue
+        yield Record(number, text, fields)
+
+
+def _split_header(text: str, delimiter: str, lowercase: bool) -> list[str]:
+    row = next(csv.reader((text,), delimiter=delimiter))
+    return [c.strip().lower() if lowercase else c.strip() for c in row]
+
+
+LineMapper = Callable[[str], dict[str, Any]]
+
+
+def line_records(
+    source: Source, mapper: LineMapper, *, comments: tuple[str, ...] = ("#",)
+) -> Iterator[Record]:
+    """Rows of a plain list (one item per line); blank and comment lines are skipped."""
+    for number, text in source.lines():
+        stripped = text.strip()
+        if not stripped or stripped.startswith(comments):
+            continue
+        if binary(text):
+            yield Record(number, text, None, "binary data, not text")
+            continue
+        reason = too_long(text)
+        if reason:
+            yield Record(number, text[:MAX_ROW_CHARS], None, reason)
+            continue
+        try:
+            fields = mapper(stripped)
+        except (ValueError, KeyError) as exc:
+            yield Record(number, text, None, _reason(exc))
+            continue
+        yield Record(number, text, fields)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing value: {exc.args[0]}"
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,5 @@
+"""Placeholder until the blocklists parsers land."""
+
+from tocsin.pipeline.parsers.base import Parser
+
+PARSERS: list[type[Parser]] = []

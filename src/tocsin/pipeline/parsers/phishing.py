@@ -1,0 +1,5 @@
+"""Placeholder until the phishing parsers land."""
+
+from tocsin.pipeline.parsers.base import Parser
+
+PARSERS: list[type[Parser]] = []

@@ -1,0 +1,80 @@
+"""Normalise: a parser's raw fields become one validated, harmonized event — or a quarantined row.
+
+Every value goes through its type's sanitiser; the first bad value quarantines the row with a
+reason that names the field, the value and what is wrong. Feed defaults fill what the row lacks:
+``feed.name``, ``feed.provider``, ``time.observation``, ``classification.type`` and ``tlp``; the
+taxonomy is always derived from the type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tocsin.errors import InvalidValue
+from tocsin.model.fields import FIELDS, sanitizer_for
+from tocsin.model.taxonomy import classification_type, taxonomy_of
+from tocsin.model.tlp import tlp
+from tocsin.pipeline.parsers.base import Record
+from tocsin.pipeline.stages.batch import Batch, FeedContext, Quarantined
+
+OBSERVABLES = (
+    "source.ip",
+    "source.network",
+    "source.fqdn",
+    "source.url",
+    "source.asn",
+    "destination.ip",
+    "destination.fqdn",
+    "destination.url",
+    "malware.hash.sha256",
+    "malware.hash.md5",
+    "malware.hash.sha1",
+)
+
+
+def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
+    """Validate each record's fields into an event; quarantine what cannot be one."""
+    batch = Batch()
+    default_type = classification_type(ctx.default_type) if ctx.default_type else None
+    default_tlp = tlp(ctx.default_tlp)
+    fields_get = FIELDS.get
+    for record in records:
+        batch.read += 1
+        if record.fields is None:
+            batch.quarantined.append(_quarantine(ctx, record, "parse", record.error or "unparsable"))
+            continue
+        event: dict[str, object] = {}
+        try:
+            for name, value in record.fields.items():
+                if value is None or value == "":
+                    continue
+                sanitize = fields_get(name) or sanitizer_for(name)
+                try:
+                    event[name] = sanitize(value)
+                except InvalidValue:
+                    raise
+                except ValueError as exc:
+                    raise InvalidValue(name, value, str(exc)) from None
+        except InvalidValue as exc:
+            batch.quarantined.append(_quarantine(ctx, record, "normalize", str(exc)))
+            continue
+        if not any(name in event for name in OBSERVABLES):
+            batch.quarantined.append(
+                _quarantine(ctx, record, "normalize", "no observable (IP, network, domain, URL, "
+                            "ASN or hash) in this row")
+            )
+            continue
+        event.setdefault("feed.name", ctx.feed)
+        if ctx.provider:
+            event.setdefault("feed.provider", ctx.provider)
+        event.setdefault("time.observation", ctx.observed)
+        event.setdefault("tlp", default_tlp)
+        type_ = event.get("classification.type") or default_type or "undetermined"
+        event["classification.type"] = type_
+        event["classification.taxonomy"] = taxonomy_of(str(type_))
+        batch.events.append(event)
+    return batch
+
+
+def _quarantine(ctx: FeedContext, record: Record, stage: str, reason: str) -> Quarantined:
+    return Quarantined(ctx.feed, ctx.file, record.line, record.raw, stage, reason)
