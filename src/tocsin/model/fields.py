@@ -85,6 +85,7 @@ FIELDS: dict[str, Sanitizer] = {
     "tocsin.sector": types.lowercase,
     "tocsin.priority": lambda value: priority(value),
     "tocsin.fingerprint": types.lowercase,
+    "tocsin.registered_domain": types.fqdn,
 }
 for _side in ("source", "destination"):
     for _name, _sanitizer in _SIDE.items():

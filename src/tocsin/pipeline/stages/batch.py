@@ -30,6 +30,7 @@ class FeedContext:
     default_type: str | None = None
     default_tlp: str = "AMBER"
     window: int = 86_400
+    parser: str = ""  # the parser's name, so that a quarantined row can be retried with it
 
 
 @dataclass(slots=True)

@@ -77,4 +77,4 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
 
 
 def _quarantine(ctx: FeedContext, record: Record, stage: str, reason: str) -> Quarantined:
-    return Quarantined(ctx.feed, ctx.file, record.line, record.raw, stage, reason)
+    return Quarantined(ctx.parser or ctx.feed, ctx.file, record.line, record.raw, stage, reason)

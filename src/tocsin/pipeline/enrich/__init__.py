@@ -1,0 +1,1 @@
+"""Offline enrichment: constituency, ASN and country, public suffix. Never a network call."""

@@ -1,0 +1,99 @@
+"""Classify: a priority P1–P4 for every event, from rules that are data (a TOML file).
+
+The type's severity gives the base; each rule whose conditions hold raises, lowers or sets it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tocsin.errors import ConfigError
+from tocsin.model.constituent import CRITICAL_SECTORS
+from tocsin.model.fields import PRIORITIES, priority
+from tocsin.pipeline.stages.batch import Batch
+
+Condition = Callable[[Mapping[str, Any]], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    conditions: tuple[Condition, ...]
+    shift: int = 0
+    set_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityRules:
+    severity: Mapping[str, int]
+    default: int
+    rules: tuple[Rule, ...]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> PriorityRules:
+        """The rules in ``path``, or Tocsin's defaults."""
+        try:
+            if path is None:
+                text = resources.files("tocsin.pipeline.rules").joinpath("priority.toml").read_text()
+                where = "default priority rules"
+            else:
+                text = Path(path).read_text(encoding="utf-8")
+                where = str(path)
+            return cls.from_mapping(tomllib.loads(text), where)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read priority rules {path}: {exc}") from None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], where: str = "rules") -> PriorityRules:
+        severity_table = dict(data.get("severity", {}))
+        default = _level(severity_table.pop("default", "P3"), where, "severity.default")
+        severity = {k: _level(v, where, f"severity.{k}") for k, v in severity_table.items()}
+        rules = []
+        for index, raw in enumerate(data.get("rule", []), start=1):
+            name = str(raw.get("name", f"rule {index}"))
+            conditions: list[Condition] = []
+            for field, expected in dict(raw.get("when", {})).items():
+                conditions.append(_condition(field, expected))
+            for field in raw.get("missing", []):
+                conditions.append(lambda event, field=field: field not in event)
+            shift = int(raw.get("lower", 0)) - int(raw.get("raise", 0))
+            set_to = _level(raw["set"], where, f"{name}.set") if "set" in raw else None
+            if not shift and set_to is None:
+                raise ConfigError(f"{where}: rule {name!r} neither raises, lowers nor sets")
+            rules.append(Rule(name, tuple(conditions), shift, set_to))
+        return cls(severity, default, tuple(rules))
+
+    def priority_of(self, event: Mapping[str, Any]) -> str:
+        level = self.severity.get(event.get("classification.type", ""), self.default)
+        for rule in self.rules:
+            if all(condition(event) for condition in rule.conditions):
+                level = rule.set_to if rule.set_to is not None else level + rule.shift
+        return PRIORITIES[min(max(level, 0), 3)]
+
+    def __call__(self, batch: Batch) -> Batch:
+        for event in batch.events:
+            if "tocsin.priority" not in event:
+                event["tocsin.priority"] = self.priority_of(event)
+        return batch
+
+
+def _level(value: Any, where: str, key: str) -> int:
+    try:
+        return PRIORITIES.index(priority(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {key}: {exc}") from None
+
+
+def _condition(field: str, expected: Any) -> Condition:
+    values: set[Any] = set()
+    for item in expected if isinstance(expected, list) else [expected]:
+        if item == "@critical":
+            values |= CRITICAL_SECTORS
+        else:
+            values.add(item)
+    return lambda event: event.get(field) in values

@@ -1,0 +1,48 @@
+"""Enrich: ASN, AS name and country from the imported table; constituent, sector and abuse contact
+from the registry; public suffix and registered domain from the bundled PSL. Values a feed gave are
+kept; enrichment only fills what is missing (the constituent is always Tocsin's own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tocsin.pipeline.enrich.asn import AsnInfo
+from tocsin.pipeline.enrich.constituency import ConstituencyIndex
+from tocsin.pipeline.enrich.domains import split_domain
+from tocsin.pipeline.enrich.ranges import AddressMap
+from tocsin.pipeline.stages.batch import Batch
+
+
+@dataclass(frozen=True, slots=True)
+class Enricher:
+    constituency: ConstituencyIndex
+    asns: AddressMap[AsnInfo] | None = None
+
+    def __call__(self, batch: Batch) -> Batch:
+        asns = self.asns if self.asns is not None and len(self.asns) else None
+        constituency = self.constituency if len(self.constituency) else None
+        for event in batch.events:
+            ip = event.get("source.ip")
+            if asns is not None and ip is not None:
+                info = asns.lookup(ip)
+                if info is not None:
+                    event.setdefault("source.asn", info.asn)
+                    if info.name:
+                        event.setdefault("source.as_name", info.name)
+                    if info.country:
+                        event.setdefault("source.geolocation.cc", info.country)
+            fqdn = event.get("source.fqdn")
+            if fqdn is not None:
+                suffix, registered = split_domain(fqdn)
+                if suffix:
+                    event.setdefault("source.domain_suffix", suffix)
+                if registered:
+                    event["tocsin.registered_domain"] = registered
+            if constituency is not None:
+                member = constituency.match(event)
+                if member is not None:
+                    event["tocsin.constituent"] = member.name
+                    event["tocsin.sector"] = member.sector
+                    if member.abuse_contact:
+                        event.setdefault("source.abuse_contact", member.abuse_contact)
+        return batch

@@ -1,0 +1,57 @@
+"""Ingesting feeds: builds the run's plan from the store's registry and runs the pipeline."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tocsin.errors import ConfigError
+from tocsin.pipeline.runner import Clock, Progress, Summary, make_plan, run, utcnow
+from tocsin.pipeline.stages.classify import PriorityRules
+from tocsin.settings import Settings
+from tocsin.store.base import Store
+
+
+def load_mapping(path: str | Path | None) -> dict[str, Any]:
+    """A generic feed's TOML mapping, or an empty one."""
+    if path is None:
+        return {}
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read mapping {path}: {exc}") from None
+
+
+def ingest(
+    settings: Settings,
+    store: Store,
+    paths: Sequence[str],
+    feed: str,
+    *,
+    options: Mapping[str, Any] | None = None,
+    tlp: str | None = None,
+    window: int | None = None,
+    progress: Progress | None = None,
+    clock: Clock = utcnow,
+    workers: int | None = None,
+) -> Summary:
+    plan = make_plan(
+        feed,
+        constituents=store.constituents(),
+        asn_ranges=store.asn_ranges(),
+        options=options,
+        rules=PriorityRules.load(settings.priority_rules),
+        window=settings.dedupe_window if window is None else window,
+        batch_size=settings.batch_size,
+        tlp=tlp,
+        clock=clock,
+    )
+    return run(
+        plan,
+        store,
+        paths,
+        workers=settings.workers if workers is None else workers,
+        progress=progress,
+    )

@@ -1,0 +1,86 @@
+"""One typed, frozen settings object, read once from the environment and an optional TOML file.
+
+Order of precedence: ``TOCSIN_*`` environment variables, then the TOML file named by
+``TOCSIN_CONFIG`` (or ``tocsin.toml`` in the working directory when present), then defaults.
+Every setting is listed in ``SETTINGS`` with its help; the README documents each (a test checks).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from tocsin.errors import ConfigError
+
+SETTINGS: dict[str, str] = {
+    "database_url": "where events are stored: sqlite:///PATH (default sqlite:///tocsin.db) or "
+    "postgresql://USER@HOST/DB",
+    "dedupe_window": "seconds within which the same observation counts as a duplicate (86400)",
+    "batch_size": "events per transaction when ingesting (5000)",
+    "workers": "parse in a separate process while the main one writes: 1 (default) or 0 (one process)",
+    "priority_rules": "a TOML file of priority rules replacing the defaults",
+    "host": "address `tocsin serve` binds to (127.0.0.1: the console has no login yet)",
+    "port": "port `tocsin serve` listens on (8000)",
+    "secret_key": "key for signing session cookies; never logged or shown",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///tocsin.db"
+    dedupe_window: int = 86_400
+    batch_size: int = 5_000
+    workers: int = 1
+    priority_rules: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = field(default="", repr=False)
+
+    @classmethod
+    def load(
+        cls, environ: Mapping[str, str] | None = None, config_file: str | Path | None = None
+    ) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        path = config_file or env.get("TOCSIN_CONFIG")
+        if path is None and Path("tocsin.toml").is_file():
+            path = "tocsin.toml"
+        if path is not None:
+            try:
+                data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"cannot read settings file {path}: {exc}") from None
+            table = data.get("tocsin", data)
+            for key, value in table.items():
+                if key not in SETTINGS:
+                    raise ConfigError(f"{path}: unknown setting {key!r}")
+                values[key] = value
+        for key in SETTINGS:
+            name = "TOCSIN_" + key.upper()
+            if name in env:
+                values[key] = env[name]
+        return cls()._with(values)
+
+    def _with(self, values: Mapping[str, Any]) -> Settings:
+        converted: dict[str, Any] = {}
+        types = {f.name: f.type for f in fields(self)}
+        for key, value in values.items():
+            kind = types[key]
+            try:
+                converted[key] = int(value) if kind == "int" else (str(value) if value else None)
+            except ValueError:
+                raise ConfigError(f"setting {key}: {value!r} is not a whole number") from None
+            if kind == "str":
+                converted[key] = str(value)
+        result = replace(self, **converted)
+        if result.batch_size < 1 or result.dedupe_window < 0 or result.workers not in (0, 1):
+            raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0 or 1, please")
+        return result
+
+    def but(self, **changes: Any) -> Settings:
+        """A copy with some settings changed (command-line options use this)."""
+        return self._with(changes)

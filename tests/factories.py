@@ -1,0 +1,36 @@
+"""Small builders of valid events and quarantined rows for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tocsin.model.event import fingerprint
+from tocsin.model.fields import sanitize
+from tocsin.model.taxonomy import taxonomy_of
+from tocsin.pipeline.stages.batch import Quarantined
+from tocsin.store.rows import EventRow, QuarantineRow, event_row, quarantine_row
+
+
+def make_event(**fields: Any) -> dict[str, Any]:
+    """A valid, fingerprinted event; keyword names use ``__`` for dots (source__ip=...)."""
+    raw: dict[str, Any] = {
+        "feed.name": "test",
+        "time.source": "2026-11-20T10:00:00+00:00",
+        "time.observation": "2026-11-28T03:00:00+00:00",
+        "classification.type": "scanner",
+        "tlp": "AMBER",
+        "tocsin.priority": "P3",
+    }
+    raw.update({k.replace("__", "."): v for k, v in fields.items()})
+    event = {k: sanitize(k, v) for k, v in raw.items() if v is not None}
+    event["classification.taxonomy"] = taxonomy_of(event["classification.type"])
+    event["tocsin.fingerprint"] = fingerprint(event)
+    return event
+
+
+def rows(*events: dict[str, Any]) -> list[EventRow]:
+    return [event_row(e) for e in events]
+
+
+def quarantined(line: int, reason: str = "bad", file: str = "/data/f.csv") -> QuarantineRow:
+    return quarantine_row(Quarantined("test", file, line, f"raw line {line}", "parse", reason), 0)

@@ -1,0 +1,141 @@
+"""The storage contract: every test here runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tocsin.model.constituent import Constituent
+from tocsin.pipeline.enrich.asn import AsnRange
+from tocsin.store import EventFilter, Store, open_store
+from tests.factories import make_event, quarantined, rows
+
+
+def test_write_returns_only_new_events(store: Store) -> None:
+    """Writing an event whose fingerprint is stored already stores nothing and counts nothing."""
+    first = make_event(source__ip="192.0.2.1")
+    second = make_event(source__ip="192.0.2.2")
+    assert store.write(rows(first, second), []) == 2
+    assert store.write(rows(first), []) == 0
+    assert store.count_events() == 2
+
+
+def test_duplicates_within_one_write_are_stored_once(store: Store) -> None:
+    """Two rows with one fingerprint in the same batch become one stored event."""
+    event = make_event(source__ip="192.0.2.9")
+    assert store.write(rows(event, event), []) == 1
+    assert store.count_events() == 1
+
+
+def test_event_round_trips_with_every_field(store: Store) -> None:
+    """What is written comes back field for field, by its fingerprint."""
+    event = make_event(
+        source__ip="2001:db8::1", source__port=443, source__asn=64496, source__fqdn="a.example",
+        extra__banner="SSH-2.0", tocsin__constituent="Harbour Telecom",
+    )
+    store.write(rows(event), [])
+    assert store.get_event(event["tocsin.fingerprint"]) == event
+    assert store.get_event("00" * 16) is None
+
+
+def test_search_by_address_and_network(store: Store) -> None:
+    """An address matches itself; a network matches the addresses inside it, IPv4 and IPv6."""
+    inside = make_event(source__ip="192.0.2.130")
+    outside = make_event(source__ip="192.0.3.1")
+    six = make_event(source__ip="2001:db8:100::5")
+    store.write(rows(inside, outside, six), [])
+    ips = lambda q: {e["source.ip"] for e in store.search(q).events}  # noqa: E731
+    assert ips(EventFilter(ip="192.0.2.130")) == {"192.0.2.130"}
+    assert ips(EventFilter(ip="192.0.2.128/26")) == {"192.0.2.130"}
+    assert ips(EventFilter(ip="2001:db8:100::/48")) == {"2001:db8:100::5"}
+    assert ips(EventFilter(ip="0.0.0.0/0")) == {"192.0.2.130", "192.0.3.1"}
+
+
+def test_search_by_each_column(store: Store) -> None:
+    """asn, fqdn, url, type, constituent, priority and feed each select only their events."""
+    a = make_event(source__ip="192.0.2.1", source__asn=64496, tocsin__constituent="A",
+                   tocsin__priority="P1", classification__type="c2-server")
+    b = make_event(source__fqdn="phish.example", source__url="http://phish.example/x",
+                   classification__type="phishing", feed__name="other")
+    store.write(rows(a, b), [])
+
+    def fps(**kw: object) -> set[str]:
+        return {e["tocsin.fingerprint"] for e in store.search(EventFilter(**kw)).events}  # type: ignore[arg-type]
+
+    assert fps(asn=64496) == {a["tocsin.fingerprint"]}
+    assert fps(fqdn="phish.example") == {b["tocsin.fingerprint"]}
+    assert fps(url="http://phish.example/x") == {b["tocsin.fingerprint"]}
+    assert fps(type="c2-server") == {a["tocsin.fingerprint"]}
+    assert fps(constituent="A") == {a["tocsin.fingerprint"]}
+    assert fps(priority="P1") == {a["tocsin.fingerprint"]}
+    assert fps(feed="other") == {b["tocsin.fingerprint"]}
+
+
+def test_search_by_time_range(store: Store) -> None:
+    """since is inclusive, until exclusive, on the event's source time."""
+    early = make_event(source__ip="192.0.2.1", time__source="2026-11-01T00:00:00+00:00")
+    late = make_event(source__ip="192.0.2.2", time__source="2026-11-20T00:00:00+00:00")
+    store.write(rows(early, late), [])
+    start = 1_793_491_200  # 2026-11-01T00:00:00Z
+    got = store.search(EventFilter(since=start, until=start + 1)).events
+    assert [e["source.ip"] for e in got] == ["192.0.2.1"]
+
+
+def test_cursor_pages_cover_everything_once(store: Store) -> None:
+    """Following next_cursor visits every event exactly once, newest first."""
+    events = [make_event(source__ip=f"198.51.100.{i}") for i in range(1, 26)]
+    store.write(rows(*events), [])
+    seen: list[str] = []
+    query = EventFilter(limit=10)
+    while True:
+        page = store.search(query)
+        seen.extend(e["source.ip"] for e in page.events)
+        if page.next_cursor is None:
+            break
+        query = replace(query, before=page.next_cursor)
+    assert seen == [e["source.ip"] for e in reversed(events)]
+
+
+def test_quarantine_is_idempotent_and_listed(store: Store) -> None:
+    """The same quarantined row written twice is kept once, with its file, line and reason."""
+    store.write([], [quarantined(3, "bad port"), quarantined(3, "bad port")])
+    entries = store.quarantine()
+    assert [(e.file, e.line, e.reason) for e in entries] == [("/data/f.csv", 3, "bad port")]
+    assert store.quarantine_entry(entries[0].id) == entries[0]
+    assert store.count_quarantine() == 1
+
+
+def test_prune_quarantine_keeps_only_named_rows(store: Store) -> None:
+    """Pruning a file's quarantine keeps the rows still failing and forgets the others."""
+    keep, drop = quarantined(1), quarantined(2)
+    other_file = quarantined(2, file="/data/other.csv")
+    store.write([], [keep, drop, other_file])
+    assert store.prune_quarantine("test", "/data/f.csv", [keep[0]]) == 1
+    assert sorted((e.file, e.line) for e in store.quarantine()) == [
+        ("/data/f.csv", 1), ("/data/other.csv", 2)]
+
+
+def test_constituents_replace_and_list(store: Store) -> None:
+    """Importing constituents replaces the registry; they come back as given."""
+    first = Constituent.from_mapping({"name": "A", "sector": "energy", "networks": ["192.0.2.0/24"]})
+    second = Constituent.from_mapping({"name": "B", "asns": [64496], "domains": ["b.example"]})
+    store.replace_constituents([first])
+    store.replace_constituents([first, second])
+    assert store.constituents() == [first, second]
+
+
+def test_asn_ranges_replace_and_iterate(store: Store) -> None:
+    """The IP-to-ASN table is replaced whole and read back in order."""
+    ranges = [AsnRange("192.0.2.0", "192.0.2.255", 64496, "NL", "EXAMPLE"),
+              AsnRange("2001:db8::", "2001:db8::ffff", 64497, None, None)]
+    assert store.replace_asn_ranges(ranges) == 2
+    assert list(store.asn_ranges()) == ranges
+
+
+def test_migrations_are_idempotent(store: Store) -> None:
+    """Opening an existing store again migrates nothing and keeps its events."""
+    store.write(rows(make_event(source__ip="192.0.2.1")), [])
+    again = open_store(store.url)
+    try:
+        assert again.count_events() == 1
+    finally:
+        again.close()
