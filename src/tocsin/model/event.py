@@ -8,9 +8,12 @@ it is stored once, across runs and restarts, on any backend.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from hashlib import blake2b
 from typing import Any
+
+import orjson
 
 from tocsin.model.types import epoch_seconds
 
@@ -40,7 +43,6 @@ FINGERPRINT_FIELDS: tuple[str, ...] = (
 )
 
 DEFAULT_WINDOW = 86_400
-_SEPARATOR = "\x1f"
 
 
 def time_bucket(event: Mapping[str, Any], window: int) -> int:
@@ -58,6 +60,11 @@ def fingerprint(
 ) -> str:
     """32 hexadecimal digits identifying this observation within its dedupe window."""
     get = event.get
-    parts = [str(get(name, "")) for name in fields]
-    parts.append(str(time_bucket(event, window)))
-    return blake2b(_SEPARATOR.join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    parts = [get(name) for name in fields]
+    parts.append(time_bucket(event, window))
+    # JSON keeps values apart unambiguously (no separator inside a value can forge another event)
+    try:
+        data = orjson.dumps(parts)
+    except TypeError:  # only values that never passed a sanitiser (e.g. integers beyond 64 bits)
+        data = json.dumps(parts, default=str).encode()
+    return blake2b(data, digest_size=16).hexdigest()

@@ -30,8 +30,9 @@ def _memoized(func: Sanitizer) -> Sanitizer:
     cache: dict[Any, Any] = {}
 
     def wrapper(value: Any) -> Any:
+        key = (type(value), value)  # True and 1 are equal keys otherwise
         try:
-            return cache[value]
+            return cache[key]
         except KeyError:
             pass
         except TypeError:
@@ -39,7 +40,7 @@ def _memoized(func: Sanitizer) -> Sanitizer:
         result = func(value)
         if len(cache) >= _MEMO_LIMIT:
             cache.clear()
-        cache[value] = result
+        cache[key] = result
         return result
 
     wrapper.__name__ = func.__name__
@@ -58,7 +59,7 @@ def _text(value: Any) -> str:
 
 
 def string(value: Any) -> str:
-    """Any text; surrounding white space removed; control characters other than tab refused."""
+    """Any text; surrounding white space removed; NUL bytes refused."""
     text = _text(value).strip()
     if not text:
         raise ValueError("empty")
@@ -156,7 +157,8 @@ def ip_address(value: Any) -> str:
             raise ValueError("not an IP address") from None
         if packed[:12] == b"\x00" * 10 + b"\xff\xff":
             return socket.inet_ntop(socket.AF_INET, packed[12:])
-        return socket.inet_ntop(socket.AF_INET6, packed)
+        # not inet_ntop: it writes ::1.2.3.4 for the first 96 zero bits; the stdlib form is canonical
+        return str(ipaddress.IPv6Address(packed))
     try:
         packed = socket.inet_pton(socket.AF_INET, text)
     except OSError:
@@ -306,7 +308,10 @@ def _from_epoch(seconds: float) -> str:
 
 
 def _format(moment: datetime) -> str:
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"year outside {_MIN_YEAR}-{_MAX_YEAR}") from None
     if not _MIN_YEAR <= moment.year <= _MAX_YEAR:
         raise ValueError(f"year outside {_MIN_YEAR}-{_MAX_YEAR}")
     return moment.isoformat()

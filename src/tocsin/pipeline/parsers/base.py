@@ -72,6 +72,8 @@ class Source:
 
 def binary(text: str) -> bool:
     """True when a line is not text at all (NUL bytes or mostly control characters)."""
+    if text.isprintable():
+        return False
     if "\x00" in text:
         return True
     controls = sum(1 for ch in text[:512] if ord(ch) < 32 and ch not in "\t\r\n\x0c")

@@ -14,6 +14,7 @@ from tocsin.errors import InvalidValue
 from tocsin.model.fields import FIELDS, sanitizer_for
 from tocsin.model.taxonomy import classification_type, taxonomy_of
 from tocsin.model.tlp import tlp
+from tocsin.model.types import Sanitizer
 from tocsin.pipeline.parsers.base import Record
 from tocsin.pipeline.stages.batch import Batch, FeedContext, Quarantined
 
@@ -37,7 +38,7 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
     batch = Batch()
     default_type = classification_type(ctx.default_type) if ctx.default_type else None
     default_tlp = tlp(ctx.default_tlp)
-    fields_get = FIELDS.get
+    known: dict[str, Sanitizer] = dict(FIELDS)
     for record in records:
         batch.read += 1
         if record.fields is None:
@@ -48,7 +49,9 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
             for name, value in record.fields.items():
                 if value is None or value == "":
                     continue
-                sanitize = fields_get(name) or sanitizer_for(name)
+                sanitize = known.get(name)
+                if sanitize is None:
+                    sanitize = known[name] = sanitizer_for(name)
                 try:
                     event[name] = sanitize(value)
                 except InvalidValue:
