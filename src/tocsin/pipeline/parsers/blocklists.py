@@ -117,7 +117,7 @@ _DSHIELD_COLUMNS: dict[str, str] = {
     "email": "source.abuse_contact",
     "name": "extra.network_name",
 }
-_UNKNOWN_COUNTRY = frozenset({"ZZ", "--", "XX"})
+_UNKNOWN_COUNTRY = frozenset({"ZZ", "--"})
 _DSHIELD_USED = frozenset({"start", "end", "netblock", "netmask", "attacks"})
 # The column legend of the file, used only when a file has no title row.
 DSHIELD_LEGEND = ["start", "end", "netblock", "attacks", "name", "country", "email"]
