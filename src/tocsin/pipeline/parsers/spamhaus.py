@@ -1,5 +1,160 @@
-"""Placeholder until the spamhaus parsers land."""
+"""Spamhaus DROP lists: networks (DROP, EDROP, DROPv6) and ASNs (ASN-DROP) not to route or peer.
 
-from tocsin.pipeline.parsers.base import Parser
+Formats as described in /work/shared/reference/feeds.md, section 3. One parser reads them all,
+telling each line's shape from the line itself:
 
-PARSERS: list[type[Parser]] = []
+- text DROP/EDROP/DROPv6: ``<CIDR> ; <SBL id>``; lines starting with ``;`` are comments, and
+  ``; Last-Modified: <RFC 1123 date>`` gives ``time.source`` to the rows after it (as IntelMQ does);
+- text ASN-DROP: ``AS<number> ; <CC> | <AS name>`` (the country may be empty);
+- JSON (``drop_v4.json``, ``drop_v6.json``, ``asndrop.json``): one object per line, keys ``cidr``,
+  ``sblid``, ``rir`` or ``asn``, ``cc``, ``asname``, ``domain``; the last line is a metadata record
+  (``{"type": "metadata", "timestamp": <Unix seconds>, ...}``) whose timestamp is ``time.source``.
+
+The network goes to ``source.network``, the SBL id to ``extra.sbl_id``, the ASN to ``source.asn``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import orjson
+
+from tocsin.pipeline.parsers.base import MAX_ROW_CHARS, Parser, Record, Source, binary, too_long
+
+_JSON_KEYS = {
+    "cidr": "source.network",
+    "sblid": "extra.sbl_id",
+    "asn": "source.asn",
+    "asname": "source.as_name",
+    "cc": "source.geolocation.cc",
+    "rir": "extra.rir",
+    "domain": "extra.domain",
+}
+
+# Placeholders some lists write for "no country"; they are not ISO 3166-1 codes.
+_NO_COUNTRY = frozenset({"ZZ", "XX", "--"})
+
+
+def _text_fields(text: str) -> dict[str, Any]:
+    """Fields of a text line: ``CIDR ; SBLnnn`` or ``ASnnn ; CC | AS-NAME``."""
+    left, _, right = text.partition(";")
+    key = left.strip()
+    if key[:2].upper() == "AS":
+        fields: dict[str, Any] = {"source.asn": key}
+        country, bar, as_name = right.partition("|")
+        if not bar:
+            country, as_name = "", country
+        country = country.strip()
+        as_name = as_name.strip()
+        if country and country.upper() not in _NO_COUNTRY:
+            fields["source.geolocation.cc"] = country
+        if as_name:
+            fields["source.as_name"] = as_name
+        return fields
+    fields = {"source.network": key}
+    sbl_id = right.strip()
+    if sbl_id:
+        fields["extra.sbl_id"] = sbl_id
+    return fields
+
+
+def _json_fields(text: str) -> dict[str, Any] | None:
+    """Fields of a JSON line, or None for the metadata line."""
+    try:
+        item = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc}") from None
+    if not isinstance(item, dict):
+        raise ValueError("JSON line is not an object")
+    if "cidr" not in item and "asn" not in item:
+        if item.get("type") == "metadata":
+            return None
+        raise ValueError("JSON line has neither 'cidr' nor 'asn'")
+    fields: dict[str, Any] = {}
+    for key, value in item.items():
+        if value is None or value == "" or not key:
+            continue
+        if key == "cc" and isinstance(value, str) and value.upper() in _NO_COUNTRY:
+            continue
+        fields[_JSON_KEYS.get(key) or "extra." + key] = value
+    return fields
+
+
+def _last_modified(comment: str) -> str | None:
+    """The ISO time of a ``; Last-Modified: <RFC 1123 date>`` comment; None for other comments."""
+    text = comment.lstrip("; \t")
+    if text[:14].lower() != "last-modified:":
+        return None
+    try:
+        return parsedate_to_datetime(text[14:].strip()).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return ""
+
+
+def _metadata_time(source: Source) -> Any:
+    """The NDJSON metadata line's ``timestamp`` (the file's last line), or None.
+
+    Only a JSON list is read whole for this; the lists are small (thousands of lines).
+    """
+    if source.head(4096).removeprefix(b"\xef\xbb\xbf").lstrip()[:1] != b"{":
+        return None
+    last = source.data[-4096:].rstrip().rpartition(b"\n")[2].strip()
+    if b"metadata" not in last:
+        return None
+    try:
+        item = orjson.loads(last)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(item, dict) and item.get("type") == "metadata":
+        return item.get("timestamp")
+    return None
+
+
+class SpamhausDropParser(Parser):
+    """Spamhaus DROP, EDROP, DROPv6 and ASN-DROP, as text or NDJSON: one network or ASN per row."""
+
+    name = "spamhaus-drop"
+    help = "Spamhaus DROP/EDROP/DROPv6/ASN-DROP (text or JSON): hijacked networks and ASNs"
+    provider = "Spamhaus"
+    default_type = "blacklist"
+    default_tlp = "CLEAR"
+    documentation = "https://www.spamhaus.org/drop/"
+
+    def parse(self, source: Source) -> Iterator[Record]:
+        moment: Any = _metadata_time(source)
+        bad_moment = ""
+        for number, text in source.lines():
+            stripped = text.strip()
+            if not stripped:
+                continue
+            if stripped[0] == ";":
+                found = _last_modified(stripped)
+                if found:
+                    moment, bad_moment = found, ""
+                elif found == "":
+                    moment, bad_moment = None, stripped
+                continue
+            if binary(text):
+                yield Record(number, text, None, "binary data, not text")
+                continue
+            reason = too_long(text)
+            if reason:
+                yield Record(number, text[:MAX_ROW_CHARS], None, reason)
+                continue
+            try:
+                fields = _json_fields(stripped) if stripped[0] == "{" else _text_fields(stripped)
+            except ValueError as exc:
+                yield Record(number, text, None, str(exc))
+                continue
+            if fields is None:
+                continue
+            if moment is not None:
+                fields["time.source"] = moment
+            elif bad_moment:
+                fields["extra.last_modified"] = bad_moment
+            yield Record(number, text, fields)
+
+
+PARSERS: list[type[Parser]] = [SpamhausDropParser]
