@@ -144,11 +144,15 @@ def _progress() -> Iterator[Any]:
     )
     with Progress(*columns, console=err, transient=True) as bar:
         tasks: dict[str, Any] = {}
+        done: dict[tuple[str, int], int] = {}
 
         def advance(chunk: Chunk) -> None:
             if chunk.file not in tasks:
-                tasks[chunk.file] = bar.add_task(Path(chunk.file).name, total=max(chunk.lines, 1))
-            bar.update(tasks[chunk.file], completed=chunk.line)
+                size = Path(chunk.file).stat().st_size if Path(chunk.file).exists() else 1
+                tasks[chunk.file] = bar.add_task(Path(chunk.file).name, total=max(size, 1))
+            done[(chunk.file, chunk.size)] = chunk.position  # one entry per part of a file
+            total = sum(v for (f, _), v in done.items() if f == chunk.file)
+            bar.update(tasks[chunk.file], completed=total)
 
         yield advance
 

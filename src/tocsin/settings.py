@@ -21,7 +21,7 @@ SETTINGS: dict[str, str] = {
     "postgresql://USER@HOST/DB",
     "dedupe_window": "seconds within which the same observation counts as a duplicate (86400)",
     "batch_size": "events per transaction when ingesting (5000)",
-    "workers": "parse in a separate process while the main one writes: 1 (default) or 0 (one process)",
+    "workers": "processes that parse while the main one writes (2); 0 parses in the main process",
     "priority_rules": "a TOML file of priority rules replacing the defaults",
     "host": "address `tocsin serve` binds to (127.0.0.1: the console has no login yet)",
     "port": "port `tocsin serve` listens on (8000)",
@@ -34,7 +34,7 @@ class Settings:
     database_url: str = "sqlite:///tocsin.db"
     dedupe_window: int = 86_400
     batch_size: int = 5_000
-    workers: int = 1
+    workers: int = 2
     priority_rules: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -77,8 +77,8 @@ class Settings:
             if kind == "str":
                 converted[key] = str(value)
         result = replace(self, **converted)
-        if result.batch_size < 1 or result.dedupe_window < 0 or result.workers not in (0, 1):
-            raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0 or 1, please")
+        if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:
+            raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0–16, please")
         return result
 
     def but(self, **changes: Any) -> Settings:

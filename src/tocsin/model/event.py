@@ -43,6 +43,7 @@ FINGERPRINT_FIELDS: tuple[str, ...] = (
 )
 
 DEFAULT_WINDOW = 86_400
+_epochs: dict[str, int] = {}
 
 
 def time_bucket(event: Mapping[str, Any], window: int) -> int:
@@ -50,7 +51,12 @@ def time_bucket(event: Mapping[str, Any], window: int) -> int:
     if window <= 0:
         return 0
     moment = event.get("time.source") or event["time.observation"]
-    return epoch_seconds(moment) // window
+    seconds = _epochs.get(moment)
+    if seconds is None:
+        if len(_epochs) > 100_000:
+            _epochs.clear()
+        seconds = _epochs[moment] = epoch_seconds(moment)
+    return seconds // window
 
 
 def fingerprint(

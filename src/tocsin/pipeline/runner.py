@@ -10,6 +10,7 @@ keys make every write idempotent).
 from __future__ import annotations
 
 import multiprocessing
+from multiprocessing.connection import wait
 import os
 import pickle
 import time
@@ -26,6 +27,7 @@ from tocsin.model.types import datetime_utc
 from tocsin.pipeline.enrich.asn import AsnRange, build_asn_map
 from tocsin.pipeline.enrich.constituency import ConstituencyIndex
 from tocsin.pipeline.parsers import Parser, Record, Source, get_parser
+from tocsin.pipeline.parsers.base import split_points
 from tocsin.pipeline.stages.batch import FeedContext, Quarantined
 from tocsin.pipeline.stages.classify import PriorityRules
 from tocsin.pipeline.stages.dedupe import Deduper
@@ -50,8 +52,8 @@ class Chunk:
     quarantined: list[QuarantineRow]
     read: int
     duplicates: int
-    line: int
-    lines: int
+    position: int  # bytes of this part read so far
+    size: int  # bytes in this part
     error: str | None = None
 
 
@@ -145,29 +147,64 @@ def make_plan(
     )
 
 
-def process(plan: Plan, paths: Sequence[str]) -> Iterator[Chunk]:
-    """Parse and run every stage over ``paths``, one chunk per batch; touches no store."""
-    dedupe = Deduper(plan.window)
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One file, or one part of a large file, for one parsing process."""
+
+    path: str
+    file: str  # the resolved path, as quarantine entries name it
+    observed: datetime  # one observation time per file, whichever process parses which part
+    start: int = 0
+    end: int | None = None
+    preamble: int = 0
+
+
+SPLIT_ABOVE = 8 << 20  # bytes: smaller files are not worth splitting
+
+
+def plan_jobs(plan: Plan, paths: Sequence[str], parts: int = 1) -> list[Job]:
+    """One job per file; a large file of a splittable feed becomes ``parts`` jobs."""
+    jobs: list[Job] = []
+    preamble = plan.parser.split_preamble
     for path in paths:
         name = str(Path(path).resolve())
+        observed = plan.clock()
         try:
-            source = Source(path)
+            size = os.stat(path).st_size
+        except OSError:
+            size = 0
+        if parts > 1 and preamble is not None and size > SPLIT_ABOVE:
+            try:
+                ranges = split_points(path, parts, preamble)
+            except OSError:
+                ranges = []
+            if len(ranges) > 1:
+                jobs.extend(Job(path, name, observed, a, b, preamble) for a, b in ranges)
+                continue
+        jobs.append(Job(path, name, observed))
+    return jobs
+
+
+def process(plan: Plan, jobs: Sequence[Job]) -> Iterator[Chunk]:
+    """Parse and run every stage over the jobs, one chunk per batch; touches no store."""
+    dedupe = Deduper(plan.window)
+    for job in jobs:
+        try:
+            source = Source(job.path, start=job.start, end=job.end, preamble=job.preamble)
         except InputUnreadable as exc:
-            yield Chunk(name, [], [], 0, 0, 0, 0, error=str(exc))
+            yield Chunk(job.file, [], [], 0, 0, 0, 0, error=str(exc))
             continue
-        lines = source.data.count(b"\n") + (0 if source.data.endswith(b"\n") else 1)
-        now = plan.clock()
         ctx = FeedContext(
             feed=plan.feed,
-            file=name,
-            observed=datetime_utc(now),
+            file=job.file,
+            observed=datetime_utc(job.observed),
             provider=plan.parser.provider,
             default_type=plan.parser.default_type,
             default_tlp=plan.tlp,
             window=plan.window,
             parser=plan.parser.name,
         )
-        created = int(now.timestamp())
+        created = int(job.observed.timestamp())
         records = _guarded(plan.parser.parse(source))
         while True:
             chunk_records = list(islice(records, plan.batch_size))
@@ -176,13 +213,13 @@ def process(plan: Plan, paths: Sequence[str]) -> Iterator[Chunk]:
             batch = normalize(chunk_records, ctx)
             batch = plan.rules(plan.enricher(dedupe(batch)))
             yield Chunk(
-                name,
+                job.file,
                 [event_row(event) for event in batch.events],
                 [quarantine_row(item, created) for item in batch.quarantined],
                 batch.read,
                 batch.duplicates,
-                chunk_records[-1].line,
-                lines,
+                source.position,
+                source.size,
             )
 
 
@@ -208,16 +245,23 @@ def run(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> Summary:
-    """Ingest ``paths`` into ``store``; with ``workers=1`` parsing runs in a forked process."""
+    """Ingest ``paths`` into ``store``.
+
+    ``workers=0`` parses in this process. Otherwise that many forked processes parse (a large
+    file of a splittable feed is cut between them) while this one writes.
+    """
     started = time.perf_counter()
     summary = Summary()
     by_file: dict[str, FileSummary] = {}
-    chunks = _in_worker(plan, paths) if workers else process(plan, paths)
+    for path in paths:  # every file has a line in the summary, even an empty one
+        name = str(Path(path).resolve())
+        if name not in by_file:
+            by_file[name] = FileSummary(name)
+            summary.files.append(by_file[name])
+    jobs = plan_jobs(plan, paths, parts=max(workers, 1))
+    chunks = _in_workers(plan, jobs, workers) if workers else process(plan, jobs)
     for chunk in chunks:
-        current = by_file.get(chunk.file)
-        if current is None:
-            current = by_file[chunk.file] = FileSummary(chunk.file)
-            summary.files.append(current)
+        current = by_file[chunk.file]
         if chunk.error:
             current.error = chunk.error
             continue
@@ -229,45 +273,54 @@ def run(
         current.quarantine_keys.update(row[0] for row in chunk.quarantined)
         if progress is not None:
             progress(chunk)
-    for path in paths:
-        name = str(Path(path).resolve())
-        if name not in by_file:  # an empty file: nothing read, nothing lost
-            by_file[name] = FileSummary(name)
-            summary.files.append(by_file[name])
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _in_worker(plan: Plan, paths: Sequence[str]) -> Iterator[Chunk]:
-    """Run ``process`` in a forked child and stream its chunks back over a pipe."""
+def _in_workers(plan: Plan, jobs: list[Job], workers: int) -> Iterator[Chunk]:
+    """Run ``process`` in forked children and stream their chunks back over pipes."""
     context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(plan, list(paths), reader, writer), daemon=True)
-    child.start()
-    writer.close()
+    shares = [jobs[i::workers] for i in range(workers)]
+    readers: list[Any] = []
+    children = []
+    for share in shares:
+        if not share:
+            continue
+        reader, writer = context.Pipe(duplex=False)
+        child = context.Process(target=_child, args=(plan, share, reader, writer), daemon=True)
+        child.start()
+        writer.close()
+        readers.append(reader)
+        children.append(child)
     try:
-        while True:
-            try:
-                payload = reader.recv_bytes()
-            except EOFError:
-                break
-            message = pickle.loads(payload)  # noqa: S301 - our own child, over our own pipe
-            if isinstance(message, BaseException):
-                raise message
-            if message is None:
-                break
-            yield message
+        open_readers = list(readers)
+        while open_readers:
+            for reader in wait(open_readers):
+                try:
+                    payload = reader.recv_bytes()  # type: ignore[union-attr]
+                except EOFError:
+                    open_readers.remove(reader)
+                    continue
+                message = pickle.loads(payload)  # noqa: S301 - our own child, our own pipe
+                if isinstance(message, BaseException):
+                    raise message
+                if message is None:
+                    open_readers.remove(reader)
+                    continue
+                yield message
     finally:
-        reader.close()
-        child.join(timeout=5)
-        if child.is_alive():
-            child.kill()
+        for reader in readers:
+            reader.close()
+        for child in children:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()
 
 
-def _child(plan: Plan, paths: list[str], reader: Any, writer: Any) -> None:
+def _child(plan: Plan, jobs: list[Job], reader: Any, writer: Any) -> None:
     reader.close()
     try:
-        for chunk in process(plan, paths):
+        for chunk in process(plan, jobs):
             writer.send_bytes(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
         writer.send_bytes(pickle.dumps(None))
     except BrokenPipeError:
@@ -282,4 +335,4 @@ def _child(plan: Plan, paths: list[str], reader: Any, writer: Any) -> None:
         os._exit(0)
 
 
-__all__ = ["Chunk", "Plan", "Quarantined", "Summary", "make_plan", "process", "run", "utcnow"]
+__all__ = ["Chunk", "Job", "Plan", "Quarantined", "Summary", "make_plan", "process", "run", "utcnow"]

@@ -9,10 +9,12 @@ Comment lines, blank lines and header lines are not rows.
 from __future__ import annotations
 
 import csv
+import io
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 from tocsin.errors import InputUnreadable
 
@@ -31,43 +33,149 @@ class Record:
 
 
 class Source:
-    """An input file, read as bytes and decoded line by line.
+    """An input file, streamed line by line (a 10 GB report never sits in memory whole).
 
     UTF-8 is expected; a line that is not valid UTF-8 is decoded as Latin-1 (the usual culprit),
     so its row is kept rather than lost. A line with NUL bytes is binary garbage: ``binary(text)``.
+
+    A source may be one part of a file: the bytes ``[start, end)`` (cut at line boundaries), after
+    the file's first ``preamble`` lines (its header), so that two processes can parse one large
+    report at once. Line numbers always count from the start of the whole file. ``position`` tells
+    how many bytes of the part have been read, for progress bars.
     """
 
-    def __init__(self, path: str | Path, data: bytes | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        data: bytes | None = None,
+        *,
+        start: int = 0,
+        end: int | None = None,
+        preamble: int = 0,
+    ) -> None:
         self.path = str(path)
+        self._data = data
         if data is None:
             try:
-                data = Path(path).read_bytes()
+                size = os.stat(path).st_size
+                with open(path, "rb"):
+                    pass
             except OSError as exc:
                 raise InputUnreadable(f"{path}: {exc.strerror or exc}") from None
-        self.data = data
+        else:
+            size = len(data)
+        self.start = start
+        self.end = size if end is None else end
+        self.preamble = preamble
+        self.position = 0
 
     @property
     def name(self) -> str:
         return Path(self.path).name
 
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+    @property
+    def data(self) -> bytes:
+        """The whole input (for whole-document formats such as JSON arrays)."""
+        if self._data is None:
+            try:
+                self._data = Path(self.path).read_bytes()
+            except OSError as exc:
+                raise InputUnreadable(f"{self.path}: {exc.strerror or exc}") from None
+        return self._data
+
+    def head(self, size: int = 4096) -> bytes:
+        """The first bytes of the input, to sniff its format."""
+        if self._data is not None:
+            return self._data[:size]
+        with self._open() as handle:
+            return handle.read(size)
+
     def text(self) -> str:
         """The whole input as text (for JSON documents)."""
+        self.position = self.size
         try:
             return self.data.decode("utf-8-sig")
         except UnicodeDecodeError:
             return self.data.decode("latin-1")
 
+    def _open(self) -> BinaryIO:
+        if self._data is not None:
+            return io.BytesIO(self._data)
+        try:
+            return open(self.path, "rb")  # noqa: SIM115 - closed by the callers' with blocks
+        except OSError as exc:
+            raise InputUnreadable(f"{self.path}: {exc.strerror or exc}") from None
+
     def lines(self) -> Iterator[tuple[int, str]]:
         """``(line number, text)`` for every physical line, without its line ending."""
-        data = self.data
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        for number, chunk in enumerate(data.splitlines(), start=1):
-            try:
-                text = chunk.decode("utf-8")
-            except UnicodeDecodeError:
-                text = chunk.decode("latin-1")
-            yield number, text
+        with self._open() as handle:
+            number = 0
+            for number in range(1, self.preamble + 1):
+                raw = handle.readline()
+                if not raw:
+                    return
+                yield number, _decode(raw, number == 1)
+            if self.start > handle.tell():
+                number = _count_lines(handle, self.start)
+            remaining = self.end - self.start
+            for raw in handle:
+                if remaining <= 0:
+                    break
+                remaining -= len(raw)
+                self.position += len(raw)
+                number += 1
+                yield number, _decode(raw, number == 1)
+
+
+def _decode(raw: bytes, first: bool) -> str:
+    if first and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    raw = raw.rstrip(b"\r\n")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _count_lines(handle: BinaryIO, upto: int) -> int:
+    """Count the lines before byte ``upto`` and leave the handle there."""
+    handle.seek(0)
+    count = 0
+    left = upto
+    while left > 0:
+        block = handle.read(min(left, 1 << 20))
+        if not block:
+            break
+        count += block.count(b"\n")
+        left -= len(block)
+    handle.seek(upto)
+    return count
+
+
+def split_points(path: str | Path, parts: int, preamble: int) -> list[tuple[int, int]]:
+    """Byte ranges ``[start, end)`` that cut a file's data lines (after its preamble) into
+    ``parts`` pieces of about equal size, each starting at a line boundary."""
+    with open(path, "rb") as handle:
+        for _ in range(preamble):
+            handle.readline()
+        first = handle.tell()
+        size = os.fstat(handle.fileno()).st_size
+        cuts = [first]
+        for i in range(1, parts):
+            target = first + (size - first) * i // parts
+            if target <= cuts[-1]:
+                continue
+            handle.seek(target - 1)
+            handle.readline()  # to the end of the line that holds the target
+            position = handle.tell()
+            if cuts[-1] < position < size:
+                cuts.append(position)
+        cuts.append(size)
+    return list(zip(cuts, cuts[1:], strict=False))
 
 
 def binary(text: str) -> bool:
@@ -95,6 +203,9 @@ class Parser:
     default_type: ClassVar[str | None] = None
     default_tlp: ClassVar[str] = "AMBER"
     documentation: ClassVar[str] = ""
+    # Header lines before the data rows when any run of data lines can be parsed on its own,
+    # given those lines: such a file may be split between processes. None: never split.
+    split_preamble: ClassVar[int | None] = None
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: Mapping[str, Any] = options or {}

@@ -71,7 +71,10 @@ class PriorityRules:
     def priority_of(self, event: Mapping[str, Any]) -> str:
         level = self.severity.get(event.get("classification.type", ""), self.default)
         for rule in self.rules:
-            if all(condition(event) for condition in rule.conditions):
+            for condition in rule.conditions:
+                if not condition(event):
+                    break
+            else:
                 level = rule.set_to if rule.set_to is not None else level + rule.shift
         return PRIORITIES[min(max(level, 0), 3)]
 

@@ -13,7 +13,7 @@ from tocsin.pipeline.stages.batch import Batch
 class Deduper:
     """Fingerprints events and remembers the most recent ones seen in this run (bounded)."""
 
-    def __init__(self, window: int, memory: int = 1_000_000) -> None:
+    def __init__(self, window: int, memory: int = 200_000) -> None:
         self.window = window
         self.memory = memory
         self._seen: set[str] = set()
