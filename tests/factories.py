@@ -8,6 +8,7 @@ from tocsin.model.event import fingerprint
 from tocsin.model.fields import sanitize
 from tocsin.model.taxonomy import taxonomy_of
 from tocsin.pipeline.stages.batch import Quarantined
+from tocsin.pipeline.stages.dedupe import rank
 from tocsin.store.rows import EventRow, QuarantineRow, event_row, quarantine_row
 
 
@@ -29,7 +30,7 @@ def make_event(**fields: Any) -> dict[str, Any]:
 
 
 def rows(*events: dict[str, Any]) -> list[EventRow]:
-    return [event_row(e) for e in events]
+    return [event_row(e, rank(e)) for e in events]
 
 
 def quarantined(line: int, reason: str = "bad", file: str = "/data/f.csv") -> QuarantineRow:

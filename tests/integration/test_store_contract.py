@@ -19,6 +19,19 @@ def test_write_returns_only_new_events(store: Store) -> None:
     assert store.count_events() == 2
 
 
+def test_the_earliest_of_one_observation_stays_whatever_the_write_order(store: Store) -> None:
+    """Two events with one fingerprint: the lower rank (earlier time) is stored, written first
+    or last, in one batch or two, and neither counts as a new event the second time."""
+    early = make_event(source__ip="192.0.2.3", time__source="2026-11-20T01:00:00+00:00")
+    late = make_event(source__ip="192.0.2.3", time__source="2026-11-20T09:00:00+00:00")
+    assert early["tocsin.fingerprint"] == late["tocsin.fingerprint"]  # one day's window
+    assert store.write(rows(late), []) == 1
+    assert store.write(rows(early), []) == 0
+    assert store.write(rows(late), []) == 0
+    (kept,) = store.search(EventFilter()).events
+    assert kept["time.source"] == early["time.source"]
+
+
 def test_duplicates_within_one_write_are_stored_once(store: Store) -> None:
     """Two rows with one fingerprint in the same batch become one stored event."""
     event = make_event(source__ip="192.0.2.9")

@@ -214,7 +214,7 @@ def process(plan: Plan, jobs: Sequence[Job]) -> Iterator[Chunk]:
             batch = plan.rules(plan.enricher(dedupe(batch)))
             yield Chunk(
                 job.file,
-                [event_row(event) for event in batch.events],
+                [event_row(e, batch.ranks[e['tocsin.fingerprint']]) for e in batch.events],
                 [quarantine_row(item, created) for item in batch.quarantined],
                 batch.read,
                 batch.duplicates,

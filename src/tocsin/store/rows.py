@@ -19,16 +19,17 @@ from tocsin.model.tlp import TLP
 from tocsin.model.types import epoch_seconds
 from tocsin.pipeline.stages.batch import Quarantined
 
-# fingerprint, event_time, source_ip, source_asn, source_fqdn, source_url, type, constituent,
-# priority, tlp, feed, data
+# fingerprint, rank, event_time, source_ip, source_asn, source_fqdn, source_url, type,
+# constituent, priority, tlp, feed, data
 EventRow = tuple[
-    bytes, int, bytes | None, int | None, str | None, str | None, str, str | None, int, int, str, str
+    bytes, int, int, bytes | None, int | None, str | None, str | None, str, str | None, int, int,
+    str, str,
 ]
 # key, feed, file, line, stage, reason, raw, created
 QuarantineRow = tuple[bytes, str, str, int, str, str, str, int]
 
 EVENT_COLUMNS = (
-    "fingerprint", "event_time", "source_ip", "source_asn", "source_fqdn",
+    "fingerprint", "rank", "event_time", "source_ip", "source_asn", "source_fqdn",
     "source_url", "type", "constituent", "priority", "tlp", "feed", "data",
 )
 QUARANTINE_COLUMNS = ("key", "feed", "file", "line", "stage", "reason", "raw", "created")
@@ -56,10 +57,12 @@ def _seconds(moment: str) -> int:
     return found
 
 
-def event_row(event: Event) -> EventRow:
+def event_row(event: Event, rank: int) -> EventRow:
+    """The row of an event; ``rank`` decides which of two events with one fingerprint is kept."""
     ip = event.get("source.ip")
     return (
         bytes.fromhex(event["tocsin.fingerprint"]),
+        rank,
         _seconds(event.get("time.source") or event["time.observation"]),
         ip_bytes(ip) if ip else None,
         event.get("source.asn"),

@@ -102,10 +102,14 @@ class SqlStore:
         conn = self._sqlite_writer()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            before = conn.total_changes
+            inserted = 0
             if rows:
+                # rowids grow by one per new row (events are never deleted), and an update on a
+                # conflict keeps its rowid: the new rows are the growth of the largest rowid
+                before = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
                 conn.executemany(_SQLITE_INSERT_EVENTS, rows)
-            inserted = conn.total_changes - before
+                inserted = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+                inserted -= before
             if quarantined:
                 conn.executemany(_SQLITE_INSERT_QUARANTINE, quarantined)
             conn.execute("COMMIT")
@@ -132,7 +136,8 @@ class SqlStore:
                         for row in rows:
                             copy.write_row(row)
                     cur.execute(_PG_MOVE_EVENTS)
-                    inserted = cur.rowcount
+                    found = cur.fetchone()
+                    inserted = int(found[0]) if found else 0
                 if quarantined:
                     cur.executemany(_PG_INSERT_QUARANTINE, quarantined)
             conn.commit()
@@ -317,8 +322,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 _cols = ", ".join(EVENT_COLUMNS)
+# Of two events with one fingerprint the one with the lower rank stays (see pipeline.stages.dedupe)
+_UPSERT = (
+    "ON CONFLICT (fingerprint) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in EVENT_COLUMNS if c != "fingerprint")
+    + " WHERE excluded.rank < events.rank"
+)
 _SQLITE_INSERT_EVENTS = (
-    f"INSERT OR IGNORE INTO events ({_cols}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
+    f"INSERT INTO events ({_cols}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) {_UPSERT}"
 )
 _SQLITE_INSERT_QUARANTINE = (
     f"INSERT OR IGNORE INTO quarantine ({', '.join(QUARANTINE_COLUMNS)}) "
@@ -326,8 +337,11 @@ _SQLITE_INSERT_QUARANTINE = (
 )
 _PG_COPY_EVENTS = f"COPY incoming_events ({_cols}) FROM STDIN"
 _PG_MOVE_EVENTS = (
-    f"INSERT INTO events ({_cols}) SELECT {_cols} FROM incoming_events "
-    "ON CONFLICT (fingerprint) DO NOTHING"
+    f"WITH moved AS (INSERT INTO events ({_cols}) "
+    f"SELECT {_cols} FROM (SELECT DISTINCT ON (fingerprint) * FROM incoming_events "
+    "ORDER BY fingerprint, rank) AS lowest ORDER BY id "  # id: the order rows were copied in
+    f"{_UPSERT} RETURNING (xmax = 0) AS new) "
+    "SELECT count(*) FILTER (WHERE new) FROM moved"
 )
 _PG_INSERT_QUARANTINE = (
     f"INSERT INTO quarantine ({', '.join(QUARANTINE_COLUMNS)}) "

@@ -41,3 +41,4 @@ class Batch:
     quarantined: list[Quarantined] = field(default_factory=list)
     read: int = 0
     duplicates: int = 0
+    ranks: dict[str, int] = field(default_factory=dict)  # fingerprint → rank (see dedupe)
