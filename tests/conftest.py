@@ -16,9 +16,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.pg import ensure_postgres
 from tocsin.settings import Settings
 from tocsin.store import Store, open_store
-from tests.pg import ensure_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = Path(__file__).resolve().parent / "samples"

@@ -97,7 +97,9 @@ def ingest(
     mapping: Annotated[
         Path | None, typer.Option(help="TOML column mapping for generic-csv / generic-jsonl.")
     ] = None,
-    tlp: Annotated[str | None, typer.Option(help="TLP for these events (default: the feed's).")] = None,
+    tlp: Annotated[
+        str | None, typer.Option(help="TLP for these events (default: the feed's).")
+    ] = None,
     window: Annotated[
         int | None, typer.Option(help="Dedupe window in seconds (default: the setting).")
     ] = None,
@@ -179,7 +181,9 @@ def events(
     since: Annotated[str | None, typer.Option(help="From this time (ISO 8601, UTC).")] = None,
     until: Annotated[str | None, typer.Option(help="Before this time (ISO 8601, UTC).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many events (1–1000 per page).")] = 100,
-    all_: Annotated[bool, typer.Option("--all", help="Every matching event, page by page.")] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every matching event, page by page.")
+    ] = False,
     format_: Annotated[
         str, typer.Option("--format", help="table, jsonl (harmonized names) or csv.")
     ] = "table",

@@ -25,8 +25,10 @@ def make_report(path: Path) -> None:
             ip = "10.0.0.999"  # quarantined
         if n % 10 == 9:
             ip = "10.0.0.1"  # a repeat
-        lines.append(f'"2026-11-20 {n // 3600 % 24:02d}:{n // 60 % 60:02d}:00","{ip}","tcp",'
-                     f'"23","","telnet","64496","NL"\n')
+        lines.append(
+            f'"2026-11-20 {n // 3600 % 24:02d}:{n // 60 % 60:02d}:00","{ip}","tcp",'
+            f'"23","","telnet","64496","NL"\n'
+        )
     path.write_text("".join(lines), encoding="utf-8")
 
 
@@ -102,4 +104,3 @@ def test_killed_ingest_rerun_equals_clean_run(backend_url: str, tmp_path: Path) 
     assert after == expected
     assert len(expected[1]) == ROWS // 1000
     assert b"duplicates" in out
-

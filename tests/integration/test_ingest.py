@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import fixed_clock
 from tocsin.errors import UnknownFeed
 from tocsin.services.ingest import ingest
 from tocsin.services.registry import import_asn_table, import_constituents
 from tocsin.settings import Settings
 from tocsin.store import EventFilter, Store
-from tests.conftest import fixed_clock
 
 HEADER = (
     '"timestamp","ip","protocol","port","hostname","tag","asn","geo","region","city","naics",'
@@ -23,7 +23,9 @@ def row(ip: str = "192.0.2.10", port: str = "23", ts: str = "2026-11-20 01:02:03
     return f'"{ts}","{ip}","tcp","{port}","","telnet","64501","NL","","","0",""\n'
 
 
-def write(tmp_path: Path, body: bytes | str, name: str = "2026-11-20-scan_telnet-nl-geo.csv") -> str:
+def write(
+    tmp_path: Path, body: bytes | str, name: str = "2026-11-20-scan_telnet-nl-geo.csv"
+) -> str:
     path = tmp_path / name
     path.write_bytes(body.encode() if isinstance(body, str) else body)
     return str(path)
@@ -81,8 +83,14 @@ def test_one_bad_value_among_good_rows_is_quarantined_with_its_reason(
     settings: Settings, store: Store, work: Path
 ) -> None:
     """An invalid IP, timestamp and port each quarantine only their own row, naming the field."""
-    body = (HEADER + row("192.0.2.1") + row("192.0.2.300") + row(ts="2026-13-45 99:00:00")
-            + row(port="70000") + row("192.0.2.5"))
+    body = (
+        HEADER
+        + row("192.0.2.1")
+        + row("192.0.2.300")
+        + row(ts="2026-13-45 99:00:00")
+        + row(port="70000")
+        + row("192.0.2.5")
+    )
     summary = run(settings, store, write(work, body))
     assert (summary.accepted, summary.quarantined) == (2, 3)  # type: ignore[attr-defined]
     found = dict(reasons(store))

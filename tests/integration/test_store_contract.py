@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tests.factories import make_event, quarantined, rows
 from tocsin.model.constituent import Constituent
 from tocsin.pipeline.enrich.asn import AsnRange
 from tocsin.store import EventFilter, Store, open_store
-from tests.factories import make_event, quarantined, rows
 
 
 def test_write_returns_only_new_events(store: Store) -> None:
@@ -42,8 +42,12 @@ def test_duplicates_within_one_write_are_stored_once(store: Store) -> None:
 def test_event_round_trips_with_every_field(store: Store) -> None:
     """What is written comes back field for field, by its fingerprint."""
     event = make_event(
-        source__ip="2001:db8::1", source__port=443, source__asn=64496, source__fqdn="a.example",
-        extra__banner="SSH-2.0", tocsin__constituent="Harbour Telecom",
+        source__ip="2001:db8::1",
+        source__port=443,
+        source__asn=64496,
+        source__fqdn="a.example",
+        extra__banner="SSH-2.0",
+        tocsin__constituent="Harbour Telecom",
     )
     store.write(rows(event), [])
     assert store.get_event(event["tocsin.fingerprint"]) == event
@@ -65,10 +69,19 @@ def test_search_by_address_and_network(store: Store) -> None:
 
 def test_search_by_each_column(store: Store) -> None:
     """asn, fqdn, url, type, constituent, priority and feed each select only their events."""
-    a = make_event(source__ip="192.0.2.1", source__asn=64496, tocsin__constituent="A",
-                   tocsin__priority="P1", classification__type="c2-server")
-    b = make_event(source__fqdn="phish.example", source__url="http://phish.example/x",
-                   classification__type="phishing", feed__name="other")
+    a = make_event(
+        source__ip="192.0.2.1",
+        source__asn=64496,
+        tocsin__constituent="A",
+        tocsin__priority="P1",
+        classification__type="c2-server",
+    )
+    b = make_event(
+        source__fqdn="phish.example",
+        source__url="http://phish.example/x",
+        classification__type="phishing",
+        feed__name="other",
+    )
     store.write(rows(a, b), [])
 
     def fps(**kw: object) -> set[str]:
@@ -124,12 +137,16 @@ def test_prune_quarantine_keeps_only_named_rows(store: Store) -> None:
     store.write([], [keep, drop, other_file])
     assert store.prune_quarantine("test", "/data/f.csv", [keep[0]]) == 1
     assert sorted((e.file, e.line) for e in store.quarantine()) == [
-        ("/data/f.csv", 1), ("/data/other.csv", 2)]
+        ("/data/f.csv", 1),
+        ("/data/other.csv", 2),
+    ]
 
 
 def test_constituents_replace_and_list(store: Store) -> None:
     """Importing constituents replaces the registry; they come back as given."""
-    first = Constituent.from_mapping({"name": "A", "sector": "energy", "networks": ["192.0.2.0/24"]})
+    first = Constituent.from_mapping(
+        {"name": "A", "sector": "energy", "networks": ["192.0.2.0/24"]}
+    )
     second = Constituent.from_mapping({"name": "B", "asns": [64496], "domains": ["b.example"]})
     store.replace_constituents([first])
     store.replace_constituents([first, second])
@@ -138,8 +155,10 @@ def test_constituents_replace_and_list(store: Store) -> None:
 
 def test_asn_ranges_replace_and_iterate(store: Store) -> None:
     """The IP-to-ASN table is replaced whole and read back in order."""
-    ranges = [AsnRange("192.0.2.0", "192.0.2.255", 64496, "NL", "EXAMPLE"),
-              AsnRange("2001:db8::", "2001:db8::ffff", 64497, None, None)]
+    ranges = [
+        AsnRange("192.0.2.0", "192.0.2.255", 64496, "NL", "EXAMPLE"),
+        AsnRange("2001:db8::", "2001:db8::ffff", 64497, None, None),
+    ]
     assert store.replace_asn_ranges(ranges) == 2
     assert list(store.asn_ranges()) == ranges
 

@@ -1,1 +1,1 @@
-"""Made-up sample data for `tocsin demo`: documentation address ranges and invented organisations."""
+"""Made-up sample data for `tocsin demo`: documentation ranges and invented organisations."""

@@ -1,4 +1,4 @@
-"""Constituents: the organisations Tocsin serves, what they own on the network, and their sectors."""
+"""Constituents: the organisations Tocsin serves, what they own on the network, their sectors."""
 
 from __future__ import annotations
 
@@ -68,7 +68,9 @@ class Constituent:
             sector=_check("sector", data.get("sector") or "other", sector),
             country=_optional("country", data.get("country"), types.country_code),
             abuse_contact=_optional("abuse_contact", data.get("abuse_contact"), types.lowercase),
-            networks=tuple(_check("networks", v, types.ip_network) for v in _list(data, "networks")),
+            networks=tuple(
+                _check("networks", v, types.ip_network) for v in _list(data, "networks")
+            ),
             asns=tuple(_check("asns", v, types.asn) for v in _list(data, "asns")),
             domains=tuple(_check("domains", v, types.fqdn) for v in _list(data, "domains")),
         )

@@ -63,7 +63,7 @@ def tlp(value: Any) -> str:
 
 
 def to_tlp1(value: str) -> str:
-    """The closest TLP 1.0 value, for IntelMQ and CSAF 2.0 consumers (CLEAR→WHITE, +STRICT→AMBER)."""
+    """The closest TLP 1.0 value, for IntelMQ and CSAF 2.0 (CLEAR→WHITE, AMBER+STRICT→AMBER)."""
     label = TLP.parse(value)
     if label is TLP.CLEAR:
         return "WHITE"

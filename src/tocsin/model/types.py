@@ -157,7 +157,7 @@ def ip_address(value: Any) -> str:
             raise ValueError("not an IP address") from None
         if packed[:12] == b"\x00" * 10 + b"\xff\xff":
             return socket.inet_ntop(socket.AF_INET, packed[12:])
-        # not inet_ntop: it writes ::1.2.3.4 for the first 96 zero bits; the stdlib form is canonical
+        # not inet_ntop: it writes ::1.2.3.4 when the first 96 bits are zero; the stdlib does not
         return str(ipaddress.IPv6Address(packed))
     try:
         packed = socket.inet_pton(socket.AF_INET, text)

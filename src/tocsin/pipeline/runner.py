@@ -9,8 +9,8 @@ keys make every write idempotent).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-from multiprocessing.connection import wait
 import os
 import pickle
 import time
@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +215,7 @@ def process(plan: Plan, jobs: Sequence[Job]) -> Iterator[Chunk]:
             batch = plan.rules(plan.enricher(dedupe(batch)))
             yield Chunk(
                 job.file,
-                [event_row(e, batch.ranks[e['tocsin.fingerprint']]) for e in batch.events],
+                [event_row(e, batch.ranks[e["tocsin.fingerprint"]]) for e in batch.events],
                 [quarantine_row(item, created) for item in batch.quarantined],
                 batch.read,
                 batch.duplicates,
@@ -230,8 +231,10 @@ def _guarded(records: Iterator[Record]) -> Iterator[Record]:
         for record in records:
             line = record.line
             yield record
-    except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the run; it is recorded
-        yield Record(line + 1, "", None, f"parser failed: {exc!r}; the rest of the file was not read")
+    except Exception as exc:
+        yield Record(
+            line + 1, "", None, f"parser failed: {exc!r}; the rest of the file was not read"
+        )
 
 
 Progress = Callable[[Chunk], None]
@@ -295,17 +298,17 @@ def _in_workers(plan: Plan, jobs: list[Job], workers: int) -> Iterator[Chunk]:
     try:
         open_readers = list(readers)
         while open_readers:
-            for reader in wait(open_readers):
+            for ready in wait(open_readers):
                 try:
-                    payload = reader.recv_bytes()  # type: ignore[union-attr]
+                    payload = ready.recv_bytes()  # type: ignore[union-attr]
                 except EOFError:
-                    open_readers.remove(reader)
+                    open_readers.remove(ready)
                     continue
                 message = pickle.loads(payload)  # noqa: S301 - our own child, our own pipe
                 if isinstance(message, BaseException):
                     raise message
                 if message is None:
-                    open_readers.remove(reader)
+                    open_readers.remove(ready)
                     continue
                 yield message
     finally:
@@ -325,14 +328,22 @@ def _child(plan: Plan, jobs: list[Job], reader: Any, writer: Any) -> None:
         writer.send_bytes(pickle.dumps(None))
     except BrokenPipeError:
         pass  # the parent is gone; so are we
-    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-        try:
+    except BaseException as exc:  # handed to the parent, which raises it
+        with contextlib.suppress(BrokenPipeError):
             writer.send_bytes(pickle.dumps(exc))
-        except BrokenPipeError:
-            pass
     finally:
         writer.close()
         os._exit(0)
 
 
-__all__ = ["Chunk", "Job", "Plan", "Quarantined", "Summary", "make_plan", "process", "run", "utcnow"]
+__all__ = [
+    "Chunk",
+    "Job",
+    "Plan",
+    "Quarantined",
+    "Summary",
+    "make_plan",
+    "process",
+    "run",
+    "utcnow",
+]

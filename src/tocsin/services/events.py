@@ -15,7 +15,7 @@ def make_filter(
     asn: str | int | None = None,
     fqdn: str | None = None,
     url: str | None = None,
-    type: str | None = None,  # noqa: A002 - the name users type
+    type: str | None = None,
     constituent: str | None = None,
     priority: str | None = None,
     feed: str | None = None,

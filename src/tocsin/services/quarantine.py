@@ -14,7 +14,12 @@ from tocsin.store.base import QuarantineEntry, Store
 
 
 def list_entries(
-    store: Store, *, feed: str | None = None, file: str | None = None, limit: int = 100, offset: int = 0
+    store: Store,
+    *,
+    feed: str | None = None,
+    file: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[QuarantineEntry]:
     return store.quarantine(feed=feed, file=file, limit=limit, offset=offset)
 

@@ -21,12 +21,19 @@ def read_constituents(path: str | Path) -> list[Constituent]:
     try:
         if path.suffix.lower() == ".toml":
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-            for index, item in enumerate(data.get("constituent", []), start=1):
+            items = data.get("constituent", [])
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise ConfigError(f"{path}: constituents are [[constituent]] tables")
+            for index, item in enumerate(items, start=1):
                 rows.append((f"{path}: constituent #{index}", dict(item)))
         else:
-            with path.open(encoding="utf-8", newline="") as handle:
-                for number, row in enumerate(csv.DictReader(handle), start=2):
-                    rows.append((f"{path}:{number}", {k.strip().lower(): v for k, v in row.items()}))
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.DictReader(handle)
+                for row in reader:
+                    where = f"{path}:{reader.line_num}"
+                    if None in row:
+                        raise ConfigError(f"{where}: more cells than columns")
+                    rows.append((where, {k.strip().lower(): v for k, v in row.items()}))
     except (OSError, tomllib.TOMLDecodeError, csv.Error, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read constituents from {path}: {exc}") from None
     found: list[Constituent] = []

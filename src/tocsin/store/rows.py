@@ -22,15 +22,37 @@ from tocsin.pipeline.stages.batch import Quarantined
 # fingerprint, rank, event_time, source_ip, source_asn, source_fqdn, source_url, type,
 # constituent, priority, tlp, feed, data
 EventRow = tuple[
-    bytes, int, int, bytes | None, int | None, str | None, str | None, str, str | None, int, int,
-    str, str,
+    bytes,
+    int,
+    int,
+    bytes | None,
+    int | None,
+    str | None,
+    str | None,
+    str,
+    str | None,
+    int,
+    int,
+    str,
+    str,
 ]
 # key, feed, file, line, stage, reason, raw, created
 QuarantineRow = tuple[bytes, str, str, int, str, str, str, int]
 
 EVENT_COLUMNS = (
-    "fingerprint", "rank", "event_time", "source_ip", "source_asn", "source_fqdn",
-    "source_url", "type", "constituent", "priority", "tlp", "feed", "data",
+    "fingerprint",
+    "rank",
+    "event_time",
+    "source_ip",
+    "source_asn",
+    "source_fqdn",
+    "source_url",
+    "type",
+    "constituent",
+    "priority",
+    "tlp",
+    "feed",
+    "data",
 )
 QUARANTINE_COLUMNS = ("key", "feed", "file", "line", "stage", "reason", "raw", "created")
 
@@ -78,14 +100,21 @@ def event_row(event: Event, rank: int) -> EventRow:
 
 
 def quarantine_key(file: str, line: int, raw: str) -> bytes:
-    return blake2b(f"{file}\x1f{line}\x1f{raw}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return blake2b(
+        f"{file}\x1f{line}\x1f{raw}".encode("utf-8", "surrogatepass"), digest_size=16
+    ).digest()
 
 
 def quarantine_row(item: Quarantined, created: int) -> QuarantineRow:
     return (
         quarantine_key(item.file, item.line, item.raw),
-        item.feed, item.file, item.line, item.stage, item.reason,
-        item.raw.replace("\x00", "\\x00"), created,
+        item.feed,
+        item.file,
+        item.line,
+        item.stage,
+        item.reason,
+        item.raw.replace("\x00", "\\x00"),
+        created,
     )
 
 

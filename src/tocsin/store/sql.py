@@ -328,6 +328,7 @@ _UPSERT = (
     + ", ".join(f"{c} = excluded.{c}" for c in EVENT_COLUMNS if c != "fingerprint")
     + " WHERE excluded.rank < events.rank"
 )
+# The statements below are built once from constant column names, never from input.
 _SQLITE_INSERT_EVENTS = (
     f"INSERT INTO events ({_cols}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) {_UPSERT}"
 )

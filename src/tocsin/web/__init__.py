@@ -1,1 +1,1 @@
-"""The web adapter: JSON API under /api/v1, pages for people. Handlers parse, call services, render."""
+"""The web adapter: JSON API under /api/v1 and pages. Handlers parse, call services, render."""

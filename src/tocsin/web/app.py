@@ -95,8 +95,13 @@ def create_app(settings: Settings) -> FastAPI:
 def _problem(status: int, title: str, detail: str, request: Request) -> JSONResponse:
     """RFC 9457 problem details."""
     return JSONResponse(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail,
-         "instance": request.url.path},
+        {
+            "type": "about:blank",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": request.url.path,
+        },
         status_code=status,
         media_type="application/problem+json",
     )

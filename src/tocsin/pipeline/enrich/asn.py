@@ -1,4 +1,4 @@
-"""ASN, AS name and country from an IP-to-ASN table (the public ip2asn TSV layout), imported offline.
+"""ASN, AS name and country from an IP-to-ASN table (the public ip2asn TSV layout), imported.
 
 Layout, one range per line, tab separated: ``range_start  range_end  AS_number  country_code
 AS_description``. AS number 0 (``Not routed``) rows carry no ASN and are skipped.
@@ -32,7 +32,7 @@ class AsnInfo:
 
 
 def read_ip2asn(path: str | Path) -> Iterator[AsnRange | InvalidValue]:
-    """Each usable line as an ``AsnRange``; a bad line as an ``InvalidValue`` naming line and text."""
+    """Each usable line as an ``AsnRange``; a bad line as an ``InvalidValue`` naming its line."""
     with open(path, encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             text = line.rstrip("\r\n")
@@ -66,5 +66,7 @@ def build_asn_map(ranges: Iterable[AsnRange]) -> AddressMap[AsnInfo]:
     for item in ranges:
         version, start = ip_to_int(item.start)
         _, end = ip_to_int(item.end)
-        (v4 if version == 4 else v6).append((start, end, AsnInfo(item.asn, item.country, item.name)))
+        (v4 if version == 4 else v6).append(
+            (start, end, AsnInfo(item.asn, item.country, item.name))
+        )
     return AddressMap(v4, v6)

@@ -9,7 +9,9 @@ from functools import lru_cache
 
 import tldextract
 
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False)
+_EXTRACT = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=False
+)
 
 
 @lru_cache(maxsize=65_536)
@@ -22,6 +24,6 @@ def split_domain(fqdn: str) -> tuple[str | None, str | None]:
 
 
 def parents(fqdn: str) -> list[str]:
-    """The name and each parent, most specific first: ``a.b.example`` → a.b.example, b.example, example."""
+    """The name and its parents, most specific first: a.b.example, b.example, example."""
     labels = fqdn.split(".")
     return [".".join(labels[i:]) for i in range(len(labels))]

@@ -13,6 +13,7 @@ import io
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
@@ -106,7 +107,7 @@ class Source:
         if self._data is not None:
             return io.BytesIO(self._data)
         try:
-            return open(self.path, "rb")  # noqa: SIM115 - closed by the callers' with blocks
+            return open(self.path, "rb")
         except OSError as exc:
             raise InputUnreadable(f"{self.path}: {exc.strerror or exc}") from None
 
@@ -175,7 +176,7 @@ def split_points(path: str | Path, parts: int, preamble: int) -> list[tuple[int,
             if cuts[-1] < position < size:
                 cuts.append(position)
         cuts.append(size)
-    return list(zip(cuts, cuts[1:], strict=False))
+    return list(pairwise(cuts))
 
 
 def binary(text: str) -> bool:

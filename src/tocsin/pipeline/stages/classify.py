@@ -15,6 +15,7 @@ from typing import Any
 from tocsin.errors import ConfigError
 from tocsin.model.constituent import CRITICAL_SECTORS
 from tocsin.model.fields import PRIORITIES, priority
+from tocsin.model.taxonomy import classification_type
 from tocsin.pipeline.stages.batch import Batch
 
 Condition = Callable[[Mapping[str, Any]], bool]
@@ -39,29 +40,45 @@ class PriorityRules:
         """The rules in ``path``, or Tocsin's defaults."""
         try:
             if path is None:
-                text = resources.files("tocsin.pipeline.rules").joinpath("priority.toml").read_text()
+                text = (
+                    resources.files("tocsin.pipeline.rules").joinpath("priority.toml").read_text()
+                )
                 where = "default priority rules"
             else:
                 text = Path(path).read_text(encoding="utf-8")
                 where = str(path)
             return cls.from_mapping(tomllib.loads(text), where)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read priority rules {path}: {exc}") from None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "rules") -> PriorityRules:
         severity_table = dict(data.get("severity", {}))
         default = _level(severity_table.pop("default", "P3"), where, "severity.default")
-        severity = {k: _level(v, where, f"severity.{k}") for k, v in severity_table.items()}
+        severity = {}
+        for key, value in severity_table.items():
+            try:
+                type_ = classification_type(key)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: severity.{key}: {exc}") from None
+            if type_ != key:
+                raise ConfigError(f"{where}: severity.{key}: write the current type {type_!r}")
+            severity[key] = _level(value, where, f"severity.{key}")
         rules = []
         for index, raw in enumerate(data.get("rule", []), start=1):
             name = str(raw.get("name", f"rule {index}"))
             conditions: list[Condition] = []
             for field, expected in dict(raw.get("when", {})).items():
                 conditions.append(_condition(field, expected))
-            for field in raw.get("missing", []):
-                conditions.append(lambda event, field=field: field not in event)
-            shift = int(raw.get("lower", 0)) - int(raw.get("raise", 0))
+            missing = raw.get("missing", [])
+            for field in [missing] if isinstance(missing, str) else missing:
+                conditions.append(_absent(str(field)))
+            try:
+                shift = _step(raw.get("lower", 0)) - _step(raw.get("raise", 0))
+            except ValueError:
+                raise ConfigError(
+                    f"{where}: rule {name!r}: raise and lower take whole numbers"
+                ) from None
             set_to = _level(raw["set"], where, f"{name}.set") if "set" in raw else None
             if not shift and set_to is None:
                 raise ConfigError(f"{where}: rule {name!r} neither raises, lowers nor sets")
@@ -83,6 +100,16 @@ class PriorityRules:
             if "tocsin.priority" not in event:
                 event["tocsin.priority"] = self.priority_of(event)
         return batch
+
+
+def _absent(field: str) -> Condition:
+    return lambda event: field not in event
+
+
+def _step(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("not a whole number")
+    return value
 
 
 def _level(value: Any, where: str, key: str) -> int:

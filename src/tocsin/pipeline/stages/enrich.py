@@ -26,8 +26,8 @@ class Enricher:
             if asns is not None and ip is not None:
                 info = asns.lookup(ip)
                 if info is not None:
-                    event.setdefault("source.asn", info.asn)
-                    if info.name:
+                    asn = event.setdefault("source.asn", info.asn)
+                    if info.name and asn == info.asn:  # never another AS's name on the feed's ASN
                         event.setdefault("source.as_name", info.name)
                     if info.country:
                         event.setdefault("source.geolocation.cc", info.country)

@@ -42,7 +42,9 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
     for record in records:
         batch.read += 1
         if record.fields is None:
-            batch.quarantined.append(_quarantine(ctx, record, "parse", record.error or "unparsable"))
+            batch.quarantined.append(
+                _quarantine(ctx, record, "parse", record.error or "unparsable")
+            )
             continue
         event: dict[str, object] = {}
         try:
@@ -63,8 +65,12 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
             continue
         if not any(name in event for name in OBSERVABLES):
             batch.quarantined.append(
-                _quarantine(ctx, record, "normalize", "no observable (IP, network, domain, URL, "
-                            "ASN or hash) in this row")
+                _quarantine(
+                    ctx,
+                    record,
+                    "normalize",
+                    "no observable (IP, network, domain, URL, ASN or hash) in this row",
+                )
             )
             continue
         event.setdefault("feed.name", ctx.feed)

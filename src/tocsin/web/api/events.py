@@ -41,7 +41,7 @@ def list_events(
     asn: Annotated[str | None, Query(description="Source AS number")] = None,
     fqdn: Annotated[str | None, Query(description="Source domain name")] = None,
     url: Annotated[str | None, Query(description="Source URL")] = None,
-    type: Annotated[str | None, Query(description="RSIT classification type")] = None,  # noqa: A002
+    type: Annotated[str | None, Query(description="RSIT classification type")] = None,
     constituent: Annotated[str | None, Query(description="Constituent name")] = None,
     priority: Annotated[str | None, Query(description="P1 … P4")] = None,
     feed: Annotated[str | None, Query(description="Feed name")] = None,
@@ -51,8 +51,18 @@ def list_events(
     cursor: Annotated[int | None, Query(description="next_cursor of the previous page")] = None,
 ) -> EventList:
     query = event_service.make_filter(
-        ip=ip, asn=asn, fqdn=fqdn, url=url, type=type, constituent=constituent,
-        priority=priority, feed=feed, since=since, until=until, limit=limit, cursor=cursor,
+        ip=ip,
+        asn=asn,
+        fqdn=fqdn,
+        url=url,
+        type=type,
+        constituent=constituent,
+        priority=priority,
+        feed=feed,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
     )
     page = event_service.search(request.app.state.store, query)
     return EventList(events=page.events, next_cursor=page.next_cursor)

@@ -1,0 +1,147 @@
+"""A real Tocsin server on port 0 with the demo loaded, and a real Chromium to drive it.
+
+Chromium is the system's (``chromium`` on PATH) and axe-core comes from ``npm install``; when
+either is missing the tests fail saying so. They are never skipped, and Playwright never
+downloads a browser.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tocsin.services.demo import load_demo
+from tocsin.settings import Settings
+from tocsin.store import open_store
+from tocsin.web.app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+STARTUP_SECONDS = 30
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling a waiting thread when its startup is over, done or failed."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.startup_over = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            self.startup_over.set()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a real uvicorn server, on a free port, serving a SQLite demo store."""
+    database = tmp_path_factory.mktemp("browser") / "tocsin.db"
+    settings = Settings(database_url=f"sqlite:///{database}", workers=0)
+    store = open_store(settings.database_url)
+    try:
+        load_demo(settings, store)
+    finally:
+        store.close()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=0,
+        http="h11",
+        ws="none",
+        lifespan="on",
+        log_config=None,  # leave the test process's logging alone
+        log_level="warning",
+        access_log=False,
+    )
+    server = _Server(config)
+    thread = threading.Thread(target=server.run, name="tocsin-test-server", daemon=True)
+    thread.start()
+    if not server.startup_over.wait(timeout=STARTUP_SECONDS):
+        server.should_exit = True
+        pytest.fail(f"the test server did not finish starting within {STARTUP_SECONDS} s")
+    if not server.started:
+        thread.join(timeout=STARTUP_SECONDS)
+        pytest.fail("the test server failed to start; its log above says why")
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=STARTUP_SECONDS)
+        assert not thread.is_alive(), "the test server did not stop"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """The system's Chromium, headless, with its background chatter turned off."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "the browser tests need Chromium on PATH as `chromium` "
+            "(Debian: apt-get install chromium); they never download one"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A fresh page, under the app's real Content-Security-Policy, with JavaScript on."""
+    context = browser.new_context(base_url=server_url)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def no_js_page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A fresh page in a context where JavaScript is turned off."""
+    context = browser.new_context(base_url=server_url, java_script_enabled=False)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The text of axe-core, installed by ``npm install`` from package.json."""
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing at {AXE}: run `npm install` in {ROOT}")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe_page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A fresh page that axe-core can be injected into.
+
+    add_script_tag inserts an inline <script>, which the app's CSP (script-src 'self') rightly
+    blocks; so this context alone bypasses the CSP. Every other test runs under the real policy.
+    """
+    context = browser.new_context(base_url=server_url, bypass_csp=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
