@@ -30,8 +30,20 @@ from tocsin.settings import Settings
 from tocsin.store import open_store
 
 HEADER = [
-    "timestamp", "ip", "protocol", "port", "hostname", "tag", "asn", "geo", "region", "city",
-    "naics", "hostname_source", "sector", "banner",
+    "timestamp",
+    "ip",
+    "protocol",
+    "port",
+    "hostname",
+    "tag",
+    "asn",
+    "geo",
+    "region",
+    "city",
+    "naics",
+    "hostname_source",
+    "sector",
+    "banner",
 ]
 NETWORKS = 3000
 
@@ -59,10 +71,19 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
                 ip = f"172.{rng.randrange(16, 32)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
             moment = start + timedelta(seconds=n // 20)
             row = [
-                moment.strftime("%Y-%m-%d %H:%M:%S"), ip, "tcp", "23",
-                f"host-{n}.example.net" if n % 3 == 0 else "", "telnet",
-                str(64496 + rng.randrange(16)), "NL", "NOORD-HOLLAND", "AMSTERDAM", "517311",
-                "ptr", "Communications, Service Provider, and Hosting Service",
+                moment.strftime("%Y-%m-%d %H:%M:%S"),
+                ip,
+                "tcp",
+                "23",
+                f"host-{n}.example.net" if n % 3 == 0 else "",
+                "telnet",
+                str(64496 + rng.randrange(16)),
+                "NL",
+                "NOORD-HOLLAND",
+                "AMSTERDAM",
+                "517311",
+                "ptr",
+                "Communications, Service Provider, and Hosting Service",
                 "\\xff\\xfb\\x01 login:",
             ]
             writer.writerow(row)
@@ -90,8 +111,9 @@ def baseline(path: Path) -> float:
 def constituents() -> list[Constituent]:
     sectors = ["energy", "health", "education", "telecommunications", "other", "parliament"]
     return [
-        Constituent(f"Org {i}", sectors[i % len(sectors)], "NL", f"abuse@org{i}.example",
-                    (network_of(i),))
+        Constituent(
+            f"Org {i}", sectors[i % len(sectors)], "NL", f"abuse@org{i}.example", (network_of(i),)
+        )
         for i in range(NETWORKS)
     ]
 
@@ -138,8 +160,10 @@ def main() -> None:
     store.close()
     rate = summary.read / summary.seconds
     own, children = peak_mb()
-    print(f"rows: {summary.read:,} (accepted {summary.accepted:,}, duplicates "
-          f"{summary.duplicates:,}, quarantined {summary.quarantined:,}; stored {stored:,})")
+    print(
+        f"rows: {summary.read:,} (accepted {summary.accepted:,}, duplicates "
+        f"{summary.duplicates:,}, quarantined {summary.quarantined:,}; stored {stored:,})"
+    )
     print(f"tocsin pipeline → {args.database}: {rate:,.0f} events/s in {summary.seconds:.1f} s")
     print(f"plain-Python baseline (csv → dict → hash → JSON line): {base_rate:,.0f} rows/s")
     print(f"ratio: {rate / base_rate:.0%} of the baseline")

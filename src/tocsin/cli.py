@@ -41,6 +41,8 @@ app.add_typer(constituents_app, name="constituents")
 app.add_typer(asn_app, name="asn")
 
 out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:  # piped or redirected: whole values, never cut to 80 columns
+    out = Console(highlight=False, soft_wrap=True, width=100_000)
 err = Console(stderr=True, highlight=False)
 
 CSV_FIELDS = (

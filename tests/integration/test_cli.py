@@ -1,0 +1,126 @@
+"""The command line against a real SQLite store: the commands users and scripts rely on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from tocsin.cli import app
+
+DEMO = Path(__file__).resolve().parents[2] / "src" / "tocsin" / "demo"
+TELNET = DEMO / "feeds" / "shadowserver-2026-11-20-scan_telnet-nl-geo.csv"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner whose store is a fresh SQLite file, with the demo registry imported."""
+    monkeypatch.setenv("TOCSIN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("TOCSIN_WORKERS", "0")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert (
+        runner.invoke(app, ["constituents", "import", str(DEMO / "constituents.toml")]).exit_code
+        == 0
+    )
+    assert runner.invoke(app, ["asn", "import", str(DEMO / "ip2asn.tsv")]).exit_code == 0
+    return runner
+
+
+def test_ingest_prints_one_summary_line_whose_counts_add_up(cli: CliRunner) -> None:
+    """ingest ends with read / accepted / duplicates / quarantined, and a rerun adds nothing."""
+    first = cli.invoke(app, ["ingest", str(TELNET), "--feed", "shadowserver"])
+    assert first.exit_code == 0, first.output
+    assert "read 64, accepted 64, duplicates 0, quarantined 0" in first.output
+    again = cli.invoke(app, ["ingest", str(TELNET), "--feed", "shadowserver"])
+    assert "read 64, accepted 0, duplicates 64, quarantined 0" in again.output
+
+
+def test_ingest_exits_non_zero_only_for_an_unreadable_input(cli: CliRunner, tmp_path: Path) -> None:
+    """A missing file gives exit status 1 and its name; bad rows alone give 0."""
+    bad = tmp_path / "2026-11-20-scan_telnet-x.csv"
+    bad.write_text('"timestamp","ip","port"\n"2026-11-20 00:00:00","192.0.2.999","23"\n')
+    rows_only = cli.invoke(app, ["ingest", str(bad), "--feed", "shadowserver"])
+    assert rows_only.exit_code == 0
+    assert "quarantined 1" in rows_only.output
+    missing = cli.invoke(app, ["ingest", str(tmp_path / "nope.csv"), "--feed", "shadowserver"])
+    assert missing.exit_code == 1
+    assert "nope.csv" in missing.output
+
+
+def test_a_wrong_feed_name_is_one_clear_line(cli: CliRunner) -> None:
+    """An unknown feed gives one line naming the known feeds and exit status 2."""
+    result = cli.invoke(app, ["ingest", str(TELNET), "--feed", "shadowservr"])
+    assert result.exit_code == 2
+    assert "unknown feed 'shadowservr'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_events_filters_and_prints_jsonl_and_csv(cli: CliRunner) -> None:
+    """events --constituent … --format jsonl prints harmonized names; csv has a header row."""
+    cli.invoke(app, ["ingest", str(TELNET), "--feed", "shadowserver"])
+    jsonl = cli.invoke(
+        app, ["events", "--constituent", "City Water Utility", "--format", "jsonl", "--all"]
+    )
+    events = [orjson.loads(line) for line in jsonl.output.splitlines()]
+    assert events and all(e["tocsin.constituent"] == "City Water Utility" for e in events)
+    assert all(e["source.ip"].startswith("2001:db8:100:") for e in events)
+    table = list(csv.reader(io.StringIO(cli.invoke(app, ["events", "--format", "csv"]).output)))
+    assert table[0][:4] == [
+        "time.source",
+        "time.observation",
+        "classification.taxonomy",
+        "classification.type",
+    ]
+    assert len(table) == 65
+
+
+def test_events_refuses_a_bad_filter_naming_it(cli: CliRunner) -> None:
+    """A bad --ip value is refused in one line that names the option."""
+    result = cli.invoke(app, ["events", "--ip", "192.0.2.300"])
+    assert result.exit_code == 2
+    assert "ip: '192.0.2.300': not an IP address" in result.output
+
+
+def test_quarantine_list_show_and_retry(cli: CliRunner, tmp_path: Path) -> None:
+    """A quarantined row is listed with file:line and reason, shown raw, and leaves the
+    quarantine when its file is fixed and retried."""
+    report = tmp_path / "2026-11-20-scan_telnet-x.csv"
+    report.write_text('"timestamp","ip","port"\n"2026-11-20 00:00:00","192.0.2.999","23"\n')
+    cli.invoke(app, ["ingest", str(report), "--feed", "shadowserver"])
+    listing = cli.invoke(app, ["quarantine", "list"])
+    assert f"{report}:2" in listing.output and "not an IP address" in listing.output
+    shown = cli.invoke(app, ["quarantine", "show", "1"])
+    assert '"192.0.2.999"' in shown.output
+    report.write_text('"timestamp","ip","port"\n"2026-11-20 00:00:00","192.0.2.99","23"\n')
+    retried = cli.invoke(app, ["quarantine", "retry"])
+    assert "accepted 1" in retried.output
+    assert "192.0.2.999" not in cli.invoke(app, ["quarantine", "list"]).output
+
+
+def test_constituents_list_shows_the_registry(cli: CliRunner) -> None:
+    """constituents list shows each imported organisation with its sector."""
+    result = cli.invoke(app, ["constituents", "list"])
+    assert "National Parliament" in result.output and "parliament" in result.output
+
+
+def test_feeds_lists_every_feed_with_help(cli: CliRunner) -> None:
+    """feeds names every parser, shadowserver and the generic ones included."""
+    result = cli.invoke(app, ["feeds"])
+    for name in ("shadowserver", "urlhaus", "spamhaus-drop", "intelmq", "generic-csv"):
+        assert name in result.output
+
+
+def test_the_installed_command_answers_help() -> None:
+    """`tocsin --help` runs as a real process and lists the commands."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tocsin.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    for name in ("ingest", "events", "feeds", "quarantine", "serve", "demo"):
+        assert name in result.stdout
