@@ -20,7 +20,7 @@ SETTINGS: dict[str, str] = {
     "database_url": "where events are stored: sqlite:///PATH (default sqlite:///tocsin.db) or "
     "postgresql://USER@HOST/DB",
     "dedupe_window": "seconds within which the same observation counts as a duplicate (86400)",
-    "batch_size": "events per transaction when ingesting (5000)",
+    "batch_size": "events per transaction when ingesting (10000)",
     "workers": "processes that parse while the main one writes (2); 0 parses in the main process",
     "priority_rules": "a TOML file of priority rules replacing the defaults",
     "host": "address `tocsin serve` binds to (127.0.0.1: the console has no login yet)",
@@ -33,7 +33,7 @@ SETTINGS: dict[str, str] = {
 class Settings:
     database_url: str = "sqlite:///tocsin.db"
     dedupe_window: int = 86_400
-    batch_size: int = 5_000
+    batch_size: int = 10_000
     workers: int = 2
     priority_rules: str | None = None
     host: str = "127.0.0.1"

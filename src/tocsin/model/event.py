@@ -65,9 +65,7 @@ def fingerprint(
     fields: tuple[str, ...] = FINGERPRINT_FIELDS,
 ) -> str:
     """32 hexadecimal digits identifying this observation within its dedupe window."""
-    get = event.get
-    parts = [get(name) for name in fields]
-    parts.append(time_bucket(event, window))
+    parts = (*map(event.get, fields), time_bucket(event, window))
     # JSON keeps values apart unambiguously (no separator inside a value can forge another event)
     try:
         data = orjson.dumps(parts)

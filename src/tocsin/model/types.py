@@ -181,7 +181,8 @@ def ip_network(value: Any) -> str:
         raise ValueError(f"not a network ({exc})") from None
 
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+_LABEL = r"(?!-)[a-z0-9_-]{1,63}(?<!-)"
+_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
 
 
 @_memoized
@@ -197,11 +198,9 @@ def fqdn(value: Any) -> str:
             raise ValueError(f"not a valid internationalised name ({exc})") from None
     if len(text) > 253:
         raise ValueError("longer than 253 characters")
-    labels = text.split(".")
-    for label in labels:
-        if not _LABEL.match(label):
-            raise ValueError("not a domain name")
-    if labels[-1].isdigit():
+    if not _NAME.match(text):
+        raise ValueError("not a domain name")
+    if text.rpartition(".")[2].isdigit():
         raise ValueError("an IP address is not a domain name")
     return text
 

@@ -95,6 +95,9 @@ class SqlStore:
         if self._writer is None:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             _sqlite_pragmas(conn, None)
+            # the writer checkpoints the WAL every 160 MB rather than every 16 MB (measured: the
+            # default spends a quarter of the ingest in checkpoints' system calls)
+            conn.execute("PRAGMA wal_autocheckpoint = 10000")
             self._writer = conn
         return self._writer  # type: ignore[no-any-return]
 

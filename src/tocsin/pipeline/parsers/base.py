@@ -25,12 +25,18 @@ csv.field_size_limit(MAX_ROW_CHARS * 2)
 
 @dataclass(slots=True)
 class Record:
-    """One input row: where it was, its text, and its fields or the reason it has none."""
+    """One input row: where it was, its text, and its fields or the reason it has none.
+
+    ``fields`` hold values as found (the normalise stage validates them). A parser that has
+    already passed some values through their fields' sanitisers (say, once per distinct value)
+    may hand them over in ``clean``: the normalise stage takes those as they are.
+    """
 
     line: int
     raw: str
     fields: dict[str, Any] | None
     error: str | None = None
+    clean: dict[str, Any] | None = None
 
 
 class Source:

@@ -30,6 +30,7 @@ from typing import Any
 
 from tocsin.model import types
 from tocsin.model.fields import FIELDS
+from tocsin.model.fields import sanitize as sanitize_field
 from tocsin.pipeline.parsers.base import MAX_ROW_CHARS, Parser, Record, Source
 from tocsin.pipeline.parsers.shadowserver_reports import (
     _TEXT_COLUMNS,
@@ -52,7 +53,7 @@ _MEMO_LIMIT = 20_000  # entries per memo (a combination of grouped values, or on
 _MAX_JOIN = 20  # lines a quoted value may run over
 
 Derive = Callable[[str], dict[str, str]]
-Hook = Callable[[list[str], dict[str, Any]], None]
+Hook = Callable[[list[str], dict[str, Any], dict[str, Any]], None]
 
 
 def report_from_name(filename: str) -> tuple[Report | None, str | None]:
@@ -153,6 +154,8 @@ class Plan:
         ):
             if value:
                 (self.soft if name in targets else self.fixed)[name] = value
+        self.fixed = {name: sanitize_field(name, value) for name, value in self.fixed.items()}
+        self.soft = {name: sanitize_field(name, value) for name, value in self.soft.items()}
         self.hooks: list[Hook] = []
         path = next((index[c] for c in ("http_url", "url") if c in index), None)
         if report.url and path is not None:
@@ -213,10 +216,10 @@ def _checked(
         if empty and value.strip().lower() in empty:
             return {}
         try:
-            sanitize(value)
+            clean = sanitize(value)
         except ValueError:
             return {fallback: value}
-        return {target: value, also: value} if also else {target: value}
+        return {target: clean, also: FIELDS[also](value)} if also else {target: clean}
 
     return derive
 
@@ -245,7 +248,7 @@ def _network(value: str) -> dict[str, str]:
 def _url_hook(path_i: int, host_i: int | None, app_i: int | None, target: str) -> Hook:
     """``http_url``/``url`` + ``http_host`` → an absolute URL (as convert_http_host_and_url)."""
 
-    def hook(row: list[str], fields: dict[str, Any]) -> None:
+    def hook(row: list[str], fields: dict[str, Any], clean: dict[str, Any]) -> None:
         path = row[path_i].strip()
         if not path:
             return
@@ -266,8 +269,8 @@ def _url_hook(path_i: int, host_i: int | None, app_i: int | None, target: str) -
 
 
 def _category_or_detail(detail_i: int) -> Hook:
-    def hook(row: list[str], fields: dict[str, Any]) -> None:
-        if "event_description.text" not in fields and row[detail_i].strip():
+    def hook(row: list[str], fields: dict[str, Any], clean: dict[str, Any]) -> None:
+        if "event_description.text" not in clean and row[detail_i].strip():
             fields["event_description.text"] = row[detail_i]
 
     return hook
@@ -416,18 +419,19 @@ def _records(lines: Lines, plan: Plan, header_text: str) -> Iterator[Record]:
                 continue
             fields = {n: v for n, v in zip(names, plain_get(row), strict=True) if v}
             key = group_get(row)
-            try:
-                fields.update(memo[key])
-            except KeyError:
+            clean = memo.get(key)
+            if clean is None:
                 if len(memo) >= _MEMO_LIMIT:
                     memo.clear()
-                fields.update(memo.setdefault(key, combine(key)))
-            for i, derive in singles:
-                if row[i]:
-                    fields.update(derive(row[i]))
+                clean = memo[key] = combine(key)
+            if singles:
+                clean = dict(clean)  # the memo's dict is shared between rows
+                for i, derive in singles:
+                    if row[i]:
+                        clean.update(derive(row[i]))
             for hook in hooks:
-                hook(row, fields)
-            yield Record(number, text, fields)
+                hook(row, fields, clean)
+            yield Record(number, text, fields, clean=clean)
         else:
             return
 

@@ -22,8 +22,12 @@ RANK_BITS = 24
 def rank(event: dict[str, object]) -> int:
     """Event time (seconds) in the high bits, a digest of the content (without the observation
     time, which differs between runs) in the low ``RANK_BITS``."""
-    content = {k: v for k, v in event.items() if k != "time.observation"}
-    digest = blake2b(orjson.dumps(content), digest_size=3).digest()
+    observed = event.pop("time.observation", None)
+    try:
+        digest = blake2b(orjson.dumps(event, option=orjson.OPT_SORT_KEYS), digest_size=3).digest()
+    finally:
+        if observed is not None:
+            event["time.observation"] = observed
     return (time_bucket(event, 1) << RANK_BITS) | int.from_bytes(digest, "big")
 
 

@@ -32,6 +32,8 @@ OBSERVABLES = (
     "malware.hash.sha1",
 )
 
+_OBSERVABLES = frozenset(OBSERVABLES)
+
 
 def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
     """Validate each record's fields into an event; quarantine what cannot be one."""
@@ -46,7 +48,7 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
                 _quarantine(ctx, record, "parse", record.error or "unparsable")
             )
             continue
-        event: dict[str, object] = {}
+        event: dict[str, object] = dict(record.clean) if record.clean else {}
         try:
             for name, value in record.fields.items():
                 if value is None or value == "":
@@ -63,7 +65,7 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
         except InvalidValue as exc:
             batch.quarantined.append(_quarantine(ctx, record, "normalize", str(exc)))
             continue
-        if not any(name in event for name in OBSERVABLES):
+        if _OBSERVABLES.isdisjoint(event):
             batch.quarantined.append(
                 _quarantine(
                     ctx,
