@@ -124,3 +124,32 @@ def test_the_installed_command_answers_help() -> None:
     )
     for name in ("ingest", "events", "feeds", "quarantine", "serve", "demo"):
         assert name in result.stdout
+
+
+def test_ingest_draws_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal, ingest draws a rich progress bar (on stderr); piped, it prints none."""
+    import os
+    import pty
+
+    env = dict(os.environ, TOCSIN_DATABASE_URL=f"sqlite:///{tmp_path / 'tty.db'}", COLUMNS="100")
+    command = [sys.executable, "-m", "tocsin.cli", "ingest", str(TELNET), "--feed", "shadowserver"]
+    leader, follower = pty.openpty()
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=follower) as process:
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the process has ended
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        summary = process.stdout.read() if process.stdout else b""
+    os.close(leader)
+    assert process.returncode == 0
+    assert "━".encode() in drawn  # rich's bar
+    assert TELNET.name.encode() in drawn
+    piped = subprocess.run(command, env=env, capture_output=True, check=True)
+    assert "━".encode() not in piped.stderr
+    assert b"read 64" in summary

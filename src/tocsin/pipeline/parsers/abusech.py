@@ -23,18 +23,15 @@ to ``extra.<name>``. A JSON document that does not parse at all is one quarantin
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
 
 from tocsin.pipeline.parsers.base import (
-    MAX_ROW_CHARS,
     Parser,
     Record,
     Source,
-    binary,
     csv_records,
     line_records,
     too_long,
@@ -368,47 +365,14 @@ _THREATFOX_REQUIRED = ("ioc_value", "ioc_type")
 
 def _threatfox_csv(source: Source) -> Iterator[Record]:
     """The CSV export: ``", "`` between quoted values, the header the last comment with commas."""
-    columns: list[str] = []
-    missing: list[str] = []
-    for number, text in source.lines():
-        stripped = text.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("#"):
-            if "," in stripped:
-                header = next(csv.reader((stripped[1:],), skipinitialspace=True))
-                columns = [column.strip().lower() for column in header]
-                missing = [c for c in _THREATFOX_REQUIRED if c not in columns]
-            continue
-        if binary(text):
-            yield Record(number, text, None, "binary data, not text")
-            continue
-        reason = too_long(text)
-        if reason:
-            yield Record(number, text[:MAX_ROW_CHARS], None, reason)
-            continue
-        try:
-            row = next(csv.reader((text,), skipinitialspace=True, strict=True))
-        except csv.Error as exc:
-            yield Record(number, text, None, f"malformed CSV: {exc}")
-            continue
-        if not columns:
-            columns = [column.strip().lower() for column in row]
-            missing = [c for c in _THREATFOX_REQUIRED if c not in columns]
-            continue
-        if missing:
-            yield Record(number, text, None, "missing column(s): " + ", ".join(missing))
-            continue
-        if len(row) != len(columns):
-            found = f"expected {len(columns)} columns, found {len(row)}"
-            yield Record(number, text, None, found + " (truncated or shifted row)")
-            continue
-        try:
-            fields = _threatfox_fields(dict(zip(columns, row, strict=True)))
-        except ValueError as exc:
-            yield Record(number, text, None, str(exc))
-            continue
-        yield Record(number, text, fields)
+    return csv_records(
+        source,
+        _threatfox_fields,
+        required=_THREATFOX_REQUIRED,
+        comment="#",
+        commented_header=True,
+        skipinitialspace=True,
+    )
 
 
 def _threatfox_api(document: dict[str, Any]) -> Iterator[Record]:

@@ -195,6 +195,16 @@ def binary(text: str) -> bool:
     return controls > 8
 
 
+def unusable(number: int, text: str) -> Record | None:
+    """The quarantined record of a line that is binary or too long to be a row, else None."""
+    if binary(text):
+        return Record(number, text, None, "binary data, not text")
+    reason = too_long(text)
+    if reason:
+        return Record(number, text[:MAX_ROW_CHARS], None, reason)
+    return None
+
+
 def too_long(text: str) -> str | None:
     if len(text) > MAX_ROW_CHARS:
         return f"row longer than {MAX_ROW_CHARS} characters ({len(text)})"
@@ -234,6 +244,7 @@ def csv_records(
     commented_header: bool = False,
     delimiter: str = ",",
     lowercase_header: bool = True,
+    skipinitialspace: bool = False,
 ) -> Iterator[Record]:
     """Rows of a CSV input, mapped by header names (never by position).
 
@@ -255,15 +266,16 @@ def csv_records(
                 columns = _split_header(candidate, delimiter, lowercase_header)
                 missing = [c for c in required if c not in columns]
             continue
-        if binary(text):
-            yield Record(number, text, None, "binary data, not text")
-            continue
-        reason = too_long(text)
-        if reason:
-            yield Record(number, text[:MAX_ROW_CHARS], None, reason)
+        bad = unusable(number, text)
+        if bad is not None:
+            yield bad
             continue
         try:
-            row = next(csv.reader((text,), delimiter=delimiter, strict=True))
+            row = next(
+                csv.reader(
+                    (text,), delimiter=delimiter, skipinitialspace=skipinitialspace, strict=True
+                )
+            )
         except csv.Error as exc:
             yield Record(number, text, None, f"malformed CSV: {exc}")
             continue
@@ -306,12 +318,9 @@ def line_records(
         stripped = text.strip()
         if not stripped or stripped.startswith(comments):
             continue
-        if binary(text):
-            yield Record(number, text, None, "binary data, not text")
-            continue
-        reason = too_long(text)
-        if reason:
-            yield Record(number, text[:MAX_ROW_CHARS], None, reason)
+        bad = unusable(number, text)
+        if bad is not None:
+            yield bad
             continue
         try:
             fields = mapper(stripped)

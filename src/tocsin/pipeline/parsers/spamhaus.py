@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from tocsin.pipeline.parsers.base import MAX_ROW_CHARS, Parser, Record, Source, binary, too_long
+from tocsin.pipeline.parsers.base import Parser, Record, Source, unusable
 
 _JSON_KEYS = {
     "cidr": "source.network",
@@ -136,12 +136,9 @@ class SpamhausDropParser(Parser):
                 elif found == "":
                     moment, bad_moment = None, stripped
                 continue
-            if binary(text):
-                yield Record(number, text, None, "binary data, not text")
-                continue
-            reason = too_long(text)
-            if reason:
-                yield Record(number, text[:MAX_ROW_CHARS], None, reason)
+            bad = unusable(number, text)
+            if bad is not None:
+                yield bad
                 continue
             try:
                 fields = _json_fields(stripped) if stripped[0] == "{" else _text_fields(stripped)
