@@ -234,8 +234,9 @@ def _print_events(store: Any, query: Any, format_: str, all_: bool) -> None:
                 writer.writerow([event.get(name, "") for name in CSV_FIELDS])
             else:
                 source = event.get("source.ip") or event.get("source.network") or ""
-                if event.get("source.port") is not None:
-                    source = f"{source}:{event['source.port']}"
+                if event.get("source.ip") and event.get("source.port") is not None:
+                    host = f"[{source}]" if ":" in source else source
+                    source = f"{host}:{event['source.port']}"
                 source = source or event.get("source.url") or event.get("source.fqdn") or ""
                 table.add_row(
                     event.get("time.source") or event.get("time.observation", ""),
