@@ -82,7 +82,11 @@ def settings(backend_url: str) -> Settings:
 def _truncate(url: str) -> None:
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute("TRUNCATE events, quarantine, constituents, asn_ranges RESTART IDENTITY")
+        conn.execute(
+            "TRUNCATE events, quarantine, constituents, asn_ranges, organisations, users, "
+            "api_tokens, incidents, incident_events, indicators, tasks, timeline, evidence, "
+            "custody, audit_log, counters RESTART IDENTITY CASCADE"
+        )
 
 
 def fixed_clock() -> datetime:

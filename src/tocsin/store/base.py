@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tocsin.model.constituent import Constituent
 from tocsin.model.event import Event
 from tocsin.pipeline.enrich.asn import AsnRange
 from tocsin.store.rows import EventRow, QuarantineRow
+
+if TYPE_CHECKING:
+    from tocsin.store.cases import SqlCases
+    from tocsin.store.people import SqlPeople
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,8 @@ class Store(Protocol):
     """One storage contract; the same test suite runs it on SQLite and PostgreSQL."""
 
     url: str
+    people: SqlPeople  # organisations, users, API tokens
+    cases: SqlCases  # incidents, their parts, the audit log
 
     def migrate(self) -> None: ...
 

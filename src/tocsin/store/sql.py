@@ -27,6 +27,8 @@ from tocsin.model.fields import PRIORITIES
 from tocsin.pipeline.enrich.asn import AsnRange
 from tocsin.store import schema
 from tocsin.store.base import EventFilter, EventPage, QuarantineEntry
+from tocsin.store.cases import SqlCases
+from tocsin.store.people import SqlPeople
 from tocsin.store.rows import (
     EVENT_COLUMNS,
     QUARANTINE_COLUMNS,
@@ -67,6 +69,8 @@ class SqlStore:
         else:
             self.engine = sa.create_engine(full, pool_pre_ping=True)
         self._writer: Any = None
+        self.people = SqlPeople(self.engine)
+        self.cases = SqlCases(self.engine)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Incident handling: cases, SLA clocks, evidence, the audit log."""

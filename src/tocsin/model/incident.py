@@ -1,0 +1,129 @@
+"""Incidents (cases): their workflow, indicators, tasks, notes and timeline.
+
+The workflow has explicit transitions; anything else is refused with a message that says which
+moves the current state allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from tocsin.model import types
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # on an outside party: the resolve clock is paused
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+TRANSITIONS: dict[Status, tuple[Status, ...]] = {
+    Status.NEW: (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED),
+    Status.ACKNOWLEDGED: (Status.IN_PROGRESS, Status.WAITING, Status.RESOLVED),
+    Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED),
+    Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED),
+    Status.RESOLVED: (Status.CLOSED, Status.IN_PROGRESS),  # in progress again: a reopen
+    Status.CLOSED: (Status.IN_PROGRESS,),  # a reopen
+}
+OPEN = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.WAITING})
+
+
+class IllegalTransition(ValueError):
+    """A workflow move the current state does not allow."""
+
+    def __init__(self, current: Status, wanted: Status) -> None:
+        allowed = ", ".join(s.label for s in TRANSITIONS[current]) or "none"
+        super().__init__(
+            f"an incident that is {current.label} cannot become {wanted.label}; "
+            f"it can become: {allowed}"
+        )
+        self.current = current
+        self.wanted = wanted
+
+
+def check_transition(current: Status, wanted: Status) -> None:
+    if wanted not in TRANSITIONS[current]:
+        raise IllegalTransition(current, wanted)
+
+
+class IndicatorKind(StrEnum):
+    IP = "ip"
+    NETWORK = "network"
+    FQDN = "fqdn"
+    URL = "url"
+    HASH = "hash"
+    EMAIL = "email"
+
+
+def indicator(kind: str, value: str) -> tuple[IndicatorKind, str]:
+    """A sanitised indicator: the value in the canonical form its kind has in events."""
+    try:
+        found = IndicatorKind(kind)
+    except ValueError:
+        raise ValueError("indicator kind must be ip, network, fqdn, url, hash or email") from None
+    if found is IndicatorKind.IP:
+        return found, types.ip_address(value)
+    if found is IndicatorKind.NETWORK:
+        return found, types.ip_network(value)
+    if found is IndicatorKind.FQDN:
+        return found, types.fqdn(value)
+    if found is IndicatorKind.URL:
+        return found, types.url(value)
+    if found is IndicatorKind.HASH:
+        text = types.string(value).lower()
+        for check in (types.md5, types.sha1, types.sha256):
+            try:
+                return found, check(text)
+            except ValueError:
+                continue
+        raise ValueError("not an MD5, SHA-1 or SHA-256 hash")
+    text = types.string(value).lower()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or len(text) > 254:
+        raise ValueError("not an e-mail address")
+    return found, f"{local}@{types.fqdn(domain)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One case as the desk sees it (what the store keeps, without its collections)."""
+
+    id: int
+    reference: str
+    title: str
+    type: str
+    priority: str
+    tlp: str
+    status: Status
+    org_id: int
+    created: int
+    constituent: str | None = None
+    sector: str | None = None
+    assignee_id: int | None = None
+    acknowledged_at: int | None = None
+    resolved_at: int | None = None
+    closed_at: int | None = None
+    waiting_since: int | None = None
+    waited: int = 0  # seconds spent waiting before ``waiting_since``: they pause the resolve clock
+    breached: frozenset[str] = frozenset()  # "acknowledge", "resolve"
+    source: str = "manual"  # manual, rule:<name>, report:<reference>
+    merged_into: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN and self.merged_into is None
+
+
+def reference(year: int, number: int) -> str:
+    """What people quote on the phone and in mail: ``TOC-2026-000042``."""
+    return f"TOC-{year}-{number:06d}"

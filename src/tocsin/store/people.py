@@ -1,0 +1,124 @@
+"""Organisations, users and API tokens in the SQL store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from tocsin.model.people import ApiToken, Organisation, OrgKind, Role, User
+from tocsin.store import schema
+
+_O = schema.organisations
+_U = schema.users
+_T = schema.api_tokens
+
+
+class SqlPeople:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- organisations -------------------------------------------------------------------------
+
+    def add_organisation(self, conn: Connection, name: str, kind: OrgKind) -> Organisation:
+        new_id = conn.execute(sa.insert(_O).values(name=name, kind=kind.value)).inserted_primary_key
+        assert new_id is not None
+        return Organisation(int(new_id[0]), name, kind)
+
+    def organisation_named(self, name: str) -> Organisation | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(_O).where(_O.c.name == name)).first()
+        return Organisation(row.id, row.name, OrgKind(row.kind)) if row else None
+
+    def organisations(self) -> list[Organisation]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(_O).order_by(_O.c.name)).all()
+        return [Organisation(r.id, r.name, OrgKind(r.kind)) for r in rows]
+
+    # -- users ---------------------------------------------------------------------------------
+
+    def add_user(self, conn: Connection, **values: Any) -> User:
+        new_id = conn.execute(sa.insert(_U).values(**values)).inserted_primary_key
+        assert new_id is not None
+        found = self._user(conn, _U.c.id == int(new_id[0]))
+        assert found is not None
+        return found
+
+    def update_user(self, conn: Connection, user_id: int, **values: Any) -> None:
+        conn.execute(sa.update(_U).where(_U.c.id == user_id).values(**values))
+
+    def user(self, user_id: int) -> User | None:
+        with self.engine.connect() as conn:
+            return self._user(conn, _U.c.id == user_id)
+
+    def user_named(self, username: str) -> User | None:
+        with self.engine.connect() as conn:
+            return self._user(conn, _U.c.username == username)
+
+    def users(self) -> list[User]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(_U).order_by(_U.c.username)).all()
+        return [_to_user(r) for r in rows]
+
+    def totp_last_step(self, user_id: int) -> int | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(_U.c.totp_last_step).where(_U.c.id == user_id)).scalar()
+        return int(value) if value is not None else None
+
+    def _user(self, conn: Connection, condition: Any) -> User | None:
+        row = conn.execute(sa.select(_U).where(condition)).first()
+        return _to_user(row) if row else None
+
+    # -- API tokens ----------------------------------------------------------------------------
+
+    def add_token(self, conn: Connection, **values: Any) -> ApiToken:
+        new_id = conn.execute(sa.insert(_T).values(**values)).inserted_primary_key
+        assert new_id is not None
+        row = conn.execute(sa.select(_T).where(_T.c.id == int(new_id[0]))).one()
+        return _to_token(row)
+
+    def token_by_digest(self, digest: str) -> ApiToken | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(_T).where(_T.c.digest == digest)).first()
+        return _to_token(row) if row else None
+
+    def token(self, token_id: int) -> ApiToken | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(_T).where(_T.c.id == token_id)).first()
+        return _to_token(row) if row else None
+
+    def tokens(self, user_id: int | None = None) -> list[ApiToken]:
+        stmt = sa.select(_T).order_by(_T.c.id)
+        if user_id is not None:
+            stmt = stmt.where(_T.c.user_id == user_id)
+        with self.engine.connect() as conn:
+            return [_to_token(r) for r in conn.execute(stmt)]
+
+    def revoke_token(self, conn: Connection, token_id: int) -> None:
+        conn.execute(sa.update(_T).where(_T.c.id == token_id).values(revoked=True))
+
+
+def _to_user(row: Any) -> User:
+    return User(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=Role(row.role),
+        org_id=row.org_id,
+        disabled=bool(row.disabled),
+        password_hash=row.password_hash,
+        totp_secret=row.totp_secret,
+    )
+
+
+def _to_token(row: Any) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        prefix=row.prefix,
+        scopes=frozenset(s for s in row.scopes.split(",") if s),
+        created=row.created,
+        revoked=bool(row.revoked),
+    )
