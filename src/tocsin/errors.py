@@ -32,3 +32,15 @@ class ConfigError(TocsinError):
 
 class NotFound(TocsinError):
     """Something asked for by its identifier does not exist."""
+
+
+class Forbidden(TocsinError):
+    """The acting person may not do this (their role, organisation or the TLP says no)."""
+
+
+class NotAuthenticated(TocsinError):
+    """No valid log-in, session or token."""
+
+
+class Conflict(TocsinError):
+    """The change does not fit the current state (an illegal workflow move, a duplicate)."""

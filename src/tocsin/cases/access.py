@@ -1,0 +1,56 @@
+"""Who may see and change what: decided here, for the API, the pages and the CLI alike.
+
+Staff (admin, lead, analyst, auditor) see the incidents of their own organisation; TLP:RED
+incidents only the assignee, leads, admins and auditors. Admins, leads and analysts change them;
+auditors read everything of their organisation and the audit log, and change nothing. Partners see
+no incident here (sharing gives them what they may have). An incident a person may not see does
+not exist for them: its title, indicators and even its count never show.
+"""
+
+from __future__ import annotations
+
+from tocsin.errors import Forbidden, NotFound
+from tocsin.model.incident import Incident
+from tocsin.model.people import Principal, Role
+
+STAFF = frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.AUDITOR})
+WRITERS = frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST})
+RED_READERS = frozenset({Role.ADMIN, Role.LEAD, Role.AUDITOR})
+
+
+def can_see(who: Principal, incident: Incident) -> bool:
+    if who.user_id is None:  # Tocsin itself
+        return True
+    if who.role not in STAFF or who.org_id != incident.org_id:
+        return False
+    if incident.tlp == "RED":
+        return who.role in RED_READERS or incident.assignee_id == who.user_id
+    return True
+
+
+def can_change(who: Principal, incident: Incident) -> bool:
+    if who.user_id is None:
+        return True
+    return who.role in WRITERS and "write" in who.scopes and can_see(who, incident)
+
+
+def visible(who: Principal, incident: Incident | None) -> Incident:
+    """The incident, or NotFound when it does not exist or may not be seen (the same answer)."""
+    if incident is None or not can_see(who, incident):
+        raise NotFound("no such incident")
+    return incident
+
+
+def changeable(who: Principal, incident: Incident | None) -> Incident:
+    found = visible(who, incident)
+    if not can_change(who, found):
+        raise Forbidden("you may read this incident but not change it")
+    return found
+
+
+def require(who: Principal, *roles: Role, scope: str = "read") -> None:
+    """Refuse unless the acting person has one of ``roles`` and the token scope."""
+    if who.user_id is None:
+        return
+    if who.role not in roles or scope not in who.scopes:
+        raise Forbidden("your role may not do this")

@@ -1,0 +1,367 @@
+"""The incident workflow: create, move, assign, annotate, link, merge and split — each change in
+one transaction with its timeline line and its audit entry."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tocsin.cases import access
+from tocsin.errors import Conflict, InvalidValue, NotFound
+from tocsin.model import types
+from tocsin.model.fields import priority as sanitize_priority
+from tocsin.model.incident import (
+    OPEN,
+    IllegalTransition,
+    Incident,
+    Status,
+    check_transition,
+    indicator,
+    reference,
+)
+from tocsin.model.people import Principal
+from tocsin.model.sla import Clock, SlaPolicy
+from tocsin.model.taxonomy import classification_type
+from tocsin.model.tlp import tlp as sanitize_tlp
+from tocsin.store.base import Store
+
+Now = Callable[[], int]
+
+
+def wall_clock() -> int:
+    return int(time.time())
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    incident: Incident
+    clock: Clock
+
+
+class Incidents:
+    """The desk's incident service; ``now`` is injected so that tests move time."""
+
+    def __init__(
+        self, store: Store, *, now: Now = wall_clock, sla: SlaPolicy | None = None
+    ) -> None:
+        self.store = store
+        self.cases = store.cases
+        self.now = now
+        self.sla = sla or SlaPolicy.default()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def get(self, who: Principal, incident_id: int) -> Incident:
+        return access.visible(who, self.cases.incident(incident_id))
+
+    def queue(self, who: Principal, *, mine: bool = False, limit: int = 500) -> list[QueueRow]:
+        """Open incidents this person may see, the most urgent first: breached ones, then by the
+        time left on their nearest clock."""
+        now = self.now()
+        found = self.cases.incidents(
+            open_only=True, assignee_id=who.user_id if mine else None, limit=limit * 4
+        )
+        rows = [QueueRow(i, self.sla.clock(i, now)) for i in found if access.can_see(who, i)]
+        rows.sort(key=_urgency)
+        return rows[:limit]
+
+    def clock(self, incident: Incident) -> Clock:
+        return self.sla.clock(incident, self.now())
+
+    # -- creating --------------------------------------------------------------------------------
+
+    def create(
+        self,
+        who: Principal,
+        *,
+        title: str,
+        type: str,  # the RSIT word, as everywhere in Tocsin
+        priority: str,
+        tlp: str = "AMBER",
+        org_id: int | None = None,
+        constituent: str | None = None,
+        sector: str | None = None,
+        source: str = "manual",
+        group_key: str | None = None,
+        event_ids: Sequence[int] = (),
+        indicators: Sequence[tuple[str, str]] = (),
+        details: dict[str, Any] | None = None,
+    ) -> Incident:
+        access.require(who, *access.WRITERS, scope="write")
+        owner = org_id if org_id is not None else who.org_id
+        if owner is None:
+            raise InvalidValue("org_id", None, "an incident belongs to an organisation")
+        values = {
+            "title": _check("title", title, types.string)[:300],
+            "type": _check("type", type, classification_type),
+            "priority": _check("priority", priority, sanitize_priority),
+            "tlp": _check("tlp", tlp, sanitize_tlp),
+        }
+        clean = [_check(f"indicator {k}", (k, v), lambda kv: indicator(*kv)) for k, v in indicators]
+        now = self.now()
+        with self.cases.transaction() as conn:
+            year = datetime.fromtimestamp(now, tz=UTC).year
+            number = self.cases.next_number(conn, f"incident:{year}")
+            incident = self.cases.add_incident(
+                conn,
+                {
+                    **values,
+                    "reference": reference(year, number),
+                    "status": Status.NEW,
+                    "org_id": owner,
+                    "created": now,
+                    "constituent": constituent,
+                    "sector": sector,
+                    "waited": 0,
+                    "breached": "",
+                    "source": source,
+                    "group_key": group_key,
+                    "details": details or {},
+                },
+            )
+            self.cases.link_events(conn, incident.id, list(event_ids))
+            for kind, value in clean:
+                self.cases.add_indicator(conn, incident.id, kind.value, value)
+            self._record(
+                conn, who, incident, "incident.create", "created", f"opened: {values['title']}"
+            )
+        return incident
+
+    # -- the workflow ----------------------------------------------------------------------------
+
+    def transition(
+        self, who: Principal, incident_id: int, status: str, comment: str = ""
+    ) -> Incident:
+        with self.cases.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            try:
+                wanted = Status(status)
+                check_transition(incident.status, wanted)
+            except IllegalTransition as exc:
+                raise Conflict(str(exc)) from None
+            except ValueError:
+                raise InvalidValue("status", status, "not a workflow state") from None
+            now = self.now()
+            changes: dict[str, Any] = {"status": wanted}
+            if incident.status is Status.WAITING:  # the resolve clock runs again
+                changes["waited"] = incident.waited + max(now - (incident.waiting_since or now), 0)
+                changes["waiting_since"] = None
+            if wanted is Status.WAITING:
+                changes["waiting_since"] = now
+            if incident.acknowledged_at is None and wanted is not Status.NEW:
+                changes["acknowledged_at"] = now
+            if wanted is Status.RESOLVED:
+                changes["resolved_at"] = now
+            if wanted is Status.CLOSED:
+                changes["closed_at"] = now
+            if wanted is Status.IN_PROGRESS and incident.status in (Status.RESOLVED, Status.CLOSED):
+                changes.update(resolved_at=None, closed_at=None)  # a reopen
+            self.cases.update_incident(conn, incident.id, **changes)
+            text = f"{incident.status.label} → {wanted.label}"
+            if comment.strip():
+                text = f"{text}: {comment.strip()}"
+            self._record(
+                conn, who, incident, "incident.transition", "status", text,
+                {"from": incident.status.value, "to": wanted.value},
+            )  # fmt: skip
+            updated = self.cases.incident(incident.id, conn)
+        assert updated is not None
+        return updated
+
+    def assign(self, who: Principal, incident_id: int, assignee_id: int | None) -> Incident:
+        with self.cases.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            name = "nobody"
+            if assignee_id is not None:
+                user = self.store.people.user(assignee_id)
+                if user is None or user.disabled or user.org_id != incident.org_id:
+                    raise InvalidValue("assignee", assignee_id, "not an active member of the team")
+                if user.role not in access.WRITERS:
+                    raise InvalidValue("assignee", user.username, "this role cannot work incidents")
+                name = user.username
+            self.cases.update_incident(conn, incident.id, assignee_id=assignee_id)
+            self._record(
+                conn, who, incident, "incident.assign", "assign", f"assigned to {name}",
+                {"assignee": name},
+            )  # fmt: skip
+            updated = self.cases.incident(incident.id, conn)
+        assert updated is not None
+        return updated
+
+    def set_priority(self, who: Principal, incident_id: int, priority: str) -> Incident:
+        value = _check("priority", priority, sanitize_priority)
+        with self.cases.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            self.cases.update_incident(conn, incident.id, priority=value)
+            self._record(
+                conn, who, incident, "incident.priority", "priority",
+                f"priority {incident.priority} → {value}", {"from": incident.priority, "to": value},
+            )  # fmt: skip
+        return self.get(who, incident_id)
+
+    # -- notes, tasks, indicators, events --------------------------------------------------------
+
+    def add_note(self, who: Principal, incident_id: int, text: str) -> None:
+        body = _check("note", text, types.string)
+        if len(body) > 20_000:
+            raise InvalidValue("note", body[:40], "at most 20 000 characters")
+        with self.cases.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            self._record(conn, who, incident, "incident.note", "note", body, {"length": len(body)})
+
+    def add_task(self, who: Principal, incident_id: int, title: str) -> int:
+        text = _check("task", title, types.string)[:500]
+        with self.cases.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            task_id = self.cases.add_task(conn, incident.id, text, self.now(), who.username)
+            self._record(
+                conn, who, incident, "task.create", "task", f"task: {text}", {"task": task_id}
+            )
+        return task_id
+
+    def set_task(self, who: Principal, incident_id: int, task_id: int, done: bool) -> None:
+        with self.cases.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            if not self.cases.set_task(conn, incident.id, task_id, done):
+                raise NotFound("no such task on this incident")
+            state = "done" if done else "open again"
+            self._record(
+                conn, who, incident, "task.update", "task", f"task {task_id} {state}",
+                {"task": task_id, "done": done},
+            )  # fmt: skip
+
+    def add_indicator(self, who: Principal, incident_id: int, kind: str, value: str) -> None:
+        found_kind, clean = _check("indicator", (kind, value), lambda kv: indicator(*kv))
+        with self.cases.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            if self.cases.add_indicator(conn, incident.id, found_kind.value, clean):
+                self._record(
+                    conn, who, incident, "indicator.add", "indicator", f"{found_kind}: {clean}",
+                    {"kind": found_kind.value, "value": clean},
+                )  # fmt: skip
+
+    def link_events(self, who: Principal, incident_id: int, event_ids: Sequence[int]) -> int:
+        with self.cases.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            added = self.cases.link_events(conn, incident.id, list(event_ids))
+            if added:
+                self._record(
+                    conn, who, incident, "incident.link", "link", f"{added} event(s) linked",
+                    {"events": added},
+                )  # fmt: skip
+        return added
+
+    # -- merge and split -------------------------------------------------------------------------
+
+    def merge(self, who: Principal, source_id: int, target_id: int) -> Incident:
+        """Move everything of ``source`` into ``target``; ``source`` closes, pointing at it."""
+        if source_id == target_id:
+            raise Conflict("an incident cannot be merged into itself")
+        with self.cases.transaction() as conn:
+            source = access.changeable(who, self.cases.incident(source_id, conn))
+            target = access.changeable(who, self.cases.incident(target_id, conn))
+            if source.merged_into is not None or target.merged_into is not None:
+                raise Conflict("one of these incidents was merged already")
+            moved = self.cases.move_events(conn, source.id, target.id, [])
+            for kind, value in self.cases.indicators(source.id):
+                self.cases.add_indicator(conn, target.id, kind, value)
+            now = self.now()
+            self.cases.update_incident(
+                conn, source.id, merged_into=target.id, status=Status.CLOSED, closed_at=now
+            )
+            self._record(
+                conn, who, source, "incident.merge", "merge", f"merged into {target.reference}",
+                {"into": target.reference},
+            )  # fmt: skip
+            self._record(
+                conn, who, target, "incident.merge", "merge",
+                f"{source.reference} merged in ({moved} event(s))", {"from": source.reference},
+            )  # fmt: skip
+            updated = self.cases.incident(target.id, conn)
+        assert updated is not None
+        return updated
+
+    def split(
+        self, who: Principal, incident_id: int, event_ids: Sequence[int], title: str
+    ) -> Incident:
+        """A new incident with some of this one's events, same type, priority and TLP."""
+        if not event_ids:
+            raise InvalidValue("events", [], "choose the events to split off")
+        source = access.changeable(who, self.cases.incident(incident_id))
+        new = self.create(
+            who, title=title, type=source.type, priority=source.priority, tlp=source.tlp,
+            org_id=source.org_id, constituent=source.constituent, sector=source.sector,
+            source=f"split:{source.reference}",
+        )  # fmt: skip
+        with self.cases.transaction() as conn:
+            moved = self.cases.move_events(conn, source.id, new.id, list(event_ids))
+            self._record(
+                conn, who, source, "incident.split", "split",
+                f"{moved} event(s) split off into {new.reference}", {"into": new.reference},
+            )  # fmt: skip
+        return new
+
+    # -- SLA clocks ------------------------------------------------------------------------------
+
+    def check_sla(self) -> list[Incident]:
+        """Mark incidents whose clock ran out since the last check; each breach once, written to
+        the timeline and the audit log (the queue puts breached incidents first)."""
+        now = self.now()
+        newly: list[Incident] = []
+        system = Principal.system()
+        for incident in self.cases.incidents(open_only=True, limit=100_000):
+            clock = self.sla.clock(incident, now)
+            fresh = clock.breached - incident.breached
+            if not fresh:
+                continue
+            with self.cases.transaction() as conn:
+                self.cases.update_incident(conn, incident.id, breached=clock.breached)
+                for kind in sorted(fresh):
+                    self._record(
+                        conn, system, incident, "incident.sla_breach", "sla",
+                        f"SLA breached: time to {kind} ran out", {"clock": kind},
+                    )  # fmt: skip
+            newly.append(incident)
+        return newly
+
+    # -- the record of every change --------------------------------------------------------------
+
+    def _record(
+        self,
+        conn: Any,
+        who: Principal,
+        incident: Incident,
+        action: str,
+        kind: str,
+        text: str,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        now = self.now()
+        self.cases.add_timeline(conn, incident.id, now, who.username, kind, text)
+        self.cases.append_audit(
+            conn,
+            at=now,
+            actor=who.username,
+            action=action,
+            object_type="incident",
+            object_id=incident.reference,
+            details=details or {},
+        )
+
+
+def _urgency(row: QueueRow) -> tuple[int, int, int]:
+    left = row.clock.most_urgent
+    return (0 if row.clock.breached else 1, left if left is not None else 1 << 62, row.incident.id)
+
+
+def _check(name: str, value: Any, sanitizer: Callable[[Any], Any]) -> Any:
+    try:
+        return sanitizer(value)
+    except ValueError as exc:
+        raise InvalidValue(name, value, str(exc)) from None
+
+
+__all__ = ["OPEN", "Incidents", "QueueRow", "wall_clock"]
