@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from tocsin import __version__
+from tocsin.cli_desk import audit_app, tokens_app, users_app
 from tocsin.errors import InvalidValue, TocsinError
 from tocsin.pipeline.parsers import all_parsers
 from tocsin.pipeline.runner import Chunk
@@ -37,6 +38,9 @@ quarantine_app = typer.Typer(help="Rows that could not become events: list, show
 constituents_app = typer.Typer(help="The constituency registry: import and list organisations.")
 asn_app = typer.Typer(help="The IP-to-ASN table used for enrichment (ip2asn TSV layout).")
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
 app.add_typer(constituents_app, name="constituents")
 app.add_typer(asn_app, name="asn")
 
@@ -44,6 +48,8 @@ out = Console(highlight=False, soft_wrap=True)
 if not out.is_terminal:  # piped or redirected: whole values, never cut to 80 columns
     out = Console(highlight=False, soft_wrap=True, width=100_000)
 err = Console(stderr=True, highlight=False)
+if not err.is_terminal:
+    err = Console(stderr=True, highlight=False, soft_wrap=True, width=100_000)
 
 CSV_FIELDS = (
     "time.source",
@@ -405,17 +411,25 @@ def demo(
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
 ) -> None:
     """Load the made-up sample feeds, constituents and ASN table into the store, then serve them."""
-    from tocsin.services.demo import load_demo
+    import time
+
+    from tocsin.services.demo import load_demo, load_incidents, load_people
 
     config = settings()
     with errors_as_messages():
         store = open_configured_store(config)
         try:
             results = load_demo(config, store)
+            logins = load_people(store, lambda: int(time.time()))
+            opened, linked = load_incidents(store, lambda: int(time.time()))
         finally:
             store.close()
     for name, summary in results:
         out.print(f"{name}: {summary.line()}", markup=False)
+    out.print(f"incidents: {opened} opened by the aggregation rules, {linked} events linked")
+    out.print("Log in as (made-up demo accounts):", markup=False)
+    for name, password, role in logins:
+        out.print(f"  {role:8} user {name:8} password {password}", markup=False)
     if serve_:
         serve(host=host, port=port)
 

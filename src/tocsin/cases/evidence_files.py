@@ -1,13 +1,9 @@
-"""Evidence files on the local disk, addressed by their SHA-256: stored once, re-verifiable.
-
-Nothing the client says is kept or believed: not the file name, not the declared type. The
-media type is sniffed from the bytes; the name offered on download is cleaned separately.
-"""
+"""Evidence files on local disk, addressed by SHA-256: stored once, re-verifiable, and typed by
+their bytes alone (a client's file name and declared type are never kept nor believed)."""
 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import hashlib
 import os
 import re
@@ -24,14 +20,12 @@ DIR_MODE = 0o750
 _CHUNK = 64 * 1024
 _HEAD = 8 * 1024
 _DIGEST = re.compile(r"[0-9a-f]{64}")
-_MAGIC = (
+_MAGIC: tuple[tuple[bytes | tuple[bytes, ...], str], ...] = (
     (b"%PDF-", "application/pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"PK\x03\x04", "application/zip"),  # docx, xlsx, odt, jar... are all zip to us
-    (b"PK\x05\x06", "application/zip"),  # an empty archive
+    ((b"GIF87a", b"GIF89a"), "image/gif"),
+    ((b"PK\x03\x04", b"PK\x05\x06"), "application/zip"),  # docx, xlsx, jar... are zip to us
     (b"\x1f\x8b", "application/gzip"),
 )
 _MAIL_FIRST = frozenset(
@@ -40,7 +34,6 @@ _MAIL_FIRST = frozenset(
 )
 _HEADER_NAME = re.compile(rb"([!-9;-~]+):")
 _NAME_PUNCT = frozenset(" ._-()[]+,@=&!#~")
-_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", re.IGNORECASE)
 MAX_NAME = 120
 FALLBACK_NAME = "evidence.bin"
 
@@ -50,10 +43,7 @@ class EvidenceTooLarge(TocsinError):
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        super().__init__(
-            f"evidence file refused: larger than the limit of {limit:,} bytes"
-            f" ({limit / (1024 * 1024):.1f} MiB)"
-        )
+        super().__init__(f"evidence file refused: larger than the limit of {limit:,} bytes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,30 +69,27 @@ class _Sniffer:
             self.head += chunk[: _HEAD - len(self.head)]
         if stripped := chunk.rstrip():
             self.last = stripped[-1:]
-        if self.text and b"\0" in chunk:
-            self.text = False
         if self.text:
             try:
                 self._utf8.decode(chunk)
+                self.text = b"\0" not in chunk
             except UnicodeDecodeError:
                 self.text = False
 
     def media_type(self) -> str:
-        with contextlib.suppress(UnicodeDecodeError):
-            self._utf8.decode(b"", final=True)
-            return self._classify(text=self.text)
-        return self._classify(text=False)
-
-    def _classify(self, *, text: bool) -> str:
-        head = self.head
+        if self.text:
+            try:
+                self._utf8.decode(b"", final=True)  # a sequence cut off at the very end
+            except UnicodeDecodeError:
+                self.text = False
         for magic, media_type in _MAGIC:
-            if head.startswith(magic):
+            if self.head.startswith(magic):
                 return media_type
-        if _looks_like_mail(head):
+        if _looks_like_mail(self.head):
             return "message/rfc822"
-        if not text or not head:
+        if not self.text or not self.head:
             return "application/octet-stream"
-        first = head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+        first = self.head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
         if (first, self.last) in ((b"{", b"}"), (b"[", b"]")):
             return "application/json"
         return "text/plain"
@@ -129,26 +116,28 @@ def _looks_like_mail(head: bytes) -> bool:
     return fields >= 2
 
 
+def _checked_limit(max_bytes: int) -> int:
+    if max_bytes < 0:
+        raise InvalidValue("max_bytes", max_bytes, "must not be negative")
+    return max_bytes
+
+
 def _make_dir(path: Path) -> None:
-    try:
-        path.mkdir(mode=DIR_MODE, parents=True)
-    except FileExistsError:
-        return
-    os.chmod(path, DIR_MODE)  # mkdir's mode is narrowed by the umask; set it exactly
+    if not path.is_dir():
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        os.chmod(path, DIR_MODE)  # mkdir's mode is narrowed by the umask; set it exactly
 
 
 class EvidenceFiles:
     """A content-addressed store under ``root``: each file lives at ``root/ab/cd/<sha256>``."""
 
     def __init__(self, root: Path, max_bytes: int = 25 * 1024 * 1024) -> None:
-        if max_bytes < 0:
-            raise InvalidValue("max_bytes", max_bytes, "must not be negative")
         self.root = root
-        self.max_bytes = max_bytes
+        self.max_bytes = _checked_limit(max_bytes)
 
     def put(self, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredFile:
         """Store the stream's bytes in chunks; refuse as soon as they pass the limit."""
-        limit = self.max_bytes if max_bytes is None else max_bytes
+        limit = self.max_bytes if max_bytes is None else _checked_limit(max_bytes)
         _make_dir(self.root)
         fd, temp = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
         try:
@@ -164,17 +153,18 @@ class EvidenceFiles:
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            final = self._path(digest.hexdigest())
+            sha256 = digest.hexdigest()
+            final = self._path(sha256)
+            _make_dir(final.parent.parent)  # one level at a time, so each gets DIR_MODE
             _make_dir(final.parent)
             if final.exists():
                 os.unlink(temp)  # the same bytes are already here: keep the first copy
             else:
                 os.replace(temp, final)
         except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
+            Path(temp).unlink(missing_ok=True)
             raise
-        return StoredFile(final.name, size, sniffer.media_type())
+        return StoredFile(sha256, size, sniffer.media_type())
 
     def open(self, sha256: str) -> BinaryIO:
         """The stored bytes for reading; NotFound when no such file is stored."""
@@ -184,12 +174,16 @@ class EvidenceFiles:
             raise NotFound(f"no evidence file {sha256}") from None
 
     def exists(self, sha256: str) -> bool:
+        """Whether a file with this digest is stored."""
         return self._path(sha256).is_file()
 
     def verify(self, sha256: str) -> bool:
         """Whether the file on disk still hashes to its name (False once tampered with)."""
+        digest = hashlib.sha256()
         with self.open(sha256) as stored:
-            return hashlib.file_digest(stored, "sha256").hexdigest() == sha256
+            while chunk := stored.read(_CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest() == sha256
 
     def _path(self, sha256: str) -> Path:
         if not isinstance(sha256, str) or _DIGEST.fullmatch(sha256) is None:
@@ -206,8 +200,6 @@ def safe_download_name(name: str) -> str:
         if char.isspace() or char in _NAME_PUNCT or unicodedata.category(char)[0] in "LNM"
     )
     cleaned = " ".join(kept.split()).strip(" .")
-    if _RESERVED.fullmatch(cleaned):
-        cleaned = "_" + cleaned  # CON, NUL, COM1... mean devices on Windows
     if len(cleaned) > MAX_NAME:
         stem, dot, extension = cleaned.rpartition(".")
         if dot and stem and len(extension) <= 16:

@@ -125,7 +125,7 @@ class Incidents:
             self.cases.link_events(conn, incident.id, list(event_ids))
             for kind, value in clean:
                 self.cases.add_indicator(conn, incident.id, kind.value, value)
-            self._record(
+            self.record(
                 conn, who, incident, "incident.create", "created", f"opened: {values['title']}"
             )
         return incident
@@ -163,7 +163,7 @@ class Incidents:
             text = f"{incident.status.label} → {wanted.label}"
             if comment.strip():
                 text = f"{text}: {comment.strip()}"
-            self._record(
+            self.record(
                 conn, who, incident, "incident.transition", "status", text,
                 {"from": incident.status.value, "to": wanted.value},
             )  # fmt: skip
@@ -183,7 +183,7 @@ class Incidents:
                     raise InvalidValue("assignee", user.username, "this role cannot work incidents")
                 name = user.username
             self.cases.update_incident(conn, incident.id, assignee_id=assignee_id)
-            self._record(
+            self.record(
                 conn, who, incident, "incident.assign", "assign", f"assigned to {name}",
                 {"assignee": name},
             )  # fmt: skip
@@ -196,7 +196,7 @@ class Incidents:
         with self.cases.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             self.cases.update_incident(conn, incident.id, priority=value)
-            self._record(
+            self.record(
                 conn, who, incident, "incident.priority", "priority",
                 f"priority {incident.priority} → {value}", {"from": incident.priority, "to": value},
             )  # fmt: skip
@@ -210,14 +210,14 @@ class Incidents:
             raise InvalidValue("note", body[:40], "at most 20 000 characters")
         with self.cases.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
-            self._record(conn, who, incident, "incident.note", "note", body, {"length": len(body)})
+            self.record(conn, who, incident, "incident.note", "note", body, {"length": len(body)})
 
     def add_task(self, who: Principal, incident_id: int, title: str) -> int:
         text = _check("task", title, types.string)[:500]
         with self.cases.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             task_id = self.cases.add_task(conn, incident.id, text, self.now(), who.username)
-            self._record(
+            self.record(
                 conn, who, incident, "task.create", "task", f"task: {text}", {"task": task_id}
             )
         return task_id
@@ -228,7 +228,7 @@ class Incidents:
             if not self.cases.set_task(conn, incident.id, task_id, done):
                 raise NotFound("no such task on this incident")
             state = "done" if done else "open again"
-            self._record(
+            self.record(
                 conn, who, incident, "task.update", "task", f"task {task_id} {state}",
                 {"task": task_id, "done": done},
             )  # fmt: skip
@@ -238,7 +238,7 @@ class Incidents:
         with self.cases.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             if self.cases.add_indicator(conn, incident.id, found_kind.value, clean):
-                self._record(
+                self.record(
                     conn, who, incident, "indicator.add", "indicator", f"{found_kind}: {clean}",
                     {"kind": found_kind.value, "value": clean},
                 )  # fmt: skip
@@ -248,7 +248,7 @@ class Incidents:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             added = self.cases.link_events(conn, incident.id, list(event_ids))
             if added:
-                self._record(
+                self.record(
                     conn, who, incident, "incident.link", "link", f"{added} event(s) linked",
                     {"events": added},
                 )  # fmt: skip
@@ -272,11 +272,11 @@ class Incidents:
             self.cases.update_incident(
                 conn, source.id, merged_into=target.id, status=Status.CLOSED, closed_at=now
             )
-            self._record(
+            self.record(
                 conn, who, source, "incident.merge", "merge", f"merged into {target.reference}",
                 {"into": target.reference},
             )  # fmt: skip
-            self._record(
+            self.record(
                 conn, who, target, "incident.merge", "merge",
                 f"{source.reference} merged in ({moved} event(s))", {"from": source.reference},
             )  # fmt: skip
@@ -298,7 +298,7 @@ class Incidents:
         )  # fmt: skip
         with self.cases.transaction() as conn:
             moved = self.cases.move_events(conn, source.id, new.id, list(event_ids))
-            self._record(
+            self.record(
                 conn, who, source, "incident.split", "split",
                 f"{moved} event(s) split off into {new.reference}", {"into": new.reference},
             )  # fmt: skip
@@ -320,7 +320,7 @@ class Incidents:
             with self.cases.transaction() as conn:
                 self.cases.update_incident(conn, incident.id, breached=clock.breached)
                 for kind in sorted(fresh):
-                    self._record(
+                    self.record(
                         conn, system, incident, "incident.sla_breach", "sla",
                         f"SLA breached: time to {kind} ran out", {"clock": kind},
                     )  # fmt: skip
@@ -329,7 +329,7 @@ class Incidents:
 
     # -- the record of every change --------------------------------------------------------------
 
-    def _record(
+    def record(
         self,
         conn: Any,
         who: Principal,

@@ -116,6 +116,7 @@ class Incident:
     waited: int = 0  # seconds spent waiting before ``waiting_since``: they pause the resolve clock
     breached: frozenset[str] = frozenset()  # "acknowledge", "resolve"
     source: str = "manual"  # manual, rule:<name>, report:<reference>
+    group_key: str | None = None  # the aggregation group it stands for, if any
     merged_into: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
 

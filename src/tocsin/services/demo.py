@@ -7,10 +7,15 @@ The dedupe window is 0 (forever) for the demo, so loading it twice stores nothin
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from tocsin.cases.aggregation import aggregate, load_rules
+from tocsin.cases.incidents import Incidents
+from tocsin.model.people import OrgKind, Principal
 from tocsin.pipeline.runner import Summary
+from tocsin.services.accounts import Accounts
 from tocsin.services.ingest import ingest, load_mapping
 from tocsin.services.registry import import_asn_table, import_constituents
 from tocsin.settings import Settings
@@ -19,6 +24,43 @@ from tocsin.store.base import Store
 
 def demo_dir() -> Path:
     return Path(str(resources.files("tocsin.demo")))
+
+
+DEMO_PEOPLE = (
+    # user name, role, display name; each password is "demo-" + the user name + "-password"
+    ("admin", "admin", "Ada Admin"),
+    ("lead", "lead", "Lee Lead"),
+    ("analyst", "analyst", "Ana Analyst"),
+    ("auditor", "auditor", "Aud Auditor"),
+    ("partner", "partner", "Pat Partner"),
+)
+
+
+def demo_password(name: str) -> str:
+    return f"demo-{name}-password"
+
+
+def load_people(store: Store, now: Callable[[], int]) -> list[tuple[str, str, str]]:
+    """One demo user per role (the partner in a partner team); returns (user, password, role).
+    Known, printed passwords: the demo serves made-up data on 127.0.0.1 only."""
+    service = Accounts(store, now=now)
+    team = service.ensure_team()
+    partner_org = service.ensure_organisation("Partner CERT (demo)", OrgKind.PARTNER)
+    logins = []
+    for name, role, display in DEMO_PEOPLE:
+        if store.people.user_named(name) is None:
+            service.add_user(
+                Principal.system(), name=name, password=demo_password(name), role=role,
+                org_id=partner_org if role == "partner" else team, display_name=display,
+            )  # fmt: skip
+        logins.append((name, demo_password(name), role))
+    return logins
+
+
+def load_incidents(store: Store, now: Callable[[], int]) -> tuple[int, int]:
+    """Incidents from the demo events, through the default aggregation rules."""
+    team = Accounts(store, now=now).ensure_team()
+    return aggregate(Incidents(store, now=now), load_rules(), team)
 
 
 def load_demo(settings: Settings, store: Store) -> list[tuple[str, Summary]]:

@@ -56,6 +56,17 @@ class SqlCases:
             return 1
         return int(conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one())
 
+    def counter(self, conn: Connection, name: str) -> int:
+        table = schema.counters
+        value = conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar()
+        return int(value) if value is not None else 0
+
+    def set_counter(self, conn: Connection, name: str, value: int) -> None:
+        table = schema.counters
+        updated = conn.execute(sa.update(table).where(table.c.name == name).values(value=value))
+        if updated.rowcount == 0:
+            conn.execute(sa.insert(table).values(name=name, value=value))
+
     # -- incidents -------------------------------------------------------------------------------
 
     def add_incident(self, conn: Connection, values: dict[str, Any]) -> Incident:
@@ -196,6 +207,13 @@ class SqlCases:
             return False
         conn.execute(sa.insert(_X).values(incident_id=incident_id, kind=kind, value=value))
         return True
+
+    def count_indicators(self, conn: Connection, incident_id: int) -> int:
+        return int(
+            conn.execute(
+                sa.select(sa.func.count()).select_from(_X).where(_X.c.incident_id == incident_id)
+            ).scalar_one()
+        )
 
     def indicators(self, incident_id: int) -> list[tuple[str, str]]:
         with self.engine.connect() as conn:
@@ -379,6 +397,7 @@ def _to_incident(row: Any) -> Incident:
         waited=row.waited,
         breached=frozenset(b for b in row.breached.split(",") if b),
         source=row.source,
+        group_key=row.group_key,
         merged_into=row.merged_into,
         details=orjson.loads(row.details),
     )
