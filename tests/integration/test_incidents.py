@@ -141,3 +141,24 @@ def test_bad_values_are_refused_naming_the_field(team: Team) -> None:
     with pytest.raises(InvalidValue, match="indicator"):
         open_one(team, indicators=[("ip", "192.0.2.999")])
     assert team.store.cases.incidents() == []
+
+
+def test_mtta_and_mttr_by_priority_and_month_leave_out_waiting(team: Team) -> None:
+    """Mean times count from creation; time spent waiting does not count towards resolving."""
+    from tocsin.cases.metrics import mean_times
+
+    analyst = team.people["analyst"]
+    incident_id = open_one(team, priority="P1")
+    team.clock.advance(600)
+    team.desk.transition(analyst, incident_id, "acknowledged")
+    team.desk.transition(analyst, incident_id, "waiting")
+    team.clock.advance(3600)
+    team.desk.transition(analyst, incident_id, "in_progress")
+    team.clock.advance(1200)
+    team.desk.transition(analyst, incident_id, "resolved")
+    open_one(team, priority="P3")
+    rows = {r.priority: r for r in mean_times(team.store.cases.incidents(limit=100))}
+    assert (rows["P1"].month, rows["P1"].incidents) == ("2026-11", 1)
+    assert rows["P1"].mtta_seconds == 600
+    assert rows["P1"].mttr_seconds == 600 + 1200
+    assert rows["P3"].mtta_seconds is None and rows["P3"].mttr_seconds is None
