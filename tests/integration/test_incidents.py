@@ -162,3 +162,16 @@ def test_mtta_and_mttr_by_priority_and_month_leave_out_waiting(team: Team) -> No
     assert rows["P1"].mtta_seconds == 600
     assert rows["P1"].mttr_seconds == 600 + 1200
     assert rows["P3"].mtta_seconds is None and rows["P3"].mttr_seconds is None
+
+
+def test_the_queue_orders_by_the_next_deadline_and_paused_clocks_last(team: Team) -> None:
+    """An older P4 comes after a newer P1; an incident waiting on an outside party comes last."""
+    analyst = team.people["analyst"]
+    waiting = open_one(team, priority="P1", title="waiting")
+    team.desk.transition(analyst, waiting, "waiting")
+    old_p4 = open_one(team, priority="P4", title="old P4")
+    team.clock.advance(3600)
+    new_p1 = open_one(team, priority="P1", title="new P1")
+    order = [row.incident.id for row in team.desk.queue(analyst)]
+    assert order == [new_p1, old_p4, waiting]
+    assert team.store.cases.incident(waiting).due is None  # type: ignore[union-attr]

@@ -59,6 +59,15 @@ class SlaPolicy:
     def resolve_by(self, incident: Incident, now: int) -> int:
         return incident.created + self.targets[incident.priority][1] + self.waited(incident, now)
 
+    def due(self, incident: Incident) -> int | None:
+        """When the incident's next clock runs out, or None when none runs (waiting, resolved,
+        closed). Stored with the incident, so the queue is one indexed ORDER BY."""
+        if incident.status is Status.NEW and incident.acknowledged_at is None:
+            return self.acknowledge_by(incident)
+        if incident.status in (Status.ACKNOWLEDGED, Status.IN_PROGRESS):
+            return incident.created + self.targets[incident.priority][1] + incident.waited
+        return None
+
     def clock(self, incident: Incident, now: int) -> Clock:
         acknowledged = incident.acknowledged_at is not None or incident.status is not Status.NEW
         resolved = incident.resolved_at is not None and incident.status in (

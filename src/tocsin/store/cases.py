@@ -30,7 +30,7 @@ _E = schema.events
 INCIDENT_COLUMNS = (
     "reference", "title", "type", "priority", "tlp", "status", "org_id", "created",
     "constituent", "sector", "assignee_id", "acknowledged_at", "resolved_at", "closed_at",
-    "waiting_since", "waited", "breached", "source", "group_key", "merged_into", "details",
+    "waiting_since", "waited", "breached", "source", "group_key", "merged_into", "details", "due",
 )  # fmt: skip
 
 
@@ -103,6 +103,20 @@ class SqlCases:
             .limit(1)
         ).first()
         return _to_incident(row) if row else None
+
+    def queue(self, limit: int, assignee_id: int | None = None) -> list[Incident]:
+        """Open incidents whose clock runs out first (paused or stopped clocks last)."""
+        stmt = (
+            sa.select(_I)
+            .where(_I.c.merged_into.is_(None))
+            .where(_I.c.status.in_([s.value for s in Status if s not in _DONE]))
+            .order_by(_I.c.due.is_(None), _I.c.due, _I.c.id)
+            .limit(limit)
+        )
+        if assignee_id is not None:
+            stmt = stmt.where(_I.c.assignee_id == assignee_id)
+        with self.engine.connect() as conn:
+            return [_to_incident(r) for r in conn.execute(stmt)]
 
     def incidents(
         self,

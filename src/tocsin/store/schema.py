@@ -163,7 +163,9 @@ incidents = Table(
     Column("group_key", Text),  # aggregation: rule + constituent + type + window
     Column("merged_into", BigInteger),
     Column("details", Text, nullable=False),
+    Column("due", BigInteger),  # when the next SLA clock runs out; NULL when none runs
     Index("incidents_status", "status"),
+    Index("incidents_due", "due"),
     Index("incidents_assignee", "assignee_id"),
     Index("incidents_group", "group_key"),
 )
