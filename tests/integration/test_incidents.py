@@ -168,6 +168,7 @@ def test_the_queue_orders_by_the_next_deadline_and_paused_clocks_last(team: Team
     """An older P4 comes after a newer P1; an incident waiting on an outside party comes last."""
     analyst = team.people["analyst"]
     waiting = open_one(team, priority="P1", title="waiting")
+    team.desk.transition(analyst, waiting, "acknowledged")
     team.desk.transition(analyst, waiting, "waiting")
     old_p4 = open_one(team, priority="P4", title="old P4")
     team.clock.advance(3600)

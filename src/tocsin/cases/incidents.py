@@ -363,8 +363,11 @@ class Incidents:
 
 
 def _urgency(row: QueueRow) -> tuple[int, int, int]:
+    """Breached first, then the least time left; paused clocks (waiting) after every running one."""
     left = row.clock.most_urgent
-    return (0 if row.clock.breached else 1, left if left is not None else 1 << 62, row.incident.id)
+    if left is None or row.clock.paused:
+        left = 1 << 62
+    return (0 if row.clock.breached else 1, left, row.incident.id)
 
 
 def _check(name: str, value: Any, sanitizer: Callable[[Any], Any]) -> Any:
