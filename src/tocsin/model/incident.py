@@ -117,6 +117,7 @@ class Incident:
     breached: frozenset[str] = frozenset()  # "acknowledge", "resolve"
     source: str = "manual"  # manual, rule:<name>, report:<reference>
     group_key: str | None = None  # the aggregation group it stands for, if any
+    due: int | None = None  # when the next SLA clock runs out (None: none runs)
     merged_into: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
 

@@ -412,6 +412,7 @@ def _to_incident(row: Any) -> Incident:
         breached=frozenset(b for b in row.breached.split(",") if b),
         source=row.source,
         group_key=row.group_key,
+        due=row.due,
         merged_into=row.merged_into,
         details=orjson.loads(row.details),
     )
