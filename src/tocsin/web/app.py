@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tocsin import __version__
-from tocsin.errors import InvalidValue, NotFound, TocsinError
+from tocsin.auth.keys import new_secret_key
+from tocsin.cases.incidents import Incidents, wall_clock
+from tocsin.errors import Conflict, Forbidden, InvalidValue, NotAuthenticated, NotFound, TocsinError
+from tocsin.services.accounts import Accounts
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
+from tocsin.web import console
 from tocsin.web.api import events as api_events
+from tocsin.web.api import incidents as api_incidents
+from tocsin.web.console import errors as page_errors
+from tocsin.web.console.sessions import Sessions
 from tocsin.web.pages import events as page_events
 
 SECURITY_HEADERS = [
@@ -29,6 +39,15 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+
+# How each error of the core reads over HTTP: mapped here once, for the API and the pages alike.
+STATUSES: tuple[tuple[type[TocsinError], int, str], ...] = (
+    (InvalidValue, 400, "Invalid value"),
+    (NotAuthenticated, 401, "Not authenticated"),
+    (Forbidden, 403, "Forbidden"),
+    (NotFound, 404, "Not found"),
+    (Conflict, 409, "Conflict"),
+)
 
 
 class SecurityHeaders:
@@ -52,14 +71,19 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, clock: Callable[[], int] = wall_clock) -> FastAPI:
+    """The app; ``clock`` (whole seconds since the epoch) is injected so tests can move time."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = open_configured_store(settings)
+        store = open_configured_store(settings)
+        app.state.store = store
+        app.state.incidents = Incidents(store, now=clock)
+        app.state.accounts = Accounts(store, now=clock)
         try:
             yield
         finally:
-            app.state.store.close()
+            store.close()
 
     app = FastAPI(
         title="Tocsin",
@@ -71,25 +95,45 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Without a configured secret_key a fresh one is made at every start: sessions (and the CSRF
+    # tokens bound to them) then last only until the server restarts. Set TOCSIN_SECRET_KEY.
+    app.state.sessions = Sessions(settings.secret_key or new_secret_key(), clock=clock)
     app.include_router(api_events.router, prefix="/api/v1")
+    app.include_router(api_incidents.router, prefix="/api/v1")
     app.include_router(page_events.router)
+    app.include_router(console.router)
     static = resources.files("tocsin.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
-    @app.exception_handler(InvalidValue)
-    async def invalid(request: Request, exc: InvalidValue) -> JSONResponse:
-        return _problem(400, "Invalid value", str(exc), request)
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return _problem(404, "Not found", str(exc), request)
-
     @app.exception_handler(TocsinError)
-    async def other(request: Request, exc: TocsinError) -> JSONResponse:
-        return _problem(400, "Request refused", str(exc), request)
+    async def refused(request: Request, exc: TocsinError) -> Response:
+        status, title = status_of(exc)
+        if not is_api(request):
+            return page_errors.error_page(request, exc, status, title)
+        response = _problem(status, title, str(exc), request)
+        if status == 401:
+            response.headers["www-authenticate"] = 'Bearer realm="tocsin"'
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_api(request):
+            return await http_exception_handler(request, exc)
+        return page_errors.http_error_page(request, exc.status_code, exc.detail, exc.headers)
 
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def status_of(exc: TocsinError) -> tuple[int, str]:
+    for kind, status, title in STATUSES:
+        if isinstance(exc, kind):
+            return status, title
+    return 400, "Request refused"
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
 
 
 def _problem(status: int, title: str, detail: str, request: Request) -> JSONResponse:

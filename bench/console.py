@@ -1,0 +1,226 @@
+"""Console benchmark: the desk's pages against PostgreSQL with 1 M events and 100 k incidents.
+
+    python bench/console.py [--events 1000000] [--incidents 100000] [--requests 300]
+
+Loads the events through the real pipeline, bulk-creates incidents (with indicators and linked
+events), starts `tocsin serve` on a loopback port, logs in, and sends a bounded loopback load
+(4 concurrent clients) at the queue page, incident pages and indicator searches. Prints p50 and
+p95 per page; the goal is p95 under 200 ms. Not a test: figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import orjson
+import psycopg
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import ingest as events_bench
+from tocsin.model.people import Principal
+from tocsin.services.accounts import Accounts
+from tocsin.settings import Settings
+from tocsin.store import open_store, schema
+
+PASSWORD = "bench-password-long-enough"
+TYPES = ["infected-system", "phishing", "vulnerable-system", "c2-server", "system-compromise"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_incidents(store: object, count: int, org_id: int, events: int) -> None:
+    """Bulk rows, as years of a desk would leave them (bench data, not the service path)."""
+    rng = random.Random(3)
+    engine = store.engine  # type: ignore[attr-defined]
+    now = int(time.time())
+    statuses = ["new", "acknowledged", "in_progress", "waiting", "resolved", "closed"]
+    with engine.begin() as conn:
+        for start in range(0, count, 5000):
+            rows = []
+            for n in range(start, min(start + 5000, count)):
+                created = now - rng.randrange(0, 90 * 86400)
+                status = rng.choice(statuses)
+                rows.append(
+                    {"reference": f"TOC-2026-{n + 1:06d}", "title": f"Incident {n + 1}",
+                     "type": rng.choice(TYPES), "priority": rng.choice(["P1", "P2", "P3", "P4"]),
+                     "tlp": "AMBER", "status": status, "org_id": org_id, "created": created,
+                     "constituent": f"Org {rng.randrange(3000)}", "sector": "energy",
+                     "waited": 0, "breached": "", "source": "bench", "details": "{}",
+                     "due": created + 86400 if status in ("new", "acknowledged", "in_progress")
+                     else None}
+                )  # fmt: skip
+            conn.execute(sa.insert(schema.incidents), rows)
+        ids = [r.id for r in conn.execute(sa.select(schema.incidents.c.id))]
+        links, indicators = [], []
+        for incident_id in ids:
+            for event_id in rng.sample(range(1, events + 1), 5):
+                links.append({"incident_id": incident_id, "event_id": event_id})
+            net = rng.randrange(3000)
+            ip = f"10.{net // 256}.{net % 256}.{rng.randrange(1, 255)}"
+            indicators.append({"incident_id": incident_id, "kind": "ip", "value": ip})
+            if len(links) >= 50_000:
+                conn.execute(sa.insert(schema.incident_events), links)
+                conn.execute(sa.insert(schema.indicators), indicators)
+                links, indicators = [], []
+        if links:
+            conn.execute(sa.insert(schema.incident_events), links)
+            conn.execute(sa.insert(schema.indicators), indicators)
+        conn.execute(sa.insert(schema.counters).values(name="incident:2026", value=count))
+
+
+class Client:
+    """One logged-in browser-like client over one keep-alive connection."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, payload
+
+    def login(self, username: str) -> None:
+        _, page = self.request("GET", "/login")
+        found = re.search(rb'name="csrf" value="([^"]+)"', page)
+        assert found, "no CSRF field on the login page"
+        status, _ = self.request(
+            "POST", "/login",
+            {"username": username, "password": PASSWORD, "csrf": found.group(1).decode(),
+             "next": "/console"},
+        )  # fmt: skip
+        assert status in (200, 303), f"log-in failed: {status}"
+
+
+def load(port: int, paths: list[tuple[str, str]], clients: int) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {}
+    lock = threading.Lock()
+    share = [paths[i::clients] for i in range(clients)]
+
+    def worker(mine: list[tuple[str, str]]) -> None:
+        client = Client(port)
+        client.login("bench")
+        for kind, path in mine:
+            started = time.perf_counter()
+            status, _ = client.request("GET", path)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert status == 200, f"{path}: {status}"
+            with lock:
+                timings.setdefault(kind, []).append(elapsed)
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in share]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300, help="per page kind")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+
+    name = f"tocsin_bench_console_{os.getpid()}"
+    with psycopg.connect(args.postgres, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = args.postgres.rsplit("/", 1)[0] + "/" + name
+    work = Path(tempfile.mkdtemp(prefix="tocsin-console-bench-"))
+    server = None
+    try:
+        store = open_store(url)
+        report = work / "2026-11-20-scan_telnet-nl-geo.csv"
+        events_bench.generate(report, args.events)
+        store.replace_constituents(events_bench.constituents())
+        from tocsin.services.ingest import ingest
+
+        summary = ingest(Settings(database_url=url), store, [str(report)], "shadowserver")
+        print(f"events: {summary.line()}", file=sys.stderr)
+        accounts = Accounts(store, now=lambda: int(time.time()))
+        team = accounts.ensure_team()
+        accounts.add_user(
+            Principal.system(), name="bench", password=PASSWORD, role="analyst", org_id=team
+        )
+        started = time.perf_counter()
+        make_incidents(store, args.incidents, team, store.count_events())
+        print(f"incidents: {args.incidents:,} in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)  # fmt: skip
+        ips = [v for (v,) in store.engine.connect().execute(  # type: ignore[attr-defined]
+            sa.select(schema.indicators.c.value).limit(5000))]  # fmt: skip
+        store.close()
+
+        port = free_port()
+        env = dict(os.environ, TOCSIN_DATABASE_URL=url, TOCSIN_SECRET_KEY=os.urandom(32).hex())
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tocsin.cli", "serve", "--port", str(port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                threading.Event().wait(0.1)
+        rng = random.Random(5)
+        paths = []
+        for _ in range(args.requests):
+            paths.append(("queue", "/console"))
+            paths.append(("incident", f"/incidents/{rng.randrange(1, args.incidents + 1)}"))
+            paths.append(("indicator search", "/events?" + urlencode({"ip": rng.choice(ips)})))
+        rng.shuffle(paths)
+        timings = load(port, paths, clients=4)
+        print(f"{args.events:,} events, {args.incidents:,} incidents, PostgreSQL, 4 clients")
+        for kind, values in sorted(timings.items()):
+            values.sort()
+            p95 = values[int(len(values) * 0.95) - 1]
+            print(f"{kind:17s} n={len(values):4d}  p50 {statistics.median(values):6.1f} ms  "
+                  f"p95 {p95:6.1f} ms")  # fmt: skip
+        print(
+            orjson.dumps(
+                {k: sorted(v)[int(len(v) * 0.95) - 1] for k, v in timings.items()}
+            ).decode()
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""``/api/v1/incidents``: the queue, one incident, and the desk's main moves, for API tokens.
+
+Shapes here are the API's own (pydantic), not the store's rows; who may do what is decided by
+the incident service, and its errors become problem+json in ``tocsin.web.app``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from tocsin.model.incident import Incident
+from tocsin.model.sla import Clock
+from tocsin.web.console import dossier
+from tocsin.web.console.deps import ApiPrincipal, Desk
+
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+router = APIRouter(
+    prefix="/incidents",
+    tags=["incidents"],
+    responses={
+        401: {"description": "No token, or an unknown or revoked one", **PROBLEM},
+        404: {"description": "No such incident, or one the token's owner may not see", **PROBLEM},
+    },
+)
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A value failed its type (the detail names the field)", **PROBLEM},
+    403: {"description": "A read-only token, or a role that may not change this", **PROBLEM},
+}
+
+
+class IncidentOut(BaseModel):
+    id: int
+    reference: str = Field(description="What people quote: TOC-2026-000042")
+    title: str
+    type: str = Field(description="RSIT classification type")
+    priority: str = Field(description="P1 … P4")
+    tlp: str = Field(description="TLP 2.0 colour: CLEAR, GREEN, AMBER, AMBER+STRICT, RED")
+    status: str = Field(description="new, acknowledged, in_progress, waiting, resolved, closed")
+    constituent: str | None
+    sector: str | None
+    assignee_id: int | None
+    created: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    source: str = Field(description="manual, rule:<name>, report:<reference>, split:<reference>")
+    merged_into: int | None
+
+    @classmethod
+    def of(cls, incident: Incident) -> IncidentOut:
+        return cls(
+            id=incident.id, reference=incident.reference, title=incident.title,
+            type=incident.type, priority=incident.priority, tlp=incident.tlp,
+            status=incident.status.value, constituent=incident.constituent,
+            sector=incident.sector, assignee_id=incident.assignee_id,
+            created=_at(incident.created), acknowledged_at=_time(incident.acknowledged_at),
+            resolved_at=_time(incident.resolved_at), closed_at=_time(incident.closed_at),
+            source=incident.source, merged_into=incident.merged_into,
+        )  # fmt: skip
+
+
+class ClockOut(BaseModel):
+    """Seconds left against the SLA targets; negative once late, null once that step is done."""
+
+    acknowledge_left: int | None
+    resolve_left: int | None
+    paused: bool = Field(description="Waiting on an outside party: the resolve clock stands still")
+    breached: list[str] = Field(description="acknowledge and/or resolve")
+
+    @classmethod
+    def of(cls, clock: Clock) -> ClockOut:
+        return cls(
+            acknowledge_left=clock.acknowledge_left,
+            resolve_left=clock.resolve_left,
+            paused=clock.paused,
+            breached=sorted(clock.breached),
+        )
+
+
+class QueueItem(BaseModel):
+    incident: IncidentOut
+    clock: ClockOut
+
+
+class Indicator(BaseModel):
+    kind: str = Field(description="ip, network, fqdn, url, hash or email")
+    value: str
+
+
+class Task(BaseModel):
+    id: int
+    title: str
+    done: bool
+    created: datetime
+    created_by: str
+
+
+class TimelineLine(BaseModel):
+    at: datetime
+    actor: str
+    kind: str = Field(description="note, status, assign, priority, task, indicator, sla, …")
+    text: str
+
+
+class IncidentDetail(BaseModel):
+    incident: IncidentOut
+    clock: ClockOut
+    indicators: list[Indicator]
+    tasks: list[Task]
+    timeline: list[TimelineLine] = Field(description="Oldest first")
+
+
+class NewIncident(BaseModel):
+    title: str
+    type: str = Field(description="RSIT classification type, e.g. phishing")
+    priority: str = Field(description="P1 … P4")
+    tlp: str = "AMBER"
+    constituent: str | None = None
+    indicators: list[Indicator] = Field(default_factory=list)
+
+
+class TransitionIn(BaseModel):
+    status: str = Field(description="The state to move to; the current state decides which")
+    comment: str = ""
+
+
+class NoteIn(BaseModel):
+    text: str
+
+
+class AssignIn(BaseModel):
+    assignee_id: int | None = Field(description="A team member who works incidents; null: nobody")
+
+
+@router.get(
+    "", response_model=list[QueueItem], summary="The queue: open incidents, most urgent first"
+)
+def queue(desk: Desk, who: ApiPrincipal, mine: bool = False) -> list[QueueItem]:
+    return [
+        QueueItem(incident=IncidentOut.of(row.incident), clock=ClockOut.of(row.clock))
+        for row in desk.queue(who, mine=mine)
+    ]
+
+
+@router.get("/{incident_id}", response_model=IncidentDetail, summary="One incident")
+def get_incident(incident_id: int, desk: Desk, who: ApiPrincipal) -> IncidentDetail:
+    found = dossier.load(desk, who, incident_id)
+    return IncidentDetail(
+        incident=IncidentOut.of(found.incident),
+        clock=ClockOut.of(found.clock),
+        indicators=[Indicator(kind=k, value=v) for k, v in found.indicators],
+        tasks=[_task(t) for t in found.tasks],
+        timeline=[
+            TimelineLine(at=_at(x["at"]), actor=x["actor"], kind=x["kind"], text=x["text"])
+            for x in found.timeline
+        ],
+    )
+
+
+@router.post(
+    "", status_code=201, response_model=IncidentOut, summary="Open an incident",
+    responses=WRITE_ERRORS,
+)  # fmt: skip
+def create_incident(
+    body: NewIncident, request: Request, response: Response, desk: Desk, who: ApiPrincipal
+) -> IncidentOut:
+    created = desk.create(
+        who, title=body.title, type=body.type, priority=body.priority, tlp=body.tlp,
+        constituent=body.constituent, indicators=[(x.kind, x.value) for x in body.indicators],
+    )  # fmt: skip
+    response.headers["location"] = str(request.url_for("get_incident", incident_id=created.id))
+    return IncidentOut.of(created)
+
+
+@router.post(
+    "/{incident_id}/transition", response_model=IncidentOut, summary="Move in the workflow",
+    responses={**WRITE_ERRORS, 409: {"description": "Not a move this state allows", **PROBLEM}},
+)  # fmt: skip
+def transition(incident_id: int, body: TransitionIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
+    return IncidentOut.of(desk.transition(who, incident_id, body.status, body.comment))
+
+
+@router.post(
+    "/{incident_id}/notes", status_code=204, summary="Add a note to the timeline",
+    responses=WRITE_ERRORS,
+)  # fmt: skip
+def add_note(incident_id: int, body: NoteIn, desk: Desk, who: ApiPrincipal) -> Response:
+    desk.add_note(who, incident_id, body.text)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{incident_id}/assign", response_model=IncidentOut, summary="Assign (or unassign)",
+    responses=WRITE_ERRORS,
+)  # fmt: skip
+def assign(incident_id: int, body: AssignIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
+    return IncidentOut.of(desk.assign(who, incident_id, body.assignee_id))
+
+
+def _task(row: dict[str, Any]) -> Task:
+    return Task(
+        id=row["id"], title=row["title"], done=bool(row["done"]), created=_at(row["created"]),
+        created_by=row["created_by"],
+    )  # fmt: skip
+
+
+def _at(moment: int) -> datetime:
+    return datetime.fromtimestamp(moment, tz=UTC)
+
+
+def _time(moment: int | None) -> datetime | None:
+    return None if moment is None else _at(moment)

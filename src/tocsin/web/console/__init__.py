@@ -1,0 +1,16 @@
+"""The analyst console: server-rendered pages with plain forms that work without JavaScript.
+
+Every page but ``/login`` needs a session; every POST carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tocsin.web.console import auth, handover, incident, new_incident, queue
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, queue, new_incident, incident, handover):
+    router.include_router(module.router)
+
+__all__ = ["router"]

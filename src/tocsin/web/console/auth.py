@@ -1,0 +1,82 @@
+"""Logging in and out: ``/login`` (user name, password, optional one-time code) and ``/logout``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from tocsin.errors import NotAuthenticated
+from tocsin.web.console.deps import People, session_form, sessions
+from tocsin.web.console.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+HOME = "/console"
+
+
+def local_path(target: str | None) -> str:
+    """``target`` when it is a path on this site (``/incidents/7?x=1``), else the queue: the
+    log-in page never sends anyone to another site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or any(ord(c) < 0x21 for c in target):
+        return HOME
+    return HOME if parts.path in ("/login", "/logout") else target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = HOME) -> HTMLResponse:
+    known = sessions(request)
+    session = known.read(request)
+    fresh = session is None
+    if session is None:
+        session = known.new(None)
+    response = _form(request, known.csrf(session), local_path(next), "", None, 200)
+    if fresh:
+        known.save(response, request, session)
+    return response
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request, form: Annotated[dict[str, str], Depends(session_form)], people: People
+) -> Response:
+    name = form.get("username", "")
+    target = local_path(form.get("next"))
+    client = request.client.host if request.client else ""
+    try:
+        user = people.authenticate(
+            name, form.get("password", ""), code=form.get("code") or None, client=client
+        )
+    except NotAuthenticated as exc:
+        session = sessions(request).read(request)
+        assert session is not None  # session_form checked its CSRF token
+        return _form(request, sessions(request).csrf(session), target, name, str(exc), 401)
+    response = RedirectResponse(target, status_code=303)
+    sessions(request).save(response, request, sessions(request).new(user.id))
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, form: Annotated[dict[str, str], Depends(session_form)]
+) -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    sessions(request).end(response, request)
+    return response
+
+
+def _form(
+    request: Request, csrf: str, target: str, name: str, error: str | None, status: int
+) -> HTMLResponse:
+    return render(
+        request,
+        "login.html",
+        {"csrf": csrf, "next": target, "username": name, "error": error, "viewer": None},
+        status=status,
+    )

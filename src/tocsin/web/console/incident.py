@@ -1,0 +1,174 @@
+"""``/incidents/{id}``: one incident, and the small forms that change it (each POST redirects
+back to the page; a refused value shows the page again with the message at its field)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from tocsin.cases import access
+from tocsin.errors import InvalidValue
+from tocsin.model.fields import PRIORITIES
+from tocsin.model.incident import TRANSITIONS, IndicatorKind
+from tocsin.model.people import Principal
+from tocsin.web.console import dossier
+from tocsin.web.console.deps import Acting, Desk, Form, People, Posted, Viewer
+from tocsin.web.console.names import member_names, name_of
+from tocsin.web.console.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+# The field a service names in InvalidValue → the id of the input it came from.
+FIELD_IDS = {
+    "status": "t-comment",
+    "assignee": "a-assignee",
+    "priority": "p-priority",
+    "note": "n-text",
+    "task": "k-title",
+    "indicator": "i-value",
+}
+
+
+@router.get("/incidents/{incident_id:int}", response_class=HTMLResponse)
+def incident_page(
+    request: Request, incident_id: int, viewer: Acting, desk: Desk, people: People
+) -> HTMLResponse:
+    return _page(request, viewer, desk, people, incident_id)
+
+
+@router.post("/incidents/{incident_id:int}/transition")
+def transition(
+    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+) -> Response:
+    form, who = posted.form, posted.viewer.principal
+    return _act(
+        request, posted, desk, people, incident_id,
+        lambda: desk.transition(who, incident_id, form.get("status", ""), form.get("comment", "")),
+    )  # fmt: skip
+
+
+@router.post("/incidents/{incident_id:int}/assign")
+def assign(
+    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+) -> Response:
+    who = posted.viewer.principal
+
+    def run() -> object:
+        return desk.assign(who, incident_id, _assignee(posted.form.get("assignee", ""), who))
+
+    return _act(request, posted, desk, people, incident_id, run)
+
+
+@router.post("/incidents/{incident_id:int}/priority")
+def set_priority(
+    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+) -> Response:
+    who, value = posted.viewer.principal, posted.form.get("priority", "")
+    return _act(
+        request, posted, desk, people, incident_id,
+        lambda: desk.set_priority(who, incident_id, value),
+    )  # fmt: skip
+
+
+@router.post("/incidents/{incident_id:int}/notes")
+def add_note(
+    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+) -> Response:
+    who, text = posted.viewer.principal, posted.form.get("text", "")
+    return _act(
+        request, posted, desk, people, incident_id, lambda: desk.add_note(who, incident_id, text)
+    )
+
+
+@router.post("/incidents/{incident_id:int}/tasks")
+def add_task(
+    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+) -> Response:
+    who, title = posted.viewer.principal, posted.form.get("title", "")
+    return _act(
+        request, posted, desk, people, incident_id, lambda: desk.add_task(who, incident_id, title)
+    )
+
+
+@router.post("/incidents/{incident_id:int}/tasks/{task_id:int}")
+def set_task(
+    request: Request, incident_id: int, task_id: int, posted: Form, desk: Desk, people: People
+) -> Response:
+    who, done = posted.viewer.principal, posted.form.get("done") == "1"
+    return _act(
+        request, posted, desk, people, incident_id,
+        lambda: desk.set_task(who, incident_id, task_id, done),
+    )  # fmt: skip
+
+
+@router.post("/incidents/{incident_id:int}/indicators")
+def add_indicator(
+    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+) -> Response:
+    who, form = posted.viewer.principal, posted.form
+    return _act(
+        request, posted, desk, people, incident_id,
+        lambda: desk.add_indicator(who, incident_id, form.get("kind", ""), form.get("value", "")),
+    )  # fmt: skip
+
+
+def _assignee(value: str, who: Principal) -> int | None:
+    if value in ("", "nobody"):
+        return None
+    if value == "me":
+        return who.user_id
+    if not value.isdigit():
+        raise InvalidValue("assignee", value, "choose a member of the team")
+    return int(value)
+
+
+def _act(
+    request: Request,
+    posted: Posted,
+    desk: Desk,
+    people: People,
+    incident_id: int,
+    action: Callable[[], object],
+) -> Response:
+    """Run the change and go back to the incident (303); a refused value shows it again (400)."""
+    try:
+        action()
+    except InvalidValue as exc:
+        return _page(request, posted.viewer, desk, people, incident_id, exc, posted.form)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+def _page(
+    request: Request,
+    viewer: Viewer,
+    desk: Desk,
+    people: People,
+    incident_id: int,
+    error: InvalidValue | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    found = dossier.load(desk, viewer.principal, incident_id, full=True)
+    names = member_names(people, viewer.principal)
+    field = error.field.split(" ")[0] if error else ""
+    return render(
+        request,
+        "incident.html",
+        {
+            "viewer": viewer,
+            "d": found,
+            "i": found.incident,
+            "can_change": access.can_change(viewer.principal, found.incident),
+            "next_states": TRANSITIONS[found.incident.status],
+            "members": sorted(names.items(), key=lambda item: item[1].lower()),
+            "assignee": name_of(names, found.incident.assignee_id),
+            "priorities": PRIORITIES,
+            "kinds": [k.value for k in IndicatorKind],
+            "error": error,
+            "error_id": FIELD_IDS.get(field, ""),
+            "values": values or {},
+        },
+        status=400 if error else 200,
+    )
