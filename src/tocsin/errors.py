@@ -34,6 +34,14 @@ class NotFound(TocsinError):
     """Something asked for by its identifier does not exist."""
 
 
+class TooManyAttempts(TocsinError):
+    """Too many log-in attempts for a name or an address: wait ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many attempts; try again in {retry_after} seconds")
+
+
 class Forbidden(TocsinError):
     """The acting person may not do this (their role, organisation or the TLP says no)."""
 

@@ -23,9 +23,11 @@ SETTINGS: dict[str, str] = {
     "batch_size": "events per transaction when ingesting (10000)",
     "workers": "processes that parse while the main one writes (2); 0 parses in the main process",
     "priority_rules": "a TOML file of priority rules replacing the defaults",
-    "host": "address `tocsin serve` binds to (127.0.0.1: the console has no login yet)",
+    "host": "address `tocsin serve` binds to (127.0.0.1; put a TLS proxy in front to open it)",
     "port": "port `tocsin serve` listens on (8000)",
-    "secret_key": "key for signing session cookies; never logged or shown",
+    "secret_key": "key for signing session cookies (32+ characters; empty: a random one at each "
+    "start, so sessions end on restart); never logged or shown",
+    "data_dir": "where evidence files are kept (tocsin-data)",
 }
 
 
@@ -39,6 +41,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: str = field(default="", repr=False)
+    data_dir: str = "tocsin-data"
 
     @classmethod
     def load(

@@ -6,7 +6,7 @@ import pyotp
 import pytest
 
 from tests.desk import FakeClock
-from tocsin.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound
+from tocsin.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyAttempts
 from tocsin.model.people import Principal, Role
 from tocsin.services.accounts import Accounts
 from tocsin.store import Store
@@ -59,8 +59,9 @@ def test_repeated_failures_are_rate_limited(accounts: Accounts) -> None:
     for _ in range(5):
         with pytest.raises(NotAuthenticated):
             accounts.authenticate("root-admin", "wrong password!!", client="198.51.100.9")
-    with pytest.raises(NotAuthenticated, match="too many attempts"):
+    with pytest.raises(TooManyAttempts, match="too many attempts") as caught:
         accounts.authenticate("root-admin", PASSWORD, client="198.51.100.10")
+    assert 0 < caught.value.retry_after <= 300
 
 
 def test_totp_is_required_once_enabled_and_a_code_works_once(accounts: Accounts) -> None:

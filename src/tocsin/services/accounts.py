@@ -13,7 +13,7 @@ from typing import Any
 from tocsin.auth import passwords, tokens, totp
 from tocsin.auth.ratelimit import RateLimiter
 from tocsin.cases import access
-from tocsin.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound
+from tocsin.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyAttempts
 from tocsin.model.people import (
     ApiToken,
     OrgKind,
@@ -114,6 +114,17 @@ class Accounts:
             if u.org_id == who.org_id and not u.disabled and u.role in access.WRITERS
         ]
 
+    def names(self, who: Principal) -> dict[int, str]:
+        """Display names of the staff of one's own organisation, disabled people included (their
+        names stay on the incidents they worked)."""
+        if who.role not in access.STAFF:
+            return {}
+        return {
+            u.id: u.display_name or u.username
+            for u in self.people.users()
+            if u.org_id == who.org_id or who.user_id is None
+        }
+
     def set_disabled(self, who: Principal, name: str, disabled: bool) -> None:
         access.require(who, Role.ADMIN, scope="write")
         user = self._user(name)
@@ -151,8 +162,7 @@ class Accounts:
         now = self.now()
         keys = [f"user:{name.strip().lower()}", f"addr:{client}"]
         if not all(self.limiter.hit(key, now) for key in keys):
-            wait = max(self.limiter.retry_after(key, now) for key in keys)
-            raise NotAuthenticated(f"too many attempts; try again in {wait} seconds")
+            raise TooManyAttempts(max(self.limiter.retry_after(key, now) for key in keys))
         user = self.people.user_named(name.strip().lower())
         if user is None:
             passwords.verify_dummy(password)  # the same time as a real check

@@ -289,11 +289,15 @@ class SqlCases:
             )
             return [dict(r._mapping) for r in rows]
 
-    def timeline_since(self, at: int, limit: int = 500) -> list[dict[str, Any]]:
+    def timeline_since(self, at: int, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
         t = schema.timeline
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(t).where(t.c.at >= at).order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
+                sa.select(t)
+                .where(t.c.at >= at)
+                .order_by(t.c.at.desc(), t.c.id.desc())
+                .limit(limit)
+                .offset(offset)
             )
             return [dict(r._mapping) for r in rows]
 

@@ -17,7 +17,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tocsin import __version__
 from tocsin.auth.keys import new_secret_key
 from tocsin.cases.incidents import Incidents, wall_clock
-from tocsin.errors import Conflict, Forbidden, InvalidValue, NotAuthenticated, NotFound, TocsinError
+from tocsin.errors import (
+    Conflict,
+    Forbidden,
+    InvalidValue,
+    NotAuthenticated,
+    NotFound,
+    TocsinError,
+    TooManyAttempts,
+)
 from tocsin.services.accounts import Accounts
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
@@ -43,6 +51,7 @@ SECURITY_HEADERS = [
 # How each error of the core reads over HTTP: mapped here once, for the API and the pages alike.
 STATUSES: tuple[tuple[type[TocsinError], int, str], ...] = (
     (InvalidValue, 400, "Invalid value"),
+    (TooManyAttempts, 429, "Too many attempts"),
     (NotAuthenticated, 401, "Not authenticated"),
     (Forbidden, 403, "Forbidden"),
     (NotFound, 404, "Not found"),
@@ -109,8 +118,13 @@ def create_app(settings: Settings, *, clock: Callable[[], int] = wall_clock) -> 
     async def refused(request: Request, exc: TocsinError) -> Response:
         status, title = status_of(exc)
         if not is_api(request):
-            return page_errors.error_page(request, exc, status, title)
+            page = page_errors.error_page(request, exc, status, title)
+            if isinstance(exc, TooManyAttempts):
+                page.headers["retry-after"] = str(exc.retry_after)
+            return page
         response = _problem(status, title, str(exc), request)
+        if isinstance(exc, TooManyAttempts):
+            response.headers["retry-after"] = str(exc.retry_after)
         if status == 401:
             response.headers["www-authenticate"] = 'Bearer realm="tocsin"'
         return response

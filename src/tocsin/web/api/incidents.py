@@ -12,9 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from tocsin.cases import dossier
 from tocsin.model.incident import Incident
 from tocsin.model.sla import Clock
-from tocsin.web.console import dossier
 from tocsin.web.console.deps import ApiPrincipal, Desk
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}

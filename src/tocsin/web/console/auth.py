@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from tocsin.errors import NotAuthenticated
+from tocsin.errors import NotAuthenticated, TooManyAttempts
 from tocsin.web.console.deps import People, session_form, sessions
 from tocsin.web.console.rendering import render
 
@@ -53,10 +53,14 @@ def login(
         user = people.authenticate(
             name, form.get("password", ""), code=form.get("code") or None, client=client
         )
-    except NotAuthenticated as exc:
+    except (NotAuthenticated, TooManyAttempts) as exc:
         session = sessions(request).read(request)
         assert session is not None  # session_form checked its CSRF token
-        return _form(request, sessions(request).csrf(session), target, name, str(exc), 401)
+        status = 429 if isinstance(exc, TooManyAttempts) else 401
+        page = _form(request, sessions(request).csrf(session), target, name, str(exc), status)
+        if isinstance(exc, TooManyAttempts):
+            page.headers["retry-after"] = str(exc.retry_after)
+        return page
     response = RedirectResponse(target, status_code=303)
     sessions(request).save(response, request, sessions(request).new(user.id))
     return response

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from tocsin.cases import access
+from tocsin.cases import access, dossier
 from tocsin.errors import InvalidValue
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.incident import TRANSITIONS, IndicatorKind
 from tocsin.model.people import Principal
-from tocsin.web.console import dossier
 from tocsin.web.console.deps import Acting, Desk, Form, People, Posted, Viewer
 from tocsin.web.console.names import member_names, name_of
 from tocsin.web.console.rendering import render
@@ -162,7 +161,13 @@ def _page(
             "i": found.incident,
             "can_change": access.can_change(viewer.principal, found.incident),
             "next_states": TRANSITIONS[found.incident.status],
-            "members": sorted(names.items(), key=lambda item: item[1].lower()),
+            "members": sorted(
+                (
+                    (u.id, u.display_name or u.username)
+                    for u in people.team_members(viewer.principal)
+                ),
+                key=lambda item: item[1].lower(),
+            ),
             "assignee": name_of(names, found.incident.assignee_id),
             "priorities": PRIORITIES,
             "kinds": [k.value for k in IndicatorKind],

@@ -7,8 +7,8 @@ from tocsin.services.accounts import Accounts
 
 
 def member_names(accounts: Accounts, who: Principal) -> dict[int, str]:
-    """Display names of the team members who can work incidents, by user id."""
-    return {u.id: u.display_name or u.username for u in accounts.team_members(who)}
+    """Display names of one's own organisation's staff, by user id (disabled people included)."""
+    return accounts.names(who)
 
 
 def name_of(names: dict[int, str], user_id: int | None) -> str:

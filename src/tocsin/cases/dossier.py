@@ -1,6 +1,6 @@
 """Everything about one incident that a page or the API shows, read once its reader may see it.
 
-(A candidate for ``tocsin.cases.incidents.Incidents``: the web layer should not need the store.)
+Pages and the API call this; they never reach the store themselves.
 """
 
 from __future__ import annotations
