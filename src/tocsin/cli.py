@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from tocsin import __version__
-from tocsin.cli_desk import audit_app, tokens_app, users_app
+from tocsin.cli_desk import audit_app, operator, tokens_app, users_app
 from tocsin.errors import InvalidValue, TocsinError
 from tocsin.pipeline.parsers import all_parsers
 from tocsin.pipeline.runner import Chunk
@@ -232,7 +232,7 @@ def _print_events(store: Any, query: Any, format_: str, all_: bool) -> None:
         "time", "type", "source", "constituent", "prio", "tlp", "feed", box=None, show_edge=False
     )
     while True:
-        page = event_service.search(store, query)
+        page = event_service.search(store, operator(), query)
         for event in page.events:
             if format_ == "jsonl":
                 sys.stdout.write(orjson.dumps(event).decode() + "\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,9 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tocsin.services.demo import load_demo
+from tocsin.model.people import Principal
+from tocsin.services.accounts import Accounts
+from tocsin.services.demo import demo_password, load_demo, load_people
 from tocsin.settings import Settings
 from tocsin.store import open_store
 from tocsin.web.app import create_app
@@ -25,6 +28,7 @@ from tocsin.web.app import create_app
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 STARTUP_SECONDS = 30
+API_TOKENS: dict[str, str] = {}  # server URL → an analyst's read token
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,6 +61,13 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = open_store(settings.database_url)
     try:
         load_demo(settings, store)
+        load_people(store, lambda: int(time.time()))
+        analyst = store.people.user_named("analyst")
+        assert analyst is not None
+        token = Accounts(store, now=lambda: int(time.time())).create_token(
+            Principal.of(analyst), "browser tests", "read"
+        )
+        API_TOKENS[database.as_posix()] = token.secret
     finally:
         store.close()
     config = uvicorn.Config(
@@ -80,12 +91,19 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread.join(timeout=STARTUP_SECONDS)
         pytest.fail("the test server failed to start; its log above says why")
     host, port = server.servers[0].sockets[0].getsockname()[:2]
+    API_TOKENS[f"http://{host}:{port}"] = API_TOKENS.pop(database.as_posix())
     try:
         yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=STARTUP_SECONDS)
         assert not thread.is_alive(), "the test server did not stop"
+
+
+@pytest.fixture(scope="session")
+def api_headers(server_url: str) -> dict[str, str]:
+    """The header that lets a test ask the API what a page should show (an analyst's token)."""
+    return {"Authorization": f"Bearer {API_TOKENS[server_url]}"}
 
 
 @pytest.fixture(scope="session")
@@ -105,22 +123,32 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
+def logged_in(page: Page, user: str = "analyst") -> Page:
+    """The page after logging in through the real form as one of the demo's people."""
+    page.goto("/login")
+    page.fill("#l-username", user)
+    page.fill("#l-password", demo_password(user))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console")
+    return page
+
+
 @pytest.fixture
 def page(browser: Browser, server_url: str) -> Iterator[Page]:
-    """A fresh page, under the app's real Content-Security-Policy, with JavaScript on."""
+    """A fresh page of a logged-in analyst, under the app's real Content-Security-Policy."""
     context = browser.new_context(base_url=server_url)
     try:
-        yield context.new_page()
+        yield logged_in(context.new_page())
     finally:
         context.close()
 
 
 @pytest.fixture
 def no_js_page(browser: Browser, server_url: str) -> Iterator[Page]:
-    """A fresh page in a context where JavaScript is turned off."""
+    """A fresh page of a logged-in analyst, in a context where JavaScript is turned off."""
     context = browser.new_context(base_url=server_url, java_script_enabled=False)
     try:
-        yield context.new_page()
+        yield logged_in(context.new_page())
     finally:
         context.close()
 
@@ -142,6 +170,6 @@ def axe_page(browser: Browser, server_url: str) -> Iterator[Page]:
     """
     context = browser.new_context(base_url=server_url, bypass_csp=True)
     try:
-        yield context.new_page()
+        yield logged_in(context.new_page())
     finally:
         context.close()

@@ -43,9 +43,9 @@ def times(page: Page) -> list[str]:
     ]
 
 
-def api_events(page: Page, **params: Any) -> dict[str, Any]:
+def api_events(page: Page, headers: dict[str, str], **params: Any) -> dict[str, Any]:
     """One page of /api/v1/events, fetched from the same server as the page."""
-    response = page.request.get("/api/v1/events", params=params)
+    response = page.request.get("/api/v1/events", params=params, headers=headers)
     assert response.ok, response.text()
     body: dict[str, Any] = response.json()
     return body
@@ -62,7 +62,7 @@ def tab_to(page: Page, element_id: str, limit: int = 40) -> list[str]:
     pytest.fail(f"{limit} presses of Tab never reached #{element_id}; focus went {visited}")
 
 
-def test_page_shows_the_newest_demo_events(page: Page) -> None:
+def test_page_shows_the_newest_demo_events(api_headers: dict[str, str], page: Page) -> None:
     """/events answers 200 with a table of the newest 50 demo events, the same as the API's."""
     response = page.goto("/events")
     assert response is not None and response.status == 200
@@ -70,12 +70,12 @@ def test_page_shows_the_newest_demo_events(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Events")
     expect(page.locator("tbody tr")).to_have_count(PAGE_SIZE)
     expect(page.get_by_role("heading", level=2)).to_have_text("50 events (more on the next page)")
-    newest = api_events(page, limit=PAGE_SIZE)["events"]
+    newest = api_events(page, api_headers, limit=PAGE_SIZE)["events"]
     assert column(page, FEED) == [e["feed.name"] for e in newest]
     assert column(page, TYPE) == [e["classification.type"] for e in newest]
 
 
-def test_keyboard_alone_filters_by_constituent(page: Page) -> None:
+def test_keyboard_alone_filters_by_constituent(api_headers: dict[str, str], page: Page) -> None:
     """Tab to the constituent field, type a name and press Enter: only its events are listed."""
     page.goto("/events")
     visited = tab_to(page, "f-constituent")
@@ -84,7 +84,9 @@ def test_keyboard_alone_filters_by_constituent(page: Page) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/events\?.*constituent=National\+Parliament"))
 
-    expected = api_events(page, constituent="National Parliament", limit=PAGE_SIZE)["events"]
+    expected = api_events(page, api_headers, constituent="National Parliament", limit=PAGE_SIZE)[
+        "events"
+    ]
     assert expected, "the demo has events for National Parliament"
     expect(page.locator("tbody tr")).to_have_count(len(expected))
     assert set(column(page, CONSTITUENT)) == {"National Parliament"}
@@ -118,25 +120,25 @@ def test_invalid_address_is_reported_on_its_field(page: Page) -> None:
     expect(field).to_be_focused()
 
 
-def test_next_page_link_shows_the_following_events(page: Page) -> None:
+def test_next_page_link_shows_the_following_events(api_headers: dict[str, str], page: Page) -> None:
     """The next-page link leads to the API's second page of 50 events."""
     page.goto("/events")
-    first = api_events(page, limit=PAGE_SIZE)
+    first = api_events(page, api_headers, limit=PAGE_SIZE)
     assert first["next_cursor"] is not None, "the demo holds more than one page"
     page.get_by_role("link", name="Next page").click()
     page.wait_for_url(re.compile(r"/events\?cursor=\d+$"))
     assert parse_qs(urlsplit(page.url).query) == {"cursor": [str(first["next_cursor"])]}
 
-    second = api_events(page, limit=PAGE_SIZE, cursor=first["next_cursor"])["events"]
+    second = api_events(page, api_headers, limit=PAGE_SIZE, cursor=first["next_cursor"])["events"]
     expect(page.locator("tbody tr")).to_have_count(len(second))
     assert column(page, FEED) == [e["feed.name"] for e in second]
     assert times(page) == [e.get("time.source") or e["time.observation"] for e in second]
 
 
-def test_next_page_link_keeps_the_filter(page: Page) -> None:
+def test_next_page_link_keeps_the_filter(api_headers: dict[str, str], page: Page) -> None:
     """Following the next-page link of a filtered list stays within that filter."""
     page.goto("/events?constituent=Harbour+Telecom")
-    first = api_events(page, constituent="Harbour Telecom", limit=PAGE_SIZE)
+    first = api_events(page, api_headers, constituent="Harbour Telecom", limit=PAGE_SIZE)
     assert first["next_cursor"] is not None, "the demo holds more than a page for Harbour Telecom"
     page.get_by_role("link", name="Next page").click()
     page.wait_for_url(re.compile(r"cursor=\d+"))
@@ -173,7 +175,7 @@ def test_axe_finds_no_wcag_violation(
     assert not result["violations"], f"axe-core found on {path}:\n{report}"
 
 
-def test_filters_work_without_javascript(no_js_page: Page) -> None:
+def test_filters_work_without_javascript(api_headers: dict[str, str], no_js_page: Page) -> None:
     """With JavaScript off, the plain GET form still filters by constituent and type."""
     page = no_js_page
     page.goto("/events")
@@ -183,7 +185,7 @@ def test_filters_work_without_javascript(no_js_page: Page) -> None:
     page.wait_for_url(re.compile(r"constituent=Harbour\+Telecom.*type=infected-system"))
 
     expected = api_events(
-        page, constituent="Harbour Telecom", type="infected-system", limit=PAGE_SIZE
+        page, api_headers, constituent="Harbour Telecom", type="infected-system", limit=PAGE_SIZE
     )
     assert expected["events"], "the demo has infected systems at Harbour Telecom"
     expect(page.locator("tbody tr")).to_have_count(len(expected["events"]))

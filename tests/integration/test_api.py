@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tocsin.model.people import Principal
+from tocsin.services.accounts import Accounts
 from tocsin.services.demo import load_demo
 from tocsin.settings import Settings
 from tocsin.store import Store
@@ -20,9 +22,17 @@ FILTERS = {"ip", "asn", "fqdn", "url", "type", "constituent", "priority", "feed"
 
 @pytest.fixture
 def client(settings: Settings, store: Store) -> Iterator[TestClient]:
-    """The app on the demo data; entering the client runs the lifespan, which opens the store."""
+    """The app on the demo data, as an analyst with a read token; entering the client runs the
+    lifespan, which opens the store."""
     load_demo(settings, store)
+    accounts = Accounts(store, now=lambda: 1_795_830_000)
+    analyst = accounts.add_user(
+        Principal.system(), name="reader", password="correct horse battery staple",
+        role="analyst", org_id=accounts.ensure_team(),
+    )  # fmt: skip
+    secret = accounts.create_token(Principal.of(analyst), "tests", "read").secret
     with TestClient(create_app(settings)) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {secret}"
         yield test_client
 
 
@@ -35,14 +45,25 @@ def all_events(client: TestClient, **params: Any) -> list[dict[str, Any]]:
     return body["events"]
 
 
-def test_health_counts_the_stored_events(client: TestClient, store: Store) -> None:
-    """/api/v1/health says ok and counts exactly the events the demo stored."""
-    response = client.get("/api/v1/health")
+def test_health_answers_without_a_token_and_tells_nothing_of_the_data(client: TestClient) -> None:
+    """/api/v1/health says ok without a token, and holds no count of anything."""
+    response = client.get("/api/v1/health", headers={"Authorization": ""})
     assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ok"
-    assert body["events"] == store.count_events() > 0
-    assert body["events"] == len(all_events(client))
+    assert response.json() == {"status": "ok", "version": response.json()["version"],
+                               "database": "ok"}  # fmt: skip
+
+
+def test_events_need_a_token(client: TestClient) -> None:
+    """Without a token, or with a revoked or made-up one, the events API answers 401."""
+    for header in ("", "Bearer tocsin_made-up-token-made-up-token-made-up-tok"):
+        response = client.get("/api/v1/events", headers={"Authorization": header})
+        assert response.status_code == 401
+        assert response.headers["content-type"] == PROBLEM
+
+
+def test_all_events_are_counted_once(client: TestClient, store: Store) -> None:
+    """The events API returns exactly the events the demo stored."""
+    assert len(all_events(client)) == store.count_events() > 0
 
 
 def test_filter_by_constituent(client: TestClient) -> None:
@@ -104,7 +125,7 @@ def test_cursor_pagination_visits_every_event_once(client: TestClient) -> None:
             break
         assert len(body["events"]) == 7, "only the last page may be short"
         params["cursor"] = body["next_cursor"]
-    total = client.get("/api/v1/health").json()["events"]
+    total = len(all_events(client))
     assert len(seen) == len(set(seen)) == total
     assert seen == [e["tocsin.fingerprint"] for e in all_events(client)]
     assert pages == -(-total // 7)

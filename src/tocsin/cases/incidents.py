@@ -57,7 +57,7 @@ class Incidents:
     def get(self, who: Principal, incident_id: int) -> Incident:
         return access.visible(who, self.cases.incident(incident_id))
 
-    def queue(self, who: Principal, *, mine: bool = False, limit: int = 500) -> list[QueueRow]:
+    def queue(self, who: Principal, *, mine: bool = False, limit: int = 100) -> list[QueueRow]:
         """Open incidents this person may see, the most urgent first: breached ones, then by the
         time left on their nearest clock."""
         now = self.now()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from tocsin.cases import access
 from tocsin.errors import InvalidValue
 from tocsin.model import types
 from tocsin.model.fields import priority as sanitize_priority
+from tocsin.model.people import Principal
 from tocsin.model.taxonomy import classification_type
 from tocsin.store.base import EventFilter, EventPage, Store
 
@@ -58,5 +60,7 @@ def make_filter(
     )
 
 
-def search(store: Store, query: EventFilter) -> EventPage:
+def search(store: Store, who: Principal, query: EventFilter) -> EventPage:
+    """Events are the team's working material: staff only (partners get what is shared)."""
+    access.require(who, *access.STAFF)
     return store.search(query)

@@ -105,18 +105,28 @@ class SqlCases:
         return _to_incident(row) if row else None
 
     def queue(self, limit: int, assignee_id: int | None = None) -> list[Incident]:
-        """Open incidents whose clock runs out first (paused or stopped clocks last)."""
-        stmt = (
-            sa.select(_I)
-            .where(_I.c.merged_into.is_(None))
-            .where(_I.c.status.in_([s.value for s in Status if s not in _DONE]))
-            .order_by(_I.c.due.is_(None), _I.c.due, _I.c.id)
-            .limit(limit)
+        """Open incidents whose clock runs out first, then those whose clock is paused. Two
+        indexed reads ((due, id), then status), never a sort of every open incident."""
+
+        def read(condition: Any, order: Any) -> list[Incident]:
+            stmt = sa.select(_I).where(condition).order_by(*order).limit(limit)
+            if assignee_id is not None:
+                stmt = stmt.where(_I.c.assignee_id == assignee_id)
+            with self.engine.connect() as conn:
+                return [_to_incident(r) for r in conn.execute(stmt)]
+
+        running = read(_I.c.due.is_not(None), (_I.c.due, _I.c.id))
+        if len(running) >= limit:
+            return running
+        paused = read(
+            sa.and_(
+                _I.c.due.is_(None),
+                _I.c.merged_into.is_(None),
+                _I.c.status.in_([s.value for s in Status if s not in _DONE]),
+            ),
+            (_I.c.id,),
         )
-        if assignee_id is not None:
-            stmt = stmt.where(_I.c.assignee_id == assignee_id)
-        with self.engine.connect() as conn:
-            return [_to_incident(r) for r in conn.execute(stmt)]
+        return running + paused[: limit - len(running)]
 
     def incidents(
         self,

@@ -49,7 +49,7 @@ events = Table(
     Column("data", Text, nullable=False),
     Index("events_fingerprint", "fingerprint", unique=True),
     Index("events_time", "event_time"),
-    Index("events_source_ip", "source_ip"),
+    Index("events_source_ip", "source_ip", "id"),  # with id: newest-first pages by address
     Index(
         "events_source_fqdn",
         "source_fqdn",
@@ -165,7 +165,7 @@ incidents = Table(
     Column("details", Text, nullable=False),
     Column("due", BigInteger),  # when the next SLA clock runs out; NULL when none runs
     Index("incidents_status", "status"),
-    Index("incidents_due", "due"),
+    Index("incidents_due", "due", "id"),
     Index("incidents_assignee", "assignee_id"),
     Index("incidents_group", "group_key"),
 )

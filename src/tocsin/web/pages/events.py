@@ -12,6 +12,7 @@ from tocsin.errors import InvalidValue
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 from tocsin.services import events as event_service
+from tocsin.web.console.deps import Acting
 from tocsin.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -21,11 +22,11 @@ FILTERS = ("ip", "asn", "fqdn", "url", "type", "constituent", "priority", "feed"
 
 @router.get("/")
 def home() -> RedirectResponse:
-    return RedirectResponse("/events", status_code=302)
+    return RedirectResponse("/console", status_code=302)
 
 
 @router.get("/events", response_class=HTMLResponse)
-def events_page(request: Request) -> HTMLResponse:
+def events_page(request: Request, viewer: Acting) -> HTMLResponse:
     params = request.query_params
     values = {name: params.get(name, "").strip() for name in FILTERS}
     error: InvalidValue | None = None
@@ -37,7 +38,7 @@ def events_page(request: Request) -> HTMLResponse:
             limit=50,
             cursor=params.get("cursor") or None,
         )
-        page = event_service.search(request.app.state.store, query)
+        page = event_service.search(request.app.state.store, viewer.principal, query)
         events = page.events
         if page.next_cursor is not None:
             kept = {k: v for k, v in values.items() if v}
@@ -54,6 +55,8 @@ def events_page(request: Request) -> HTMLResponse:
             "next_url": next_url,
             "types": sorted(TYPE_TO_TAXONOMY),
             "priorities": PRIORITIES,
+            "viewer": viewer,
+            "active": "events",
         },
         status_code=400 if error else 200,
     )
