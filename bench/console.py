@@ -15,6 +15,7 @@ import http.client
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -152,16 +153,25 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=300, help="per page kind")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--keep", metavar="DB", help="keep the loaded database under this name, "
+                        "and reuse it when it exists")  # fmt: skip
     args = parser.parse_args()
 
-    name = f"tocsin_bench_console_{os.getpid()}"
+    name = args.keep or f"tocsin_bench_console_{os.getpid()}"
     with psycopg.connect(args.postgres, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
     url = args.postgres.rsplit("/", 1)[0] + "/" + name
     work = Path(tempfile.mkdtemp(prefix="tocsin-console-bench-"))
-    server = None
     try:
         store = open_store(url)
+        if exists and args.keep:
+            ips = [v for (v,) in store.engine.connect().execute(  # type: ignore[attr-defined]
+                sa.select(schema.indicators.c.value).limit(5000))]  # fmt: skip
+            store.close()
+            run_load(url, ips, args)
+            return
         report = work / "2026-11-20-scan_telnet-nl-geo.csv"
         events_bench.generate(report, args.events)
         store.replace_constituents(events_bench.constituents())
@@ -181,7 +191,18 @@ def main() -> None:
         ips = [v for (v,) in store.engine.connect().execute(  # type: ignore[attr-defined]
             sa.select(schema.indicators.c.value).limit(5000))]  # fmt: skip
         store.close()
+        run_load(url, ips, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+
+def run_load(url: str, ips: list[str], args: argparse.Namespace) -> None:
+    """Serve the database on a loopback port and measure the pages under a bounded load."""
+    server = None
+    try:
         port = free_port()
         env = dict(os.environ, TOCSIN_DATABASE_URL=url, TOCSIN_SECRET_KEY=os.urandom(32).hex())
         server = subprocess.Popen(
@@ -218,8 +239,6 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
