@@ -15,6 +15,9 @@ from tocsin.model.people import Principal
 from tocsin.model.sla import Clock
 
 
+EVENTS_SHOWN = 50  # the newest linked events; the rest are a search away
+
+
 @dataclass(frozen=True, slots=True)
 class Dossier:
     incident: Incident
@@ -38,7 +41,7 @@ def load(desk: Incidents, who: Principal, incident_id: int, *, full: bool = Fals
         timeline=cases.timeline(incident.id),
         tasks=cases.tasks(incident.id),
         indicators=cases.indicators(incident.id),
-        events=cases.incident_events(incident.id) if full else [],
+        events=cases.incident_events(incident.id, limit=EVENTS_SHOWN) if full else [],
         evidence=cases.evidence(incident.id) if full else [],
         event_count=cases.count_incident_events(incident.id) if full else 0,
     )
