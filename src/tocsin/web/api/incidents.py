@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from tocsin.cases import dossier
+from tocsin.cases.related import related
 from tocsin.model.incident import Incident
 from tocsin.model.sla import Clock
 from tocsin.web.console.deps import ApiPrincipal, Desk
@@ -200,6 +201,50 @@ def add_note(incident_id: int, body: NoteIn, desk: Desk, who: ApiPrincipal) -> R
 )  # fmt: skip
 def assign(incident_id: int, body: AssignIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
     return IncidentOut.of(desk.assign(who, incident_id, body.assignee_id))
+
+
+class MergeIn(BaseModel):
+    into: int = Field(description="The incident that takes everything; this one closes")
+
+
+class SplitIn(BaseModel):
+    event_ids: list[int] = Field(min_length=1, description="Linked events to move")
+    title: str = Field(min_length=1, max_length=300)
+
+
+class RelatedOut(BaseModel):
+    incidents: list[IncidentOut]
+    shared: list[str] = Field(description="For each incident, the indicator it shares")
+    events: list[dict[str, Any]] = Field(description="Stored events sharing an indicator")
+
+
+@router.post(
+    "/{incident_id}/merge", response_model=IncidentOut, summary="Merge into another incident",
+    responses={**WRITE_ERRORS, 409: {"description": "Merged already, or into itself", **PROBLEM}},
+)  # fmt: skip
+def merge(incident_id: int, body: MergeIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
+    return IncidentOut.of(desk.merge(who, incident_id, body.into))
+
+
+@router.post(
+    "/{incident_id}/split", response_model=IncidentOut, status_code=201,
+    summary="Split linked events off into a new incident", responses=WRITE_ERRORS,
+)  # fmt: skip
+def split(incident_id: int, body: SplitIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
+    return IncidentOut.of(desk.split(who, incident_id, body.event_ids, body.title))
+
+
+@router.get(
+    "/{incident_id}/related", response_model=RelatedOut,
+    summary="Incidents and events sharing an indicator (capped)",
+)  # fmt: skip
+def related_items(incident_id: int, desk: Desk, who: ApiPrincipal) -> RelatedOut:
+    found = related(desk, who, incident_id)
+    return RelatedOut(
+        incidents=[IncidentOut.of(i) for i, _ in found.incidents],
+        shared=[why for _, why in found.incidents],
+        events=[e for e, _ in found.events],
+    )
 
 
 def _task(row: dict[str, Any]) -> Task:
