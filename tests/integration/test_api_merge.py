@@ -12,7 +12,7 @@ from tests.factories import make_event, rows
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
-from tocsin.store import Store
+from tocsin.store import EventFilter, Store
 from tocsin.web.app import create_app
 
 
@@ -62,16 +62,9 @@ def test_split_moves_chosen_events_to_a_new_incident(client: TestClient, team: T
     team.store.write(
         rows(make_event(source__ip="192.0.2.1"), make_event(source__ip="192.0.2.2")), []
     )
-    event_ids = sorted(
-        team.store.cases.event_ids(
-            [
-                bytes.fromhex(e["tocsin.fingerprint"])
-                for e in team.store.search(
-                    __import__("tocsin.store", fromlist=["EventFilter"]).EventFilter()
-                ).events
-            ]
-        ).values()
-    )
+    stored = team.store.search(EventFilter()).events
+    found = team.store.cases.event_ids([bytes.fromhex(e["tocsin.fingerprint"]) for e in stored])
+    event_ids = sorted(found.values())
     source = new(client, "both", "192.0.2.1")
     team.desk.link_events(team.people["analyst"], source, event_ids)
     response = client.post(
