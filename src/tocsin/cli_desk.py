@@ -119,6 +119,25 @@ def users_reset_password(
     out.print(f"new password set for {username}", markup=False)
 
 
+@users_app.command("totp")
+def users_totp(
+    username: Annotated[str, typer.Argument(help="Log-in name.")],
+    off: Annotated[bool, typer.Option("--off", help="Turn the second factor off.")] = False,
+) -> None:
+    """Turn on a TOTP second factor: prints the secret and the otpauth:// URI to enrol an app."""
+    from tocsin.auth import totp
+
+    secret = None if off else totp.new_secret()
+    with accounts() as service:
+        service.set_totp(operator(), username, secret)
+    if secret is None:
+        out.print(f"second factor off for {username}", markup=False)
+        return
+    out.print(f"secret: {secret}", markup=False)
+    out.print(totp.provisioning_uri(secret, username.lower()), markup=False)
+    err.print("Enrol it in an authenticator app now; log-ins then need its code.", markup=False)
+
+
 @tokens_app.command("create")
 def tokens_create(
     username: Annotated[str, typer.Argument(help="Whose token (it acts as this user).")],

@@ -153,3 +153,21 @@ def test_ingest_draws_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     piped = subprocess.run(command, env=env, capture_output=True, check=True)
     assert "━".encode() not in piped.stderr
     assert b"read 64" in summary
+
+
+def test_users_tokens_and_audit_commands(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """users add/list/totp/disable, tokens create/revoke and audit verify work together, and the
+    audit log they leave verifies."""
+    monkeypatch.setenv("TOCSIN_NEW_PASSWORD", "correct horse battery staple")
+    assert cli.invoke(app, ["users", "add", "ana", "--role", "analyst"]).exit_code == 0
+    assert "ana" in cli.invoke(app, ["users", "list"]).output
+    enrolled = cli.invoke(app, ["users", "totp", "ana"])
+    assert "otpauth://totp/" in enrolled.output
+    token = cli.invoke(app, ["tokens", "create", "ana", "--scopes", "read"])
+    assert "tocsin_" in token.output
+    assert cli.invoke(app, ["tokens", "revoke", "1"]).exit_code == 0
+    assert cli.invoke(app, ["users", "disable", "ana"]).exit_code == 0
+    verified = cli.invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0 and "audit log intact" in verified.output
+    refused = cli.invoke(app, ["users", "add", "bob", "--role", "king"])
+    assert refused.exit_code == 2 and "role" in refused.output
