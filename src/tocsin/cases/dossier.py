@@ -14,7 +14,6 @@ from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
 from tocsin.model.sla import Clock
 
-
 EVENTS_SHOWN = 50  # the newest linked events; the rest are a search away
 
 
