@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tocsin.errors import ConfigError
+from tocsin.model.sla import SlaPolicy
 
 SETTINGS: dict[str, str] = {
     "database_url": "where events are stored: sqlite:///PATH (default sqlite:///tocsin.db) or "
@@ -28,6 +29,7 @@ SETTINGS: dict[str, str] = {
     "secret_key": "key for signing session cookies (32+ characters; empty: a random one at each "
     "start, so sessions end on restart); never logged or shown",
     "data_dir": "where evidence files are kept (tocsin-data)",
+    "sla": "SLA targets, acknowledge/resolve per priority (P1=15m/4h,P2=1h/1d,P3=4h/3d,P4=1d/10d)",
 }
 
 
@@ -42,6 +44,7 @@ class Settings:
     port: int = 8000
     secret_key: str = field(default="", repr=False)
     data_dir: str = "tocsin-data"
+    sla: str = "P1=15m/4h,P2=1h/1d,P3=4h/3d,P4=1d/10d"
 
     @classmethod
     def load(
@@ -80,6 +83,10 @@ class Settings:
             if kind == "str":
                 converted[key] = str(value)
         result = replace(self, **converted)
+        try:
+            SlaPolicy.parse(result.sla)
+        except ValueError as exc:
+            raise ConfigError(f"setting sla: {exc}") from None
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:
             raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0–16, please")
         return result

@@ -24,6 +24,16 @@ DEFAULT_TARGETS: dict[str, tuple[int, int]] = {
 }
 
 
+_UNITS = {"s": 1, "m": MINUTE, "h": HOUR, "d": DAY}
+
+
+def _seconds(text: str) -> int:
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in _UNITS or not text[:-1].isdigit() or int(text[:-1]) < 1:
+        raise ValueError(f"{text!r} is not a duration like 15m, 4h or 10d")
+    return int(text[:-1]) * _UNITS[text[-1]]
+
+
 @dataclass(frozen=True, slots=True)
 class Clock:
     """Where an incident stands against its targets at one moment (seconds; negative: late)."""
@@ -47,6 +57,20 @@ class SlaPolicy:
     @classmethod
     def default(cls) -> SlaPolicy:
         return cls(dict(DEFAULT_TARGETS))
+
+    @classmethod
+    def parse(cls, text: str) -> SlaPolicy:
+        """Targets as people write them: ``P1=15m/4h, P2=1h/1d`` (acknowledge/resolve; s, m, h,
+        d); priorities not named keep their defaults."""
+        targets = dict(DEFAULT_TARGETS)
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            name, _, value = part.partition("=")
+            priority = name.strip().upper()
+            acknowledge, _, resolve = value.partition("/")
+            if priority not in targets or not resolve:
+                raise ValueError(f"{part!r}: write it as P1=15m/4h")
+            targets[priority] = (_seconds(acknowledge), _seconds(resolve))
+        return cls(targets)
 
     def waited(self, incident: Incident, now: int) -> int:
         """Seconds the incident has spent waiting on an outside party, up to ``now``."""
