@@ -79,9 +79,15 @@ class Evidence:
             self.files.open(item["sha256"]),
         )  # fmt: skip
 
+    def item(self, who: Principal, evidence_id: int) -> dict[str, Any]:
+        """One item's record (name, size, type, hash, incident), if its incident may be seen."""
+        return self._item(who, evidence_id)
+
     def _item(self, who: Principal, evidence_id: int) -> dict[str, Any]:
+        """The item; the same NotFound whether it does not exist or may not be seen (another
+        team learns nothing, not even that the number is taken)."""
         item = self.cases.evidence_item(evidence_id)
-        if item is None:
+        incident = self.cases.incident(item["incident_id"]) if item is not None else None
+        if item is None or incident is None or not access.can_see(who, incident):
             raise NotFound("no such evidence")
-        access.visible(who, self.cases.incident(item["incident_id"]))
         return item

@@ -114,6 +114,11 @@ class Accounts:
             if u.org_id == who.org_id and not u.disabled and u.role in access.WRITERS
         ]
 
+    def organisations(self, who: Principal) -> dict[int, str]:
+        """Organisation names by id, for staff."""
+        access.require(who, *access.STAFF)
+        return {o.id: o.name for o in self.people.organisations()}
+
     def names(self, who: Principal) -> dict[int, str]:
         """Display names of the staff of one's own organisation, disabled people included (their
         names stay on the incidents they worked)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -16,6 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tocsin import __version__
 from tocsin.auth.keys import new_secret_key
+from tocsin.cases.evidence import Evidence
+from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.incidents import Incidents, wall_clock
 from tocsin.errors import (
     Conflict,
@@ -26,6 +29,7 @@ from tocsin.errors import (
     TocsinError,
     TooManyAttempts,
 )
+from tocsin.model.sla import SlaPolicy
 from tocsin.services.accounts import Accounts
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
@@ -80,6 +84,61 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+MAX_BODY = 26 * 1024 * 1024  # the largest evidence file (25 MB) and its form around it
+
+
+class BodyLimit:
+    """Refuses a request body over ``MAX_BODY`` with 413 before it is spooled anywhere: by its
+    Content-Length at once, or while it streams in when it has none."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await _too_large(send)
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _BodyTooLarge:
+            await _too_large(send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = b"Request body too large: at most 26 MB.\n"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 def create_app(settings: Settings, *, clock: Callable[[], int] = wall_clock) -> FastAPI:
     """The app; ``clock`` (whole seconds since the epoch) is injected so tests can move time."""
 
@@ -87,8 +146,11 @@ def create_app(settings: Settings, *, clock: Callable[[], int] = wall_clock) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_configured_store(settings)
         app.state.store = store
-        app.state.incidents = Incidents(store, now=clock)
+        app.state.incidents = Incidents(store, now=clock, sla=SlaPolicy.parse(settings.sla))
         app.state.accounts = Accounts(store, now=clock)
+        app.state.evidence = Evidence(
+            app.state.incidents, EvidenceFiles(Path(settings.data_dir) / "evidence")
+        )
         try:
             yield
         finally:
@@ -135,6 +197,7 @@ def create_app(settings: Settings, *, clock: Callable[[], int] = wall_clock) -> 
             return await http_exception_handler(request, exc)
         return page_errors.http_error_page(request, exc.status_code, exc.detail, exc.headers)
 
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
 

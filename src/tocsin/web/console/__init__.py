@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tocsin.web.console import auth, handover, incident, new_incident, queue
+from tocsin.web.console import audit, auth, evidence, handover, incident, new_incident, queue, users
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, queue, new_incident, incident, handover):
+for module in (auth, queue, new_incident, incident, handover, evidence, users, audit):
     router.include_router(module.router)
 
 __all__ = ["router"]

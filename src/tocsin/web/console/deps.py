@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from tocsin.cases.evidence import Evidence
 from tocsin.cases.incidents import Incidents
 from tocsin.errors import Forbidden, NotAuthenticated
 from tocsin.model.people import Principal
@@ -51,6 +52,11 @@ def incidents(request: Request) -> Incidents:
 
 def accounts(request: Request) -> Accounts:
     found: Accounts = request.app.state.accounts
+    return found
+
+
+def evidence(request: Request) -> Evidence:
+    found: Evidence = request.app.state.evidence
     return found
 
 
@@ -99,3 +105,4 @@ Form = Annotated[Posted, Depends(posted)]
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
 Desk = Annotated[Incidents, Depends(incidents)]
 People = Annotated[Accounts, Depends(accounts)]
+Exhibits = Annotated[Evidence, Depends(evidence)]

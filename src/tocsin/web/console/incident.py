@@ -28,14 +28,15 @@ FIELD_IDS = {
     "note": "n-text",
     "task": "k-title",
     "indicator": "i-value",
+    "file": "e-file",
 }
 
 
 @router.get("/incidents/{incident_id:int}", response_class=HTMLResponse)
-def incident_page(
+def incident_view(
     request: Request, incident_id: int, viewer: Acting, desk: Desk, people: People
 ) -> HTMLResponse:
-    return _page(request, viewer, desk, people, incident_id)
+    return render_incident(request, viewer, desk, people, incident_id)
 
 
 @router.post("/incidents/{incident_id:int}/transition")
@@ -136,11 +137,11 @@ def _act(
     try:
         action()
     except InvalidValue as exc:
-        return _page(request, posted.viewer, desk, people, incident_id, exc, posted.form)
+        return render_incident(request, posted.viewer, desk, people, incident_id, exc, posted.form)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
-def _page(
+def render_incident(
     request: Request,
     viewer: Viewer,
     desk: Desk,

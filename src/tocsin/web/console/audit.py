@@ -1,0 +1,87 @@
+"""``/audit``: the audit log, a page at a time, the newest first, under the verdict of checking
+its whole hash chain (admins, leads and auditors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from tocsin.cases import audit
+from tocsin.errors import InvalidValue
+from tocsin.model.audit import AuditEntry
+from tocsin.model.people import Principal
+from tocsin.store.base import Store
+from tocsin.web.console.deps import Acting
+from tocsin.web.console.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = 50
+_WALK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One entry as the page shows it."""
+
+    seq: int
+    at: int
+    actor: str
+    action: str
+    object: str
+    details: str
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> Line:
+        details = orjson.dumps(entry.details, option=orjson.OPT_SORT_KEYS).decode()
+        return cls(
+            entry.seq, entry.at, entry.actor, entry.action,
+            f"{entry.object_type} {entry.object_id}", "" if details == "{}" else details,
+        )  # fmt: skip
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, viewer: Acting, after: str = "") -> HTMLResponse:
+    store: Store = request.app.state.store
+    who = viewer.principal
+    last = _last_seq(store, who)  # also refuses (403) whoever may not read the log
+    if not after:
+        start = max(0, last - PAGE)
+    elif after.isdigit() and after.isascii():
+        start = min(int(after), last)
+    else:
+        raise InvalidValue("after", after, "the number of an entry: 0 or more")
+    entries = audit.read(store, who, after=start, limit=PAGE)
+    verdict, head = audit.verify_log(store)
+    if verdict.ok:
+        summary = f"intact: {verdict.checked} entries, head {head or 'none'}"
+    else:
+        summary = f"broken at entry {verdict.first_bad}: {verdict.reason}"
+    shown_to = entries[-1].seq if entries else start
+    return render(
+        request,
+        "audit.html",
+        {
+            "viewer": viewer,
+            "active": "audit",
+            "ok": verdict.ok,
+            "summary": summary,
+            "lines": [Line.of(e) for e in reversed(entries)],
+            "last": last,
+            "start": start,
+            "older": max(0, start - PAGE) if start > 0 else None,
+            "newer": shown_to if shown_to < last else None,
+        },
+    )
+
+
+def _last_seq(store: Store, who: Principal) -> int:
+    """The number of the newest entry. (The service reads forwards only: walked a page at a
+    time, as verifying does anyway.)"""
+    last = 0
+    while batch := audit.read(store, who, after=last, limit=_WALK):
+        last = batch[-1].seq
+    return last
