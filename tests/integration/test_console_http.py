@@ -471,3 +471,21 @@ def test_openapi_documents_the_incidents_api(desk: Desk) -> None:
     assert "post" in paths["/api/v1/incidents/{incident_id}/transition"]
     assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
     assert not any(p.startswith(("/console", "/incidents", "/login")) for p in paths)
+
+
+def test_related_page_and_merge_form(desk: Desk, ana: Principal) -> None:
+    """The related page lists an incident sharing an indicator; the merge form folds this
+    incident into the one named by its reference and lands on it; an unknown reference is
+    refused at the field."""
+    first, second = desk.phish, desk.ddos
+    for incident in (first, second):
+        desk.team.desk.add_indicator(ana, incident.id, "fqdn", "kit.example")
+    page = desk.client.get(f"/incidents/{first.id}/related").text
+    assert second.reference in page and "fqdn kit.example" in page
+    refused = post(desk.client, f"/incidents/{first.id}/merge", into="TOC-1999-000001")
+    assert refused.status_code == 400 and 'id="m-into"' in refused.text
+    merged = post(desk.client, f"/incidents/{first.id}/merge", into=second.reference.lower())
+    assert merged.status_code == 303
+    assert merged.headers["location"] == f"/incidents/{second.id}"
+    source = desk.team.store.cases.incident(first.id)
+    assert source is not None and source.merged_into == second.id

@@ -57,6 +57,10 @@ class Incidents:
     def get(self, who: Principal, incident_id: int) -> Incident:
         return access.visible(who, self.cases.incident(incident_id))
 
+    def by_reference(self, who: Principal, reference: str) -> Incident:
+        """The incident people quote (``TOC-2026-000042``), if this person may see it."""
+        return access.visible(who, self.cases.incident_by_reference(reference.strip().upper()))
+
     def queue(self, who: Principal, *, mine: bool = False, limit: int = 100) -> list[QueueRow]:
         """Open incidents this person may see, the most urgent first: breached ones, then by the
         time left on their nearest clock."""

@@ -7,10 +7,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tocsin.web.console import audit, auth, evidence, handover, incident, new_incident, queue, users
+from tocsin.web.console import (
+    audit,
+    auth,
+    evidence,
+    handover,
+    incident,
+    new_incident,
+    queue,
+    related,
+    users,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, queue, new_incident, incident, handover, evidence, users, audit):
+for module in (auth, queue, new_incident, incident, related, handover, evidence, users, audit):
     router.include_router(module.router)
 
 __all__ = ["router"]

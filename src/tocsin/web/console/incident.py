@@ -29,6 +29,7 @@ FIELD_IDS = {
     "task": "k-title",
     "indicator": "i-value",
     "file": "e-file",
+    "into": "m-into",
 }
 
 
