@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from tocsin import __version__
-from tocsin.cli_desk import audit_app, operator, tokens_app, users_app
+from tocsin.cli_desk import audit_app, operator, sla_app, tokens_app, users_app
 from tocsin.errors import InvalidValue, TocsinError
 from tocsin.pipeline.parsers import all_parsers
 from tocsin.pipeline.runner import Chunk
@@ -41,6 +41,7 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(sla_app, name="sla")
 app.add_typer(constituents_app, name="constituents")
 app.add_typer(asn_app, name="asn")
 

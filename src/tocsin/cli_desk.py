@@ -22,6 +22,7 @@ from tocsin.settings import Settings
 users_app = typer.Typer(help="People who log in: add, list, disable, reset a password.")
 tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.")
 audit_app = typer.Typer(help="The tamper-evident audit log.")
+sla_app = typer.Typer(help="SLA clocks.")
 
 out = Console(highlight=False, soft_wrap=True)
 if not out.is_terminal:
@@ -181,3 +182,24 @@ def audit_verify() -> None:
         markup=False,
     )
     raise typer.Exit(1)
+
+
+@sla_app.command("check")
+def sla_check() -> None:
+    """Record every SLA breach since the last check (the server does this each minute; use this
+    from cron when it does not run)."""
+    import time
+
+    from tocsin.cases.incidents import Incidents
+    from tocsin.model.sla import SlaPolicy
+
+    settings = Settings.load()
+    store = open_configured_store(settings)
+    try:
+        desk = Incidents(store, now=lambda: int(time.time()), sla=SlaPolicy.parse(settings.sla))
+        breached = desk.check_sla()
+    finally:
+        store.close()
+    for incident in breached:
+        out.print(f"breached: {incident.reference} {incident.title}", markup=False)
+    out.print(f"{len(breached)} incident(s) newly breached", markup=False)

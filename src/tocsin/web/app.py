@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -20,6 +22,7 @@ from tocsin.auth.keys import new_secret_key
 from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.incidents import Incidents, wall_clock
+from tocsin.cases.watch import watch_sla
 from tocsin.errors import (
     Conflict,
     Forbidden,
@@ -139,7 +142,9 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def create_app(settings: Settings, *, clock: Callable[[], int] = wall_clock) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Callable[[], int] = wall_clock, watch_clocks: bool = True
+) -> FastAPI:
     """The app; ``clock`` (whole seconds since the epoch) is injected so tests can move time."""
 
     @asynccontextmanager
@@ -151,9 +156,14 @@ def create_app(settings: Settings, *, clock: Callable[[], int] = wall_clock) -> 
         app.state.evidence = Evidence(
             app.state.incidents, EvidenceFiles(Path(settings.data_dir) / "evidence")
         )
+        watch = asyncio.create_task(watch_sla(app.state.incidents)) if watch_clocks else None
         try:
             yield
         finally:
+            if watch is not None:
+                watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watch
             store.close()
 
     app = FastAPI(
