@@ -45,14 +45,20 @@ class Rule:
         return f"{self.name}|{values}|{bucket}"
 
 
-def load_rules(path: str | Path | None = None) -> list[Rule]:
+def rules_source(path: str | Path | None = None) -> str:
+    """The text of an aggregation rules file, or of Tocsin's defaults."""
     try:
         if path is None:
-            text = resources.files("tocsin.cases.rules").joinpath("aggregation.toml").read_text()
-        else:
-            text = Path(path).read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            return resources.files("tocsin.cases.rules").joinpath("aggregation.toml").read_text()
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read aggregation rules {path}: {exc}") from None
+
+
+def load_rules(path: str | Path | None = None, text: str | None = None) -> list[Rule]:
+    try:
+        data = tomllib.loads(text if text is not None else rules_source(path))
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"cannot read aggregation rules {path or ''}: {exc}") from None
     rules = []
     for number, raw in enumerate(data.get("rule", []), start=1):

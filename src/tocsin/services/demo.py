@@ -11,8 +11,9 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from tocsin.cases.aggregation import aggregate, load_rules
+from tocsin.cases.aggregation import aggregate, load_rules, rules_source
 from tocsin.cases.incidents import Incidents
+from tocsin.cases.rules_audit import record_rules
 from tocsin.model.people import OrgKind, Principal
 from tocsin.pipeline.runner import Summary
 from tocsin.services.accounts import Accounts
@@ -60,7 +61,9 @@ def load_people(store: Store, now: Callable[[], int]) -> list[tuple[str, str, st
 def load_incidents(store: Store, now: Callable[[], int]) -> tuple[int, int]:
     """Incidents from the demo events, through the default aggregation rules."""
     team = Accounts(store, now=now).ensure_team()
-    return aggregate(Incidents(store, now=now), load_rules(), team)
+    text = rules_source()
+    record_rules(store, now, "aggregation", text)
+    return aggregate(Incidents(store, now=now), load_rules(text=text), team)
 
 
 def load_demo(settings: Settings, store: Store) -> list[tuple[str, Summary]]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from tocsin.cases.rules_audit import record_rules
 from tocsin.errors import ConfigError
 from tocsin.pipeline.runner import Clock, Progress, Summary, make_plan, run, utcnow
 from tocsin.pipeline.stages.classify import PriorityRules
@@ -37,12 +38,14 @@ def ingest(
     clock: Clock = utcnow,
     workers: int | None = None,
 ) -> Summary:
+    rules_text = PriorityRules.source(settings.priority_rules)
+    record_rules(store, lambda: int(clock().timestamp()), "priority", rules_text)
     plan = make_plan(
         feed,
         constituents=store.constituents(),
         asn_ranges=store.asn_ranges(),
         options=options,
-        rules=PriorityRules.load(settings.priority_rules),
+        rules=PriorityRules.load(settings.priority_rules, rules_text),
         window=settings.dedupe_window if window is None else window,
         batch_size=settings.batch_size,
         tlp=tlp,

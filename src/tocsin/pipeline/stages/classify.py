@@ -36,19 +36,24 @@ class PriorityRules:
     rules: tuple[Rule, ...]
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> PriorityRules:
-        """The rules in ``path``, or Tocsin's defaults."""
+    def load(cls, path: str | Path | None = None, text: str | None = None) -> PriorityRules:
+        """The rules in ``text`` (as read by ``source``), in ``path``, or Tocsin's defaults."""
+        where = str(path) if path is not None else "default priority rules"
+        try:
+            return cls.from_mapping(tomllib.loads(text or cls.source(path)), where)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"cannot read priority rules {where}: {exc}") from None
+
+    @staticmethod
+    def source(path: str | Path | None = None) -> str:
+        """The text of a rules file, or of Tocsin's defaults."""
         try:
             if path is None:
-                text = (
+                return (
                     resources.files("tocsin.pipeline.rules").joinpath("priority.toml").read_text()
                 )
-                where = "default priority rules"
-            else:
-                text = Path(path).read_text(encoding="utf-8")
-                where = str(path)
-            return cls.from_mapping(tomllib.loads(text), where)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            return Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read priority rules {path}: {exc}") from None
 
     @classmethod
