@@ -489,3 +489,11 @@ def test_related_page_and_merge_form(desk: Desk, ana: Principal) -> None:
     assert merged.headers["location"] == f"/incidents/{second.id}"
     source = desk.team.store.cases.incident(first.id)
     assert source is not None and source.merged_into == second.id
+
+
+def test_queue_filters_by_priority(desk: Desk, ana: Principal) -> None:
+    """?priority=P1 shows the P1 incident and not the P4 one; a made-up priority shows all."""
+    page = desk.client.get("/console", params={"priority": "P1"}).text
+    assert desk.phish.title in page and desk.ddos.title not in page
+    every = desk.client.get("/console", params={"priority": "P9"}).text
+    assert desk.phish.title in every and desk.ddos.title in every

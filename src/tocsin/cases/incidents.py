@@ -61,7 +61,9 @@ class Incidents:
         """The incident people quote (``TOC-2026-000042``), if this person may see it."""
         return access.visible(who, self.cases.incident_by_reference(reference.strip().upper()))
 
-    def queue(self, who: Principal, *, mine: bool = False, limit: int = 100) -> list[QueueRow]:
+    def queue(
+        self, who: Principal, *, mine: bool = False, priority: str | None = None, limit: int = 100
+    ) -> list[QueueRow]:
         """Open incidents this person may see, the most urgent first: breached ones, then by the
         time left on their nearest clock."""
         now = self.now()
@@ -70,7 +72,10 @@ class Incidents:
             return rows
         # ordered by the stored next deadline (one indexed query); what this person may not see
         # (another team's, TLP:RED of others) is skipped, reading further when needed
-        found = self.cases.queue(limit * 4, assignee_id=who.user_id if mine else None)
+        wanted = _check("priority", priority, sanitize_priority) if priority else None
+        found = self.cases.queue(
+            limit * 4, assignee_id=who.user_id if mine else None, priority=wanted
+        )
         rows = [QueueRow(i, self.sla.clock(i, now)) for i in found if access.can_see(who, i)]
         rows.sort(key=_urgency)
         return rows[:limit]

@@ -104,7 +104,9 @@ class SqlCases:
         ).first()
         return _to_incident(row) if row else None
 
-    def queue(self, limit: int, assignee_id: int | None = None) -> list[Incident]:
+    def queue(
+        self, limit: int, assignee_id: int | None = None, priority: str | None = None
+    ) -> list[Incident]:
         """Open incidents whose clock runs out first, then those whose clock is paused. Two
         indexed reads ((due, id), then status), never a sort of every open incident."""
 
@@ -112,6 +114,8 @@ class SqlCases:
             stmt = sa.select(_I).where(condition).order_by(*order).limit(limit)
             if assignee_id is not None:
                 stmt = stmt.where(_I.c.assignee_id == assignee_id)
+            if priority is not None:
+                stmt = stmt.where(_I.c.priority == priority)
             with self.engine.connect() as conn:
                 return [_to_incident(r) for r in conn.execute(stmt)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from tocsin.model.fields import PRIORITIES
 from tocsin.web.console.deps import Acting, Desk, People
 from tocsin.web.console.names import member_names, name_of
 from tocsin.web.console.rendering import render
@@ -16,10 +17,16 @@ SHOW = ("all", "mine")
 
 @router.get("/console", response_class=HTMLResponse)
 def queue_page(
-    request: Request, viewer: Acting, desk: Desk, people: People, show: str = "all"
+    request: Request,
+    viewer: Acting,
+    desk: Desk,
+    people: People,
+    show: str = "all",
+    priority: str = "",
 ) -> HTMLResponse:
     mine = show == "mine"
-    rows = desk.queue(viewer.principal, mine=mine)
+    wanted = priority if priority in PRIORITIES else None
+    rows = desk.queue(viewer.principal, mine=mine, priority=wanted)
     names = member_names(people, viewer.principal)
     return render(
         request,
@@ -29,6 +36,8 @@ def queue_page(
             "active": "queue",
             "rows": rows,
             "show": "mine" if mine else "all",
+            "priority": wanted or "",
+            "priorities": PRIORITIES,
             "assignee": lambda user_id: name_of(names, user_id),
         },
     )
