@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from typer.testing import CliRunner
@@ -40,7 +41,19 @@ def test_the_watch_records_a_breach_and_keeps_going(store: Store) -> None:
         await asyncio.wait_for(done.wait(), timeout=30)
         task.cancel()
 
-    asyncio.run(scenario())
+    # in a thread of its own: a session's Playwright may already run a loop in this one
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # handed to the test below
+            failure.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(timeout=60)
+    assert not runner.is_alive() and not failure, failure
     lines = [t["text"] for t in store.cases.timeline(incident.id)]
     assert lines.count("SLA breached: time to acknowledge ran out") == 1
     assert checked >= 2
