@@ -8,6 +8,7 @@ server that does not run continuously (cron).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from tocsin.cases.incidents import Incidents
@@ -16,14 +17,18 @@ log = logging.getLogger("tocsin.watch")
 EVERY_SECONDS = 60
 
 
-async def watch_sla(incidents: Incidents, every: float = EVERY_SECONDS) -> None:
-    """Check the clocks every ``every`` seconds until cancelled; a failed check is logged and
-    the next one runs as usual."""
-    while True:
+async def watch_sla(
+    incidents: Incidents, stop: asyncio.Event, every: float = EVERY_SECONDS
+) -> None:
+    """Check the clocks every ``every`` seconds until ``stop`` is set. A check in progress
+    finishes first (so the store is never closed under it); a failed check is logged and the
+    next one runs as usual."""
+    while not stop.is_set():
         try:
             breached = await asyncio.to_thread(incidents.check_sla)
             if breached:
                 log.info("SLA breached: %s", ", ".join(i.reference for i in breached))
         except Exception:  # the watch must outlive one bad check; the error is logged
             log.exception("SLA check failed")
-        await asyncio.sleep(every)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)

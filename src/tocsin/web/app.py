@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -156,14 +155,14 @@ def create_app(
         app.state.evidence = Evidence(
             app.state.incidents, EvidenceFiles(Path(settings.data_dir) / "evidence")
         )
-        watch = asyncio.create_task(watch_sla(app.state.incidents)) if watch_clocks else None
+        stop = asyncio.Event()
+        watch = asyncio.create_task(watch_sla(app.state.incidents, stop)) if watch_clocks else None
         try:
             yield
         finally:
+            stop.set()
             if watch is not None:
-                watch.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watch
+                await watch  # lets a check in progress finish before the store closes
             store.close()
 
     app = FastAPI(
