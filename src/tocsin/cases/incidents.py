@@ -318,13 +318,17 @@ class Incidents:
 
     # -- SLA clocks ------------------------------------------------------------------------------
 
-    def check_sla(self) -> list[Incident]:
+    def check_sla(self, at_most: int = 500) -> list[Incident]:
         """Mark incidents whose clock ran out since the last check; each breach once, written to
-        the timeline and the audit log (the queue puts breached incidents first)."""
+        the timeline and the audit log (the queue puts breached incidents first). Only overdue
+        incidents are read (an indexed range on the stored deadline), and at most ``at_most``
+        are marked per call, so a check stays short; the next one goes on."""
         now = self.now()
         newly: list[Incident] = []
         system = Principal.system()
-        for incident in self.cases.incidents(open_only=True, limit=100_000):
+        for incident in self.cases.overdue(now):
+            if len(newly) >= at_most:
+                break
             clock = self.sla.clock(incident, now)
             fresh = clock.breached - incident.breached
             if not fresh:

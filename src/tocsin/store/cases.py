@@ -132,6 +132,19 @@ class SqlCases:
         )
         return running + paused[: limit - len(running)]
 
+    def overdue(self, now: int) -> Iterator[Incident]:
+        """Open incidents whose next deadline has passed and whose resolve clock is not marked
+        breached yet (nothing later can happen to them), earliest first."""
+        stmt = (
+            sa.select(_I)
+            .where(_I.c.due <= now, _I.c.breached.not_like("%resolve%"))
+            .order_by(_I.c.due, _I.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        for row in rows:
+            yield _to_incident(row)
+
     def incidents(
         self,
         *,
