@@ -40,3 +40,21 @@ def verify_log(store: Store) -> tuple[Verdict, str | None]:
 def read(store: Store, who: Principal, *, after: int = 0, limit: int = 200) -> list[AuditEntry]:
     access.require(who, *AUDIT_READERS)
     return store.cases.audit(after=after, limit=limit)
+
+
+class AuditLog:
+    """The audit log for the pages: every read checked against the reader's role."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def last_seq(self, who: Principal) -> int:
+        access.require(who, *AUDIT_READERS)
+        return self.store.cases.last_audit_seq()
+
+    def read(self, who: Principal, *, after: int = 0, limit: int = 200) -> list[AuditEntry]:
+        return read(self.store, who, after=after, limit=limit)
+
+    def verify(self, who: Principal) -> tuple[Verdict, str | None]:
+        access.require(who, *AUDIT_READERS)
+        return verify_log(self.store)

@@ -386,6 +386,12 @@ class SqlCases:
                 continue
         raise RuntimeError("the audit log is too busy to append to")
 
+    def last_audit_seq(self) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.coalesce(sa.func.max(_A.c.seq), 0))).scalar_one()
+            )
+
     def audit(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
         with self.engine.connect() as conn:
             rows = conn.execute(

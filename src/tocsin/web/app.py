@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tocsin import __version__
 from tocsin.auth.keys import new_secret_key
+from tocsin.cases.audit import AuditLog
 from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.incidents import Incidents, wall_clock
@@ -152,6 +153,7 @@ def create_app(
         app.state.store = store
         app.state.incidents = Incidents(store, now=clock, sla=SlaPolicy.parse(settings.sla))
         app.state.accounts = Accounts(store, now=clock)
+        app.state.audit = AuditLog(store)
         app.state.evidence = Evidence(
             app.state.incidents, EvidenceFiles(Path(settings.data_dir) / "evidence")
         )

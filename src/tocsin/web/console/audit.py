@@ -9,18 +9,15 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tocsin.cases import audit
+from tocsin.cases.audit import AuditLog
 from tocsin.errors import InvalidValue
 from tocsin.model.audit import AuditEntry
-from tocsin.model.people import Principal
-from tocsin.store.base import Store
 from tocsin.web.console.deps import Acting
 from tocsin.web.console.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 PAGE = 50
-_WALK = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,17 +42,17 @@ class Line:
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, viewer: Acting, after: str = "") -> HTMLResponse:
-    store: Store = request.app.state.store
+    log: AuditLog = request.app.state.audit
     who = viewer.principal
-    last = _last_seq(store, who)  # also refuses (403) whoever may not read the log
+    last = log.last_seq(who)  # also refuses (403) whoever may not read the log
     if not after:
         start = max(0, last - PAGE)
     elif after.isdigit() and after.isascii():
         start = min(int(after), last)
     else:
         raise InvalidValue("after", after, "the number of an entry: 0 or more")
-    entries = audit.read(store, who, after=start, limit=PAGE)
-    verdict, head = audit.verify_log(store)
+    entries = log.read(who, after=start, limit=PAGE)
+    verdict, head = log.verify(who)
     if verdict.ok:
         summary = f"intact: {verdict.checked} entries, head {head or 'none'}"
     else:
@@ -76,12 +73,3 @@ def audit_page(request: Request, viewer: Acting, after: str = "") -> HTMLRespons
             "newer": shown_to if shown_to < last else None,
         },
     )
-
-
-def _last_seq(store: Store, who: Principal) -> int:
-    """The number of the newest entry. (The service reads forwards only: walked a page at a
-    time, as verifying does anyway.)"""
-    last = 0
-    while batch := audit.read(store, who, after=last, limit=_WALK):
-        last = batch[-1].seq
-    return last
