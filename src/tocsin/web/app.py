@@ -38,6 +38,7 @@ from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
 from tocsin.web import console
 from tocsin.web.api import events as api_events
+from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
 from tocsin.web.console import errors as page_errors
 from tocsin.web.console.sessions import Sessions
@@ -182,6 +183,8 @@ def create_app(
     app.state.sessions = Sessions(settings.secret_key or new_secret_key(), clock=clock)
     app.include_router(api_events.router, prefix="/api/v1")
     app.include_router(api_incidents.router, prefix="/api/v1")
+    app.include_router(api_incident_parts.router, prefix="/api/v1")
+    app.include_router(api_incident_parts.downloads, prefix="/api/v1")
     app.include_router(page_events.router)
     app.include_router(console.router)
     static = resources.files("tocsin.web").joinpath("static")
