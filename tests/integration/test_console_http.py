@@ -193,6 +193,17 @@ def test_logging_out_ends_the_session(desk: Desk, ana: Principal) -> None:
     assert desk.client.get("/console").status_code == 303
 
 
+def test_a_copied_cookie_dies_with_the_log_out(desk: Desk, ana: Principal) -> None:
+    """A session cookie copied before logging out opens nothing afterwards."""
+    copied = dict(desk.client.cookies)
+    assert desk.client.get("/console").status_code == 200
+    assert post(desk.client, "/logout").status_code == 303
+    desk.client.cookies.clear()
+    for name, value in copied.items():
+        desk.client.cookies.set(name, value)
+    assert desk.client.get("/console").status_code == 303
+
+
 def test_a_disabled_user_is_logged_out(desk: Desk, ana: Principal) -> None:
     """Disabling a user ends their session at the next request."""
     desk.accounts.set_disabled(Principal.system(), "ana", True)

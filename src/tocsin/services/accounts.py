@@ -186,6 +186,16 @@ class Accounts:
             self.limiter.reset(key)
         return user
 
+    def end_session(self, sid: str, lifetime: int) -> None:
+        """Refuse this session from now on (a copied cookie dies with the log-out); ended
+        sessions are forgotten once their cookies would have expired anyway."""
+        now = self.now()
+        with self.store.cases.transaction() as conn:
+            self.people.end_session(conn, sid, now, now - lifetime)
+
+    def session_ended(self, sid: str) -> bool:
+        return self.people.session_ended(sid)
+
     def principal(self, user_id: int) -> Principal:
         """The acting person behind a session; NotAuthenticated once disabled or gone."""
         user = self.people.user(user_id)

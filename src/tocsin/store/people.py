@@ -70,6 +70,21 @@ class SqlPeople:
         row = conn.execute(sa.select(_U).where(condition)).first()
         return _to_user(row) if row else None
 
+    # -- sessions ended by logging out ----------------------------------------------------------
+
+    def end_session(self, conn: Connection, sid: str, at: int, forget_before: int) -> None:
+        table = schema.ended_sessions
+        conn.execute(sa.delete(table).where(table.c.ended_at < forget_before))
+        if conn.execute(sa.select(table.c.sid).where(table.c.sid == sid)).first() is None:
+            conn.execute(sa.insert(table).values(sid=sid, ended_at=at))
+
+    def session_ended(self, sid: str) -> bool:
+        table = schema.ended_sessions
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(sa.select(table.c.sid).where(table.c.sid == sid)).first() is not None
+            )
+
     # -- API tokens ----------------------------------------------------------------------------
 
     def add_token(self, conn: Connection, **values: Any) -> ApiToken:

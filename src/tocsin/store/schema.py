@@ -138,6 +138,14 @@ api_tokens = Table(
     Column("revoked", Boolean, nullable=False),
 )
 
+ended_sessions = Table(
+    "ended_sessions",  # sessions logged out before their cookie expired: refused from then on
+    metadata,
+    Column("sid", Text, primary_key=True),
+    Column("ended_at", BigInteger, nullable=False),
+    Index("ended_sessions_at", "ended_at"),
+)
+
 incidents = Table(
     "incidents",
     metadata,

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from tocsin.errors import NotAuthenticated, TooManyAttempts
 from tocsin.web.console.deps import People, session_form, sessions
 from tocsin.web.console.rendering import render
+from tocsin.web.console.sessions import SESSION_SECONDS
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,7 +72,11 @@ def logout(
     request: Request, form: Annotated[dict[str, str], Depends(session_form)]
 ) -> RedirectResponse:
     response = RedirectResponse("/login", status_code=303)
-    sessions(request).end(response, request)
+    known = sessions(request)
+    session = known.read(request)
+    if session is not None and session.user_id is not None:
+        request.app.state.accounts.end_session(session.sid, SESSION_SECONDS)
+    known.end(response, request)
     return response
 
 

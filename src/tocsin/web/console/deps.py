@@ -71,7 +71,10 @@ def viewer(request: Request) -> Viewer:
     session = known.read(request)
     if session is None or session.user_id is None:
         raise NotAuthenticated("please log in")
-    return Viewer(accounts(request).principal(session.user_id), session, known.csrf(session))
+    people = accounts(request)
+    if people.session_ended(session.sid):  # logged out: a copy of the cookie is worth nothing
+        raise NotAuthenticated("please log in")
+    return Viewer(people.principal(session.user_id), session, known.csrf(session))
 
 
 async def session_form(request: Request) -> dict[str, str]:
