@@ -130,3 +130,21 @@ def test_only_admins_manage_people_and_only_some_read_the_audit_log(team: Team, 
                 who, name="newcomer", password="correct horse battery", role="analyst",
                 org_id=team.org_id,
             )  # fmt: skip
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_red_events_reach_only_named_readers(team: Team, actor: str) -> None:
+    """A TLP:RED event shows in searches for admins, leads and auditors only; partners may not
+    search events at all."""
+    from tests.factories import make_event, rows
+    from tocsin.services import events as event_service
+    from tocsin.store import EventFilter
+
+    team.store.write(rows(make_event(source__ip="192.0.2.66", tlp="RED")), [])
+    who = team.people[actor]
+    if actor == "partner":
+        with pytest.raises(Forbidden):
+            event_service.search(team.store, who, EventFilter())
+        return
+    found = event_service.search(team.store, who, EventFilter()).events
+    assert bool(found) is (actor in ("admin", "lead", "auditor"))

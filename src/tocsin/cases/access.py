@@ -12,6 +12,7 @@ from __future__ import annotations
 from tocsin.errors import Forbidden, NotFound
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal, Role
+from tocsin.model.tlp import TLP
 
 STAFF = frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.AUDITOR})
 WRITERS = frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST})
@@ -46,6 +47,14 @@ def changeable(who: Principal, incident: Incident | None) -> Incident:
     if not can_change(who, found):
         raise Forbidden("you may read this incident but not change it")
     return found
+
+
+def event_tlp_cap(who: Principal) -> int | None:
+    """The most restrictive TLP of events this person may see (None: no cap). TLP:RED events go
+    to named people: admins, leads and auditors read them; other staff see up to AMBER+STRICT."""
+    if who.user_id is None or who.role in RED_READERS:
+        return None
+    return int(TLP.AMBER_STRICT)
 
 
 def require(who: Principal, *roles: Role, scope: str = "read") -> None:

@@ -41,7 +41,7 @@ def related(incidents: Incidents, who: Principal, incident_id: int, cap: int = 5
             other = cases.incident(other_id)
             if other is not None and access.can_see(who, other):
                 found_incidents[other_id] = (other, shown)
-        query = _query(kind, value)
+        query = _query(kind, value, access.event_tlp_cap(who))
         if query is not None and len(found_events) < cap:
             for event in incidents.store.search(query).events:
                 fp = event.get("tocsin.fingerprint", "")
@@ -52,11 +52,11 @@ def related(incidents: Incidents, who: Principal, incident_id: int, cap: int = 5
     return Related(list(found_incidents.values())[:cap], list(found_events.values())[:cap])
 
 
-def _query(kind: str, value: str) -> EventFilter | None:
+def _query(kind: str, value: str, max_tlp: int | None) -> EventFilter | None:
     if kind in ("ip", "network"):
-        return EventFilter(ip=value, limit=PER_INDICATOR)
+        return EventFilter(ip=value, limit=PER_INDICATOR, max_tlp=max_tlp)
     if kind == "fqdn":
-        return EventFilter(fqdn=value, limit=PER_INDICATOR)
+        return EventFilter(fqdn=value, limit=PER_INDICATOR, max_tlp=max_tlp)
     if kind == "url":
-        return EventFilter(url=value, limit=PER_INDICATOR)
+        return EventFilter(url=value, limit=PER_INDICATOR, max_tlp=max_tlp)
     return None

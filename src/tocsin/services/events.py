@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tocsin.cases import access
 from tocsin.errors import InvalidValue
 from tocsin.model import types
@@ -63,4 +65,4 @@ def make_filter(
 def search(store: Store, who: Principal, query: EventFilter) -> EventPage:
     """Events are the team's working material: staff only (partners get what is shared)."""
     access.require(who, *access.STAFF)
-    return store.search(query)
+    return store.search(replace(query, max_tlp=access.event_tlp_cap(who)))

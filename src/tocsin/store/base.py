@@ -32,6 +32,7 @@ class EventFilter:
     until: int | None = None
     limit: int = 100
     before: int | None = None  # cursor: the id of the last event of the previous page
+    max_tlp: int | None = None  # only events at this TLP level or below (TLP's IntEnum values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -310,6 +310,8 @@ def _conditions(query: EventFilter) -> Iterator[sa.ColumnElement[bool]]:
         yield _E.c.event_time < query.until
     if query.before is not None:
         yield _E.c.id < query.before
+    if query.max_tlp is not None:
+        yield _E.c.tlp <= query.max_tlp
 
 
 def _entry(row: Any) -> QuarantineEntry:
