@@ -508,3 +508,32 @@ def test_queue_filters_by_priority(desk: Desk, ana: Principal) -> None:
     assert desk.phish.title in page and desk.ddos.title not in page
     every = desk.client.get("/console", params={"priority": "P9"}).text
     assert desk.phish.title in every and desk.ddos.title in every
+
+
+def test_ticked_events_split_off_into_a_new_incident(desk: Desk, ana: Principal) -> None:
+    """Ticking one of two linked events and naming the new incident moves that event there;
+    ticking none is refused at the field."""
+    from tests.factories import make_event, rows
+
+    store = desk.team.store
+    events = [make_event(source__ip="192.0.2.41"), make_event(source__ip="192.0.2.42")]
+    store.write(rows(*events), [])
+    ids = sorted(
+        store.cases.event_ids([bytes.fromhex(e["tocsin.fingerprint"]) for e in events]).values()
+    )
+    desk.team.desk.link_events(ana, desk.phish.id, ids)
+    base = f"/incidents/{desk.phish.id}"
+    refused = desk.client.post(
+        f"{base}/split", data={"csrf": csrf_of(desk.client, base), "title": "x"}
+    )
+    assert refused.status_code == 400 and 'id="s-title"' in refused.text
+    answer = desk.client.post(
+        f"{base}/split",
+        data={"csrf": csrf_of(desk.client, base), "event": str(ids[0]), "title": "Second kit"},
+    )
+    assert answer.status_code == 303
+    new_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    assert store.cases.count_incident_events(new_id) == 1
+    assert store.cases.count_incident_events(desk.phish.id) == 1
+    no_csrf = desk.client.post(f"{base}/split", data={"event": str(ids[1]), "title": "y"})
+    assert no_csrf.status_code == 403

@@ -30,6 +30,8 @@ FIELD_IDS = {
     "indicator": "i-value",
     "file": "e-file",
     "into": "m-into",
+    "title_split": "s-title",
+    "events": "s-title",
 }
 
 

@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.cases.related import related
-from tocsin.errors import InvalidValue, NotFound
-from tocsin.web.console.deps import Acting, Desk, Form, People
+from tocsin.errors import Forbidden, InvalidValue, NotFound
+from tocsin.web.console.deps import CSRF_REFUSED, Acting, Desk, Form, People
 from tocsin.web.console.incident import render_incident
 from tocsin.web.console.rendering import render
 
@@ -24,6 +24,26 @@ def related_page(request: Request, incident_id: int, viewer: Acting, desk: Desk)
         "related.html",
         {"viewer": viewer, "i": desk.get(viewer.principal, incident_id), "found": found},
     )
+
+
+@router.post("/incidents/{incident_id:int}/split")
+async def split(
+    request: Request, incident_id: int, viewer: Acting, desk: Desk, people: People
+) -> Response:
+    """The ticked events become a new incident (same type, priority and TLP)."""
+    form = await request.form()
+    if not request.app.state.sessions.csrf_ok(viewer.session, form.get("csrf")):
+        raise Forbidden(CSRF_REFUSED)
+    chosen = [int(v) for v in form.getlist("event") if isinstance(v, str) and v.isdigit()]
+    title = str(form.get("title") or "").strip()
+    try:
+        if not title:
+            raise InvalidValue("title_split", title, "give the new incident a title")
+        new = desk.split(viewer.principal, incident_id, chosen, title)
+    except InvalidValue as exc:
+        fields = {"title_split": title}
+        return render_incident(request, viewer, desk, people, incident_id, exc, fields)
+    return RedirectResponse(f"/incidents/{new.id}", status_code=303)
 
 
 @router.post("/incidents/{incident_id:int}/merge")
