@@ -138,12 +138,16 @@ def test_axe_finds_no_violation_on_the_incident_with_evidence(
     check_axe(axe_page, axe_source, "custody")
 
 
-@pytest.mark.parametrize("path", ["/users", "/audit", "related"], ids=["users", "audit", "related"])
+@pytest.mark.parametrize(
+    "path",
+    ["/users", "/audit", "related", "/account"],
+    ids=["users", "audit", "related", "account"],
+)
 def test_axe_finds_no_violation_on_the_admin_pages(
     axe_page: Page, axe_source: str, desk: Desk, path: str
 ) -> None:
-    """The users page, the audit log page and an incident's related items, as an admin sees
-    them, pass axe-core."""
+    """The users page, the audit log page, an incident's related items and one's own account
+    page, as an admin sees them, pass axe-core."""
     log_in(axe_page, "adam")
     if path == "related":
         path = f"/incidents/{desk.incident.id}/related"

@@ -537,3 +537,39 @@ def test_ticked_events_split_off_into_a_new_incident(desk: Desk, ana: Principal)
     assert store.cases.count_incident_events(desk.phish.id) == 1
     no_csrf = desk.client.post(f"{base}/split", data={"event": str(ids[1]), "title": "y"})
     assert no_csrf.status_code == 403
+
+
+def test_a_user_sets_up_a_second_factor_and_changes_the_password(
+    desk: Desk, ana: Principal
+) -> None:
+    """From /account: a wrong code is refused at its field; the right one turns TOTP on and
+    log-ins then need a code; the password changes only with the current one."""
+    import pyotp
+
+    started = post(desk.client, "/account/totp/start")
+    secret = re.search(r'name="secret" value="([A-Z2-7]+)"', started.text)
+    assert started.status_code == 200 and secret
+    wrong = desk.client.post(
+        "/account/totp/confirm",
+        data={
+            "csrf": csrf_of(desk.client, "/account"),
+            "secret": secret.group(1),
+            "code": "000000",
+        },
+    )
+    assert wrong.status_code == 400 and 'id="t-code"' in wrong.text
+    code = pyotp.TOTP(secret.group(1)).at(desk.team.clock())
+    right = desk.client.post(
+        "/account/totp/confirm",
+        data={"csrf": csrf_of(desk.client, "/account"), "secret": secret.group(1), "code": code},
+    )
+    assert right.status_code == 303
+    user = desk.team.store.people.user_named("ana")
+    assert user is not None and user.totp_secret == secret.group(1)
+    bad = post(desk.client, "/account/password", current="not it at all", password="x" * 20)
+    assert bad.status_code == 400
+    good = post(
+        desk.client, "/account/password", current=PASSWORD, password="another long password"
+    )
+    assert good.status_code == 303
+    assert "user.totp" in [e.action for e in desk.team.store.cases.audit()]

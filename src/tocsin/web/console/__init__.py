@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from tocsin.web.console import (
+    account,
     audit,
     auth,
     evidence,
@@ -20,7 +21,18 @@ from tocsin.web.console import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, queue, new_incident, incident, related, handover, evidence, users, audit):
+for module in (
+    auth,
+    account,
+    queue,
+    new_incident,
+    incident,
+    related,
+    handover,
+    evidence,
+    users,
+    audit,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -1,0 +1,100 @@
+"""``/account``: one's own second factor (TOTP) and password."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from tocsin.auth import totp
+from tocsin.auth.passwords import verify_password
+from tocsin.errors import InvalidValue
+from tocsin.web.console.deps import Acting, Form, People, Viewer
+from tocsin.web.console.rendering import render
+
+router = APIRouter(include_in_schema=False)
+FIELD_IDS = {
+    "code": "t-code",
+    "password": "w-new",
+    "current": "w-current",
+    "current_password": "p-current",
+}
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, viewer: Acting, people: People) -> HTMLResponse:
+    return _page(request, viewer, people)
+
+
+@router.post("/account/totp/start", response_class=HTMLResponse)
+def totp_start(request: Request, posted: Form, people: People) -> HTMLResponse:
+    """A new secret to enrol in an authenticator app; it takes effect once a code confirms it."""
+    return _page(request, posted.viewer, people, pending=totp.new_secret())
+
+
+@router.post("/account/totp/confirm", response_model=None)
+def totp_confirm(request: Request, posted: Form, people: People) -> Response:
+    secret, code = posted.form.get("secret", ""), posted.form.get("code", "")
+    who = posted.viewer.principal
+    try:
+        if not totp.verify(secret, code, people.now()):
+            raise InvalidValue("code", "…", "that code does not match; try the next one")
+    except InvalidValue as exc:
+        return _page(request, posted.viewer, people, pending=secret, error=exc, status=400)
+    people.set_totp(who, who.username, secret)
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/totp/off", response_model=None)
+def totp_off(request: Request, posted: Form, people: People) -> Response:
+    """Turning the second factor off takes the password, so a left-open session cannot."""
+    who = posted.viewer.principal
+    try:
+        people.authenticate(who.username, posted.form.get("current", ""), code=None, client="")
+    except Exception:
+        refused = InvalidValue("current", "…", "that is not your password")
+        return _page(request, posted.viewer, people, error=refused, status=400)
+    people.set_totp(who, who.username, None)
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/password", response_model=None)
+def change_password(request: Request, posted: Form, people: People) -> Response:
+    who = posted.viewer.principal
+    user = people.people.user(who.user_id or 0)
+    assert user is not None
+    if not verify_password(user.password_hash, posted.form.get("current", "")):
+        refused = InvalidValue("current_password", "…", "that is not your password")
+        return _page(request, posted.viewer, people, error=refused, status=400)
+    try:
+        people.reset_password(who, who.username, posted.form.get("password", ""))
+    except InvalidValue as exc:
+        return _page(request, posted.viewer, people, error=exc, status=400)
+    return RedirectResponse("/account?changed=1", status_code=303)
+
+
+def _page(
+    request: Request,
+    viewer: Viewer,
+    people: People,
+    *,
+    pending: str | None = None,
+    error: InvalidValue | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    user = people.people.user(viewer.principal.user_id or 0)
+    return render(
+        request,
+        "account.html",
+        {
+            "viewer": viewer,
+            "active": "account",
+            "two_factor": bool(user and user.totp_secret),
+            "pending": pending,
+            "uri": totp.provisioning_uri(pending, viewer.principal.username) if pending else "",
+            "changed": request.query_params.get("changed") == "1",
+            "error": error,
+            "error_id": FIELD_IDS.get(error.field, "") if error else "",
+        },
+        status=status,
+    )
