@@ -105,7 +105,7 @@ def test_the_right_password_opens_a_session(desk: Desk) -> None:
     queue = desk.client.get("/console")
     assert queue.status_code == 200
     assert desk.phish.reference in queue.text and desk.ddos.reference in queue.text
-    assert "Logged in as <a href=\"/account\"><strong>ana</strong></a>" in queue.text
+    assert 'Logged in as <a href="/account"><strong>ana</strong></a>' in queue.text
 
 
 def test_a_failed_log_in_is_one_401_message(desk: Desk) -> None:
