@@ -8,16 +8,14 @@ downloads a browser.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browser.serving import serving
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
 from tocsin.services.demo import demo_password, load_demo, load_people
@@ -27,7 +25,6 @@ from tocsin.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-STARTUP_SECONDS = 30
 API_TOKENS: dict[str, str] = {}  # server URL → an analyst's read token
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,20 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-class _Server(uvicorn.Server):
-    """uvicorn's server, telling a waiting thread when its startup is over, done or failed."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.startup_over = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        try:
-            await super().startup(sockets)
-        finally:
-            self.startup_over.set()
 
 
 @pytest.fixture(scope="session")
@@ -70,34 +53,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         API_TOKENS[database.as_posix()] = token.secret
     finally:
         store.close()
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=0,
-        http="h11",
-        ws="none",
-        lifespan="on",
-        log_config=None,  # leave the test process's logging alone
-        log_level="warning",
-        access_log=False,
-    )
-    server = _Server(config)
-    thread = threading.Thread(target=server.run, name="tocsin-test-server", daemon=True)
-    thread.start()
-    if not server.startup_over.wait(timeout=STARTUP_SECONDS):
-        server.should_exit = True
-        pytest.fail(f"the test server did not finish starting within {STARTUP_SECONDS} s")
-    if not server.started:
-        thread.join(timeout=STARTUP_SECONDS)
-        pytest.fail("the test server failed to start; its log above says why")
-    host, port = server.servers[0].sockets[0].getsockname()[:2]
-    API_TOKENS[f"http://{host}:{port}"] = API_TOKENS.pop(database.as_posix())
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
-        assert not thread.is_alive(), "the test server did not stop"
+    with serving(create_app(settings)) as url:
+        API_TOKENS[url] = API_TOKENS.pop(database.as_posix())
+        yield url
 
 
 @pytest.fixture(scope="session")

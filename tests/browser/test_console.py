@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.serving import serving
 from tests.desk import FakeClock, make_team
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
@@ -31,7 +29,6 @@ from tocsin.web.app import create_app
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery staple"
-STARTUP_SECONDS = 30
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
@@ -50,20 +47,6 @@ class Desk:
     urgent: Incident  # P1, the oldest: first in the queue
     other: Incident  # P1 too, opened 5 minutes later
     minor: Incident  # P4
-
-
-class _Server(uvicorn.Server):
-    """uvicorn's server, telling a waiting thread when its startup is over, done or failed."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.startup_over = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        try:
-            await super().startup(sockets)
-        finally:
-            self.startup_over.set()
 
 
 @pytest.fixture(scope="module")
@@ -108,23 +91,8 @@ def desk(demo_db: Path, tmp_path: Path) -> Iterator[Desk]:
     finally:
         store.close()
     app = create_app(settings, clock=team.clock)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, http="h11", ws="none", lifespan="on",
-        log_config=None, log_level="warning", access_log=False,
-    )  # fmt: skip
-    server = _Server(config)
-    thread = threading.Thread(target=server.run, name="tocsin-console-server", daemon=True)
-    thread.start()
-    if not server.startup_over.wait(timeout=STARTUP_SECONDS) or not server.started:
-        server.should_exit = True
-        pytest.fail("the console test server did not start; its log above says why")
-    host, port = server.servers[0].sockets[0].getsockname()[:2]
-    try:
-        yield Desk(f"http://{host}:{port}", app, team.clock, urgent, other, minor)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
-        assert not thread.is_alive(), "the console test server did not stop"
+    with serving(app, "tocsin-console-server") as url:
+        yield Desk(url, app, team.clock, urgent, other, minor)
 
 
 @pytest.fixture

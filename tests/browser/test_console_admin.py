@@ -7,16 +7,15 @@ kept under the test's temporary directory.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
-from tests.browser.test_console import PASSWORD, STARTUP_SECONDS, _Server, check_axe, log_in
+from tests.browser.serving import serving
+from tests.browser.test_console import PASSWORD, check_axe, log_in
 from tests.desk import make_team
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
@@ -59,23 +58,8 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
         )  # fmt: skip
     finally:
         store.close()
-    config = uvicorn.Config(
-        create_app(settings, clock=team.clock), host="127.0.0.1", port=0, http="h11",
-        ws="none", lifespan="on", log_config=None, log_level="warning", access_log=False,
-    )  # fmt: skip
-    server = _Server(config)
-    thread = threading.Thread(target=server.run, name="tocsin-admin-server", daemon=True)
-    thread.start()
-    if not server.startup_over.wait(timeout=STARTUP_SECONDS) or not server.started:
-        server.should_exit = True
-        pytest.fail("the console test server did not start; its log above says why")
-    host, port = server.servers[0].sockets[0].getsockname()[:2]
-    try:
-        yield Desk(f"http://{host}:{port}", incident)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
-        assert not thread.is_alive(), "the console test server did not stop"
+    with serving(create_app(settings, clock=team.clock), "tocsin-admin-server") as url:
+        yield Desk(url, incident)
 
 
 @pytest.fixture

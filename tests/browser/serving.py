@@ -1,0 +1,53 @@
+"""A real uvicorn server for the browser tests: on a free loopback port, in a thread, started and
+stopped with deadlines (never slept on)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import uvicorn
+from starlette.types import ASGIApp
+
+STARTUP_SECONDS = 30
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling a waiting thread when its startup is over, done or failed."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.startup_over = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            self.startup_over.set()
+
+
+@contextmanager
+def serving(app: ASGIApp, name: str = "tocsin-test-server") -> Iterator[str]:
+    """The base URL of ``app`` served on a free port until the block ends."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, http="h11", ws="none", lifespan="on",
+        log_config=None,  # leave the test process's logging alone
+        log_level="warning", access_log=False,
+    )  # fmt: skip
+    server = _Server(config)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    if not server.startup_over.wait(timeout=STARTUP_SECONDS) or not server.started:
+        server.should_exit = True
+        thread.join(timeout=STARTUP_SECONDS)
+        pytest.fail(f"the test server did not start within {STARTUP_SECONDS} s; its log says why")
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=STARTUP_SECONDS)
+        assert not thread.is_alive(), "the test server did not stop"
