@@ -7,9 +7,11 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, Page
 from starlette.types import ASGIApp
 
 STARTUP_SECONDS = 30
@@ -51,3 +53,13 @@ def serving(app: ASGIApp, name: str = "tocsin-test-server") -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=STARTUP_SECONDS)
         assert not thread.is_alive(), "the test server did not stop"
+
+
+@contextmanager
+def fresh_page(browser: Browser, url: str, **options: Any) -> Iterator[Page]:
+    """A page in a browser context of its own (closed at the end), on the server at ``url``."""
+    context = browser.new_context(base_url=url, **options)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

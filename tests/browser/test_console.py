@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.serving import serving
+from tests.browser.serving import fresh_page, serving
 from tests.desk import FakeClock, make_team
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
@@ -98,21 +98,15 @@ def desk(demo_db: Path, tmp_path: Path) -> Iterator[Desk]:
 @pytest.fixture
 def page(browser: Browser, desk: Desk) -> Iterator[Page]:
     """A fresh page under the app's real Content-Security-Policy, with JavaScript on."""
-    context = browser.new_context(base_url=desk.url)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(browser, desk.url) as page:
+        yield page
 
 
 @pytest.fixture
 def axe_page(browser: Browser, desk: Desk) -> Iterator[Page]:
     """A page that axe-core can be injected into (this context alone bypasses the CSP)."""
-    context = browser.new_context(base_url=desk.url, bypass_csp=True)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(browser, desk.url, bypass_csp=True) as page:
+        yield page
 
 
 def log_in(page: Page, name: str = "ana", password: str = PASSWORD) -> None:

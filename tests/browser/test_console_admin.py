@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
-from tests.browser.serving import serving
+from tests.browser.serving import fresh_page, serving
 from tests.browser.test_console import PASSWORD, check_axe, log_in
 from tests.desk import make_team
 from tocsin.model.incident import Incident
@@ -65,21 +65,15 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
 @pytest.fixture
 def page(browser: Browser, desk: Desk) -> Iterator[Page]:
     """A fresh page under the app's real Content-Security-Policy, with JavaScript on."""
-    context = browser.new_context(base_url=desk.url, accept_downloads=True)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(browser, desk.url, accept_downloads=True) as page:
+        yield page
 
 
 @pytest.fixture
 def axe_page(browser: Browser, desk: Desk) -> Iterator[Page]:
     """A page that axe-core can be injected into (this context alone bypasses the CSP)."""
-    context = browser.new_context(base_url=desk.url, bypass_csp=True)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(browser, desk.url, bypass_csp=True) as page:
+        yield page
 
 
 def upload(page: Page, desk: Desk) -> None:
