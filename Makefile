@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test venv lint typecheck bench browser-deps clean
+.PHONY: demo test venv lint typecheck bench browser-deps i18n clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ test: $(TEST_STAMP) browser-deps lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+
+LOCALE := src/tocsin/web/portal/locale
+
+# After changing the portal's words: extract them, then merge into each language's catalogue
+# (new strings arrive untranslated; tests/unit/test_catalogues.py fails until they are translated).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

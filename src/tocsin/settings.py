@@ -30,6 +30,10 @@ SETTINGS: dict[str, str] = {
     "start, so sessions end on restart); never logged or shown",
     "data_dir": "where evidence files are kept (tocsin-data)",
     "sla": "SLA targets, acknowledge/resolve per priority (P1=15m/4h,P2=1h/1d,P3=4h/3d,P4=1d/10d)",
+    "emergency_number": "the number the report portal tells people in danger to call first (112)",
+    "report_min_seconds": "a report sent sooner than this after its first page is refused as a "
+    "bot's (15)",
+    "report_limit": "reports one address may send per hour through the portal (10)",
 }
 
 
@@ -45,6 +49,9 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     data_dir: str = "tocsin-data"
     sla: str = "P1=15m/4h,P2=1h/1d,P3=4h/3d,P4=1d/10d"
+    emergency_number: str = "112"
+    report_min_seconds: int = 15
+    report_limit: int = 10
 
     @classmethod
     def load(
@@ -87,6 +94,8 @@ class Settings:
             SlaPolicy.parse(result.sla)
         except ValueError as exc:
             raise ConfigError(f"setting sla: {exc}") from None
+        if result.report_min_seconds < 0 or result.report_limit < 1:
+            raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:
             raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0–16, please")
         return result

@@ -166,6 +166,19 @@ class EvidenceFiles:
             raise
         return StoredFile(sha256, size, sniffer.media_type())
 
+    def inspect(self, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredFile:
+        """What ``put`` would store (digest, size, sniffed type), without storing it: lets a
+        caller refuse a set of files before keeping any. The stream is read to its end."""
+        limit = self.max_bytes if max_bytes is None else _checked_limit(max_bytes)
+        digest, sniffer, size = hashlib.sha256(), _Sniffer(), 0
+        while chunk := stream.read(min(_CHUNK, limit - size + 1)):
+            size += len(chunk)
+            if size > limit:
+                raise EvidenceTooLarge(limit)
+            digest.update(chunk)
+            sniffer.feed(chunk)
+        return StoredFile(digest.hexdigest(), size, sniffer.media_type())
+
     def open(self, sha256: str) -> BinaryIO:
         """The stored bytes for reading; NotFound when no such file is stored."""
         try:

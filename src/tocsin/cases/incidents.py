@@ -113,33 +113,53 @@ class Incidents:
             "tlp": _check("tlp", tlp, sanitize_tlp),
         }
         clean = [_check(f"indicator {k}", (k, v), lambda kv: indicator(*kv)) for k, v in indicators]
-        now = self.now()
         with self.cases.transaction() as conn:
-            year = datetime.fromtimestamp(now, tz=UTC).year
-            number = self.cases.next_number(conn, f"incident:{year}")
-            incident = self.cases.add_incident(
-                conn,
-                {
-                    **values,
-                    "reference": reference(year, number),
-                    "status": Status.NEW,
-                    "org_id": owner,
-                    "created": now,
-                    "constituent": constituent,
-                    "sector": sector,
-                    "waited": 0,
-                    "breached": "",
-                    "source": source,
-                    "group_key": group_key,
-                    "details": details or {},
-                },
-            )
-            self.cases.link_events(conn, incident.id, list(event_ids))
-            for kind, value in clean:
-                self.cases.add_indicator(conn, incident.id, kind.value, value)
-            self.record(
-                conn, who, incident, "incident.create", "created", f"opened: {values['title']}"
-            )
+            return self.insert(
+                conn, who, values, owner, constituent=constituent, sector=sector, source=source,
+                group_key=group_key, event_ids=event_ids, indicators=clean, details=details,
+            )  # fmt: skip
+
+    def insert(
+        self,
+        conn: Any,
+        who: Principal,
+        values: dict[str, Any],
+        owner: int,
+        *,
+        constituent: str | None = None,
+        sector: str | None = None,
+        source: str = "manual",
+        group_key: str | None = None,
+        event_ids: Sequence[int] = (),
+        indicators: Sequence[tuple[Any, str]] = (),
+        details: dict[str, Any] | None = None,
+    ) -> Incident:
+        """A new incident inside the caller's transaction, from checked ``values`` (title, type,
+        priority, tlp): the number, the row, its events and indicators, the timeline and audit."""
+        now = self.now()
+        year = datetime.fromtimestamp(now, tz=UTC).year
+        number = self.cases.next_number(conn, f"incident:{year}")
+        incident = self.cases.add_incident(
+            conn,
+            {
+                **values,
+                "reference": reference(year, number),
+                "status": Status.NEW,
+                "org_id": owner,
+                "created": now,
+                "constituent": constituent,
+                "sector": sector,
+                "waited": 0,
+                "breached": "",
+                "source": source,
+                "group_key": group_key,
+                "details": details or {},
+            },
+        )
+        self.cases.link_events(conn, incident.id, list(event_ids))
+        for kind, value in indicators:
+            self.cases.add_indicator(conn, incident.id, kind.value, value)
+        self.record(conn, who, incident, "incident.create", "created", f"opened: {values['title']}")
         return incident
 
     # -- the workflow ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from tocsin.store.rows import EventRow, QuarantineRow
 if TYPE_CHECKING:
     from tocsin.store.cases import SqlCases
     from tocsin.store.people import SqlPeople
+    from tocsin.store.reports import SqlReports
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class Store(Protocol):
     url: str
     people: SqlPeople  # organisations, users, API tokens
     cases: SqlCases  # incidents, their parts, the audit log
+    reports: SqlReports  # reports from the public, their reporters apart
 
     def migrate(self) -> None: ...
 

@@ -268,3 +268,29 @@ counters = Table(
     Column("name", Text, primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
+
+reports = Table(
+    "reports",  # what the public reported through /report; the incident is the desk's side of it
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reference", Text, nullable=False, unique=True),  # R-7K3M-9QXD
+    Column("code_hash", Text, nullable=False),  # SHA-256 of the private status code, never it
+    Column("path", Text, nullable=False),
+    Column("lang", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False),
+    Column("answers", Text, nullable=False),  # JSON: the path's answers and the account
+    Column("reporter_kind", Text, nullable=False),
+    Column("anonymous", Boolean, nullable=False),
+    Column("sector", Text),
+    Column("flags", Text, nullable=False),  # child, older, disability (comma-separated)
+    Column("files", Integer, nullable=False),
+    Index("reports_incident", "incident_id"),
+)
+
+reporters = Table(
+    "reporters",  # identity and contact, apart: read by the assignee and leads only, audited
+    metadata,
+    Column("report_id", BigInteger, ForeignKey("reports.id"), primary_key=True),
+    Column("contact", Text, nullable=False),  # JSON: name, email, phone, victim_name, …
+)

@@ -29,6 +29,7 @@ from tocsin.store import schema
 from tocsin.store.base import EventFilter, EventPage, QuarantineEntry
 from tocsin.store.cases import SqlCases
 from tocsin.store.people import SqlPeople
+from tocsin.store.reports import SqlReports
 from tocsin.store.rows import (
     EVENT_COLUMNS,
     QUARANTINE_COLUMNS,
@@ -71,6 +72,7 @@ class SqlStore:
         self._writer: Any = None
         self.people = SqlPeople(self.engine)
         self.cases = SqlCases(self.engine)
+        self.reports = SqlReports(self.engine)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from tocsin.cases.audit import AuditLog
 from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.incidents import Incidents, wall_clock
+from tocsin.cases.reports import Reports
 from tocsin.cases.watch import watch_sla
 from tocsin.errors import (
     Conflict,
@@ -36,7 +37,7 @@ from tocsin.model.sla import SlaPolicy
 from tocsin.services.accounts import Accounts
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
-from tocsin.web import console
+from tocsin.web import console, portal
 from tocsin.web.api import events as api_events
 from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
@@ -155,9 +156,12 @@ def create_app(
         app.state.incidents = Incidents(store, now=clock, sla=SlaPolicy.parse(settings.sla))
         app.state.accounts = Accounts(store, now=clock)
         app.state.audit = AuditLog(store)
-        app.state.evidence = Evidence(
-            app.state.incidents, EvidenceFiles(Path(settings.data_dir) / "evidence")
-        )
+        files = EvidenceFiles(Path(settings.data_dir) / "evidence")
+        app.state.evidence = Evidence(app.state.incidents, files)
+        app.state.reports = Reports(
+            app.state.incidents, files, app.state.accounts.ensure_team,
+            submit_limit=settings.report_limit,
+        )  # fmt: skip
         stop = asyncio.Event()
         watch = asyncio.create_task(watch_sla(app.state.incidents, stop)) if watch_clocks else None
         try:
@@ -187,6 +191,7 @@ def create_app(
     app.include_router(api_incident_parts.downloads, prefix="/api/v1")
     app.include_router(page_events.router)
     app.include_router(console.router)
+    app.include_router(portal.router)
     static = resources.files("tocsin.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 

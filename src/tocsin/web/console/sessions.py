@@ -7,6 +7,8 @@ until it expires (``SESSION_SECONDS``) or its user is disabled.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,6 +83,16 @@ class Sessions:
             httponly=policy.http_only,
             samesite=policy.same_site,
         )
+
+    def stamp(self, purpose: str, value: str) -> str:
+        """``value`` with a MAC for ``purpose``: given to a browser, trusted when it comes back."""
+        mac = hmac.new(self._key.encode(), f"{purpose}\0{value}".encode(), hashlib.sha256)
+        return f"{value}.{mac.hexdigest()[:32]}"
+
+    def unstamp(self, purpose: str, token: str) -> str | None:
+        """The value of a ``stamp`` of ``purpose``; None when it was not made here."""
+        value, _, _mac = token.rpartition(".")
+        return value if value and hmac.compare_digest(self.stamp(purpose, value), token) else None
 
     def csrf(self, session: Session) -> str:
         return csrf_token(session.sid, self._key)

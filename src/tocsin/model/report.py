@@ -1,0 +1,339 @@
+"""A report from the public: what happened (in plain words), who reports it, and how that maps to
+the desk's RSIT type and priority behind the scenes.
+
+Pure data and checks: the words people read live in the portal's catalogues, keyed by the names
+here; the checks return error codes (``required``, ``too_long``…) that the portal translates.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from tocsin.model.constituent import CRITICAL_SECTORS
+from tocsin.model.incident import Status
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U to misread
+SHORT = 200  # characters of a one-line answer
+LONG = 5000  # characters of the free-text account
+PRIORITIES = ("P1", "P2", "P3", "P4")
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    RADIO = "radio"
+    CHECKS = "checks"
+    DATE = "date"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    key: str
+    kind: Kind = Kind.TEXT
+    max_length: int = SHORT
+    options: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPath:
+    """One answer to "what happened?": the questions it asks and what the desk makes of it."""
+
+    key: str
+    type: str  # RSIT classification.type
+    priority: str
+    questions: tuple[Question, ...] = ()
+    narrative_required: bool = False
+    raised_by: Mapping[str, frozenset[str]] = field(default_factory=dict)  # answer → P+1
+
+    def question(self, key: str) -> Question | None:
+        return next((q for q in self.all_questions if q.key == key), None)
+
+    @property
+    def all_questions(self) -> tuple[Question, ...]:
+        narrative = Question("narrative", Kind.TEXTAREA, LONG, required=self.narrative_required)
+        return (*self.questions, Question("when", Kind.DATE), narrative)
+
+
+_SITE = Question("site")
+_GIVEN = Question("given", Kind.CHECKS, options=("password", "card", "identity", "unsure"))
+_PAID_HOW = Question(
+    "paid_how", Kind.RADIO, options=("transfer", "card", "crypto", "vouchers", "other")
+)
+_PLATFORM = Question("platform")
+_OFFENDER = Question("offender")
+
+PATHS: dict[str, ReportPath] = {
+    p.key: p
+    for p in (
+        ReportPath(
+            "phishing", "phishing", "P3",
+            (_SITE, _GIVEN),
+            raised_by={"given": frozenset({"password", "card", "identity"})},
+        ),
+        ReportPath(
+            "money", "masquerade", "P2",
+            (
+                Question("amount", max_length=40),
+                _PAID_HOW,
+                Question("paid_to"),
+            ),
+        ),
+        ReportPath(
+            "ransom", "infected-system", "P2",
+            (Question("scope", Kind.RADIO, options=("one", "several", "organisation")),
+             Question("ransom_contact")),
+            raised_by={"scope": frozenset({"organisation"})},
+        ),
+        ReportPath(
+            "intimate", "harmful-speech", "P1",
+            (_PLATFORM, _OFFENDER, Question("paid", Kind.RADIO, options=("yes", "no")))
+        ),
+        ReportPath("harassment", "harmful-speech", "P2", (_PLATFORM, _OFFENDER)),
+        ReportPath(
+            "account", "unprivileged-account-compromise", "P3",
+            (Question("service"), Question("access", Kind.RADIO, options=("yes", "no"))),
+        ),
+        ReportPath(
+            "device", "infected-system", "P4",
+            (Question("device", Kind.RADIO, options=("phone", "computer", "tablet", "other")),),
+        ),
+        ReportPath(
+            "service", "outage", "P3",
+            (_SITE, Question("what", Kind.RADIO, options=("down", "defaced"), required=True)),
+        ),
+        ReportPath("vulnerability", "vulnerable-system", "P4", (_SITE,), narrative_required=True),
+        ReportPath("other", "undetermined", "P4", (), narrative_required=True),
+    )
+}  # fmt: skip
+DEFACED_TYPE = "unauthorised-information-modification"  # RSIT's word for a defacement
+
+
+class ReporterKind(StrEnum):
+    SELF = "self"
+    OTHER = "other"  # on someone else's behalf
+    ORGANISATION = "organisation"
+
+
+FLAGS = ("child", "older", "disability")  # the person harmed is…; each raises the priority
+# the sectors offered to organisations (the registry's names); critical ones raise the priority
+REPORT_SECTORS = (
+    "parliament", "elections", "public-administration", "health", "energy", "transport",
+    "banking", "drinking-water", "digital-infrastructure", "telecommunications", "education",
+    "media", "civil-society", "private", "other",
+)  # fmt: skip
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{5,40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Who reports, cleaned: everything here but ``kind``, ``sector`` and ``flags`` is identity
+    and contact, kept apart from the incident."""
+
+    kind: ReporterKind
+    anonymous: bool
+    sector: str | None = None
+    flags: tuple[str, ...] = ()
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    victim_name: str = ""
+    org_name: str = ""
+    interpreter: str = ""
+
+    @property
+    def contact(self) -> dict[str, str]:
+        return {
+            k: v
+            for k, v in (
+                ("name", self.name), ("email", self.email), ("phone", self.phone),
+                ("victim_name", self.victim_name), ("org_name", self.org_name),
+                ("interpreter", self.interpreter),
+            )
+            if v
+        }  # fmt: skip
+
+
+Answers = dict[str, str | list[str]]
+Errors = dict[str, str]  # field → error code
+
+
+def _text(raw: Mapping[str, Sequence[str]], key: str) -> str:
+    values = raw.get(key) or ()
+    return values[0].strip() if values else ""
+
+
+def _length(errors: Errors, key: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        errors[key] = "too_long"
+
+
+def clean_path(raw: Mapping[str, Sequence[str]]) -> tuple[ReportPath | None, Errors]:
+    key = _text(raw, "path")
+    if key in PATHS:
+        return PATHS[key], {}
+    return None, {"path": "required" if not key else "not_an_option"}
+
+
+def clean_answers(path: ReportPath, raw: Mapping[str, Sequence[str]]) -> tuple[Answers, Errors]:
+    """The path's answers from a submitted form, with an error code per refused field."""
+    answers: Answers = {}
+    errors: Errors = {}
+    for q in path.all_questions:
+        if q.kind is Kind.CHECKS:
+            chosen = [v for v in dict.fromkeys(raw.get(q.key) or ()) if v]
+            if any(v not in q.options for v in chosen):
+                errors[q.key] = "not_an_option"
+            elif chosen:
+                answers[q.key] = chosen
+            continue
+        value = _text(raw, q.key)
+        if not value:
+            if q.required:
+                errors[q.key] = "required"
+            continue
+        if q.kind is Kind.RADIO and value not in q.options:
+            errors[q.key] = "not_an_option"
+        elif q.kind is Kind.DATE:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                errors[q.key] = "bad_date"
+        _length(errors, q.key, value, q.max_length)
+        if q.key not in errors:
+            answers[q.key] = value
+    return answers, errors
+
+
+def clean_who(raw: Mapping[str, Sequence[str]]) -> tuple[Who | None, Errors]:
+    errors: Errors = {}
+    try:
+        kind = ReporterKind(_text(raw, "reporter"))
+    except ValueError:
+        errors["reporter"] = "required" if not _text(raw, "reporter") else "not_an_option"
+        kind = ReporterKind.SELF
+    sector = _text(raw, "sector") or None
+    if kind is ReporterKind.ORGANISATION and sector not in REPORT_SECTORS:
+        errors["sector"] = "required" if sector is None else "not_an_option"
+    if kind is not ReporterKind.ORGANISATION:
+        sector = None
+    flags = tuple(f for f in FLAGS if f in (raw.get("flags") or ()))
+    if any(f not in FLAGS for f in raw.get("flags") or ()):
+        errors["flags"] = "not_an_option"
+    contact = _text(raw, "contact")
+    if contact not in ("yes", "anonymous"):
+        errors["contact"] = "required" if not contact else "not_an_option"
+    anonymous = contact == "anonymous"
+    values = {k: _text(raw, k) for k in ("name", "email", "phone", "victim_name", "org_name")}
+    values["interpreter"] = _text(raw, "interpreter")
+    for key, value in values.items():
+        _length(errors, key, value, 254 if key == "email" else SHORT)
+    if values["email"] and "email" not in errors and not _EMAIL.match(values["email"]):
+        errors["email"] = "bad_email"
+    if values["phone"] and "phone" not in errors and not _PHONE.match(values["phone"]):
+        errors["phone"] = "bad_phone"
+    if contact == "yes" and not (values["email"] or values["phone"]):
+        errors["email"] = "need_contact"
+    if anonymous:  # what an anonymous reporter typed is dropped, never kept
+        values = dict.fromkeys(values, "")
+    if kind is not ReporterKind.OTHER:
+        values["victim_name"] = ""
+    if kind is not ReporterKind.ORGANISATION:
+        values["org_name"] = ""
+    if errors:
+        return None, errors
+    return Who(kind, anonymous, sector, flags, **values), {}
+
+
+def classify(path: ReportPath, answers: Answers, who: Who) -> tuple[str, str]:
+    """The RSIT type and the priority: the path's own, raised one step by an answer that makes
+    it worse, once more by a critical sector (parliament and elections included), and once more
+    when the person harmed is a child, an older person or a person with a disability."""
+    kind = DEFACED_TYPE if path.key == "service" and answers.get("what") == "defaced" else path.type
+    steps = 0
+    for key, worse in path.raised_by.items():
+        given = answers.get(key)
+        chosen = set(given) if isinstance(given, list) else {given}
+        if chosen & worse:
+            steps += 1
+    if who.sector in CRITICAL_SECTORS:
+        steps += 1
+    if who.flags:
+        steps += 1
+    index = max(PRIORITIES.index(path.priority) - steps, 0)
+    return kind, PRIORITIES[index]
+
+
+class Stage(StrEnum):
+    """Where a report stands, in the words its reporter reads."""
+
+    RECEIVED = "received"
+    READ = "read"
+    WORKING = "working"
+    WAITING = "waiting"
+    DONE = "done"
+    CLOSED = "closed"
+
+
+STAGE_OF: dict[Status, Stage] = {
+    Status.NEW: Stage.RECEIVED,
+    Status.ACKNOWLEDGED: Stage.READ,
+    Status.IN_PROGRESS: Stage.WORKING,
+    Status.WAITING: Stage.WAITING,
+    Status.RESOLVED: Stage.DONE,
+    Status.CLOSED: Stage.CLOSED,
+}
+
+
+def new_reference() -> str:
+    """What the reporter quotes: ``R-7K3M-9QXD`` (40 random bits: no count of reports shows)."""
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"R-{raw[:4]}-{raw[4:]}"
+
+
+def new_status_code() -> str:
+    """The private code that opens the status page: 100 random bits, in groups of five."""
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(20))
+    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
+
+
+def _bare(text: str) -> str:
+    """Only the code's letters, upper case, Crockford's look-alikes mapped (people copy these
+    from paper: spaces, dashes, an O for a zero)."""
+    table = str.maketrans({"I": "1", "L": "1", "O": "0"})
+    upper = text[:100].upper().translate(table)
+    return "".join(c for c in upper if c in _ALPHABET)
+
+
+def canonical_reference(text: str) -> str:
+    """``r 7k3m 9qxd`` → ``R-7K3M-9QXD``; anything that cannot be one gives ``""``."""
+    bare = _bare(text)
+    bare = bare[1:] if len(bare) == 9 and bare[0] == "R" else bare
+    return f"R-{bare[:4]}-{bare[4:]}" if len(bare) == 8 else ""
+
+
+def canonical_code(text: str) -> str:
+    bare = _bare(text)
+    return "-".join(bare[i : i + 5] for i in range(0, 20, 5)) if len(bare) == 20 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    id: int
+    reference: str
+    path: str
+    lang: str
+    created: int
+    incident_id: int
+    answers: Answers
+    reporter_kind: ReporterKind
+    anonymous: bool
+    sector: str | None = None
+    flags: tuple[str, ...] = ()
+    files: int = 0

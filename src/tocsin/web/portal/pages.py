@@ -1,0 +1,71 @@
+"""Rendering the portal's pages in the reporter's language, with what every page shows: the
+danger banner, the language picker, and the session's CSRF token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from tocsin.model.report import FLAGS, REPORT_SECTORS
+from tocsin.web.console.sessions import Session, Sessions
+from tocsin.web.portal import texts
+from tocsin.web.portal.i18n import LANGUAGES, environment, pick
+
+PROBLEMS = {  # why a step was refused → the page's (status) heading and text, translated there
+    "csrf",
+    "too_many_reports",
+    "too_many_lookups",
+}
+
+
+def sessions(request: Request) -> Sessions:
+    found: Sessions = request.app.state.sessions
+    return found
+
+
+def session_for(request: Request) -> tuple[Session, bool]:
+    """This browser's session (anonymous), made when it has none: the CSRF token is bound to it."""
+    known = sessions(request)
+    found = known.read(request)
+    return (found, False) if found is not None else (known.new(None), True)
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def page(
+    request: Request,
+    name: str,
+    lang: str | None,
+    session: Session | None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    language = pick(lang, request.headers.get("accept-language"))
+    settings = request.app.state.settings
+    body = (
+        environment(language.code)
+        .get_template(name)
+        .render(
+            lang=language,
+            languages=LANGUAGES.values(),
+            emergency=settings.emergency_number,
+            csrf=sessions(request).csrf(session) if session is not None else "",
+            texts=texts,
+            flags=FLAGS,
+            sectors=REPORT_SECTORS,
+            **context,
+        )
+    )
+    response = HTMLResponse(body, status_code=status)
+    response.headers["cache-control"] = "no-store"  # answers and codes stay out of caches
+    response.headers["content-language"] = language.code
+    return response
+
+
+def refused(request: Request, lang: str | None, problem: str, status: int) -> HTMLResponse:
+    assert problem in PROBLEMS
+    return page(request, "portal/problem.html", lang, None, status, problem=problem)
