@@ -17,6 +17,7 @@ from tocsin.web.console import (
     new_incident,
     queue,
     related,
+    reporter,
     users,
 )
 
@@ -28,6 +29,7 @@ for module in (
     new_incident,
     incident,
     related,
+    reporter,
     handover,
     evidence,
     users,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.cases import access, dossier
+from tocsin.cases.reports import Reports
 from tocsin.errors import InvalidValue
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.incident import TRANSITIONS, IndicatorKind
@@ -17,6 +18,7 @@ from tocsin.model.people import Principal
 from tocsin.web.console.deps import Acting, Desk, Form, People, Posted, Viewer
 from tocsin.web.console.names import member_names, name_of
 from tocsin.web.console.rendering import render
+from tocsin.web.portal import texts
 
 router = APIRouter(include_in_schema=False)
 
@@ -154,6 +156,8 @@ def render_incident(
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     found = dossier.load(desk, viewer.principal, incident_id, full=True)
+    reports: Reports = request.app.state.reports
+    report = reports.for_incident(viewer.principal, incident_id)
     names = member_names(people, viewer.principal)
     field = error.field.split(" ")[0] if error else ""
     return render(
@@ -178,6 +182,9 @@ def render_incident(
             "error": error,
             "error_id": FIELD_IDS.get(field, ""),
             "values": values or {},
+            "report": report,
+            "may_contact": reports.may_read_contact(viewer.principal, found.incident),
+            "report_texts": texts,
         },
         status=400 if error else 200,
     )

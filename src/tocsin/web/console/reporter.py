@@ -1,0 +1,33 @@
+"""``/incidents/{id}/reporter``: the contact details of a report's reporter, for the incident's
+assignee and leads; the service writes each reading to the audit log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from tocsin.cases.reports import Reports
+from tocsin.web.console.deps import Acting, Desk
+from tocsin.web.console.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+LABELS = {
+    "name": "Name",
+    "email": "E-mail address",
+    "phone": "Phone number",
+    "victim_name": "Reporting for",
+    "org_name": "Organisation",
+    "interpreter": "Interpreter needed",
+}
+
+
+@router.get("/incidents/{incident_id:int}/reporter", response_class=HTMLResponse)
+def reporter(request: Request, incident_id: int, viewer: Acting, desk: Desk) -> HTMLResponse:
+    reports: Reports = request.app.state.reports
+    contact = reports.contact(viewer.principal, incident_id)
+    incident = desk.get(viewer.principal, incident_id)
+    rows = [(LABELS[k], v) for k, v in contact.items() if k in LABELS]
+    response = render(request, "reporter.html", {"viewer": viewer, "i": incident, "rows": rows})
+    response.headers["cache-control"] = "no-store"
+    return response
