@@ -414,7 +414,7 @@ def demo(
     """Load the made-up sample feeds, constituents and ASN table into the store, then serve them."""
     import time
 
-    from tocsin.services.demo import load_demo, load_incidents, load_people
+    from tocsin.services.demo import load_demo, load_incidents, load_people, load_reports
 
     config = settings()
     with errors_as_messages():
@@ -423,11 +423,18 @@ def demo(
             results = load_demo(config, store)
             logins = load_people(store, lambda: int(time.time()))
             opened, linked = load_incidents(store, lambda: int(time.time()))
+            receipts = load_reports(config, store, lambda: int(time.time()))
         finally:
             store.close()
     for name, summary in results:
         out.print(f"{name}: {summary.line()}", markup=False)
     out.print(f"incidents: {opened} opened by the aggregation rules, {linked} events linked")
+    for receipt in receipts[:1]:
+        out.print(
+            f"reports from the public: {len(receipts)} made up; the portal is /report, and "
+            f"/report/status shows {receipt.reference} with the code {receipt.code}",
+            markup=False,
+        )
     out.print("Log in as (made-up demo accounts):", markup=False)
     for name, password, role in logins:
         out.print(f"  {role:8} user {name:8} password {password}", markup=False)

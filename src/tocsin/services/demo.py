@@ -12,9 +12,12 @@ from importlib import resources
 from pathlib import Path
 
 from tocsin.cases.aggregation import aggregate, load_rules, rules_source
+from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.incidents import Incidents
+from tocsin.cases.reports import Receipt, Reports
 from tocsin.cases.rules_audit import record_rules
 from tocsin.model.people import OrgKind, Principal
+from tocsin.model.report import PATHS, clean_answers, clean_who
 from tocsin.pipeline.runner import Summary
 from tocsin.services.accounts import Accounts
 from tocsin.services.ingest import ingest, load_mapping
@@ -64,6 +67,37 @@ def load_incidents(store: Store, now: Callable[[], int]) -> tuple[int, int]:
     text = rules_source()
     record_rules(store, now, "aggregation", text)
     return aggregate(Incidents(store, now=now), load_rules(text=text), team)
+
+
+DEMO_REPORTS = (
+    # what the portal would have received: made-up people at example.org
+    ("money", {"amount": "1,200 EUR", "paid_how": "crypto", "paid_to": "bc1qexampleexample0000",
+               "narrative": "A 'broker' on a chat app promised returns; the site vanished."},
+     {"reporter": "self", "contact": "yes", "name": "Sam Example", "email": "sam@example.org"}),
+    ("intimate", {"platform": "a social network", "paid": "no"},
+     {"reporter": "other", "contact": "yes", "victim_name": "(a pupil)", "flags": "child",
+      "email": "counsellor@school.example.org"}),
+    ("ransom", {"scope": "organisation", "ransom_contact": "recover@extortion.example"},
+     {"reporter": "organisation", "sector": "parliament", "org_name": "Parliament IT (demo)",
+      "contact": "yes", "phone": "+000 555 0100"}),
+)  # fmt: skip
+
+
+def load_reports(settings: Settings, store: Store, now: Callable[[], int]) -> list[Receipt]:
+    """A few made-up reports from the public, as the portal would have received them (once)."""
+    if store.reports.count():
+        return []
+    accounts = Accounts(store, now=now)
+    files = EvidenceFiles(Path(settings.data_dir) / "evidence")
+    service = Reports(Incidents(store, now=now), files, accounts.ensure_team)
+    receipts = []
+    for key, answers, raw_who in DEMO_REPORTS:
+        path = PATHS[key]
+        clean, problems = clean_answers(path, {k: [v] for k, v in answers.items()})
+        who, errors = clean_who({k: [v] for k, v in raw_who.items()})
+        assert who is not None and not problems, (errors, problems)
+        receipts.append(service.submit(path, clean, who, "en", []))
+    return receipts
 
 
 def load_demo(settings: Settings, store: Store) -> list[tuple[str, Summary]]:
