@@ -15,9 +15,14 @@ from typing import Any, BinaryIO
 
 from tocsin.auth.ratelimit import RateLimiter
 from tocsin.cases import access
-from tocsin.cases.evidence_files import EvidenceFiles, EvidenceTooLarge, safe_download_name
+from tocsin.cases.evidence_files import (
+    EvidenceFiles,
+    EvidenceTooLarge,
+    StoredFile,
+    safe_download_name,
+)
 from tocsin.cases.incidents import Incidents
-from tocsin.errors import Forbidden, InvalidValue, NotFound, TooManyAttempts
+from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound, TooManyAttempts
 from tocsin.model.incident import Incident, Status
 from tocsin.model.people import Principal, Role
 from tocsin.model.report import (
@@ -35,6 +40,7 @@ from tocsin.model.report import (
 )
 
 MAX_FILES = 5
+DRAWS = 5  # tries at a free reference
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 20 * 1024 * 1024
 ACCEPTED = frozenset(
@@ -144,10 +150,30 @@ class Reports:
         """The report, its incident and its evidence, in one transaction."""
         checked = self.check_files(uploads)
         kind, priority = classify(path, answers, who)
-        stored = []
+        stored: list[tuple[Upload, StoredFile]] = []
         for upload, _media, _size, _digest in checked:
             stored.append((upload, self.files.put(upload.stream, max_bytes=MAX_FILE_BYTES)))
-        reference, code = new_reference(), new_status_code()
+        for attempt in range(1, DRAWS + 1):  # 40 random bits: a repeat is rare, not impossible
+            reference, code = new_reference(), new_status_code()
+            try:
+                return self._keep(path, answers, who, lang, stored, reference, code, kind, priority)
+            except Conflict:
+                if attempt == DRAWS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _keep(
+        self,
+        path: ReportPath,
+        answers: Answers,
+        who: Who,
+        lang: str,
+        stored: list[tuple[Upload, StoredFile]],
+        reference: str,
+        code: str,
+        kind: str,
+        priority: str,
+    ) -> Receipt:
         now = self.incidents.now()
         values = {
             "title": f"Report from the public: {TITLES[path.key]}",
@@ -217,7 +243,7 @@ class Reports:
         report = found[0]
         incident = self._followed(report.incident_id)
         history = [(report.created, Stage.RECEIVED)]
-        for entry in self.cases.audit_for("incident", incident.reference):
+        for entry in self.cases.audit_for("incident", incident.reference, limit=100_000):
             if entry.action == "incident.transition":
                 history.append((entry.at, STAGE_OF[Status(entry.details["to"])]))
         stage = STAGE_OF[incident.status]

@@ -234,9 +234,10 @@ def clean_who(raw: Mapping[str, Sequence[str]]) -> tuple[Who | None, Errors]:
     values["interpreter"] = _text(raw, "interpreter")
     for key, value in values.items():
         _length(errors, key, value, 254 if key == "email" else SHORT)
-    if values["email"] and "email" not in errors and not _EMAIL.match(values["email"]):
+    checked = not anonymous  # what an anonymous reporter typed is dropped below, not checked
+    if checked and values["email"] and "email" not in errors and not _EMAIL.match(values["email"]):
         errors["email"] = "bad_email"
-    if values["phone"] and "phone" not in errors and not _PHONE.match(values["phone"]):
+    if checked and values["phone"] and "phone" not in errors and not _PHONE.match(values["phone"]):
         errors["phone"] = "bad_phone"
     if contact == "yes" and not (values["email"] or values["phone"]):
         errors["email"] = "need_contact"
@@ -304,17 +305,19 @@ def new_status_code() -> str:
 
 
 def _bare(text: str) -> str:
-    """Only the code's letters, upper case, Crockford's look-alikes mapped (people copy these
-    from paper: spaces, dashes, an O for a zero)."""
-    table = str.maketrans({"I": "1", "L": "1", "O": "0"})
-    upper = text[:100].upper().translate(table)
-    return "".join(c for c in upper if c in _ALPHABET)
+    """The code's letters, upper case, Crockford's look-alikes mapped (people copy these from
+    paper: spaces, dashes, an O for a zero); ``""`` when another character is in it."""
+    table = str.maketrans({"I": "1", "L": "1", "O": "0", " ": None, "-": None})
+    bare = text[:100].strip().upper().translate(table)
+    return bare if all(c in _ALPHABET for c in bare) else ""
 
 
 def canonical_reference(text: str) -> str:
     """``r 7k3m 9qxd`` → ``R-7K3M-9QXD``; anything that cannot be one gives ``""``."""
-    bare = _bare(text)
-    bare = bare[1:] if len(bare) == 9 and bare[0] == "R" else bare
+    head = text.strip().upper()
+    if head.startswith("R") and (head[1:2] in ("-", " ") or len(_bare(head)) == 9):
+        head = head[1:]  # the "R-" printed before every reference
+    bare = _bare(head)
     return f"R-{bare[:4]}-{bare[4:]}" if len(bare) == 8 else ""
 
 

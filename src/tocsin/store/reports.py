@@ -9,6 +9,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from tocsin.errors import Conflict
 from tocsin.model.report import Report, ReporterKind
 from tocsin.store import schema
 
@@ -21,6 +22,10 @@ class SqlReports:
         self.engine = engine
 
     def add(self, conn: Connection, report: dict[str, Any], contact: dict[str, str]) -> int:
+        """The new report's id; Conflict when its reference is taken (the caller draws again)."""
+        taken = conn.execute(sa.select(_R.c.id).where(_R.c.reference == report["reference"]))
+        if taken.first() is not None:
+            raise Conflict(f"report reference {report['reference']} is taken")
         row = dict(report)
         row["answers"] = orjson.dumps(row["answers"]).decode()
         row["flags"] = ",".join(row["flags"])

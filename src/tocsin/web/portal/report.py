@@ -21,6 +21,7 @@ from starlette.datastructures import FormData, UploadFile
 from tocsin.cases.reports import MAX_FILES, FileRefused, Reports, Upload
 from tocsin.errors import TooManyAttempts
 from tocsin.model.report import PATHS, Errors, ReportPath, clean_answers, clean_path, clean_who
+from tocsin.web.console.sessions import Session
 from tocsin.web.portal.pages import client_of, page, refused, session_for
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +42,7 @@ def reports(request: Request) -> Reports:
 @router.get("/report", response_class=HTMLResponse)
 def first_page(request: Request, lang: str | None = None) -> HTMLResponse:
     session, fresh = session_for(request)
-    state = State.empty(request)
+    state = State.empty(request, session)
     response = page(request, "portal/what.html", lang, session, state=state, errors={})
     if fresh:
         request.app.state.sessions.save(response, request, session)
@@ -83,11 +84,13 @@ def _step(request: Request, form: FormData) -> HTMLResponse:
     return _send(request, form, state, lang, session)
 
 
-def _send(request: Request, form: FormData, state: State, lang: str, session: Any) -> HTMLResponse:
+def _send(
+    request: Request, form: FormData, state: State, lang: str, session: Session
+) -> HTMLResponse:
     settings = request.app.state.settings
     if _one(state.fields, "website"):  # the honeypot: people never see it, bots fill it
         return state.render(request, lang, session, "evidence", {"website": "honeypot"}, 400)
-    started = request.app.state.sessions.unstamp(STARTED, state.started)
+    started = request.app.state.sessions.unstamp(f"{STARTED}:{session.sid}", state.started)
     now = request.app.state.incidents.now()
     if started is None or not started.isdigit():
         return refused(request, lang, "csrf", 403)
@@ -141,9 +144,10 @@ class State:
         self.started = started
 
     @classmethod
-    def empty(cls, request: Request) -> State:
+    def empty(cls, request: Request, session: Session) -> State:
+        """No answer yet, and the time of this first page signed for this browser's session."""
         now = str(request.app.state.incidents.now())
-        return cls({}, request.app.state.sessions.stamp(STARTED, now))
+        return cls({}, request.app.state.sessions.stamp(f"{STARTED}:{session.sid}", now))
 
     @property
     def path(self) -> ReportPath | None:
