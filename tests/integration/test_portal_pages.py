@@ -97,3 +97,19 @@ def test_the_demo_reports_load_once(tmp_path: Path) -> None:
         assert priorities == ["P1", "P1", "P2"]
     finally:
         store.close()
+
+
+def test_the_danger_banner_comes_first_with_the_configured_number(tmp_path: Path) -> None:
+    """Before any question, every language tells a person in danger which number to call: the
+    one configured (TOCSIN_EMERGENCY_NUMBER), not a built-in one."""
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 't.db'}", workers=0, emergency_number="999 or 112",
+        data_dir=str(tmp_path / "data"),
+    )  # fmt: skip
+    open_store(settings.database_url).close()
+    with TestClient(create_app(settings, watch_clocks=False)) as client:
+        for lang in LANGUAGES:
+            page = client.get(f"/report?lang={lang}").text
+            banner = page.index('class="danger"')
+            assert "999 or 112" in page[banner : page.index("</aside>")], lang
+            assert banner < page.index("<main"), lang  # before the first question
