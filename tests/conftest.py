@@ -85,7 +85,8 @@ def _truncate(url: str) -> None:
         conn.execute(
             "TRUNCATE events, quarantine, constituents, asn_ranges, organisations, users, "
             "api_tokens, incidents, incident_events, indicators, tasks, timeline, evidence, "
-            "custody, audit_log, counters, ended_sessions, reports, reporters "
+            "custody, audit_log, counters, ended_sessions, reports, reporters, notices, "
+            "notice_events "
             "RESTART IDENTITY CASCADE"
         )
 

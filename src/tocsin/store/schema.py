@@ -294,3 +294,36 @@ reporters = Table(
     Column("report_id", BigInteger, ForeignKey("reports.id"), primary_key=True),
     Column("contact", Text, nullable=False),  # JSON: name, email, phone, victim_name, …
 )
+
+notices = Table(
+    "notices",  # one message to one constituent about a batch of its events
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("recipient", Text, nullable=False),  # the constituent's name
+    Column("addresses", Text, nullable=False),  # comma-separated
+    Column("period", Text, nullable=False),  # "2026-11-28" (a daily digest) or "now:<id>"
+    Column("lang", Text, nullable=False),
+    Column("priority", Text, nullable=False),  # the most urgent of its events
+    Column("created", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),  # pending, sent, deferred, failed, bounced
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt", BigInteger),
+    Column("last_error", Text, nullable=False),
+    Column("sent_at", BigInteger),
+    Column("message_id", Text),
+    Column("ack_hash", Text, nullable=False),  # SHA-256 of the acknowledgement token
+    Column("acknowledged_at", BigInteger),
+    Column("reminded_at", BigInteger),
+    Column("events", Integer, nullable=False),
+    Index("notices_due", "status", "next_attempt"),
+    Index("notices_recipient", "recipient", "created"),
+)
+
+notice_events = Table(
+    "notice_events",  # which events went to whom: one row per recipient and event, ever
+    metadata,
+    Column("recipient", Text, primary_key=True),
+    Column("event_id", BigInteger, ForeignKey("events.id"), primary_key=True),
+    Column("notice_id", BigInteger, ForeignKey("notices.id"), nullable=False),
+    Index("notice_events_notice", "notice_id"),
+)
