@@ -1,0 +1,1 @@
+"""Notices to constituents: planned from events, rendered, signed, sent and followed up."""

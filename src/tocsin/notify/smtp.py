@@ -1,0 +1,392 @@
+"""Notices handed to a mail server over SMTP: many messages over one kept connection (``Mailer``)
+or one alone (``deliver``), every failure sorted into sent, deferred (try again later) or failed
+(never send this again), and the pace per recipient domain and between attempts.
+
+The sorting follows the reply codes of RFC 5321 where they concern the message: a 5xx reply to
+MAIL FROM or DATA, or to RCPT TO for every recipient, fails it; a 4xx reply defers it. Anything
+about the session rather than the message (no connection, a timeout, a refused greeting or EHLO,
+no STARTTLS, a refused log-in) defers it, whatever the code: it will pass once the server or the
+settings are mended, and no notice should be lost to a wrong password. A connection lost after
+the message was sent but before the server answered defers it too, so it may arrive twice: SMTP
+delivers at least once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+import smtplib
+import socket
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.errors import InvalidHeaderDefect
+from email.message import EmailMessage
+from email.utils import getaddresses, make_msgid
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from tocsin.auth.ratelimit import RateLimiter
+from tocsin.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
+
+DEFAULT_URL = "smtp://localhost:25"
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*")
+_LOCAL = re.compile(r"[^\s@<>()\[\],;:\"\\]+")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+_MAX_DETAIL = 1000
+_ADDRESS_HEADERS = ("Sender", "From", "To", "Cc", "Bcc")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to hand notices over; the password never shows in ``repr``."""
+
+    host: str = "localhost"
+    port: int = 25
+    timeout: float = 30.0  # seconds for the connection and for each reply
+    starttls: bool = False  # upgrade with STARTTLS, verifying the server's certificate
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    helo: str | None = None  # the name given in EHLO; None: this machine's FQDN
+
+    def __post_init__(self) -> None:
+        if not self.host:
+            raise InvalidValue("host", self.host, "a host name or address")
+        if not 0 < self.port < 65536:
+            raise InvalidValue("port", self.port, "a port number from 1 to 65535")
+        if not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise InvalidValue("timeout", self.timeout, "a positive number of seconds")
+        if (self.username is None) != (self.password is None):
+            raise InvalidValue("username", self.username, "a user name and a password go together")
+        if self.helo is not None and not _DOMAIN.fullmatch(self.helo):
+            raise InvalidValue("helo", self.helo, "a host name")
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpSettings:
+        """Read ``smtp://[user:password@]host[:port][?timeout=30&starttls=1&helo=name]``: port
+        25 by default, user and password percent-encoded. Errors never show the password."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "smtp":
+            raise InvalidValue("smtp_url", _redacted(url), "must start with smtp://")
+        if parts.path not in ("", "/") or parts.fragment:
+            raise InvalidValue("smtp_url", _redacted(url), "no path or fragment after host:port")
+        try:
+            port = 25 if parts.port is None else parts.port
+        except ValueError:
+            where = parts.netloc.rpartition("@")[2]
+            raise InvalidValue("port", where, "a port number from 1 to 65535") from None
+        options: dict[str, str] = {}
+        for name, value in parse_qsl(parts.query, keep_blank_values=True):
+            if name not in ("timeout", "starttls", "helo") or name in options:
+                raise InvalidValue("smtp_url", name, "unknown or repeated: timeout, starttls, helo")
+            options[name] = value
+        return cls(
+            host=parts.hostname or "",
+            port=port,
+            timeout=_seconds(options.get("timeout", "30")),
+            starttls=_flag(options.get("starttls", "0")),
+            username=None if parts.username is None else unquote(parts.username),
+            password=None if parts.password is None else unquote(parts.password),
+            helo=options.get("helo"),
+        )
+
+
+class Outcome(StrEnum):
+    """What became of a message, as the notice records it."""
+
+    SENT = "sent"
+    DEFERRED = "deferred"  # a temporary problem: try again later (see ``backoff``)
+    FAILED = "failed"  # a permanent one: sending the same message again will not help
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one message. ``detail`` is the server's last reply or the error, on one
+    line, without the password; ``refused`` maps each refused recipient to its reply (``"550
+    5.1.1 ..."``): the others got the message when the outcome is SENT."""
+
+    outcome: Outcome
+    detail: str
+    refused: Mapping[str, str] = field(default_factory=dict, hash=False)
+    message_id: str = ""
+
+
+def deliver(message: EmailMessage, settings: SmtpSettings) -> Delivery:
+    """Send ``message`` to its To, Cc and Bcc addresses (Bcc is not shown to them) from its
+    Sender or From address, giving it a Message-ID first when it has none (the message is
+    changed in place, so a retry keeps the same one). Never raises for a delivery problem.
+    One connection for this message alone: to send many, keep a ``Mailer`` open."""
+    with Mailer(settings) as mailer:
+        return mailer.send(message)
+
+
+class Mailer:
+    """One SMTP session kept open for many messages: opened at the first ``send``, closed (QUIT)
+    when the ``with`` block ends. Each message is sorted as ``deliver`` sorts it; after a
+    refused one the transaction is reset (RSET) and the next goes on the same connection. When
+    the server has closed the kept connection before a message went (an idle timeout, a 421),
+    it is opened again once for that message; once the message's data has gone, never: that
+    message is deferred instead, so it is not sent twice."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._client: _Client | None = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def send(self, message: EmailMessage) -> Delivery:
+        """Send ``message`` as ``deliver`` does, over the kept connection."""
+        sender = _addresses(message, "Sender") or _addresses(message, "From")
+        recipients = list(dict.fromkeys(_addresses(message, "To", "Cc", "Bcc")))
+        if message["Message-ID"] is None:
+            domain = sender[0].rpartition("@")[2] if len(sender) == 1 else ""
+            message["Message-ID"] = make_msgid(domain=domain if _DOMAIN.fullmatch(domain) else None)
+        message_id = str(message["Message-ID"]).strip()
+        if problem := _problem(message, sender, recipients):
+            return Delivery(Outcome.FAILED, problem, message_id=message_id)
+        kept = self._client is not None
+        delivery, hung_up = self._transaction(message, sender[0], recipients, message_id)
+        if hung_up and kept:
+            delivery, _ = self._transaction(message, sender[0], recipients, message_id)
+        return delivery
+
+    def close(self) -> None:
+        """Say goodbye to the server (QUIT) if connected; the next ``send`` connects again."""
+        if self._client is not None:
+            _goodbye(self._client)
+            self._client = None
+
+    def _session(self) -> _Client:
+        """The connection, opened (EHLO, STARTTLS, log-in) when there is none."""
+        if self._client is not None:
+            return self._client
+        settings = self.settings
+        client = _Client(timeout=settings.timeout, local_hostname=settings.helo)
+        try:
+            client.connect(settings.host, settings.port)
+            if client.sock is not None:  # commands and replies are small: send each at once
+                client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            client.ehlo_or_helo_if_needed()
+            if settings.starttls:
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo_or_helo_if_needed()
+            if settings.username is not None and settings.password is not None:
+                client.login(settings.username, settings.password)
+        except BaseException:
+            _goodbye(client)
+            raise
+        self._client = client
+        return client
+
+    def _transaction(
+        self, message: EmailMessage, sender: str, recipients: list[str], message_id: str
+    ) -> tuple[Delivery, bool]:
+        """One try: the delivery, and whether the server had hung up before the data went."""
+        done = self._done
+        try:
+            client = self._session()
+        except smtplib.SMTPResponseException as error:  # greeting, EHLO, STARTTLS or log-in
+            return done(Outcome.DEFERRED, _reply(error.smtp_code, error.smtp_error), message_id)
+        except smtplib.SMTPNotSupportedError as error:  # STARTTLS or AUTH not offered
+            return done(Outcome.DEFERRED, str(error), message_id)
+        except OSError as error:  # refused, reset, timed out, no such host, TLS
+            return done(Outcome.DEFERRED, self._where(error), message_id)
+        client.in_data = False
+        try:
+            refused = client.send_message(message, sender, recipients)
+        except smtplib.SMTPRecipientsRefused as error:
+            replies = {a: _reply(code, text) for a, (code, text) in error.recipients.items()}
+            permanent = all(500 <= code < 600 for code, _ in error.recipients.values())
+            detail = "every recipient refused: " + "; ".join(
+                f"{a}: {r}" for a, r in replies.items()
+            )
+            outcome = Outcome.FAILED if permanent else Outcome.DEFERRED
+            return done(outcome, detail, message_id, replies, self._reset(client))
+        except smtplib.SMTPResponseException as error:  # sender or data refused
+            outcome = Outcome.FAILED if 500 <= error.smtp_code < 600 else Outcome.DEFERRED
+            detail = _reply(error.smtp_code, error.smtp_error)
+            return done(outcome, detail, message_id, hung_up=self._reset(client))
+        except smtplib.SMTPNotSupportedError as error:  # the message needs SMTPUTF8
+            return done(Outcome.FAILED, str(error), message_id)
+        except OSError as error:  # reset, closed or timed out in the middle; SMTPException too
+            self.close()
+            hung_up = not client.in_data and not _timed_out(error)
+            return done(Outcome.DEFERRED, self._where(error), message_id, hung_up=hung_up)
+        replies = {a: _reply(code, text) for a, (code, text) in refused.items()}
+        return done(Outcome.SENT, client.last_reply, message_id, replies)
+
+    def _done(
+        self,
+        outcome: Outcome,
+        detail: str,
+        message_id: str,
+        refused: Mapping[str, str] | None = None,
+        hung_up: bool = False,
+    ) -> tuple[Delivery, bool]:
+        delivery = Delivery(outcome, _clean(detail, self.settings), refused or {}, message_id)
+        return delivery, hung_up
+
+    def _reset(self, client: _Client) -> bool:
+        """After a refusal: RSET, so the next message starts a clean transaction. True when the
+        server had closed the connection (a 421) before the data went."""
+        if client.sock is not None:
+            try:
+                client.rset()
+                return False
+            except OSError:  # gone meanwhile: the next message connects again
+                pass
+        self.close()
+        return not client.in_data
+
+    def _where(self, error: OSError) -> str:
+        settings = self.settings
+        return f"{settings.host}:{settings.port}: {_describe(error, settings.timeout)}"
+
+
+def backoff(attempt: int, *, base: int = 300, cap: int = 6 * 3600) -> int:
+    """Seconds to wait after attempt ``attempt`` (1 for the first) failed: ``base`` doubled at
+    each attempt, at most ``cap``. Deterministic, so the next attempt can be shown; the pace per
+    domain (``DomainLimiter``) already spreads a crowd of retries over time."""
+    if attempt < 1:
+        raise InvalidValue("attempt", attempt, "1 or more")
+    if not 0 < base <= cap:
+        raise InvalidValue("base", base, f"a positive number of seconds, at most cap ({cap})")
+    return min(cap, base << min(attempt - 1, 64))
+
+
+class DomainLimiter:
+    """At most ``limit`` messages per recipient domain in any sliding window of
+    ``window_seconds``; the time is passed in and must never go backwards."""
+
+    def __init__(self, limit: int, window_seconds: float, max_domains: int = 100_000) -> None:
+        self._limiter = RateLimiter(limit, window_seconds, max_domains)
+
+    def allow(self, address: str, now: float) -> bool:
+        """Whether a message to ``address`` may go now; a yes counts it, a no does not."""
+        return self._limiter.hit(_domain(address), now)
+
+    def wait(self, address: str, now: float) -> int:
+        """Whole seconds until a message to ``address`` may go (0: now)."""
+        return self._limiter.retry_after(_domain(address), now)
+
+
+class _Client(smtplib.SMTP):
+    """smtplib's client, keeping the server's reply to DATA (often its queue identifier) and
+    whether the current message reached DATA (past which it must not be sent again)."""
+
+    last_reply = ""
+    in_data = False
+
+    def data(self, msg: Buffer | str) -> tuple[int, bytes]:
+        self.in_data = True
+        code, text = super().data(msg)
+        self.last_reply = _reply(code, text)
+        return code, text
+
+
+def _addresses(message: EmailMessage, *names: str) -> list[str]:
+    found: list[str] = []
+    for name in names:
+        for header in message.get_all(name, []):
+            parsed = getattr(header, "addresses", None)  # email.policy.default parses headers
+            if parsed is None:
+                found += [address for _, address in getaddresses([str(header)])]
+            else:
+                found += [address.addr_spec for address in parsed]
+    return found
+
+
+def _problem(message: EmailMessage, sender: list[str], recipients: list[str]) -> str | None:
+    """Why these addresses cannot be used, if they cannot; a header the parser had to mend
+    (dropping what it could not read) counts as malformed."""
+    for name in _ADDRESS_HEADERS:
+        for header in message.get_all(name, []):
+            invalid = [
+                d for d in getattr(header, "defects", ()) if isinstance(d, InvalidHeaderDefect)
+            ]
+            if invalid:
+                return f"malformed address in {name}: {str(header)!r}: {invalid[0]}"
+    if len(sender) != 1:
+        return "not one sender address"
+    if not recipients:
+        return "no recipient address"
+    malformed = [a for a in (*sender, *recipients) if not _well_formed(a)]
+    return f"malformed address: {malformed[0]!r}" if malformed else None
+
+
+def _well_formed(address: str) -> bool:
+    local, at, domain = address.rpartition("@")
+    return bool(at) and bool(_LOCAL.fullmatch(local)) and bool(_DOMAIN.fullmatch(domain))
+
+
+def _domain(address: str) -> str:
+    # A malformed address counts as a domain of its own: ``deliver`` fails it, nothing raises.
+    return address.strip().rpartition("@")[2].rstrip(".").lower()
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+def _describe(error: OSError, timeout: float) -> str:
+    if _timed_out(error):
+        return f"timed out after {timeout:g} s"
+    return str(error) or type(error).__name__
+
+
+def _timed_out(error: BaseException) -> bool:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, TimeoutError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _clean(detail: str, settings: SmtpSettings) -> str:
+    """One line, bounded, and never the password (a server may echo anything back)."""
+    if settings.password:
+        detail = detail.replace(settings.password, "***")
+    return " ".join(detail.split())[:_MAX_DETAIL]
+
+
+def _goodbye(client: smtplib.SMTP) -> None:
+    # The outcome is known by now: a QUIT that fails changes nothing, so its error is dropped.
+    with contextlib.suppress(OSError):
+        if client.sock is not None:
+            client.quit()
+    client.close()
+
+
+def _redacted(url: str) -> str:
+    """The URL with everything between the scheme and the last "@" (user, password) hidden."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        head, rest = "", url
+    _, at, after = rest.rpartition("@")
+    return f"{head}{sep}***@{after}" if at else url
+
+
+def _seconds(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidValue("timeout", text, "a positive number of seconds") from None
+
+
+def _flag(text: str) -> bool:
+    if text.lower() in _TRUE | _FALSE:
+        return text.lower() in _TRUE
+    raise InvalidValue("starttls", text, "1/true/yes/on or 0/false/no/off")

@@ -1,0 +1,1 @@
+"""Tests of the notices: their recipients, formats, signing and sending."""
