@@ -16,7 +16,9 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from tocsin import __version__
+from tocsin.cli_cvd import cvd_app
 from tocsin.cli_desk import audit_app, operator, sla_app, tokens_app, users_app
+from tocsin.cli_notify import notify_app
 from tocsin.errors import InvalidValue, TocsinError
 from tocsin.pipeline.parsers import all_parsers
 from tocsin.pipeline.runner import Chunk
@@ -42,8 +44,10 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(sla_app, name="sla")
+app.add_typer(notify_app, name="notify")
 app.add_typer(constituents_app, name="constituents")
 app.add_typer(asn_app, name="asn")
+app.add_typer(cvd_app, name="cvd")
 
 out = Console(highlight=False, soft_wrap=True)
 if not out.is_terminal:  # piped or redirected: whole values, never cut to 80 columns

@@ -34,6 +34,18 @@ SETTINGS: dict[str, str] = {
     "report_min_seconds": "a report sent sooner than this after its first page is refused as a "
     "bot's (15)",
     "report_limit": "reports one address may send per hour through the portal (10)",
+    "public_url": "the address people reach Tocsin at, for links in notices (http://127.0.0.1:8000)",
+    "smtp_url": "the mail server notices go through: smtp://[USER:PASSWORD@]HOST:PORT[?starttls=1]"
+    " (smtp://127.0.0.1:25); the password is never logged",
+    "notify_team": "the team's name in notices (National CSIRT)",
+    "notify_from": "the address notices come from (cert@csirt.example)",
+    "notify_gnupg_home": "a GnuPG home holding the team's key: notices are signed with it, and "
+    "encrypted to recipients with a key (empty: not signed)",
+    "notify_key": "the fingerprint of the team's signing key in notify_gnupg_home",
+    "notify_resend_after": "seconds after which an unacknowledged P1/P2 notice is sent again "
+    "(86400)",
+    "notify_digest_hour": "the UTC hour from which the daily digest of other events goes (6)",
+    "notify_per_domain": "notices per recipient mail domain per minute (60)",
 }
 
 
@@ -52,6 +64,15 @@ class Settings:
     emergency_number: str = "112"
     report_min_seconds: int = 15
     report_limit: int = 10
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = field(default="smtp://127.0.0.1:25", repr=False)
+    notify_team: str = "National CSIRT"
+    notify_from: str = "cert@csirt.example"
+    notify_gnupg_home: str = ""
+    notify_key: str = ""
+    notify_resend_after: int = 86_400
+    notify_digest_hour: int = 6
+    notify_per_domain: int = 60
 
     @classmethod
     def load(
@@ -94,6 +115,8 @@ class Settings:
             SlaPolicy.parse(result.sla)
         except ValueError as exc:
             raise ConfigError(f"setting sla: {exc}") from None
+        if not 0 <= result.notify_digest_hour <= 23 or result.notify_per_domain < 1:
+            raise ConfigError("notify_digest_hour 0–23 and notify_per_domain ≥ 1, please")
         if result.report_min_seconds < 0 or result.report_limit < 1:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:

@@ -7,6 +7,7 @@ from typing import Any
 
 from tocsin.errors import InvalidValue
 from tocsin.model import types
+from tocsin.model.notice import Preferences
 
 # NIS2 Annex I (sectors of high criticality) and Annex II (other critical sectors), plus the
 # democratic institutions the IPU asked CSIRTs to protect. Any of these raises an event's priority.
@@ -58,6 +59,7 @@ class Constituent:
     networks: tuple[str, ...] = field(default_factory=tuple)
     asns: tuple[int, ...] = field(default_factory=tuple)
     domains: tuple[str, ...] = field(default_factory=tuple)
+    notify: Preferences = field(default_factory=Preferences)
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Constituent:
@@ -73,6 +75,7 @@ class Constituent:
             ),
             asns=tuple(_check("asns", v, types.asn) for v in _list(data, "asns")),
             domains=tuple(_check("domains", v, types.fqdn) for v in _list(data, "domains")),
+            notify=_check("notify", data.get("notify"), Preferences.from_mapping),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -84,7 +87,15 @@ class Constituent:
             "networks": list(self.networks),
             "asns": list(self.asns),
             "domains": list(self.domains),
+            "notify": self.notify.as_dict(),
         }
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Where its notices go: its notify addresses, else its abuse contact."""
+        if self.notify.addresses:
+            return self.notify.addresses
+        return (self.abuse_contact,) if self.abuse_contact else ()
 
     @property
     def critical(self) -> bool:

@@ -13,6 +13,8 @@ from tocsin.store.rows import EventRow, QuarantineRow
 
 if TYPE_CHECKING:
     from tocsin.store.cases import SqlCases
+    from tocsin.store.cvd import SqlCvd
+    from tocsin.store.notices import SqlNotices
     from tocsin.store.people import SqlPeople
     from tocsin.store.reports import SqlReports
 
@@ -61,6 +63,8 @@ class Store(Protocol):
     people: SqlPeople  # organisations, users, API tokens
     cases: SqlCases  # incidents, their parts, the audit log
     reports: SqlReports  # reports from the public, their reporters apart
+    cvd: SqlCvd  # vulnerability cases, their vendors, products and log
+    notices: SqlNotices  # notices to constituents, and which event went to whom
 
     def migrate(self) -> None: ...
 

@@ -28,6 +28,8 @@ from tocsin.pipeline.enrich.asn import AsnRange
 from tocsin.store import schema
 from tocsin.store.base import EventFilter, EventPage, QuarantineEntry
 from tocsin.store.cases import SqlCases
+from tocsin.store.cvd import SqlCvd
+from tocsin.store.notices import SqlNotices
 from tocsin.store.people import SqlPeople
 from tocsin.store.reports import SqlReports
 from tocsin.store.rows import (
@@ -73,6 +75,8 @@ class SqlStore:
         self.people = SqlPeople(self.engine)
         self.cases = SqlCases(self.engine)
         self.reports = SqlReports(self.engine)
+        self.cvd = SqlCvd(self.engine)
+        self.notices = SqlNotices(self.engine)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

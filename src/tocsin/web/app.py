@@ -35,6 +35,7 @@ from tocsin.errors import (
 )
 from tocsin.model.sla import SlaPolicy
 from tocsin.services.accounts import Accounts
+from tocsin.services.notices import notifier
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
 from tocsin.web import console, portal
@@ -44,6 +45,7 @@ from tocsin.web.api import incidents as api_incidents
 from tocsin.web.console import errors as page_errors
 from tocsin.web.console.sessions import Sessions
 from tocsin.web.pages import events as page_events
+from tocsin.web.pages import notices as page_notices
 
 SECURITY_HEADERS = [
     (
@@ -162,6 +164,9 @@ def create_app(
             app.state.incidents, files, app.state.accounts.ensure_team,
             submit_limit=settings.report_limit,
         )  # fmt: skip
+        app.state.notifier = (
+            notifier(settings, store, clock) if settings.secret_key else None
+        )  # acknowledgement links are signed with the secret key: without one, no notices
         stop = asyncio.Event()
         watch = asyncio.create_task(watch_sla(app.state.incidents, stop)) if watch_clocks else None
         try:
@@ -190,6 +195,7 @@ def create_app(
     app.include_router(api_incident_parts.router, prefix="/api/v1")
     app.include_router(api_incident_parts.downloads, prefix="/api/v1")
     app.include_router(page_events.router)
+    app.include_router(page_notices.router)
     app.include_router(console.router)
     app.include_router(portal.router)
     static = resources.files("tocsin.web").joinpath("static")

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("acknowledged_at", sa.BigInteger(), nullable=True),
         sa.Column("reminded_at", sa.BigInteger(), nullable=True),
         sa.Column("events", sa.Integer(), nullable=False),
+        sa.Column("document", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("notices_due", "notices", ["status", "next_attempt"], unique=False)

@@ -1,0 +1,493 @@
+"""Coordinated vulnerability disclosure: a case from its report to its advisory — create, move,
+vendors and products, the communication log — each change in one transaction with its audit entry.
+
+Staff read cases (TLP:RED ones: leads, admins, auditors and the handler); admins, leads and
+analysts change them. The reporter's contact is personal data: leads, admins and the case's
+handler read it, and each reading is audited. Once published, a change to what the advisory says
+adds a revision to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from tocsin.cases import access
+from tocsin.cases.csaf import EmbargoInForce, Publisher
+from tocsin.cases.csaf import advisory as csaf_advisory
+from tocsin.cases.incidents import Now, wall_clock
+from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
+from tocsin.model import types
+from tocsin.model.constituent import sector as sanitize_sector
+from tocsin.model.cvd import (
+    Case,
+    Credit,
+    Cvss,
+    Direction,
+    Embargo,
+    IllegalTransition,
+    Message,
+    ProductStatus,
+    Revision,
+    State,
+    VendorStatus,
+    check_transition,
+    cve,
+    cwe,
+    name_and_version,
+    product_identifier,
+    public_id,
+    vendor_dates,
+)
+from tocsin.model.people import Principal, Role
+from tocsin.model.tlp import tlp as sanitize_tlp
+from tocsin.store.base import Store
+
+CONTACT_READERS = frozenset({Role.ADMIN, Role.LEAD})  # and the case's handler, whatever their role
+REPORTER = "reporter"  # the party name of the reporter in the communication log
+_SHORT, _LONG = 300, 20_000
+_TEXTS = {"title": _SHORT, "description": _LONG, "impact": _LONG}
+
+
+class Cvd:
+    """The CVD service; ``now`` is injected so that tests move time (embargoes included)."""
+
+    def __init__(self, store: Store, *, now: Now = wall_clock) -> None:
+        self.store = store
+        self.cases = store.cases
+        self.cvd = store.cvd
+        self.now = now
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def get(self, who: Principal, case_id: int) -> Case:
+        return _visible(who, self.cvd.case(case_id))
+
+    def by_public_id(self, who: Principal, public: str) -> Case:
+        return _visible(who, self.cvd.case_by_public_id(public.strip().upper()))
+
+    def list_cases(
+        self, who: Principal, *, state: str | None = None, limit: int = 100
+    ) -> list[Case]:
+        access.require(who, *access.STAFF)
+        wanted = _check("state", state, State.parse) if state else None
+        return [c for c in self.cvd.cases(state=wanted, limit=limit) if _can_see(who, c)]
+
+    def messages(self, who: Principal, case_id: int) -> list[Message]:
+        return self.cvd.messages(self.get(who, case_id).id)
+
+    def may_read_contact(self, who: Principal, case: Case) -> bool:
+        if not _can_see(who, case):
+            return False
+        if who.user_id is None:
+            return True
+        return who.role in CONTACT_READERS or case.handler_id == who.user_id
+
+    def contact(self, who: Principal, case_id: int) -> str:
+        """The reporter's contact details: for leads, admins and the handler; each reading is
+        written to the audit log."""
+        case = self.get(who, case_id)
+        if not self.may_read_contact(who, case):
+            raise Forbidden("only the case's handler, leads and admins read a reporter's contact")
+        with self.cases.transaction() as conn:
+            self._audit(conn, who, case, "cvd.contact_read", {})
+        return self.cvd.reporter_contact(case.id)
+
+    def affected_constituents(self, case_id: int) -> list[str]:
+        """The constituents the advisory concerns: those named on the case and every one of its
+        sectors, as the registry has them now. Notify them only once the case is published."""
+        case = self.cvd.case(case_id)
+        if case is None:
+            raise NotFound("no such vulnerability case")
+        named, sectors = set(case.constituents), set(case.sectors)
+        found = {
+            c.name for c in self.store.constituents() if c.name in named or c.sector in sectors
+        }
+        return sorted(found)
+
+    def advisory(
+        self, who: Principal, case_id: int, *, publisher: Publisher, draft: bool = False
+    ) -> dict[str, Any]:
+        """The CSAF 2.0 advisory; a final one only for a published case past its embargo."""
+        case = self.get(who, case_id)
+        document = csaf_advisory(case, publisher=publisher, now=self.now(), draft=draft)
+        tracking = document["document"]["tracking"]
+        with self.cases.transaction() as conn:
+            self._audit(
+                conn, who, case, "cvd.advisory",
+                {"status": tracking["status"], "version": tracking["version"]},
+            )  # fmt: skip
+        return document
+
+    # -- creating --------------------------------------------------------------------------------
+
+    def create(
+        self,
+        who: Principal,
+        *,
+        title: str,
+        reporter: str,
+        contact: str = "",
+        credit: str = "name",
+        anonymous: bool = False,
+        vendors: Sequence[str] = (),
+        products: Sequence[tuple[str, str]] = (),  # (vendor, CPE name or purl)
+        org_id: int | None = None,
+        **details: str | None,  # description, impact, tlp, cvss, cwe_id, cwe_name, cve_id, embargo…
+    ) -> Case:
+        """A new case in state received, with its vendors and (affected) products."""
+        access.require(who, *access.WRITERS, scope="write")
+        owner = org_id if org_id is not None else who.org_id
+        if owner is None:
+            raise InvalidValue("org_id", None, "a vulnerability case belongs to an organisation")
+        chosen = _check("credit", credit, Credit)
+        if anonymous and chosen is Credit.NAME:
+            raise InvalidValue("credit", credit, "an anonymous reporter is not credited by name")
+        now = self.now()
+        values = {
+            "org_id": owner, "state": State.RECEIVED, "tlp": "AMBER", "description": "",
+            "impact": "", "reporter_name": _text("reporter", reporter, 200),
+            "reporter_contact": _text("contact", contact, 500, required=False),
+            "credit": chosen, "anonymous": bool(anonymous), "handler_id": who.user_id,
+            "audience": {"constituents": [], "sectors": []}, "revisions": (), "received_at": now,
+            **_clean({"title": title, **details}),
+        }  # fmt: skip
+        wanted = [(_text("vendor", v, 200), _check("product", i, product_identifier))
+                  for v, i in products]  # fmt: skip
+        names: dict[str, str] = {}  # the first spelling of each vendor
+        for name in [*(_text("vendor", v, 200) for v in vendors), *(v for v, _ in wanted)]:
+            names.setdefault(name.casefold(), name)
+        with self.cases.transaction() as conn:
+            year = datetime.fromtimestamp(now, tz=UTC).year
+            number = self.cases.next_number(conn, f"cvd:{year}")
+            case_id = self.cvd.add_case(conn, {**values, "public_id": public_id(year, number)})
+            ids = {k: self.cvd.add_vendor(conn, case_id, v) for k, v in names.items()}
+            for vendor, identifier in dict.fromkeys(wanted):
+                name, version = name_and_version(identifier)
+                self.cvd.add_product(
+                    conn, case_id, {"vendor_id": ids[vendor.casefold()], "name": name,
+                                    "version": version, "identifier": identifier,
+                                    "status": ProductStatus.AFFECTED},
+                )  # fmt: skip
+            case = self._read(conn, case_id)
+            self._audit(
+                conn, who, case, "cvd.create",
+                {"title": case.title, "vendors": len(case.vendors), "products": len(case.products)},
+            )  # fmt: skip
+        return case
+
+    # -- the workflow ----------------------------------------------------------------------------
+
+    def move(
+        self, who: Principal, case_id: int, state: str, *, comment: str = "",
+        duplicate_of: str | None = None,
+    ) -> Case:  # fmt: skip
+        wanted = _check("state", state, State.parse)
+        with self.cases.transaction() as conn:
+            case = _changeable(who, self.cvd.case(case_id, conn))
+            try:
+                check_transition(case.state, wanted)
+            except IllegalTransition as exc:
+                raise Conflict(str(exc)) from None
+            now = self.now()
+            changes: dict[str, Any] = {"state": wanted}
+            details: dict[str, Any] = {"from": case.state.value, "to": wanted.value}
+            if wanted is State.TRIAGED:
+                changes.update(triaged_at=case.triaged_at or now, closed_at=None)
+            elif wanted is State.VENDORS_NOTIFIED:
+                waiting = [v.name for v in case.vendors if v.status is VendorStatus.NOT_CONTACTED]
+                if not case.vendors or waiting:
+                    who_not = ", ".join(waiting) or "no vendor is named"
+                    raise Conflict(f"contact every vendor first: {who_not}")
+            elif wanted is State.PUBLISHED:
+                if not case.products:
+                    raise Conflict("name the affected products before publishing")
+                if case.embargo is not None and now < case.embargo.at:
+                    raise EmbargoInForce(case.embargo)
+                changes.update(published_at=now, revisions=(Revision(now, 1, "Initial release."),))
+            elif wanted is State.DUPLICATE:
+                original = self._original(who, case, duplicate_of, conn)
+                changes.update(duplicate_of=original, closed_at=now)
+                details["of"] = original
+            elif wanted is State.REJECTED:
+                changes["closed_at"] = now
+            if comment.strip():
+                details["comment"] = _text("comment", comment, _LONG)
+            self.cvd.update_case(conn, case.id, **changes)
+            self._audit(conn, who, case, "cvd.transition", details)
+            return self._read(conn, case.id)
+
+    def _original(self, who: Principal, case: Case, given: str | None, conn: Any) -> str:
+        if not given:
+            raise InvalidValue("duplicate_of", given, "name the case this one duplicates")
+        original = self.cvd.case_by_public_id(given.strip().upper(), conn)
+        if original is None or not _can_see(who, original):
+            raise NotFound(f"no vulnerability case {given}")
+        if original.id == case.id:
+            raise InvalidValue("duplicate_of", given, "a case cannot duplicate itself")
+        return original.public_id
+
+    def assign(self, who: Principal, case_id: int, handler_id: int | None) -> Case:
+        with self.cases.transaction() as conn:
+            case = _changeable(who, self.cvd.case(case_id, conn))
+            name = "nobody"
+            if handler_id is not None:
+                user = self.store.people.user(handler_id)
+                if user is None or user.disabled or user.org_id != case.org_id:
+                    raise InvalidValue("handler", handler_id, "not an active member of the team")
+                if user.role not in access.WRITERS:
+                    raise InvalidValue("handler", user.username, "this role cannot handle cases")
+                name = user.username
+            self.cvd.update_case(conn, case.id, handler_id=handler_id)
+            self._audit(conn, who, case, "cvd.assign", {"handler": name})
+            return self._read(conn, case.id)
+
+    def update(self, who: Principal, case_id: int, **fields: str | None) -> Case:
+        """Change what the advisory will say: title, description, impact, tlp, cvss, cwe_id
+        (with cwe_name), cve_id, embargo (with zone; ``""`` lifts it). Fields not given stay."""
+        changes = _clean({k: v for k, v in fields.items() if v is not None})
+        if not changes:
+            raise InvalidValue("changes", None, "nothing to change")
+        with self.cases.transaction() as conn:
+            case = _changeable(who, self.cvd.case(case_id, conn))
+            if "embargo_at" in changes and case.state is State.PUBLISHED:
+                raise Conflict("the case is published: its embargo is over")
+            self.cvd.update_case(conn, case.id, **changes)
+            self._revise(conn, case, "Updated: " + ", ".join(sorted(changes)) + ".")
+            shown = {k: v for k, v in changes.items() if k not in ("description", "impact")}
+            self._audit(conn, who, case, "cvd.update", {"fields": sorted(changes), **shown})
+            return self._read(conn, case.id)
+
+    def concern(
+        self, who: Principal, case_id: int, *, constituents: Sequence[str] = (),
+        sectors: Sequence[str] = (),
+    ) -> Case:  # fmt: skip
+        """Name the constituents (and sectors) the advisory concerns: they are notified."""
+        known = {c.name for c in self.store.constituents()}
+        names = list(dict.fromkeys(n.strip() for n in constituents if n.strip()))
+        for name in names:
+            if name not in known:
+                raise InvalidValue("constituent", name, "not in the constituency registry")
+        chosen = list(dict.fromkeys(_check("sector", s, sanitize_sector) for s in sectors))
+        with self.cases.transaction() as conn:
+            case = _changeable(who, self.cvd.case(case_id, conn))
+            audience = {"constituents": names, "sectors": chosen}
+            self.cvd.update_case(conn, case.id, audience=audience)
+            self._audit(conn, who, case, "cvd.concern", audience)
+            return self._read(conn, case.id)
+
+    # -- vendors and products --------------------------------------------------------------------
+
+    def set_vendor(
+        self, who: Principal, case_id: int, name: str, status: str | None = None, *,
+        advice: str | None = None,
+    ) -> Case:  # fmt: skip
+        """Add a vendor (when new) and set its status or advice to users."""
+        vendor_name = _text("vendor", name, 200)
+        wanted = _check("status", status, VendorStatus.parse) if status else None
+        with self.cases.transaction() as conn:
+            case = _changeable(who, self.cvd.case(case_id, conn))
+            vendor = case.vendor(vendor_name)
+            if vendor is None:
+                self.cvd.add_vendor(conn, case.id, vendor_name)
+                vendor = self._read(conn, case.id).vendor(vendor_name)
+                assert vendor is not None
+                self._audit(conn, who, case, "cvd.vendor_add", {"vendor": vendor_name})
+            changes: dict[str, Any] = {}
+            if advice is not None:
+                changes["advice"] = _text("advice", advice, 2000, required=False)
+            if wanted is not None and wanted is not vendor.status:
+                changes.update(status=wanted, **vendor_dates(vendor, wanted, self.now()))
+            if changes:
+                self.cvd.update_vendor(conn, vendor.id, **changes)
+                shown = {k: str(v) for k, v in changes.items() if k in ("status", "advice")}
+                said = wanted.label if "status" in changes and wanted else "new advice"
+                self._revise(conn, case, f"{vendor.name}: {said}.")
+                self._audit(conn, who, case, "cvd.vendor", {"vendor": vendor.name, **shown})
+            return self._read(conn, case.id)
+
+    def add_product(
+        self, who: Principal, case_id: int, *, vendor: str, identifier: str,
+        name: str | None = None, version: str | None = None, status: str = "affected",
+    ) -> Case:  # fmt: skip
+        """A product of one of the case's vendors, named by a CPE 2.3 name or a purl (its name
+        and version are read from it unless given)."""
+        found = _check("identifier", identifier, product_identifier)
+        derived = name_and_version(found)
+        values = {
+            "name": _text("name", name, 200) if name else derived[0],
+            "version": _text("version", version, 100) if version else derived[1],
+            "identifier": found,
+            "status": _check("status", status, ProductStatus.parse),
+        }
+        with self.cases.transaction() as conn:
+            case = _changeable(who, self.cvd.case(case_id, conn))
+            owner = case.vendor(vendor)
+            if owner is None:
+                raise InvalidValue("vendor", vendor, "not a vendor of this case (add it first)")
+            if any(p.identifier == found for p in case.products):
+                raise Conflict(f"{found} is already a product of this case")
+            self.cvd.add_product(conn, case.id, {**values, "vendor_id": owner.id})
+            self._revise(conn, case, f"Added {values['name']} ({values['status'].value}).")
+            self._audit(
+                conn, who, case, "cvd.product_add",
+                {"vendor": owner.name, "identifier": found, "status": values["status"].value},
+            )  # fmt: skip
+            return self._read(conn, case.id)
+
+    def set_product(self, who: Principal, case_id: int, identifier: str, status: str) -> Case:
+        wanted = _check("status", status, ProductStatus.parse)
+        with self.cases.transaction() as conn:
+            case = _changeable(who, self.cvd.case(case_id, conn))
+            product = next((p for p in case.products if p.identifier == identifier.strip()), None)
+            if product is None:
+                raise NotFound(f"no product {identifier} in this case")
+            if product.status is not wanted:
+                self.cvd.set_product_status(conn, product.id, wanted)
+                self._revise(conn, case, f"{product.name}: {wanted.value.replace('_', ' ')}.")
+                self._audit(
+                    conn, who, case, "cvd.product",
+                    {"identifier": product.identifier, "status": wanted.value},
+                )  # fmt: skip
+            return self._read(conn, case.id)
+
+    # -- the communication log -------------------------------------------------------------------
+
+    def log(
+        self, who: Principal, case_id: int, *, direction: str, party: str, text: str,
+        tlp: str = "AMBER",
+    ) -> Message:  # fmt: skip
+        """One message to or from a party. The first message out to the reporter is the
+        acknowledgement of their report; the first out to a vendor not yet contacted marks it
+        contacted."""
+        values = {
+            "direction": _check("direction", direction, Direction),
+            "party": _text("party", party, 200),
+            "tlp": _check("tlp", tlp, sanitize_tlp),
+            "text": _text("text", text, _LONG),
+            "actor": who.username,
+        }
+        with self.cases.transaction() as conn:
+            case = _changeable(who, self.cvd.case(case_id, conn))
+            now = self.now()
+            message_id = self.cvd.add_message(conn, case.id, {**values, "at": now})
+            outgoing = values["direction"] is Direction.OUT
+            vendor = case.vendor(values["party"])
+            if outgoing and values["party"].casefold() == REPORTER and not case.acknowledged_at:
+                self.cvd.update_case(conn, case.id, acknowledged_at=now)
+            if outgoing and vendor is not None and vendor.status is VendorStatus.NOT_CONTACTED:
+                contacted = VendorStatus.CONTACTED
+                self.cvd.update_vendor(
+                    conn, vendor.id, status=contacted, **vendor_dates(vendor, contacted, now)
+                )
+            self._audit(
+                conn, who, case, "cvd.log",
+                {"direction": values["direction"].value, "party": values["party"],
+                 "tlp": values["tlp"], "length": len(values["text"])},
+            )  # fmt: skip
+        return Message(message_id, now, **values)
+
+    # -- the record of every change --------------------------------------------------------------
+
+    def _read(self, conn: Any, case_id: int) -> Case:
+        case = self.cvd.case(case_id, conn)
+        assert case is not None
+        return case
+
+    def _revise(self, conn: Any, case: Case, summary: str) -> None:
+        """A published advisory that changes gets a new revision."""
+        if case.state is not State.PUBLISHED:
+            return
+        current = self._read(conn, case.id).revisions
+        number = (current[-1].number if current else 0) + 1
+        revision = Revision(self.now(), number, summary[:500])
+        self.cvd.update_case(conn, case.id, revisions=(*current, revision))
+
+    def _audit(
+        self, conn: Any, who: Principal, case: Case, action: str, details: dict[str, Any]
+    ) -> None:
+        self.cases.append_audit(
+            conn, at=self.now(), actor=who.username, action=action, object_type="cvd",
+            object_id=case.public_id, details=details,
+        )  # fmt: skip
+
+
+# -- who may see and change a case ---------------------------------------------------------------
+
+
+def _can_see(who: Principal, case: Case) -> bool:
+    if who.user_id is None:  # Tocsin itself, the command line on the server
+        return True
+    if who.role not in access.STAFF or who.org_id != case.org_id:
+        return False
+    if case.tlp == "RED":
+        return who.role in access.RED_READERS or case.handler_id == who.user_id
+    return True
+
+
+def _visible(who: Principal, case: Case | None) -> Case:
+    """The case, or NotFound when it does not exist or may not be seen (the same answer)."""
+    if case is None or not _can_see(who, case):
+        raise NotFound("no such vulnerability case")
+    return case
+
+
+def _changeable(who: Principal, case: Case | None) -> Case:
+    found = _visible(who, case)
+    if who.user_id is not None and (who.role not in access.WRITERS or "write" not in who.scopes):
+        raise Forbidden("you may read this vulnerability case but not change it")
+    return found
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    """What the advisory says, checked, as columns. The CWE's name comes with its id (the advisory
+    carries both); the embargo's zone with its date (UTC when none is given)."""
+    unknown = set(fields) - {*_TEXTS, "tlp", "cvss", "cwe_id", "cwe_name", "cve_id", "embargo",
+                             "zone"}  # fmt: skip
+    if unknown:
+        raise InvalidValue("fields", sorted(unknown), "not fields of a vulnerability case")
+    found: dict[str, Any] = {
+        key: _text(key, fields[key], limit, required=key == "title")
+        for key, limit in _TEXTS.items()
+        if key in fields
+    }
+    if fields.get("tlp") is not None:
+        found["tlp"] = _check("tlp", fields["tlp"], sanitize_tlp)
+    if fields.get("cvss") is not None:
+        found["cvss_vector"] = _check("cvss", fields["cvss"], Cvss.parse).vector
+    if fields.get("cwe_id") is not None:
+        found["cwe"] = _check("cwe", fields["cwe_id"], cwe)
+        if not (fields.get("cwe_name") or "").strip():
+            raise InvalidValue("cwe_name", None, "the advisory names the weakness: give its name")
+        found["cwe_name"] = _text("cwe_name", fields["cwe_name"], 300)
+    elif fields.get("cwe_name") is not None:
+        raise InvalidValue("cwe_name", fields["cwe_name"], "give the CWE id with its name")
+    if fields.get("cve_id") is not None:
+        found["cve"] = _check("cve", fields["cve_id"], cve)
+    if fields.get("embargo") is not None:
+        zone = fields.get("zone") or "UTC"
+        moment = fields["embargo"]
+        planned = _check("embargo", moment, lambda m: Embargo.parse(m, zone)) if moment else None
+        found["embargo_at"] = planned.at if planned else None
+        found["embargo_zone"] = planned.zone if planned else None
+    return found
+
+
+def _text(name: str, value: Any, limit: int, *, required: bool = True) -> str:
+    if not required and (value is None or str(value).strip() == ""):
+        return ""
+    text = _check(name, value, types.string)
+    if len(text) > limit:
+        raise InvalidValue(name, text[:40], f"at most {limit} characters")
+    return str(text)
+
+
+def _check(name: str, value: Any, sanitizer: Callable[[Any], Any]) -> Any:
+    try:
+        return sanitizer(value)
+    except ValueError as exc:
+        raise InvalidValue(name, value, str(exc)) from None
+
+
+__all__ = ["CONTACT_READERS", "REPORTER", "Cvd"]

@@ -1,0 +1,323 @@
+"""``tocsin cvd``: coordinated vulnerability disclosure from the command line. The commands act as
+the local administrator (the audit log names the system account), like the desk's commands."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tocsin.cases.csaf import Publisher
+from tocsin.cases.cvd import Cvd
+from tocsin.cli_desk import operator
+from tocsin.errors import TocsinError
+from tocsin.model.cvd import Case
+from tocsin.services.accounts import Accounts
+from tocsin.services.stores import open_configured_store
+from tocsin.settings import Settings
+
+cvd_app = typer.Typer(
+    help="Coordinated vulnerability disclosure: cases, vendors, the log, CSAF 2.0 advisories."
+)
+
+out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:
+    out = Console(highlight=False, soft_wrap=True, width=100_000)
+err = Console(stderr=True, highlight=False)
+if not err.is_terminal:
+    err = Console(stderr=True, highlight=False, soft_wrap=True, width=100_000)
+
+Ref = Annotated[str, typer.Argument(help="The case: TOCSIN-VU-2026-0001 (or its number).")]
+
+
+@contextmanager
+def service() -> Iterator[Cvd]:
+    """The service on the configured store; every Tocsin error ends as one line and status 2."""
+    store = open_configured_store(Settings.load())
+    try:
+        yield Cvd(store, now=lambda: int(time.time()))
+    except TocsinError as exc:
+        err.print(f"tocsin: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+
+
+def _case(cvd: Cvd, ref: str) -> Case:
+    text = ref.strip()
+    return cvd.get(operator(), int(text)) if text.isdigit() else cvd.by_public_id(operator(), text)
+
+
+def _when(at: int | None) -> str:
+    return datetime.fromtimestamp(at, tz=UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "-"
+
+
+@cvd_app.command("add")
+def add(
+    title: Annotated[str, typer.Option(help="What is vulnerable, in one line.")],
+    reporter: Annotated[str, typer.Option(help="Who reported it (their name).")],
+    contact: Annotated[str, typer.Option(help="How to reach the reporter (personal data).")] = "",
+    credit: Annotated[str, typer.Option(help="Thank the reporter by name, anonymous or none.")] = (
+        "name"
+    ),
+    anonymous: Annotated[
+        bool, typer.Option("--anonymous", help="Name the reporter to no vendor and no advisory.")
+    ] = False,
+    vendor: Annotated[list[str] | None, typer.Option(help="A vendor (repeat for more).")] = None,
+    product: Annotated[
+        list[str] | None,
+        typer.Option(help="VENDOR=CPE-2.3-name-or-purl, an affected product (repeat for more)."),
+    ] = None,
+    description: Annotated[str, typer.Option(help="The vulnerability.")] = "",
+    impact: Annotated[str, typer.Option(help="What an attacker gains.")] = "",
+    tlp: Annotated[str, typer.Option(help="The case's TLP.")] = "AMBER",
+    cvss: Annotated[str | None, typer.Option(help="A CVSS v3.1 vector.")] = None,
+    cwe: Annotated[str | None, typer.Option(help="CWE-79 (give --cwe-name too).")] = None,
+    cwe_name: Annotated[str | None, typer.Option(help="The weakness's CWE name.")] = None,
+    cve: Annotated[str | None, typer.Option(help="CVE-2026-12345.")] = None,
+    embargo: Annotated[str | None, typer.Option(help="Planned publication: 2026-12-15T09:00.")] = (
+        None
+    ),
+    zone: Annotated[str, typer.Option(help="The embargo's IANA time zone.")] = "UTC",
+) -> None:
+    """Open a vulnerability case (state received); print its public id."""
+    pairs = [p.partition("=") for p in product or []]
+    if any(not sep or not v.strip() for v, sep, _ in pairs):
+        err.print("tocsin: --product is VENDOR=IDENTIFIER (cpe:2.3:… or pkg:…)", markup=False)
+        raise typer.Exit(2)
+    with service() as cvd:
+        team = Accounts(cvd.store, now=cvd.now).ensure_team()
+        case = cvd.create(
+            operator(), title=title, reporter=reporter, contact=contact, credit=credit,
+            anonymous=anonymous, vendors=vendor or [], products=[(v, i) for v, _, i in pairs],
+            org_id=team, description=description, impact=impact, tlp=tlp, cvss=cvss,
+            cwe_id=cwe, cwe_name=cwe_name, cve_id=cve, embargo=embargo, zone=zone,
+        )  # fmt: skip
+    out.print(f"added {case.public_id}: {case.title}", markup=False)
+
+
+@cvd_app.command("list")
+def list_cases(
+    state: Annotated[str | None, typer.Option(help="Only cases in this state.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
+) -> None:
+    """List vulnerability cases with state, vendors, CVSS and embargo."""
+    with service() as cvd:
+        cases = cvd.list_cases(operator(), state=state, limit=limit)
+    table = Table("case", "state", "title", "vendors", "cvss", "embargo", box=None)
+    for c in cases:
+        table.add_row(
+            c.public_id, c.state.label, c.title, ", ".join(v.name for v in c.vendors) or "-",
+            f"{c.cvss.score}" if c.cvss else "-", str(c.embargo) if c.embargo else "-",
+        )  # fmt: skip
+    out.print(table)
+
+
+@cvd_app.command("show")
+def show(ref: Ref) -> None:
+    """Show a case: details, vendors, products, dates, the communication log and the reporter's
+    contact (its reading is audited)."""
+    with service() as cvd:
+        case = _case(cvd, ref)
+        contact = cvd.contact(operator(), case.id)
+        messages = cvd.messages(operator(), case.id)
+    reporter = case.reporter
+    lines = [
+        f"{case.public_id}  {case.title}",
+        f"state: {case.state.label}   TLP:{case.tlp}",
+        f"reporter: {reporter.name} <{contact or '-'}>, credit {reporter.credit.value}"
+        + (", anonymous" if reporter.anonymous else ""),
+        f"CVSS: {case.cvss.vector} ({case.cvss.score} {case.cvss.severity})" if case.cvss else "",
+        f"{case.cwe[0]}: {case.cwe[1]}" if case.cwe else "",
+        f"CVE: {case.cve}" if case.cve else "",
+        f"embargo: {case.embargo}" if case.embargo else "embargo: none",
+        f"duplicate of {case.duplicate_of}" if case.duplicate_of else "",
+        f"received {_when(case.received_at)}, acknowledged {_when(case.acknowledged_at)}, "
+        f"vendor contacted {_when(case.vendor_contacted_at)}, "
+        f"published {_when(case.published_at)}",
+        case.description,
+        f"impact: {case.impact}" if case.impact else "",
+    ]
+    for vendor in case.vendors:
+        lines.append(f"vendor {vendor.name}: {vendor.status.label}")
+        for p in (p for p in case.products if p.vendor_id == vendor.id):
+            lines.append(f"  {p.status.value}: {p.name} {p.version or ''} {p.identifier}")
+    for m in messages:
+        arrow = "→" if m.direction.value == "out" else "←"
+        lines.append(f"{_when(m.at)} {arrow} {m.party} TLP:{m.tlp} ({m.actor}): {m.text}")
+    out.print("\n".join(line for line in lines if line), markup=False)
+
+
+@cvd_app.command("move")
+def move(
+    ref: Ref,
+    state: Annotated[str, typer.Argument(help="triaged, vendors_notified, fix_in_progress, …")],
+    comment: Annotated[str, typer.Option(help="Why.")] = "",
+    of: Annotated[str | None, typer.Option("--of", help="For duplicate: the original.")] = None,
+) -> None:
+    """Move a case along its workflow; an illegal move names the allowed ones. Publishing is
+    refused before the embargo."""
+    with service() as cvd:
+        case = cvd.move(operator(), _case(cvd, ref).id, state, comment=comment, duplicate_of=of)
+    out.print(f"{case.public_id} is {case.state.label}", markup=False)
+
+
+@cvd_app.command("log")
+def log(
+    ref: Ref,
+    text: Annotated[str, typer.Option(help="What was said.")],
+    party: Annotated[str, typer.Option(help="reporter, a vendor's name, another coordinator.")],
+    direction: Annotated[str, typer.Option(help="out (sent) or in (received).")] = "out",
+    tlp: Annotated[str, typer.Option(help="The message's TLP.")] = "AMBER",
+) -> None:
+    """Write one message to the communication log."""
+    with service() as cvd:
+        case = _case(cvd, ref)
+        cvd.log(operator(), case.id, direction=direction, party=party, text=text, tlp=tlp)
+    out.print(f"logged on {case.public_id}", markup=False)
+
+
+@cvd_app.command("vendor")
+def vendor(
+    ref: Ref,
+    name: Annotated[str, typer.Argument(help="The vendor (added when new).")],
+    status: Annotated[
+        str | None,
+        typer.Option(help="contacted, acknowledged, fix_available, will_not_fix, unresponsive."),
+    ] = None,
+    advice: Annotated[str | None, typer.Option(help="What users should do.")] = None,
+) -> None:
+    """Add a vendor to a case, or set its status and advice."""
+    with service() as cvd:
+        case = cvd.set_vendor(operator(), _case(cvd, ref).id, name, status, advice=advice)
+    found = case.vendor(name)
+    out.print(f"{case.public_id}: {name} {found.status.label if found else ''}", markup=False)
+
+
+@cvd_app.command("product")
+def product(
+    ref: Ref,
+    identifier: Annotated[str, typer.Argument(help="A CPE 2.3 name or a package URL.")],
+    vendor: Annotated[str | None, typer.Option(help="Its vendor (to add it).")] = None,
+    name: Annotated[str | None, typer.Option(help="Its name (else read from the id).")] = None,
+    version: Annotated[str | None, typer.Option(help="Its version (else read from the id).")] = (
+        None
+    ),
+    status: Annotated[str, typer.Option(help="affected or fixed.")] = "affected",
+) -> None:
+    """Add a product to a case (with --vendor), or set a product's status."""
+    with service() as cvd:
+        case_id = _case(cvd, ref).id
+        if vendor is not None:
+            cvd.add_product(
+                operator(), case_id, vendor=vendor, identifier=identifier, name=name,
+                version=version, status=status,
+            )  # fmt: skip
+        else:
+            cvd.set_product(operator(), case_id, identifier, status)
+    out.print(f"{identifier}: {status}", markup=False)
+
+
+@cvd_app.command("set")
+def set_fields(
+    ref: Ref,
+    title: Annotated[str | None, typer.Option(help="A new title.")] = None,
+    description: Annotated[str | None, typer.Option(help="The vulnerability.")] = None,
+    impact: Annotated[str | None, typer.Option(help="What an attacker gains.")] = None,
+    tlp: Annotated[str | None, typer.Option(help="The case's TLP.")] = None,
+    cvss: Annotated[str | None, typer.Option(help="A CVSS v3.1 vector.")] = None,
+    cwe: Annotated[str | None, typer.Option(help="CWE-79 (with --cwe-name).")] = None,
+    cwe_name: Annotated[str | None, typer.Option(help="The weakness's CWE name.")] = None,
+    cve: Annotated[str | None, typer.Option(help="CVE-2026-12345.")] = None,
+    embargo: Annotated[str | None, typer.Option(help="2026-12-15T09:00; '' lifts it.")] = None,
+    zone: Annotated[str | None, typer.Option(help="The embargo's IANA time zone.")] = None,
+) -> None:
+    """Change what the advisory will say, or the embargo."""
+    with service() as cvd:
+        case = cvd.update(
+            operator(), _case(cvd, ref).id, title=title, description=description, impact=impact,
+            tlp=tlp, cvss=cvss, cwe_id=cwe, cwe_name=cwe_name, cve_id=cve, embargo=embargo,
+            zone=zone,
+        )  # fmt: skip
+    out.print(f"updated {case.public_id}", markup=False)
+
+
+@cvd_app.command("assign")
+def assign(
+    ref: Ref,
+    username: Annotated[str | None, typer.Argument(help="Who handles it (none: nobody).")] = None,
+) -> None:
+    """Give a case a handler (they read the reporter's contact)."""
+    with service() as cvd:
+        user = cvd.store.people.user_named(username.lower()) if username else None
+        if username and user is None:
+            err.print(f"tocsin: no user {username!r}", markup=False)
+            raise typer.Exit(2)
+        case = cvd.assign(operator(), _case(cvd, ref).id, user.id if user else None)
+    out.print(f"{case.public_id} handled by {username or 'nobody'}", markup=False)
+
+
+@cvd_app.command("concern")
+def concern(
+    ref: Ref,
+    constituent: Annotated[
+        list[str] | None, typer.Option(help="A constituent concerned (repeat for more).")
+    ] = None,
+    sector: Annotated[list[str] | None, typer.Option(help="A whole sector concerned.")] = None,
+) -> None:
+    """Name the constituents the advisory concerns (replacing those named before)."""
+    with service() as cvd:
+        case = cvd.concern(
+            operator(), _case(cvd, ref).id, constituents=constituent or [], sectors=sector or []
+        )
+        names = cvd.affected_constituents(case.id)
+    out.print(f"{case.public_id} concerns {len(names)} constituent(s)", markup=False)
+    for name in names:
+        out.print(f"  {name}", markup=False)
+
+
+@cvd_app.command("advisory")
+def advisory(
+    ref: Ref,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="A draft at the case's TLP, before publication.")
+    ] = False,
+    publisher: Annotated[str, typer.Option(help="The issuing team's name.")] = "National CSIRT",
+    namespace: Annotated[str, typer.Option(help="A URL the team controls.")] = (
+        "https://csirt.example"
+    ),
+    base_url: Annotated[
+        str | None, typer.Option(help="Where advisories are served (their canonical URL).")
+    ] = None,
+) -> None:
+    """Print the case's CSAF 2.0 advisory as JSON (a final one only once published, after the
+    embargo)."""
+    with service() as cvd:
+        issuer = Publisher(publisher, namespace, base_url)
+        document = cvd.advisory(operator(), _case(cvd, ref).id, publisher=issuer, draft=draft)
+    typer.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+
+
+@cvd_app.command("announce")
+def announce(ref: Ref) -> None:
+    """Send the published advisory to the constituents it concerns (named, or of its sectors),
+    as notices: once each, with retries and acknowledgement links (`tocsin notify send`)."""
+    from tocsin.services.notices import announce_advisory
+
+    settings = Settings.load()
+    store = open_configured_store(settings)
+    try:
+        made = announce_advisory(settings, store, lambda: int(time.time()), operator(), ref)
+    except TocsinError as exc:
+        err.print(f"tocsin: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    out.print(f"{len(made)} notices planned; `tocsin notify send` sends them", markup=False)

@@ -1,0 +1,99 @@
+"""``tocsin notify``: plan notices from events, send them, follow them up."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from tocsin.cli_desk import err, out
+from tocsin.errors import TocsinError
+from tocsin.notify.notifier import Notifier
+from tocsin.services.notices import notifier
+from tocsin.services.stores import open_configured_store
+from tocsin.settings import Settings
+
+notify_app = typer.Typer(help="Notices to constituents: plan, send, follow up.")
+
+
+@contextmanager
+def desk() -> Iterator[Notifier]:
+    settings = Settings.load()
+    store = open_configured_store(settings)
+    try:
+        yield notifier(settings, store, lambda: int(time.time()))
+    except TocsinError as exc:
+        err.print(f"tocsin: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+
+
+@notify_app.command("plan")
+def notify_plan(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would go to whom; record nothing.")
+    ] = False,
+) -> None:
+    """Batch the events no notice has carried yet, per recipient and period."""
+    with desk() as notices:
+        found = notices.plan(dry_run=dry_run)
+    for p in found.notices:
+        why = "; ".join(r for r, _ in p.reasons.most_common(3))
+        out.print(
+            f"{p.priority} {p.recipient} <{', '.join(p.addresses)}> {p.period}: "
+            f"{len(p.event_ids)} events ({why})",
+            markup=False,
+        )
+    left = ", ".join(f"{n} {why}" for why, n in found.skipped.items()) or "none"
+    verb = "would be planned" if dry_run else "planned"
+    out.print(f"{len(found.notices)} notices {verb}; events left out: {left}", markup=False)
+
+
+@notify_app.command("send")
+def notify_send() -> None:
+    """Send the notices that are due (planned, or deferred until now)."""
+    with desk() as notices:
+        sent = notices.send()
+    parts = ", ".join(f"{n} {state}" for state, n in sorted(sent.outcomes.items())) or "nothing"
+    out.print(f"notices: {parts}; {sent.waiting} held back by the per-domain limit", markup=False)
+
+
+@notify_app.command("run")
+def notify_run() -> None:
+    """Plan, send, and send again the urgent notices nobody acknowledged (for a timer)."""
+    with desk() as notices:
+        found = notices.plan()
+        reminded = notices.remind()
+        sent = notices.send()
+    parts = ", ".join(f"{n} {state}" for state, n in sorted(sent.outcomes.items())) or "nothing"
+    out.print(f"planned {len(found.notices)}, reminders {reminded}; sent: {parts}", markup=False)
+
+
+@notify_app.command("list")
+def notify_list(
+    status: Annotated[str | None, typer.Option(help="pending, sent, deferred, failed…")] = None,
+) -> None:
+    """The latest notices, with their state and acknowledgement."""
+    with desk() as notices:
+        rows = notices.notices.listing(200, status)
+    for n in rows:
+        ack = "acknowledged" if n["acknowledged_at"] else "not acknowledged"
+        out.print(
+            f"{n['id']:>6} {n['priority']} {n['status']:9} {n['recipient']} "
+            f"({n['events']} events, {n['attempts']} attempts, {ack}) {n['last_error']}",
+            markup=False,
+        )
+
+
+@notify_app.command("bounce")
+def notify_bounce(
+    message_id: Annotated[str, typer.Argument(help="The Message-ID the bounce names.")],
+) -> None:
+    """Record that a sent notice came back (from a delivery status notification)."""
+    with desk() as notices:
+        notice = notices.bounced(message_id)
+    out.print(f"notice {notice['id']} to {notice['recipient']}: bounced", markup=False)

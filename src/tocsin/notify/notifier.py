@@ -1,0 +1,230 @@
+"""The notice desk: plan notices from events, send them (with retries and back-off, a limit per
+recipient domain, signed and, for recipients with a key, encrypted), take acknowledgements, and
+send again the urgent ones nobody acknowledged."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tocsin.auth.keys import check_secret_key
+from tocsin.errors import NotFound
+from tocsin.model.constituent import Constituent
+from tocsin.model.notice import Format, State, reason
+from tocsin.notify.compose import Sender, compose
+from tocsin.notify.planner import Plan, plan
+from tocsin.notify.smtp import DomainLimiter, Mailer, Outcome, SmtpSettings, backoff
+from tocsin.store.base import Store
+
+_PURPOSE = b"tocsin.notice-ack\x00"
+_RECORDED_TOGETHER = 500  # notices recorded per transaction: each is whole or absent
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    sender: Sender
+    smtp: SmtpSettings
+    secret_key: str
+    max_attempts: int = 8
+    resend_after: int = 24 * 3600  # an urgent notice nobody acknowledged goes again after this
+    digest_hour: int = 6  # UTC hour from which the daily digest goes
+    lookback: int = 7 * 24 * 3600  # events older than this are not notified any more
+    per_domain: int = 60  # messages per recipient domain per minute
+    gnupg_home: Path | None = None  # the team's keyring: sign (and encrypt) when set
+    team_key: str | None = None  # the fingerprint that signs
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    outcomes: Counter[str]
+    waiting: int  # held back by the per-domain limit, for the next run
+
+
+class Notifier:
+    def __init__(
+        self,
+        store: Store,
+        settings: NotifySettings,
+        *,
+        now: Callable[[], int],
+        protect: Callable[..., Any] | None = None,
+    ) -> None:
+        self.store = store
+        self.notices = store.notices
+        self.settings = settings
+        self.now = now
+        self.key = check_secret_key(settings.secret_key).encode()
+        self.limiter = DomainLimiter(settings.per_domain, 60)
+        self.protect = protect
+
+    # -- planning --------------------------------------------------------------------------------
+
+    def plan(self, *, dry_run: bool = False) -> Plan:
+        """Batch the events no notice has carried yet; record them unless ``dry_run``."""
+        now = self.now()
+        found = plan(
+            self.store, now, since=now - self.settings.lookback,
+            digest_hour=self.settings.digest_hour, has_digest=self.notices.has_digest,
+        )  # fmt: skip
+        if dry_run:
+            return found
+        for start in range(0, len(found.notices), _RECORDED_TOGETHER):
+            with self.store.cases.transaction() as conn:
+                for planned in found.notices[start : start + _RECORDED_TOGETHER]:
+                    notice_id = self.notices.add(
+                        conn,
+                        {
+                            "recipient": planned.recipient,
+                            "addresses": ",".join(planned.addresses),
+                            "period": planned.period,
+                            "lang": planned.lang,
+                            "priority": planned.priority,
+                            "created": now,
+                            "status": State.PENDING.value,
+                            "attempts": 0,
+                            "last_error": "",
+                            "ack_hash": "",
+                            "events": len(planned.event_ids),
+                        },
+                        planned.event_ids,
+                    )
+                    token = self.token(notice_id)
+                    self.notices.update_in(conn, notice_id, ack_hash=_sha256(token))
+        return found
+
+    def announce(
+        self, recipients: list[str], advisory_id: str, document: str, priority: str = "P3"
+    ) -> list[int]:
+        """Notices carrying a published advisory (its CSAF JSON) to these constituents, through
+        the same sending, retries and acknowledgements as event notices; once per recipient."""
+        registry = {c.name: c for c in self.store.constituents()}
+        period = f"advisory:{advisory_id}"
+        made = []
+        for name in dict.fromkeys(recipients):
+            constituent = registry.get(name)
+            if constituent is None:
+                raise NotFound(f"no constituent named {name!r}")
+            if not constituent.addresses or self.notices.has_digest(name, period):
+                continue  # no address to write to, or already told
+            with self.store.cases.transaction() as conn:
+                notice_id = self.notices.add(
+                    conn,
+                    {
+                        "recipient": name, "addresses": ",".join(constituent.addresses),
+                        "period": period, "lang": constituent.notify.lang, "priority": priority,
+                        "created": self.now(), "status": State.PENDING.value, "attempts": 0,
+                        "last_error": "", "ack_hash": "", "events": 0, "document": document,
+                    },
+                    [],
+                )  # fmt: skip
+                self.notices.update_in(conn, notice_id, ack_hash=_sha256(self.token(notice_id)))
+            made.append(notice_id)
+        return made
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def send(self, limit: int = 10_000) -> Sent:
+        """Hand the due notices to the mail server, over one connection; each ends sent,
+        deferred or failed."""
+        outcomes: Counter[str] = Counter()
+        waiting = 0
+        registry = {c.name: c for c in self.store.constituents()}
+        with Mailer(self.settings.smtp) as mailer:
+            for notice in self.notices.due(self.now(), limit):
+                first = notice["addresses"].split(",")[0]
+                now = self.now()
+                if not self.limiter.allow(first, now):
+                    waiting += 1
+                    continue
+                message = self.message(notice, registry.get(notice["recipient"]))
+                delivery = mailer.send(message)
+                attempts = notice["attempts"] + 1
+                if delivery.outcome is Outcome.SENT:
+                    state = State.SENT
+                    self.notices.update(
+                        notice["id"], status=state.value, attempts=attempts, sent_at=now,
+                        message_id=delivery.message_id, last_error="", next_attempt=None,
+                    )  # fmt: skip
+                elif delivery.outcome is Outcome.DEFERRED and attempts < self.settings.max_attempts:
+                    state = State.DEFERRED
+                    self.notices.update(
+                        notice["id"], status=state.value, attempts=attempts,
+                        next_attempt=now + backoff(attempts), last_error=delivery.detail[:500],
+                    )  # fmt: skip
+                else:
+                    state = State.FAILED
+                    self.notices.update(
+                        notice["id"], status=state.value, attempts=attempts,
+                        last_error=delivery.detail[:500], next_attempt=None,
+                    )  # fmt: skip
+                outcomes[state.value] += 1
+        return Sent(outcomes, waiting)
+
+    def message(self, notice: dict[str, Any], constituent: Constituent | None) -> Any:
+        """The notice's e-mail as it will leave (signed and encrypted when keys are set)."""
+        events = self.notices.events(notice["id"])
+        reasons: list[str] = []
+        formats: frozenset[Format] = frozenset({Format.CSV})
+        if constituent is not None:
+            formats = constituent.notify.formats
+            counted = Counter(
+                reason(constituent.networks, constituent.asns, constituent.domains, e)
+                for e in events
+            )
+            reasons = [r for r, _ in counted.most_common(5)]
+        url = f"{self.settings.sender.base_url.rstrip('/')}/notices/{notice['id']}/ack/"
+        message = compose(
+            notice, events, reasons, formats, self.settings.sender, url + self.token(notice["id"]),
+        )  # fmt: skip
+        if self.protect is not None:
+            key = constituent.notify.pgp_key if constituent is not None else None
+            message = self.protect(message, recipient_key=key)
+        return message
+
+    # -- follow-up -------------------------------------------------------------------------------
+
+    def token(self, notice_id: int) -> str:
+        """The acknowledgement token in the notice's link (an HMAC: nothing to store)."""
+        mac = hmac.new(self.key, _PURPOSE + str(notice_id).encode(), hashlib.sha256)
+        return mac.hexdigest()[:32]
+
+    def acknowledge(self, notice_id: int, token: str) -> dict[str, Any]:
+        """Mark the notice acknowledged; the same NotFound for an unknown notice and a wrong
+        token, compared in constant time."""
+        notice = self.notices.get(notice_id)
+        stored = notice["ack_hash"] if notice is not None else _sha256("no such notice")
+        if notice is None or not hmac.compare_digest(stored, _sha256(token[:64])):
+            raise NotFound("no notice matches this link")
+        if notice["acknowledged_at"] is None:
+            self.notices.update(notice_id, acknowledged_at=self.now())
+            notice = self.notices.get(notice_id)
+        assert notice is not None
+        return notice
+
+    def remind(self) -> int:
+        """Send again the urgent (P1/P2) notices nobody acknowledged within ``resend_after``."""
+        now = self.now()
+        due = self.notices.unacknowledged(now - self.settings.resend_after, ("P1", "P2"))
+        for notice in due:
+            self.notices.update(
+                notice["id"], status=State.PENDING.value, reminded_at=now, next_attempt=None,
+                attempts=0,
+            )  # fmt: skip
+        return len(due)
+
+    def bounced(self, message_id: str) -> dict[str, Any]:
+        """Record a bounce (a delivery report naming the notice's Message-ID)."""
+        notice = self.notices.by_message_id(message_id.strip())
+        if notice is None:
+            raise NotFound(f"no notice has the Message-ID {message_id}")
+        self.notices.update(notice["id"], status=State.BOUNCED.value)
+        return notice
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,77 @@
+"""The notice desk built from the settings: the sender, the mail server, the team's key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+
+import orjson
+
+from tocsin.cases.csaf import Publisher
+from tocsin.cases.cvd import Cvd
+from tocsin.errors import ConfigError, Conflict
+from tocsin.model.cvd import State
+from tocsin.model.people import Principal
+from tocsin.notify.compose import Sender
+from tocsin.notify.notifier import Notifier, NotifySettings
+from tocsin.notify.smtp import SmtpSettings
+from tocsin.settings import Settings
+from tocsin.store.base import Store
+
+
+def notifier(settings: Settings, store: Store, now: Callable[[], int]) -> Notifier:
+    if not settings.secret_key:
+        raise ConfigError(
+            "notices need TOCSIN_SECRET_KEY: their acknowledgement links are signed with it"
+        )
+    sender = Sender(
+        team=settings.notify_team,
+        address=settings.notify_from,
+        domain=settings.notify_from.rpartition("@")[2] or "localhost",
+        base_url=settings.public_url,
+    )
+    home = Path(settings.notify_gnupg_home) if settings.notify_gnupg_home else None
+    config = NotifySettings(
+        sender=sender,
+        smtp=SmtpSettings.parse(settings.smtp_url),
+        secret_key=settings.secret_key,
+        resend_after=settings.notify_resend_after,
+        digest_hour=settings.notify_digest_hour,
+        per_domain=settings.notify_per_domain,
+        gnupg_home=home,
+        team_key=settings.notify_key or None,
+    )
+    protect = _protector(home, settings.notify_key) if home is not None else None
+    return Notifier(store, config, now=now, protect=protect)
+
+
+def _protector(home: Path, key: str) -> Callable[..., EmailMessage]:
+    from tocsin.notify.pgp import Keyring, protect
+
+    if not key:
+        raise ConfigError("TOCSIN_NOTIFY_GNUPG_HOME is set: TOCSIN_NOTIFY_KEY must name the key")
+    keyring = Keyring(home)
+
+    def sign(message: EmailMessage, *, recipient_key: str | None) -> EmailMessage:
+        recipient = keyring.import_key(recipient_key) if recipient_key else None
+        return protect(message, keyring, signer=key, recipient_key=recipient)
+
+    return sign
+
+
+def announce_advisory(
+    settings: Settings, store: Store, now: Callable[[], int], who: Principal, ref: str
+) -> list[int]:
+    """Send a published case's CSAF advisory to the constituents it concerns, through the
+    notices (once each); refused while the case is unpublished or under embargo."""
+    cvd = Cvd(store, now=now)
+    case = cvd.get(who, int(ref)) if ref.strip().isdigit() else cvd.by_public_id(who, ref)
+    if case.state is not State.PUBLISHED:
+        raise Conflict(f"{case.public_id} is {case.state.label}: only a published case is sent")
+    publisher = Publisher(settings.notify_team, settings.public_url)
+    document = cvd.advisory(who, case.id, publisher=publisher)  # refuses under embargo
+    recipients = cvd.affected_constituents(case.id)
+    return notifier(settings, store, now).announce(
+        recipients, case.public_id, orjson.dumps(document).decode()
+    )

@@ -1,0 +1,55 @@
+"""``/notices/{id}/ack/{token}``: a recipient acknowledges a notice (a page, then a button: mail
+scanners that follow links acknowledge nothing); ``/notices``: the desk's list of notices."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from tocsin.cases import access
+from tocsin.errors import NotFound
+from tocsin.notify.notifier import Notifier
+from tocsin.web.console.deps import Acting, session_form
+from tocsin.web.console.rendering import render
+from tocsin.web.portal.pages import session_for, sessions
+
+router = APIRouter(include_in_schema=False)
+
+
+def notices(request: Request) -> Notifier:
+    found: Notifier | None = request.app.state.notifier
+    if found is None:
+        raise NotFound("notices are not set up here (TOCSIN_SECRET_KEY is missing)")
+    return found
+
+
+@router.get("/notices/{notice_id:int}/ack/{token}", response_class=HTMLResponse)
+def ack_page(request: Request, notice_id: int, token: str) -> HTMLResponse:
+    session, fresh = session_for(request)
+    notice = notices(request).notices.get(notice_id)
+    response = render(
+        request, "notice_ack.html",
+        {"viewer": None, "notice": notice, "token": token, "done": False,
+         "csrf": sessions(request).csrf(session)},
+    )  # fmt: skip
+    if fresh:
+        sessions(request).save(response, request, session)
+    return response
+
+
+@router.post("/notices/{notice_id:int}/ack/{token}", response_class=HTMLResponse)
+async def acknowledge(request: Request, notice_id: int, token: str) -> HTMLResponse:
+    await session_form(request)
+    notice = notices(request).acknowledge(notice_id, token)
+    return render(
+        request, "notice_ack.html",
+        {"viewer": None, "notice": notice, "token": token, "done": True, "csrf": ""},
+    )  # fmt: skip
+
+
+@router.get("/notices", response_class=HTMLResponse)
+def listing(request: Request, viewer: Acting, status: str | None = None) -> HTMLResponse:
+    """Notices, newest first; unacknowledged urgent ones are marked."""
+    access.require(viewer.principal, *access.STAFF)
+    rows = notices(request).notices.listing(300, status or None)
+    return render(request, "notices.html", {"viewer": viewer, "rows": rows, "active": "notices"})
