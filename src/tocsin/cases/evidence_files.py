@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -141,19 +142,12 @@ class EvidenceFiles:
         _make_dir(self.root)
         fd, temp = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
         try:
-            digest, sniffer, size = hashlib.sha256(), _Sniffer(), 0
             with os.fdopen(fd, "wb") as out:
                 os.fchmod(out.fileno(), FILE_MODE)
-                while chunk := stream.read(min(_CHUNK, limit - size + 1)):
-                    size += len(chunk)
-                    if size > limit:
-                        raise EvidenceTooLarge(limit)
-                    digest.update(chunk)
-                    sniffer.feed(chunk)
-                    out.write(chunk)
+                seen = _read(stream, limit, out.write)
                 out.flush()
                 os.fsync(out.fileno())
-            sha256 = digest.hexdigest()
+            sha256 = seen.sha256
             final = self._path(sha256)
             _make_dir(final.parent.parent)  # one level at a time, so each gets DIR_MODE
             _make_dir(final.parent)
@@ -164,20 +158,13 @@ class EvidenceFiles:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-        return StoredFile(sha256, size, sniffer.media_type())
+        return seen
 
     def inspect(self, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredFile:
         """What ``put`` would store (digest, size, sniffed type), without storing it: lets a
         caller refuse a set of files before keeping any. The stream is read to its end."""
         limit = self.max_bytes if max_bytes is None else _checked_limit(max_bytes)
-        digest, sniffer, size = hashlib.sha256(), _Sniffer(), 0
-        while chunk := stream.read(min(_CHUNK, limit - size + 1)):
-            size += len(chunk)
-            if size > limit:
-                raise EvidenceTooLarge(limit)
-            digest.update(chunk)
-            sniffer.feed(chunk)
-        return StoredFile(digest.hexdigest(), size, sniffer.media_type())
+        return _read(stream, limit, lambda chunk: None)
 
     def open(self, sha256: str) -> BinaryIO:
         """The stored bytes for reading; NotFound when no such file is stored."""
@@ -202,6 +189,19 @@ class EvidenceFiles:
         if not isinstance(sha256, str) or _DIGEST.fullmatch(sha256) is None:
             raise InvalidValue("sha256", sha256, "must be 64 lowercase hex digits")
         return self.root / sha256[:2] / sha256[2:4] / sha256
+
+
+def _read(stream: BinaryIO, limit: int, sink: Callable[[bytes], object]) -> StoredFile:
+    """Read ``stream`` in chunks into ``sink``, hashing and sniffing; refuse past ``limit``."""
+    digest, sniffer, size = hashlib.sha256(), _Sniffer(), 0
+    while chunk := stream.read(min(_CHUNK, limit - size + 1)):
+        size += len(chunk)
+        if size > limit:
+            raise EvidenceTooLarge(limit)
+        digest.update(chunk)
+        sniffer.feed(chunk)
+        sink(chunk)
+    return StoredFile(digest.hexdigest(), size, sniffer.media_type())
 
 
 def safe_download_name(name: str) -> str:
