@@ -4,6 +4,7 @@ Then the pace: back-off between attempts and the limit per recipient domain, wit
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -21,6 +22,7 @@ from tocsin.notify.smtp import (
     DEFAULT_URL,
     Delivery,
     DomainLimiter,
+    Mailer,
     Outcome,
     SmtpSettings,
     backoff,
@@ -52,6 +54,9 @@ class Recorder:
     data_reply: str = "250 2.0.0 Ok: queued as 4XJ2Q"
     received: list[Envelope] = field(default_factory=list)
     logins: list[bytes] = field(default_factory=list)
+    peers: list[Any] = field(default_factory=list)  # the client's (address, port) per message
+    hang_up: bool = False  # close the connection once each message is accepted
+    hang_up_at_data: bool = False  # close it on receiving a message's data, answering nothing
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -64,6 +69,12 @@ class Recorder:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.data_reply.startswith("250"):
             self.received.append(envelope)
+            self.peers.append(session.peer)
+        if self.hang_up_at_data and server.transport is not None:
+            server.transport.abort()
+        elif self.hang_up and server.transport is not None:
+            # after the reply below is written: a server at its limit of messages per connection
+            asyncio.get_running_loop().call_soon(server.transport.close)
         return self.data_reply
 
     def check_login(
@@ -318,6 +329,86 @@ def test_starttls_asked_of_a_server_without_it_defers(server: Server) -> None:
     assert delivery.outcome is Outcome.DEFERRED
     assert "STARTTLS" in delivery.detail
     assert server.handler.received == []
+
+
+# -- many messages over one connection -------------------------------------------------------------
+
+
+def test_many_messages_arrive_over_one_connection(server: Server) -> None:
+    """A Mailer sends every message over the one connection it keeps, each SENT with its own
+    Message-ID, and arriving as it flattens."""
+    messages = [notice(X_Notice=str(n)) for n in range(5)]
+
+    with Mailer(server.settings) as mailer:
+        deliveries = [mailer.send(message) for message in messages]
+
+    assert [d.outcome for d in deliveries] == [Outcome.SENT] * 5
+    assert len({d.message_id for d in deliveries}) == 5
+    assert len(server.handler.received) == 5
+    assert len(set(server.handler.peers)) == 1
+    last = messages[4]
+    assert server.handler.received[4].content == last.as_bytes(
+        policy=last.policy.clone(linesep="\r\n")
+    )
+
+
+def test_a_refused_message_does_not_stop_the_next(server: Server) -> None:
+    """A message refused in the middle fails alone; the transaction is reset and the next goes
+    over the same connection."""
+    server.handler.refuse["gone@example.net"] = "550 5.1.1 no such user"
+
+    with Mailer(server.settings) as mailer:
+        first = mailer.send(notice())
+        refused = mailer.send(notice("gone@example.net"))
+        after = mailer.send(notice("noc@example.net"))
+
+    assert (first.outcome, refused.outcome, after.outcome) == (
+        Outcome.SENT,
+        Outcome.FAILED,
+        Outcome.SENT,
+    )
+    assert [e.rcpt_tos for e in server.handler.received] == [
+        ["abuse@example.net"],
+        ["noc@example.net"],
+    ]
+    assert len(set(server.handler.peers)) == 1
+
+
+def test_a_connection_the_server_closed_is_opened_again(server: Server) -> None:
+    """When the server has closed the kept connection between two messages, the Mailer connects
+    again and the next message is SENT all the same."""
+    server.handler.hang_up = True
+
+    with Mailer(server.settings) as mailer:
+        deliveries = [mailer.send(notice(X_Notice=str(n))) for n in range(3)]
+
+    assert [d.outcome for d in deliveries] == [Outcome.SENT] * 3
+    assert [server.handler.message(n)["X-Notice"] for n in range(3)] == ["0", "1", "2"]
+    assert len(set(server.handler.peers)) == 3
+
+
+def test_a_connection_lost_once_the_data_went_is_not_sent_again(server: Server) -> None:
+    """A connection lost after the message's data went, before the server answered, defers that
+    message rather than sending it again (it may have arrived); the next one connects again."""
+    with Mailer(server.settings) as mailer:
+        server.handler.hang_up_at_data = True
+        lost = mailer.send(notice())
+        server.handler.hang_up_at_data = False
+        after = mailer.send(notice())
+
+    assert lost.outcome is Outcome.DEFERRED
+    assert after.outcome is Outcome.SENT
+    assert len(server.handler.received) == 2  # the first arrived once, and only once
+
+
+def test_a_mailer_whose_server_is_down_defers_each_message(closed_port: int) -> None:
+    """When nothing listens, each message is DEFERRED (a connection is tried for each) and
+    leaving the block raises nothing."""
+    with Mailer(SmtpSettings("127.0.0.1", closed_port, timeout=2)) as mailer:
+        deliveries = [mailer.send(notice()), mailer.send(notice())]
+
+    assert [d.outcome for d in deliveries] == [Outcome.DEFERRED] * 2
+    assert all("refused" in d.detail.lower() for d in deliveries)
 
 
 # -- settings --------------------------------------------------------------------------------------

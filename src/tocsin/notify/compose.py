@@ -30,6 +30,8 @@ SUBJECTS = {
     "(notification {id})",
 }
 
+_SHORT = 76  # a header line this long (name, ": ", value) needs no folding
+
 _env = Environment(
     loader=PackageLoader("tocsin.notify", "templates"),
     autoescape=False,  # noqa: S701 — plain-text mail: nothing here is ever HTML
@@ -70,9 +72,10 @@ def compose(
         priority=notice["priority"], notice_id=notice["id"],
     )  # fmt: skip
     message = _headers(notice, sender)
-    message["Subject"] = SUBJECTS[lang].format(
+    subject = SUBJECTS[lang].format(
         team=sender.team, priority=notice["priority"], count=len(events), id=notice["id"]
     )
+    _put(message, "Subject", subject)
     parts = [_part('text/plain; charset="utf-8"', text.encode())]
     if Format.CSV in formats:
         parts.append(_part('text/csv; charset="utf-8"', events_csv(events, lang), "events.csv"))
@@ -80,7 +83,7 @@ def compose(
         reporter = Reporter(org=sender.team, contact=sender.address, domain=sender.domain)
         xarf = xarf_json(xarf_reports(events, reporter=reporter))
         parts.append(_part("application/json", xarf, "xarf.json"))
-    message["MIME-Version"] = _parsed("MIME-Version", "1.0")
+    message.set_raw("MIME-Version", "1.0")
     message["Content-Type"] = f'multipart/mixed; boundary="=_tocsin_{secrets.token_hex(12)}"'
     for part in parts:
         message.attach(part)
@@ -88,26 +91,35 @@ def compose(
 
 
 def _part(content_type: str, data: bytes, filename: str | None = None) -> EmailMessage:
-    """One part, built directly rather than through ``set_content``, which parses its headers
-    again at each step (most of the cost of a notice): the body text quoted-printable, the
-    attachments base64. Neither can hold "=_", so the boundary above never occurs inside."""
+    """One part, built directly rather than through ``set_content`` (which parses its headers
+    again at each step): the body text quoted-printable, the attachments base64. Neither can
+    hold "=_", so the boundary above never occurs inside."""
     part = EmailMessage()
     part["Content-Type"] = _parsed("Content-Type", content_type)
     if filename is None:
         encoding, payload = "quoted-printable", binascii.b2a_qp(data, istext=True)
     else:
         encoding, payload = "base64", base64.encodebytes(data)
-        disposition = f'attachment; filename="{filename}"'
-        part["Content-Disposition"] = _parsed("Content-Disposition", disposition)
+        part.set_raw("Content-Disposition", f'attachment; filename="{filename}"')
     part["Content-Transfer-Encoding"] = _parsed("Content-Transfer-Encoding", encoding)
     part.set_payload(payload.decode("ascii"))
     return part
 
 
-@functools.lru_cache(maxsize=256)
+def _put(message: EmailMessage, name: str, value: str) -> None:
+    """Set a header. One that is short, ASCII and on one line is kept as it is and sent as it
+    is (parsed only if something reads it, as in a message read from the wire): parsing each
+    header when set and folding it again when sent was a large share of a notice's cost."""
+    if value.isascii() and value.isprintable() and len(name) + len(value) < _SHORT:
+        message.set_raw(name, value)
+    else:
+        message[name] = value
+
+
+@functools.lru_cache(maxsize=64)
 def _parsed(name: str, value: str) -> BaseHeader:
-    """A header parsed once and shared by every notice that has it (the parts' types, From, the
-    Date of one run): header objects are immutable, and a message keeps one it is given as is."""
+    """A header the sending reads (From, the parts' types and encodings), parsed once and
+    shared by every notice: header objects are immutable, and a message keeps one as given."""
     header: BaseHeader = email.policy.default.header_factory(name, value)
     return header
 
@@ -145,11 +157,10 @@ def _advisory(notice: dict[str, Any], lang: str, sender: Sender, ack_url: str) -
 
 def _headers(notice: dict[str, Any], sender: Sender) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = _parsed("From", f"{sender.team} <{sender.address}>")
-    message["To"] = ", ".join(notice["addresses"].split(","))
-    date = format_datetime(datetime.fromtimestamp(notice["created"], tz=UTC))
-    message["Date"] = _parsed("Date", date)
-    message["Message-ID"] = make_msgid(f"notice{notice['id']}", domain=sender.domain)
-    message["Auto-Submitted"] = _parsed("Auto-Submitted", "auto-generated")
-    message["X-Tocsin-Notice"] = str(notice["id"])
+    message["From"] = _parsed("From", f"{sender.team} <{sender.address}>")  # read to send
+    _put(message, "To", ", ".join(notice["addresses"].split(",")))
+    _put(message, "Date", format_datetime(datetime.fromtimestamp(notice["created"], tz=UTC)))
+    _put(message, "Message-ID", make_msgid(f"notice{notice['id']}", domain=sender.domain))
+    _put(message, "Auto-Submitted", "auto-generated")
+    _put(message, "X-Tocsin-Notice", str(notice["id"]))
     return message

@@ -69,7 +69,7 @@ class Notifier:
         now = self.now()
         found = plan(
             self.store, now, since=now - self.settings.lookback,
-            digest_hour=self.settings.digest_hour, has_digest=self.notices.has_digest,
+            digest_hour=self.settings.digest_hour, digested=self.notices.recipients_of,
         )  # fmt: skip
         if dry_run:
             return found

@@ -46,22 +46,17 @@ class Plan:
 
 
 def plan(
-    store: Store, now: int, *, since: int, digest_hour: int, has_digest: Callable[[str, str], bool]
+    store: Store, now: int, *, since: int, digest_hour: int, digested: Callable[[str], set[str]]
 ) -> Plan:
-    """What would go to whom now; nothing is written (the caller records the notices)."""
+    """What would go to whom now; nothing is written (the caller records the notices).
+    ``digested(day)`` names the recipients whose digest of that day is planned already."""
     registry: dict[str, Constituent] = {c.name: c for c in store.constituents()}
     moment = datetime.fromtimestamp(now, tz=UTC)
     today = moment.date().isoformat()
     digest_open = moment.hour >= digest_hour
     buckets: dict[tuple[str, str], Planned] = {}
     skipped: Counter[str] = Counter()
-    digested: dict[str, bool] = {}
-
-    def digest_planned(name: str) -> bool:  # asked once per constituent, not once per event
-        if name not in digested:
-            digested[name] = has_digest(name, today)
-        return digested[name]
-
+    done_today = digested(today) if digest_open else set()
     after = 0
     while True:
         page = store.notices.unsent(after, since, PAGE)
@@ -80,7 +75,7 @@ def plan(
             urgent = str(event.get("tocsin.priority") or "P4") in prefs.immediate
             if urgent:
                 period = f"now:{now}"
-            elif digest_open and not digest_planned(name):
+            elif digest_open and name not in done_today:
                 period = today
             else:
                 skipped["waiting for the daily digest"] += 1

@@ -25,7 +25,7 @@ from email.errors import InvalidHeaderDefect
 from email.message import EmailMessage
 from email.utils import getaddresses, make_msgid
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tocsin.auth.ratelimit import RateLimiter
@@ -146,13 +146,14 @@ class Mailer:
 
     def send(self, message: EmailMessage) -> Delivery:
         """Send ``message`` as ``deliver`` does, over the kept connection."""
-        sender = _addresses(message, "Sender") or _addresses(message, "From")
-        recipients = list(dict.fromkeys(_addresses(message, "To", "Cc", "Bcc")))
-        if message["Message-ID"] is None:
+        headers = {name: message.get_all(name, []) for name in _ADDRESS_HEADERS}  # read once
+        sender = _addresses(headers, "Sender") or _addresses(headers, "From")
+        recipients = list(dict.fromkeys(_addresses(headers, "To", "Cc", "Bcc")))
+        if "Message-ID" not in message:
             domain = sender[0].rpartition("@")[2] if len(sender) == 1 else ""
             message["Message-ID"] = make_msgid(domain=domain if _DOMAIN.fullmatch(domain) else None)
         message_id = str(message["Message-ID"]).strip()
-        if problem := _problem(message, sender, recipients):
+        if problem := _problem(headers, sender, recipients):
             return Delivery(Outcome.FAILED, problem, message_id=message_id)
         kept = self._client is not None
         delivery, hung_up = self._transaction(message, sender[0], recipients, message_id)
@@ -168,8 +169,9 @@ class Mailer:
 
     def _session(self) -> _Client:
         """The connection, opened (EHLO, STARTTLS, log-in) when there is none."""
-        if self._client is not None:
+        if self._client is not None and self._client.sock is not None:
             return self._client
+        self.close()  # one smtplib closed on an error it met
         settings = self.settings
         client = _Client(timeout=settings.timeout, local_hostname=settings.helo)
         try:
@@ -294,10 +296,10 @@ class _Client(smtplib.SMTP):
         return code, text
 
 
-def _addresses(message: EmailMessage, *names: str) -> list[str]:
+def _addresses(headers: Mapping[str, list[Any]], *names: str) -> list[str]:
     found: list[str] = []
     for name in names:
-        for header in message.get_all(name, []):
+        for header in headers[name]:
             parsed = getattr(header, "addresses", None)  # email.policy.default parses headers
             if parsed is None:
                 found += [address for _, address in getaddresses([str(header)])]
@@ -306,11 +308,13 @@ def _addresses(message: EmailMessage, *names: str) -> list[str]:
     return found
 
 
-def _problem(message: EmailMessage, sender: list[str], recipients: list[str]) -> str | None:
+def _problem(
+    headers: Mapping[str, list[Any]], sender: list[str], recipients: list[str]
+) -> str | None:
     """Why these addresses cannot be used, if they cannot; a header the parser had to mend
     (dropping what it could not read) counts as malformed."""
-    for name in _ADDRESS_HEADERS:
-        for header in message.get_all(name, []):
+    for name, values in headers.items():
+        for header in values:
             invalid = [
                 d for d in getattr(header, "defects", ()) if isinstance(d, InvalidHeaderDefect)
             ]

@@ -116,6 +116,12 @@ class SqlNotices:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt.order_by(_N.c.id))]
 
+    def recipients_of(self, period: str) -> set[str]:
+        """The recipients that have a notice for ``period`` already (a day's digest, say)."""
+        stmt = sa.select(_N.c.recipient).where(_N.c.period == period).distinct()
+        with self.engine.connect() as conn:
+            return {r.recipient for r in conn.execute(stmt)}
+
     def has_digest(self, recipient: str, period: str) -> bool:
         stmt = sa.select(_N.c.id).where(_N.c.recipient == recipient, _N.c.period == period)
         with self.engine.connect() as conn:
