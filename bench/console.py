@@ -11,14 +11,11 @@ p95 per page; the goal is p95 under 200 ms. Not a test: figures only.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,6 +29,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ingest as events_bench
+import loopback
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
@@ -39,12 +37,6 @@ from tocsin.store import open_store, schema
 
 PASSWORD = "bench-password-long-enough"
 TYPES = ["infected-system", "phishing", "vulnerable-system", "c2-server", "system-compromise"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def make_incidents(store: object, count: int, org_id: int, events: int) -> None:
@@ -87,29 +79,11 @@ def make_incidents(store: object, count: int, org_id: int, events: int) -> None:
         conn.execute(sa.insert(schema.counters).values(name="incident:2026", value=count))
 
 
-class Client:
+class Client(loopback.Client):
     """One logged-in browser-like client over one keep-alive connection."""
 
     def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookies: dict[str, str] = {}
-
-    def request(
-        self, method: str, path: str, body: dict[str, str] | None = None
-    ) -> tuple[int, bytes]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        data = None
-        if body is not None:
-            data = urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=data, headers=headers)
-        response = self.conn.getresponse()
-        payload = response.read()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, payload
+        super().__init__(port, timeout=30)
 
     def login(self, username: str) -> None:
         _, page = self.request("GET", "/login")
@@ -201,21 +175,7 @@ def main() -> None:
 
 def run_load(url: str, ips: list[str], args: argparse.Namespace) -> None:
     """Serve the database on a loopback port and measure the pages under a bounded load."""
-    server = None
-    try:
-        port = free_port()
-        env = dict(os.environ, TOCSIN_DATABASE_URL=url, TOCSIN_SECRET_KEY=os.urandom(32).hex())
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tocsin.cli", "serve", "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                threading.Event().wait(0.1)
+    with loopback.tocsin_serve({"TOCSIN_DATABASE_URL": url}) as port:
         rng = random.Random(5)
         paths = []
         for _ in range(args.requests):
@@ -235,10 +195,6 @@ def run_load(url: str, ips: list[str], args: argparse.Namespace) -> None:
                 {k: sorted(v)[int(len(v) * 0.95) - 1] for k, v in timings.items()}
             ).decode()
         )
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 if __name__ == "__main__":

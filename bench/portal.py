@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
 
+from loopback import Client, tocsin_serve
 from tocsin.store import open_store
 
 HIDDEN = re.compile(rb'<input type="hidden" name="(csrf|started)" value="([^"]*)">')
@@ -41,41 +37,6 @@ ANSWERS = {
     "sector": "health", "org_name": "Clinic", "contact": "yes", "email": "it@clinic.example",
     "go": "send",
 }  # fmt: skip
-STARTUP_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Client:
-    """One browser-like client over one keep-alive connection, keeping its cookies."""
-
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookies: dict[str, str] = {}
-
-    def request(
-        self, method: str, path: str, body: dict[str, str] | None = None
-    ) -> tuple[int, bytes]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        data = None
-        if body is not None:
-            data = urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=data, headers=headers)
-        response = self.conn.getresponse()
-        payload = response.read()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, payload
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 @dataclass
@@ -162,23 +123,6 @@ def line(name: str, tally: Tally, done: int) -> str:
     )
 
 
-def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
-    """Until the health check answers, the server exits, or the deadline passes."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"tocsin serve exited with status {server.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/health")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return
-        except OSError:
-            threading.Event().wait(0.1)  # the port is not open yet
-    raise SystemExit(f"tocsin serve did not answer within {STARTUP_SECONDS} s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
@@ -192,32 +136,22 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="tocsin-portal-bench-"))
     url = args.database_url or f"sqlite:///{work / 'tocsin.db'}"
-    server = None
     try:
         store = open_store(url)  # migrated before the server starts
         before = store.reports.count()
         store.close()
-        port = free_port()
-        env = dict(
-            os.environ, TOCSIN_DATABASE_URL=url, TOCSIN_SECRET_KEY=os.urandom(32).hex(),
-            TOCSIN_DATA_DIR=str(work / "data"), TOCSIN_REPORT_MIN_SECONDS="0",
-            TOCSIN_REPORT_LIMIT="100000000",
-        )  # fmt: skip
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tocsin.cli", "serve", "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until_up(port, server)
-        baseline = run(port, args.clients, args.reports, page_only)
-        sent = run(port, args.clients, args.reports, one_report)
+        settings = {
+            "TOCSIN_DATABASE_URL": url, "TOCSIN_DATA_DIR": str(work / "data"),
+            "TOCSIN_REPORT_MIN_SECONDS": "0", "TOCSIN_REPORT_LIMIT": "100000000",
+        }  # fmt: skip
+        with tocsin_serve(settings) as port:
+            baseline = run(port, args.clients, args.reports, page_only)
+            sent = run(port, args.clients, args.reports, one_report)
         store = open_store(url)
         stored = store.reports.count() - before
         lost = [r for r in set(sent.references) if store.reports.by_reference(r) is None]
         store.close()
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
 
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
