@@ -4,50 +4,32 @@ the local administrator (the audit log names the system account), like the desk'
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from tocsin.cases.csaf import Publisher
 from tocsin.cases.cvd import Cvd
-from tocsin.cli_desk import operator
-from tocsin.errors import TocsinError
+from tocsin.cli_desk import err, on_store, operator, out
 from tocsin.model.cvd import Case
 from tocsin.services.accounts import Accounts
-from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
+from tocsin.store.base import Store
 
 cvd_app = typer.Typer(
     help="Coordinated vulnerability disclosure: cases, vendors, the log, CSAF 2.0 advisories."
 )
 
-out = Console(highlight=False, soft_wrap=True)
-if not out.is_terminal:
-    out = Console(highlight=False, soft_wrap=True, width=100_000)
-err = Console(stderr=True, highlight=False)
-if not err.is_terminal:
-    err = Console(stderr=True, highlight=False, soft_wrap=True, width=100_000)
-
 Ref = Annotated[str, typer.Argument(help="The case: TOCSIN-VU-2026-0001 (or its number).")]
 
 
-@contextmanager
-def service() -> Iterator[Cvd]:
+def service() -> AbstractContextManager[Cvd]:
     """The service on the configured store; every Tocsin error ends as one line and status 2."""
-    store = open_configured_store(Settings.load())
-    try:
-        yield Cvd(store, now=lambda: int(time.time()))
-    except TocsinError as exc:
-        err.print(f"tocsin: {exc}", markup=False)
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
+    return on_store(lambda _, store: Cvd(store, now=lambda: int(time.time())))
 
 
 def _case(cvd: Cvd, ref: str) -> Case:
@@ -311,13 +293,8 @@ def announce(ref: Ref) -> None:
     as notices: once each, with retries and acknowledgement links (`tocsin notify send`)."""
     from tocsin.services.notices import announce_advisory
 
-    settings = Settings.load()
-    store = open_configured_store(settings)
-    try:
-        made = announce_advisory(settings, store, lambda: int(time.time()), operator(), ref)
-    except TocsinError as exc:
-        err.print(f"tocsin: {exc}", markup=False)
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
-    out.print(f"{len(made)} notices planned; `tocsin notify send` sends them", markup=False)
+    def announcing(settings: Settings, store: Store) -> list[int]:
+        return announce_advisory(settings, store, lambda: int(time.time()), operator(), ref)
+
+    with on_store(announcing) as made:
+        out.print(f"{len(made)} notices planned; `tocsin notify send` sends them", markup=False)

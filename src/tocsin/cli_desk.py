@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,9 +18,11 @@ from tocsin.model.people import Principal, Role
 from tocsin.services.accounts import Accounts
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
+from tocsin.store.base import Store
 
 users_app = typer.Typer(help="People who log in: add, list, disable, reset a password.")
 tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.")
+T = TypeVar("T")
 audit_app = typer.Typer(help="The tamper-evident audit log.")
 sla_app = typer.Typer(help="SLA clocks.")
 
@@ -43,17 +45,24 @@ def operator() -> Principal:
 
 
 @contextmanager
-def accounts() -> Iterator[Accounts]:
-    import time
-
-    store = open_configured_store(Settings.load())
+def on_store(make: Callable[[Settings, Store], T]) -> Iterator[T]:
+    """A service on the configured store, closed after; any Tocsin error ends the command as
+    one line and status 2."""
+    settings = Settings.load()
+    store = open_configured_store(settings)
     try:
-        yield Accounts(store, now=lambda: int(time.time()))
+        yield make(settings, store)
     except TocsinError as exc:
         err.print(f"tocsin: {exc}", markup=False)
         raise typer.Exit(2) from None
     finally:
         store.close()
+
+
+def accounts() -> AbstractContextManager[Accounts]:
+    import time
+
+    return on_store(lambda _, store: Accounts(store, now=lambda: int(time.time())))
 
 
 def _password(given: str | None) -> str:

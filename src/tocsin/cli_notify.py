@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 import typer
 
-from tocsin.cli_desk import err, out
-from tocsin.errors import TocsinError
+from tocsin.cli_desk import on_store, out
 from tocsin.notify.notifier import Notifier
 from tocsin.services.notices import notifier
-from tocsin.services.stores import open_configured_store
-from tocsin.settings import Settings
 
 notify_app = typer.Typer(help="Notices to constituents: plan, send, follow up.")
 
 
-@contextmanager
-def desk() -> Iterator[Notifier]:
-    settings = Settings.load()
-    store = open_configured_store(settings)
-    try:
-        yield notifier(settings, store, lambda: int(time.time()))
-    except TocsinError as exc:
-        err.print(f"tocsin: {exc}", markup=False)
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
+def desk() -> AbstractContextManager[Notifier]:
+    return on_store(lambda settings, store: notifier(settings, store, lambda: int(time.time())))
 
 
 @notify_app.command("plan")
