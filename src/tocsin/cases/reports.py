@@ -145,10 +145,20 @@ class Reports:
             raise TooManyAttempts(self.submissions.retry_after(f"addr:{client}", now))
 
     def submit(
-        self, path: ReportPath, answers: Answers, who: Who, lang: str, uploads: Sequence[Upload]
+        self,
+        path: ReportPath,
+        answers: Answers,
+        who: Who,
+        lang: str,
+        uploads: Sequence[Upload],
+        *,
+        client: str | None = None,
     ) -> Receipt:
-        """The report, its incident and its evidence, in one transaction."""
+        """The report, its incident and its evidence, in one transaction. The files are checked
+        first, then the sending address's hourly limit (when ``client`` is given)."""
         checked = self.check_files(uploads)
+        if client is not None:
+            self.allow_submission(client)
         kind, priority = classify(path, answers, who)
         stored: list[tuple[Upload, StoredFile]] = []
         for upload, _media, _size, _digest in checked:

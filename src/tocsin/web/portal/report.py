@@ -22,6 +22,7 @@ from tocsin.cases.reports import MAX_FILES, FileRefused, Reports, Upload
 from tocsin.errors import TooManyAttempts
 from tocsin.model.report import PATHS, Errors, ReportPath, clean_answers, clean_path, clean_who
 from tocsin.web.console.sessions import Session
+from tocsin.web.portal.i18n import pick
 from tocsin.web.portal.pages import client_of, page, refused, session_for
 
 router = APIRouter(include_in_schema=False)
@@ -108,11 +109,9 @@ def _send(
     who, _ = clean_who(state.fields)
     assert who is not None
     try:
-        desk.check_files(uploads)
-        for upload in uploads:
-            upload.stream.seek(0)
-        desk.allow_submission(client_of(request))
-        receipt = desk.submit(path, answers, who, _lang_code(request, lang), uploads)
+        receipt = desk.submit(
+            path, answers, who, _lang_code(request, lang), uploads, client=client_of(request)
+        )
     except FileRefused as exc:
         return state.render(request, lang, session, "evidence", {"files": exc.reason}, 400)
     except TooManyAttempts as exc:
@@ -126,8 +125,6 @@ def _send(
 
 
 def _lang_code(request: Request, asked: str) -> str:
-    from tocsin.web.portal.i18n import pick
-
     return pick(asked, request.headers.get("accept-language")).code
 
 
