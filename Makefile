@@ -33,7 +33,8 @@ lint: $(TEST_STAMP)
 test: $(TEST_STAMP) browser-deps lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
+	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/ingest.py
 
 LOCALE := src/tocsin/web/portal/locale
