@@ -16,6 +16,8 @@ FAMILIES = (
     "phishing",
     "blocklists",
     "intelmq",
+    "misp",
+    "stix",
     "generic",
 )
 

@@ -1,0 +1,479 @@
+"""MISP events: every attribute of an event, and of its objects, is one row.
+
+The format is the MISP core format as /work/shared/reference/feeds.md §7 describes it. One input
+file holds ``{"Event": {...}}`` (a feed's ``<uuid>.json``, MISP's JSON export), a bare event
+object, MISP's REST search answer ``{"response": [{"Event": ...}, ...]}`` or a JSON list of
+``{"Event": ...}``. To read a whole feed directory, ``feed_files`` lists the event files its
+``manifest.json`` names; each is then parsed on its own.
+
+Attribute types and their fields (a composite value ``a|b`` fills one field per part):
+
+==========================================  ================================================
+``ip-src``, ``ip-dst``                      ``source.ip`` (``source.network`` for a CIDR)
+``ip-src|port``, ``ip-dst|port``            ``source.ip``, ``source.port``
+``domain``, ``hostname``                    ``source.fqdn``
+``domain|ip``                               ``source.fqdn``, ``source.ip``
+``hostname|port``                           ``source.fqdn``, ``source.port``
+``url``                                     ``source.url``, and its host as for other URL feeds
+``md5``, ``sha1``, ``sha256``               ``malware.hash.*``
+``filename|md5`` (``sha1``, ``sha256``)     ``extra.file_name``, ``malware.hash.*``
+``AS``                                      ``source.asn``
+``email-src``                               ``source.account``
+==========================================  ================================================
+
+Both ``ip-src`` and ``ip-dst`` go to ``source.ip``, as in IntelMQ's MISP parser: MISP's src/dst
+tells which end of a connection the indicator was seen at, while Tocsin's ``source.*`` is the
+indicator itself, the party to notify. E-mail addresses are personal data: only the sender
+(``email-src``, the account that sent the abuse) is kept, in ``source.account`` and nowhere else
+(no domain is made up from it); the normalise stage then quarantines such a row for having no
+observable, as it does every row without one. ``email-dst`` (a recipient, i.e. a victim),
+``email``, ``link`` (a reference to outside analysis, not an indicator), free text and every
+other type have no field: each such attribute is a quarantined row naming its type, never dropped
+silently. A deleted attribute (``"deleted": true``, or one in a deleted object) is a revocation,
+not an indicator: it is not a row, yet it keeps its position, so line numbers do not shift.
+
+Per row: ``misp.event_uuid`` and ``misp.attribute_uuid``; ``feed.provider`` is the creator
+organisation (``Orgc.name``); ``comment`` is the attribute's comment (incoming partner text, kept
+like any feed's text); ``event_description.text`` is the event's ``info``; ``extra.misp.type``,
+``extra.misp.category``, ``extra.misp.to_ids`` and ``extra.misp.object`` say where the value came
+from; ``time.source`` is the attribute's ``timestamp`` (Unix seconds), else the event's ``date``.
+
+Tags are read on the attribute, its object and its event:
+
+- ``tlp``: every ``tlp:clear|white|green|amber|amber+strict|red`` tag on the three counts and the
+  most restrictive wins; no tag leaves ``tlp`` unset, so the feed's default applies.
+- ``classification.type``: an ``rsit:<class>="<type>"`` tag (or ``ecsirt:``, RSIT's former name;
+  legacy types map as in IntelMQ), the nearest level first. A level with two different types is
+  ambiguous and is passed over like one with none. Without a tag, an attribute marked ``to_ids``
+  in a category about malicious activity (Network activity, Payload delivery, Payload
+  installation, Artifacts dropped, External analysis) is ``malware`` for a file hash and
+  ``blacklist`` for anything else (IntelMQ's types for a listed file and a listed host);
+  otherwise the type is left to the normalise stage (``undetermined``). A MISP category says where
+  an indicator fits in an attack, not what the abuse is, so nothing more specific is guessed.
+- ``malware.name``: a ``misp-galaxy:malpedia="<name>"`` or ``malware:<name>`` tag, the nearest
+  level first, only when that level names one malware.
+
+Line numbers are the attribute's 1-based position in its event, attributes first and then the
+attributes of each object in turn; in a file of several events the count runs on, so that every
+row of a file has its own number. ``raw`` is the attribute's compact JSON without ``data`` (the
+base64 copy of a malware sample has no place in the quarantine). A document that is not JSON or
+holds no MISP event is one quarantined record; so is each item of a list that is not an event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import orjson
+
+from tocsin.errors import InputUnreadable
+from tocsin.model.taxonomy import classification_type
+from tocsin.model.tlp import TLP
+from tocsin.pipeline.parsers.base import MAX_ROW_CHARS, Parser, Record, Source
+from tocsin.pipeline.parsers.phishing import url_host
+
+JSON_RAW_CHARS = 2000
+
+TYPES: dict[str, tuple[str, ...]] = {
+    "ip-src": ("source.ip",),
+    "ip-dst": ("source.ip",),
+    "ip-src|port": ("source.ip", "source.port"),
+    "ip-dst|port": ("source.ip", "source.port"),
+    "domain": ("source.fqdn",),
+    "hostname": ("source.fqdn",),
+    "domain|ip": ("source.fqdn", "source.ip"),
+    "hostname|port": ("source.fqdn", "source.port"),
+    "url": ("source.url",),
+    "md5": ("malware.hash.md5",),
+    "sha1": ("malware.hash.sha1",),
+    "sha256": ("malware.hash.sha256",),
+    "filename|md5": ("extra.file_name", "malware.hash.md5"),
+    "filename|sha1": ("extra.file_name", "malware.hash.sha1"),
+    "filename|sha256": ("extra.file_name", "malware.hash.sha256"),
+    "AS": ("source.asn",),
+    "email-src": ("source.account",),
+}
+
+# Why some common types have no field, so that the quarantine says more than "unknown".
+_UNMAPPED_WHY = {
+    "email-dst": "a recipient's address is personal data of a victim, not an indicator",
+    "email": "an address that may be a victim's is personal data, not an indicator",
+    "link": "a reference to outside analysis, not an indicator",
+    "comment": "free text, not an indicator",
+    "text": "free text, not an indicator",
+    "other": "free text, not an indicator",
+}
+
+_HASH_TYPES = frozenset(name for name, fields in TYPES.items() if fields[-1].startswith("malware."))
+_MALICIOUS_CATEGORIES = frozenset(
+    {
+        "Network activity",
+        "Payload delivery",
+        "Payload installation",
+        "Artifacts dropped",
+        "External analysis",
+    }
+)
+_MACHINE_TAG = re.compile(r'^(?P<namespace>[^:="]+):(?P<predicate>[^="]+)="(?P<value>[^"]*)"$')
+_RSIT_NAMESPACES = frozenset({"rsit", "ecsirt"})
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+class MISPParser(Parser):
+    """A MISP event file (feed, export or REST answer): one row per attribute."""
+
+    name: ClassVar[str] = "misp"
+    help: ClassVar[str] = "MISP events (a feed's event file, JSON export or REST search answer)"
+    documentation: ClassVar[str] = "https://github.com/MISP/misp-rfc"
+
+    def parse(self, source: Source) -> Iterator[Record]:
+        text = source.text()
+        try:
+            document = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            yield Record(1, text[:JSON_RAW_CHARS], None, f"not valid JSON: {exc}")
+            return
+        items = _events(document)
+        if isinstance(items, str):
+            yield Record(1, _preview(document), None, items)
+            return
+        position = 0
+        for item in items:
+            event = item.get("Event", item) if isinstance(item, dict) else item
+            if not _is_event(event):
+                position += 1
+                yield Record(position, _preview(item), None, _not_an_event(event))
+                continue
+            for at, record in _event_records(event, position):
+                position = at
+                if record is not None:
+                    yield record
+
+
+def feed_files(directory: str | Path) -> list[Path]:
+    """The event files of a MISP feed directory, in the order its ``manifest.json`` lists them.
+
+    The manifest is a JSON object keyed by event UUID (feeds.md §7.1); each key names the file
+    ``<uuid>.json``. A key that is not a UUID could name a file outside the directory, so it is an
+    error, and so is a listed file that is missing: a feed read in part would pass unnoticed.
+    """
+    root = Path(directory)
+    path = root / "manifest.json"
+    try:
+        manifest = orjson.loads(path.read_bytes())
+    except OSError as exc:
+        raise InputUnreadable(f"{path}: {exc.strerror or exc}") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputUnreadable(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict):
+        found = _what(manifest)
+        raise InputUnreadable(f"{path}: expected an object keyed by event UUID, found {found}")
+    files: list[Path] = []
+    missing: list[str] = []
+    for key in manifest:
+        if not _UUID.fullmatch(key):
+            raise InputUnreadable(f"{path}: {key!r} is not an event UUID")
+        event_file = root / f"{key}.json"
+        if not event_file.is_file():
+            missing.append(event_file.name)
+        files.append(event_file)
+    if missing:
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise InputUnreadable(
+            f"{root}: the manifest lists event files that are not there: "
+            + ", ".join(missing[:5])
+            + more
+        )
+    return files
+
+
+# --- the document and its events ---------------------------------------------------------------
+
+
+def _events(document: Any) -> list[Any] | str:
+    """The items of a document that should each be an event, or why it holds none."""
+    if isinstance(document, list):
+        return document
+    if not isinstance(document, dict):
+        return _not_an_event(document)
+    if "response" in document:
+        response = document["response"]
+        if isinstance(response, list):
+            return response
+        return "a MISP REST answer without a list of events (an attribute search?)"
+    if "Event" in document or _is_event(document):
+        return [document]
+    return _not_an_event(document)
+
+
+def _is_event(item: Any) -> bool:
+    """An event object has its title (``info``) and its ``uuid`` or its attributes."""
+    return isinstance(item, dict) and "info" in item and ("uuid" in item or "Attribute" in item)
+
+
+def _not_an_event(item: Any) -> str:
+    if isinstance(item, dict):
+        return "not a MISP event: an object with neither Event nor info and uuid or Attribute"
+    return f"not a MISP event but {_what(item)}"
+
+
+class _Level:
+    """What an event or an object says about the attributes under it (read once, not per row)."""
+
+    __slots__ = ("malware", "tlps", "types")
+
+    def __init__(self, tags: Any) -> None:
+        names = _tag_names(tags)
+        self.tlps = [label for label in map(_tlp, names) if label is not None]
+        self.types = {found for found in map(_rsit_type, names) if found is not None}
+        self.malware = {found for found in map(_malware, names) if found is not None}
+
+
+def _event_records(event: dict[str, Any], position: int) -> Iterator[tuple[int, Record | None]]:
+    """``(position, record)`` for each attribute of one event, after ``position`` earlier rows.
+
+    The record is ``None`` for a deleted attribute: it is no row, but it keeps its position.
+    """
+    try:
+        attributes = _list(event, "Attribute")
+        objects = _list(event, "Object")
+    except ValueError as exc:
+        yield position + 1, Record(position + 1, _preview(event), None, str(exc))
+        return
+    context = {
+        "misp.event_uuid": _text(event.get("uuid")),
+        "feed.provider": _text(_get(event.get("Orgc"), "name")),
+        "event_description.text": _text(event.get("info")),
+    }
+    date = _text(event.get("date"))
+    levels = [_Level(event.get("Tag"))]
+    for attribute in attributes:
+        position += 1
+        yield position, _record(position, attribute, context, date, levels, None)
+    for item in objects:
+        if not isinstance(item, dict):
+            position += 1
+            reason = f"an Object item is {_what(item)}, not an object"
+            yield position, Record(position, _preview(item), None, reason)
+            continue
+        try:
+            inner = _list(item, "Attribute")
+        except ValueError as exc:
+            position += 1
+            yield position, Record(position, _preview(item), None, str(exc))
+            continue
+        deleted = _flag(item.get("deleted"))
+        object_levels = [_Level(item.get("Tag")), *levels]
+        name = _text(item.get("name"))
+        for attribute in inner:
+            position += 1
+            if deleted:
+                yield position, None
+            else:
+                yield position, _record(position, attribute, context, date, object_levels, name)
+
+
+def _record(
+    position: int,
+    attribute: Any,
+    context: Mapping[str, str | None],
+    date: str | None,
+    levels: list[_Level],
+    object_name: str | None,
+) -> Record | None:
+    """The row of one attribute; ``None`` for a deleted one (a revocation, not an indicator)."""
+    if not isinstance(attribute, dict):
+        raw = _preview(attribute)
+        return Record(position, raw, None, f"attribute is {_what(attribute)}, not an object")
+    if _flag(attribute.get("deleted")):
+        return None
+    raw = orjson.dumps({k: v for k, v in attribute.items() if k != "data"}).decode()
+    raw = raw[:MAX_ROW_CHARS]
+    try:
+        fields = _fields(attribute, context, date, [_Level(attribute.get("Tag")), *levels])
+    except ValueError as exc:
+        return Record(position, raw, None, str(exc))
+    if object_name:
+        fields["extra.misp.object"] = object_name
+    return Record(position, raw, fields)
+
+
+# --- one attribute -----------------------------------------------------------------------------
+
+
+def _fields(
+    attribute: dict[str, Any],
+    context: Mapping[str, str | None],
+    date: str | None,
+    levels: list[_Level],
+) -> dict[str, Any]:
+    """The fields of one attribute (``ValueError`` with the reason when it has none)."""
+    kind = attribute.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise ValueError("attribute without a type")
+    targets = TYPES.get(kind)
+    if targets is None:
+        why = _UNMAPPED_WHY.get(kind)
+        reason = f"MISP attribute type {kind!r} has no field in the event model"
+        raise ValueError(f"{reason} ({why})" if why else reason)
+    value = _text(attribute.get("value"))
+    if value is None:
+        raise ValueError(f"{kind} attribute without a value")
+    parts = value.split("|") if len(targets) > 1 else [value]
+    if len(parts) != len(targets):
+        raise ValueError(f"{kind} value {value!r}: expected {len(targets)} parts separated by '|'")
+    fields: dict[str, Any] = {name: found for name, found in context.items() if found}
+    for target, part in zip(targets, parts, strict=True):
+        fields[target] = part.strip()
+    address = fields.get("source.ip")
+    if address is not None and "/" in address:
+        fields["source.network"] = fields.pop("source.ip")
+    url = fields.get("source.url")
+    if url is not None:
+        host, is_ip = url_host(url)
+        if host:
+            fields.setdefault("source.ip" if is_ip else "source.fqdn", host)
+    attribute_uuid = _text(attribute.get("uuid"))
+    if attribute_uuid:
+        fields["misp.attribute_uuid"] = attribute_uuid
+    comment = _text(attribute.get("comment"))
+    if comment:
+        fields["comment"] = comment
+    moment = _text(attribute.get("timestamp")) or date
+    if moment:
+        fields["time.source"] = moment
+    category = _text(attribute.get("category"))
+    to_ids = _flag(attribute.get("to_ids"))
+    tlps = [label for level in levels for label in level.tlps]
+    if tlps:
+        fields["tlp"] = TLP.most_restrictive(*tlps).value_name
+    type_ = _nearest(level.types for level in levels) or _fallback_type(kind, category, to_ids)
+    if type_:
+        fields["classification.type"] = type_
+    malware = _nearest(level.malware for level in levels)
+    if malware:
+        fields["malware.name"] = malware
+    fields["extra.misp.type"] = kind
+    if category:
+        fields["extra.misp.category"] = category
+    fields["extra.misp.to_ids"] = to_ids
+    return fields
+
+
+def _nearest(sets: Iterable[set[str]]) -> str | None:
+    """The one value of the nearest level that has any; ``None`` if that level has several."""
+    for found in sets:
+        if found:
+            return next(iter(found)) if len(found) == 1 else None
+    return None
+
+
+def _fallback_type(kind: str, category: str | None, to_ids: bool) -> str | None:
+    if not to_ids or category not in _MALICIOUS_CATEGORIES:
+        return None
+    return "malware" if kind in _HASH_TYPES else "blacklist"
+
+
+# --- tags --------------------------------------------------------------------------------------
+
+
+def _tag_names(tags: Any) -> list[str]:
+    """Tag names of a ``Tag`` list: objects with ``name`` (MISP) or plain strings."""
+    if not isinstance(tags, list):
+        return []
+    names = []
+    for tag in tags:
+        name = tag.get("name") if isinstance(tag, dict) else tag
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip())
+    return names
+
+
+def _tlp(name: str) -> TLP | None:
+    if name[:4].lower() != "tlp:":
+        return None
+    try:
+        return TLP.parse(name)
+    except ValueError:
+        return None  # another tag of the tlp namespace (tlp:ex:chr, tlp:unclear)
+
+
+def _rsit_type(name: str) -> str | None:
+    found = _MACHINE_TAG.match(name)
+    if found is None or found["namespace"].lower() not in _RSIT_NAMESPACES:
+        return None
+    try:
+        return classification_type(found["value"])
+    except ValueError:
+        return None  # a value no RSIT version knows: not a type at all
+
+
+def _malware(name: str) -> str | None:
+    found = _MACHINE_TAG.match(name)
+    if found is not None:
+        namespace, predicate = found["namespace"].lower(), found["predicate"].lower()
+        if namespace == "misp-galaxy" and predicate == "malpedia":
+            return found["value"].strip() or None
+        return None
+    if name[:8].lower() == "malware:":
+        return name[8:].strip().strip('"').strip() or None
+    return None
+
+
+# --- small readers -----------------------------------------------------------------------------
+
+
+def _list(item: dict[str, Any], key: str) -> list[Any]:
+    value = item.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"{key} is {_what(value)}, not a list")
+    return value
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else None
+
+
+def _text(value: Any) -> str | None:
+    """A JSON string or number as stripped text; ``None`` for anything else or nothing."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        value = str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def _flag(value: Any) -> bool:
+    """MISP's booleans: JSON true/false, and "1"/"0" from older exports."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true")
+    return value is True or value == 1
+
+
+def _preview(item: Any) -> str:
+    return orjson.dumps(item).decode()[:JSON_RAW_CHARS]
+
+
+def _what(value: Any) -> str:
+    """What a JSON value is, in words."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null"
+
+
+PARSERS: list[type[Parser]] = [MISPParser]
