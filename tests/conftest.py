@@ -86,7 +86,8 @@ def _truncate(url: str) -> None:
             "TRUNCATE events, quarantine, constituents, asn_ranges, organisations, users, "
             "api_tokens, incidents, incident_events, indicators, tasks, timeline, evidence, "
             "custody, audit_log, counters, ended_sessions, reports, reporters, notices, "
-            "notice_events, cvd_cases, cvd_vendors, cvd_products, cvd_messages "
+            "notice_events, cvd_cases, cvd_vendors, cvd_products, cvd_messages, share_collections, "
+            "share_agreements, share_objects, share_releases, share_status, share_pulls "
             "RESTART IDENTITY CASCADE"
         )
 

@@ -19,6 +19,7 @@ from tocsin import __version__
 from tocsin.cli_cvd import cvd_app
 from tocsin.cli_desk import audit_app, operator, sla_app, tokens_app, users_app
 from tocsin.cli_notify import notify_app
+from tocsin.cli_share import partners_app, share_app
 from tocsin.errors import InvalidValue, TocsinError
 from tocsin.pipeline.parsers import all_parsers
 from tocsin.pipeline.runner import Chunk
@@ -26,7 +27,7 @@ from tocsin.services import events as event_service
 from tocsin.services import quarantine as quarantine_service
 from tocsin.services import registry
 from tocsin.services.ingest import ingest as run_ingest
-from tocsin.services.ingest import load_mapping
+from tocsin.services.ingest import inputs, load_mapping
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
 
@@ -48,6 +49,8 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(constituents_app, name="constituents")
 app.add_typer(asn_app, name="asn")
 app.add_typer(cvd_app, name="cvd")
+app.add_typer(partners_app, name="partners")
+app.add_typer(share_app, name="share")
 
 out = Console(highlight=False, soft_wrap=True)
 if not out.is_terminal:  # piped or redirected: whole values, never cut to 80 columns
@@ -128,7 +131,7 @@ def ingest(
                 summary = run_ingest(
                     config,
                     store,
-                    [str(p) for p in paths],
+                    inputs(feed, [str(p) for p in paths]),
                     feed,
                     options=options,
                     tlp=tlp,
@@ -198,12 +201,13 @@ def events(
         bool, typer.Option("--all", help="Every matching event, page by page.")
     ] = False,
     format_: Annotated[
-        str, typer.Option("--format", help="table, jsonl (harmonized names) or csv.")
+        str,
+        typer.Option("--format", help="table, jsonl (harmonized names), csv or stix (a bundle)."),
     ] = "table",
 ) -> None:
     """Search stored events, newest first."""
-    if format_ not in {"table", "jsonl", "csv"}:
-        err.print("tocsin: --format must be table, jsonl or csv")
+    if format_ not in {"table", "jsonl", "csv", "stix"}:
+        err.print("tocsin: --format must be table, jsonl, csv or stix")
         raise typer.Exit(2)
     config = settings()
     with errors_as_messages():
@@ -230,6 +234,9 @@ def events(
 def _print_events(store: Any, query: Any, format_: str, all_: bool) -> None:
     from dataclasses import replace
 
+    if format_ == "stix":
+        _print_stix(store, query, all_)
+        return
     writer = csv.writer(sys.stdout) if format_ == "csv" else None
     if writer is not None:
         writer.writerow(CSV_FIELDS)
@@ -263,6 +270,24 @@ def _print_events(store: Any, query: Any, format_: str, all_: bool) -> None:
         query = replace(query, before=page.next_cursor)
     if format_ == "table":
         out.print(table)
+
+
+def _print_stix(store: Any, query: Any, all_: bool) -> None:
+    """The events as one STIX 2.1 bundle (only the fields that may ever leave are mapped)."""
+    from dataclasses import replace
+
+    from tocsin.share import stix
+
+    producer = stix.producer_identity(settings().notify_team)
+    objects = [producer]
+    while True:
+        page = event_service.search(store, operator(), query)
+        for event in page.events:
+            objects.extend(stix.event_objects(event, producer))
+        if not all_ or page.next_cursor is None:
+            break
+        query = replace(query, before=page.next_cursor)
+    sys.stdout.write(stix.dumps(stix.bundle(objects)).decode() + "\n")
 
 
 @quarantine_app.command("list")
@@ -418,7 +443,14 @@ def demo(
     """Load the made-up sample feeds, constituents and ASN table into the store, then serve them."""
     import time
 
-    from tocsin.services.demo import load_demo, load_incidents, load_people, load_reports
+    from tocsin.services.demo import (
+        demo_password,
+        load_demo,
+        load_incidents,
+        load_people,
+        load_reports,
+        load_sharing,
+    )  # fmt: skip
 
     config = settings()
     with errors_as_messages():
@@ -428,6 +460,7 @@ def demo(
             logins = load_people(store, lambda: int(time.time()))
             opened, linked = load_incidents(store, lambda: int(time.time()))
             receipts = load_reports(config, store, lambda: int(time.time()))
+            collection, shared = load_sharing(config, store, lambda: int(time.time()))
         finally:
             store.close()
     for name, summary in results:
@@ -442,6 +475,12 @@ def demo(
     out.print("Log in as (made-up demo accounts):", markup=False)
     for name, password, role in logins:
         out.print(f"  {role:8} user {name:8} password {password}", markup=False)
+    out.print(
+        f"TAXII 2.1 for the demo partner: {config.public_url}/taxii2/ (HTTP Basic: user partner, "
+        f"password {demo_password('partner')}), collection community = {collection} "
+        f"({shared} STIX objects, up to TLP:GREEN)",
+        markup=False,
+    )
     if serve_:
         serve(host=host, port=port)
 

@@ -37,7 +37,10 @@ SETTINGS: dict[str, str] = {
     "public_url": "the address people reach Tocsin at, for links in notices (http://127.0.0.1:8000)",
     "smtp_url": "the mail server notices go through: smtp://[USER:PASSWORD@]HOST:PORT[?starttls=1]"
     " (smtp://127.0.0.1:25); the password is never logged",
-    "notify_team": "the team's name in notices (National CSIRT)",
+    "notify_team": "the team's name in notices and as the producer of what it shares "
+    "(National CSIRT)",
+    "share_sources": "a TOML file of partners' TAXII 2.1 collections that `tocsin share pull` "
+    "reads, with a schedule (none)",
     "notify_from": "the address notices come from (cert@csirt.example)",
     "notify_gnupg_home": "a GnuPG home holding the team's key: notices are signed with it, and "
     "encrypted to recipients with a key (empty: not signed)",
@@ -73,6 +76,7 @@ class Settings:
     notify_resend_after: int = 86_400
     notify_digest_hour: int = 6
     notify_per_domain: int = 60
+    share_sources: str = ""
 
     @classmethod
     def load(

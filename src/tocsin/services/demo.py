@@ -18,18 +18,20 @@ from tocsin.cases.reports import Receipt, Reports
 from tocsin.cases.rules_audit import record_rules
 from tocsin.model.people import OrgKind, Principal
 from tocsin.model.report import PATHS, clean_answers, clean_who
+from tocsin.model.tlp import TLP
 from tocsin.pipeline.runner import Summary
 from tocsin.services.accounts import Accounts
 from tocsin.services.ingest import ingest, load_mapping
 from tocsin.services.registry import import_asn_table, import_constituents
 from tocsin.settings import Settings
-from tocsin.store.base import Store
+from tocsin.store.base import EventFilter, Store
 
 
 def demo_dir() -> Path:
     return Path(str(resources.files("tocsin.demo")))
 
 
+DEMO_PARTNER = "Partner CERT (demo)"
 DEMO_PEOPLE = (
     # user name, role, display name; each password is "demo-" + the user name + "-password"
     ("admin", "admin", "Ada Admin"),
@@ -49,7 +51,7 @@ def load_people(store: Store, now: Callable[[], int]) -> list[tuple[str, str, st
     Known, printed passwords: the demo serves made-up data on 127.0.0.1 only."""
     service = Accounts(store, now=now)
     team = service.ensure_team()
-    partner_org = service.ensure_organisation("Partner CERT (demo)", OrgKind.PARTNER)
+    partner_org = service.ensure_organisation(DEMO_PARTNER, OrgKind.PARTNER)
     logins = []
     for name, role, display in DEMO_PEOPLE:
         if store.people.user_named(name) is None:
@@ -112,3 +114,24 @@ def load_demo(settings: Settings, store: Store) -> list[tuple[str, Summary]]:
         summary = ingest(settings, store, [str(path)], item["feed"], options=options, window=0)
         results.append((item["path"], summary))
     return results
+
+
+def load_sharing(settings: Settings, store: Store, now: Callable[[], int]) -> tuple[str, int]:
+    """A "community" collection that the demo partner may read up to GREEN, holding the demo's
+    GREEN and CLEAR events as STIX 2.1 (released once); returns the collection's TAXII id and how
+    many objects it holds."""
+    from tocsin.share.publish import Publisher
+    from tocsin.share.sharing import Sharing
+
+    sharing = Sharing(store, now=now)
+    system = Principal.system()
+    found = store.share.collection("community")
+    if found is None:
+        found = sharing.add_collection(
+            system, "community", "Community", "Indicators the trust community may have (GREEN)"
+        )
+        sharing.set_agreement(system, DEMO_PARTNER, "community", read=True, write=True,
+                              max_tlp=TLP.GREEN, approval=True)  # fmt: skip
+        publisher = Publisher(sharing, Incidents(store, now=now), settings.notify_team)
+        publisher.events(system, "community", EventFilter())
+    return found.uuid, store.share.count_objects(found.id)

@@ -25,6 +25,22 @@ def load_mapping(path: str | Path | None) -> dict[str, Any]:
         raise ConfigError(f"cannot read mapping {path}: {exc}") from None
 
 
+def inputs(feed: str, paths: Sequence[str]) -> list[str]:
+    """The files to read: a MISP feed's directory stands for the event files its manifest lists
+    (a listed file that is missing is an error naming it)."""
+    if feed != "misp":
+        return list(paths)
+    from tocsin.pipeline.parsers.misp import feed_files
+
+    found: list[str] = []
+    for path in paths:
+        if Path(path).is_dir():
+            found.extend(str(p) for p in feed_files(path))
+        else:
+            found.append(path)
+    return found
+
+
 def ingest(
     settings: Settings,
     store: Store,

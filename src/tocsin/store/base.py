@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tocsin.store.notices import SqlNotices
     from tocsin.store.people import SqlPeople
     from tocsin.store.reports import SqlReports
+    from tocsin.store.share import SqlShare
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class Store(Protocol):
     reports: SqlReports  # reports from the public, their reporters apart
     cvd: SqlCvd  # vulnerability cases, their vendors, products and log
     notices: SqlNotices  # notices to constituents, and which event went to whom
+    share: SqlShare  # TAXII collections, partner agreements, releases, shared STIX objects
 
     def migrate(self) -> None: ...
 

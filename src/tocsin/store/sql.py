@@ -40,6 +40,7 @@ from tocsin.store.rows import (
     event_from_data,
     ip_bytes,
 )
+from tocsin.store.share import SqlShare
 
 _E = schema.events
 _Q = schema.quarantine
@@ -77,6 +78,7 @@ class SqlStore:
         self.reports = SqlReports(self.engine)
         self.cvd = SqlCvd(self.engine)
         self.notices = SqlNotices(self.engine)
+        self.share = SqlShare(self.engine)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

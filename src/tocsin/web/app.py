@@ -38,7 +38,8 @@ from tocsin.services.accounts import Accounts
 from tocsin.services.notices import notifier
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
-from tocsin.web import console, portal
+from tocsin.share.sharing import Sharing
+from tocsin.web import console, portal, taxii
 from tocsin.web.api import events as api_events
 from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
@@ -67,6 +68,8 @@ STATUSES: tuple[tuple[type[TocsinError], int, str], ...] = (
     (Forbidden, 403, "Forbidden"),
     (NotFound, 404, "Not found"),
     (Conflict, 409, "Conflict"),
+    (taxii.NotAcceptable, 406, "Not acceptable"),
+    (taxii.UnsupportedMedia, 415, "Unsupported media type"),
 )
 
 
@@ -164,6 +167,7 @@ def create_app(
             app.state.incidents, files, app.state.accounts.ensure_team,
             submit_limit=settings.report_limit,
         )  # fmt: skip
+        app.state.sharing = Sharing(store, now=clock)
         app.state.notifier = (
             notifier(settings, store, clock) if settings.secret_key else None
         )  # acknowledgement links are signed with the secret key: without one, no notices
@@ -190,6 +194,10 @@ def create_app(
     # Without a configured secret_key a fresh one is made at every start: sessions (and the CSRF
     # tokens bound to them) then last only until the server restarts. Set TOCSIN_SECRET_KEY.
     app.state.sessions = Sessions(settings.secret_key or new_secret_key(), clock=clock)
+    app.state.taxii_credentials = taxii.Credentials()
+    # First: partners' tools poll TAXII many times a second, and each route tried before the
+    # right one costs a regular-expression match.
+    app.include_router(taxii.router)
     app.include_router(api_events.router, prefix="/api/v1")
     app.include_router(api_incidents.router, prefix="/api/v1")
     app.include_router(api_incident_parts.router, prefix="/api/v1")
@@ -204,6 +212,8 @@ def create_app(
     @app.exception_handler(TocsinError)
     async def refused(request: Request, exc: TocsinError) -> Response:
         status, title = status_of(exc)
+        if request.url.path.startswith("/taxii2/"):
+            return taxii.taxii_error(status, title, str(exc), basic=status == 401)
         if not is_api(request):
             page = page_errors.error_page(request, exc, status, title)
             if isinstance(exc, TooManyAttempts):
@@ -218,6 +228,8 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/taxii2/"):
+            return taxii.taxii_error(exc.status_code, str(exc.detail), "")
         if is_api(request):
             return await http_exception_handler(request, exc)
         return page_errors.http_error_page(request, exc.status_code, exc.detail, exc.headers)

@@ -1,0 +1,312 @@
+"""``tocsin partners`` and ``tocsin share``: partner teams, their agreements, releases with four
+eyes, TAXII pulls and MISP feeds.
+
+Without ``--as`` the commands act as the local administrator (the audit log names the system
+account); with ``--as USER`` they act as that person, which four-eyes release needs: a lead other
+than the author approves.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tocsin.cases.incidents import Incidents
+from tocsin.cli_desk import on_store, operator, out
+from tocsin.errors import InvalidValue
+from tocsin.model.people import Principal
+from tocsin.model.share import EVERYONE, ReleaseState
+from tocsin.model.tlp import TLP
+from tocsin.model.types import epoch_seconds
+from tocsin.services.accounts import Accounts
+from tocsin.settings import Settings
+from tocsin.share.publish import Publisher
+from tocsin.share.sharing import Sharing
+from tocsin.store.base import EventFilter, Store
+
+partners_app = typer.Typer(help="Partner teams and their sharing agreements.")
+share_app = typer.Typer(help="Sharing: collections, releases (four eyes), TAXII pulls, MISP feeds.")
+
+As = Annotated[
+    str | None, typer.Option("--as", help="Act as this user (a lead, for four-eyes release).")
+]
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def service() -> AbstractContextManager[Sharing]:
+    return on_store(lambda _, store: Sharing(store, now=_now))
+
+
+def publisher() -> AbstractContextManager[Publisher]:
+    return on_store(
+        lambda settings, store: Publisher(
+            Sharing(store, now=_now), Incidents(store, now=_now), settings.notify_team
+        )
+    )
+
+
+def acting(sharing: Sharing, name: str | None) -> Principal:
+    if name is None:
+        return operator()
+    user = sharing.people.user_named(name.strip().lower())
+    if user is None or user.disabled:
+        raise InvalidValue("--as", name, "no such active user")
+    return Principal.of(user)
+
+
+# -- partners ------------------------------------------------------------------------------------
+
+
+@partners_app.command("add")
+def partners_add(
+    name: Annotated[str, typer.Argument(help="The partner organisation, e.g. 'CERT-XY'.")],
+    user: Annotated[str | None, typer.Option(help="Also add a partner user of this name.")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="The user's password (else TOCSIN_NEW_PASSWORD, else asked).")
+    ] = None,
+    token: Annotated[
+        bool,
+        typer.Option("--token", help="Also make the user an API token for TAXII (printed once)."),
+    ] = False,
+) -> None:
+    """Add a partner organisation, and optionally its first user and TAXII token."""
+    from tocsin.cli_desk import _password
+
+    with service() as sharing:
+        org = sharing.add_partner(operator(), name)
+        out.print(f"partner {name} (organisation {org})", markup=False)
+        if user:
+            accounts = Accounts(sharing.store, now=_now)
+            added = accounts.add_user(
+                operator(), name=user, password=_password(password), role="partner", org_id=org,
+            )  # fmt: skip
+            out.print(f"added {added.username} (partner)", markup=False)
+            if token:
+                made = accounts.create_token(Principal.of(added), "taxii", "read,write")
+                out.print(f"TAXII token (shown once): {made.secret}", markup=False)
+
+
+@partners_app.command("list")
+def partners_list() -> None:
+    """Partners and their agreements."""
+    with service() as sharing:
+        found = sharing.partners(operator())
+        names = {c.id: c.alias for c in sharing.share.collections()}
+    table = Table("partner", "collection", "read", "write", "up to", "approval", box=None)
+    for partner in found:
+        if not partner.agreements:
+            table.add_row(partner.name, "-", "-", "-", "-", "-")
+        for a in partner.agreements:
+            table.add_row(
+                partner.name, names.get(a.collection_id, "?"), _yes(a.can_read), _yes(a.can_write),
+                a.max_tlp.label, _yes(a.approval),
+            )  # fmt: skip
+    out.print(table)
+
+
+@partners_app.command("agreement")
+def partners_agreement(
+    name: Annotated[str, typer.Argument(help="The partner.")],
+    collection: Annotated[str, typer.Argument(help="The collection (alias or id).")],
+    read: Annotated[bool, typer.Option("--read/--no-read", help="May read it.")] = True,
+    write: Annotated[bool, typer.Option("--write/--no-write", help="May add objects.")] = False,
+    max_tlp: Annotated[
+        str, typer.Option(help="Up to this TLP: CLEAR, GREEN, AMBER, AMBER+STRICT.")
+    ] = "GREEN",
+    approval: Annotated[
+        bool,
+        typer.Option("--approval/--no-approval", help="A lead approves AMBER and above first."),
+    ] = True,
+) -> None:
+    """Set what a partner may do with a collection (replaces its previous agreement there)."""
+    try:
+        level = TLP.parse(max_tlp)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    with service() as sharing:
+        sharing.set_agreement(operator(), name, collection, read=read, write=write,
+                              max_tlp=level, approval=approval)  # fmt: skip
+    out.print(
+        f"{name} on {collection}: read {_yes(read)}, write {_yes(write)}, up to {level.label}, "
+        f"approval {_yes(approval)}",
+        markup=False,
+    )
+
+
+# -- collections and releases ----------------------------------------------------------------------
+
+
+@share_app.command("collections")
+def share_collections() -> None:
+    """The TAXII collections, with their ids."""
+    with service() as sharing:
+        found = sharing.share.collections()
+        counts = {c.id: sharing.share.count_objects(c.id) for c in found}
+    table = Table("alias", "title", "TAXII id", "objects", box=None)
+    for c in found:
+        table.add_row(c.alias, c.title, c.uuid, str(counts[c.id]))
+    out.print(table)
+
+
+@share_app.command("collection")
+def share_collection(
+    alias: Annotated[str, typer.Argument(help="Short name, e.g. 'community'.")],
+    title: Annotated[str, typer.Option(help="The title partners see.")] = "",
+    description: Annotated[str, typer.Option(help="What it holds.")] = "",
+) -> None:
+    """Add a TAXII collection."""
+    with service() as sharing:
+        found = sharing.add_collection(operator(), alias, title or alias, description)
+    out.print(f"collection {found.alias}: {found.uuid}", markup=False)
+
+
+@share_app.command("publish")
+def share_publish(
+    collection: Annotated[str, typer.Argument(help="The collection (alias or id).")],
+    partner: Annotated[
+        str | None, typer.Option(help="For this partner only (needed for AMBER and AMBER+STRICT).")
+    ] = None,
+    incident: Annotated[str | None, typer.Option(help="An incident and its events.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Events of this type.")] = None,
+    feed: Annotated[str | None, typer.Option(help="Events of this feed.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Events since (2026-11-01 or ISO time).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Events until.")] = None,
+    as_: As = None,
+) -> None:
+    """Release events (or an incident) as STIX 2.1 to a collection; at AMBER and above, waits
+    for a lead's approval when an agreement asks for it."""
+    with publisher() as desk:
+        who = acting(desk.sharing, as_)
+        if incident:
+            done = desk.incident(who, collection, incident, partner=partner)
+        else:
+            query = EventFilter(type=type_, feed=feed, since=_moment(since), until=_moment(until))
+            done = desk.events(who, collection, query, partner=partner)
+    r = done.release
+    out.print(
+        f"release {r.id}: {r.state.value}, {r.objects} STIX objects at most {r.tlp.label} "
+        f"({done.events} events; {done.left_out} left out above what the audience may have)",
+        markup=False,
+    )
+    if r.state is ReleaseState.PENDING:
+        out.print(
+            f"a lead other than {r.author} approves it: tocsin share approve {r.id} --as LEAD",
+            markup=False,
+        )
+
+
+@share_app.command("releases")
+def share_releases(
+    state: Annotated[str | None, typer.Option(help="pending, released or refused.")] = None,
+) -> None:
+    """The latest releases: what went (or waits to go) to whom."""
+    with service() as sharing:
+        found = sharing.releases(operator(), ReleaseState(state) if state else None)
+        names = {c.id: c.alias for c in sharing.share.collections()}
+        orgs = {o.id: o.name for o in sharing.people.organisations()}
+    table = Table("id", "state", "collection", "to", "TLP", "objects", "author", "approver", "what",
+                  box=None)  # fmt: skip
+    for r in found:
+        to = "every partner" if r.audience == EVERYONE else orgs.get(r.audience, "?")
+        table.add_row(
+            str(r.id), r.state.value, names.get(r.collection_id, "?"), to, r.tlp.label,
+            str(r.objects), r.author, r.approver or "-", r.summary,
+        )  # fmt: skip
+    out.print(table)
+
+
+@share_app.command("approve")
+def share_approve(
+    release: Annotated[int, typer.Argument(help="The release's id.")], as_: As = None
+) -> None:
+    """Let a pending release go (a lead other than its author)."""
+    with service() as sharing:
+        done = sharing.approve(acting(sharing, as_), release)
+    out.print(f"release {done.id}: {done.state.value} by {done.approver}", markup=False)
+
+
+@share_app.command("refuse")
+def share_refuse(
+    release: Annotated[int, typer.Argument(help="The release's id.")],
+    reason: Annotated[str, typer.Option(help="Why, for the author and the audit log.")],
+    as_: As = None,
+) -> None:
+    """Refuse a pending release."""
+    with service() as sharing:
+        done = sharing.refuse(acting(sharing, as_), release, reason)
+    out.print(f"release {done.id}: {done.state.value} by {done.approver}", markup=False)
+
+
+@share_app.command("misp-feed")
+def share_misp_feed(
+    collection: Annotated[str, typer.Argument(help="The collection (alias or id).")],
+    directory: Annotated[Path, typer.Argument(help="Where to write the feed (replaced whole).")],
+    partner: Annotated[str, typer.Option(help="What this partner may read in the collection.")],
+    as_: As = None,
+) -> None:
+    """Write a MISP feed (manifest.json, hashes.csv, one file per event) of what a partner may
+    read in a collection, for the team's web server to serve."""
+    from tocsin.share.publish import misp_feed
+
+    with publisher() as desk:
+        done = misp_feed(desk.sharing, acting(desk.sharing, as_), collection, directory,
+                         partner=partner, team=desk.team)  # fmt: skip
+    out.print(f"{len(done.files)} MISP events ({done.events} attributes' events) in {directory}",
+              markup=False)  # fmt: skip
+
+
+@share_app.command("pull")
+def share_pull(
+    name: Annotated[
+        str | None, typer.Argument(help="Only this source (default: those due).")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every source now, due or not.")] = False,
+) -> None:
+    """Read partners' TAXII 2.1 collections since the last pull into the pipeline (run it from a
+    timer: each source is pulled when its `every` has passed)."""
+    from tocsin.share.pull import due, load_sources, pull
+
+    def run(settings: Settings, store: Store) -> list[str]:
+        sources = load_sources(settings.share_sources)
+        if name is not None:
+            chosen = [s for s in sources if s.name == name]
+            if not chosen:
+                raise InvalidValue("source", name, "not in the share_sources file")
+        else:
+            chosen = sources if every else due(store, sources, _now())
+        lines = []
+        for source in chosen:
+            got = pull(settings, store, source, now=_now)
+            lines.append(
+                f"{got.source}: {got.objects} objects in {got.pages} pages; {got.accepted} "
+                f"accepted, {got.duplicates} duplicates, {got.quarantined} quarantined"
+            )
+        return lines or ["no source is due"]
+
+    with on_store(run) as lines:
+        for line in lines:
+            out.print(line, markup=False)
+
+
+def _moment(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value if "T" in value else value + "T00:00:00+00:00"
+    try:
+        return epoch_seconds(text)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r}: a date (2026-11-01) or an ISO time") from None
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"

@@ -1,0 +1,162 @@
+"""Two Tocsin instances on loopback: one publishes over TAXII 2.1, the other pulls since its last
+pull into its pipeline. What is GREEN for the community arrives; what is AMBER+STRICT for another
+partner never does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.browser.serving import serving
+from tests.desk import Team, make_team
+from tests.factories import make_event, rows
+from tocsin.cli import app as cli
+from tocsin.model.tlp import TLP
+from tocsin.services.accounts import Accounts
+from tocsin.settings import Settings
+from tocsin.share.publish import Publisher
+from tocsin.share.pull import Source, load_sources, pull
+from tocsin.share.sharing import Sharing
+from tocsin.store import Store, open_store
+from tocsin.store.base import EventFilter
+from tocsin.web.app import create_app
+
+PASSWORD = "the receiving team's long passphrase"
+
+
+@dataclass
+class Publishing:
+    url: str
+    store: Store
+    team: Team
+    publisher: Publisher
+
+
+@pytest.fixture
+def publishing(settings: Settings, tmp_path: Path) -> Iterator[Publishing]:
+    """The publishing instance: green and amber+strict events, a community collection, the
+    receiving team as a GREEN partner and another partner with an AMBER+STRICT agreement."""
+    store = open_store(settings.database_url)
+    team = make_team(store)
+    lead = team.people["lead"]
+    sharing = Sharing(store, now=team.clock)
+    sharing.add_collection(lead, "community", "Community")
+    for name, level in (("Receiving Team", TLP.GREEN), ("Other Partner", TLP.AMBER_STRICT)):
+        org = sharing.add_partner(lead, name)
+        sharing.set_agreement(lead, name, "community", read=True, write=False, max_tlp=level,
+                              approval=True)  # fmt: skip
+        if name == "Receiving Team":
+            Accounts(store, now=team.clock).add_user(
+                team.people["admin"], name="receiving", password=PASSWORD, role="partner",
+                org_id=org,
+            )  # fmt: skip
+    store.write(rows(
+        *[make_event(source__ip=f"198.51.100.{n}", classification__type="c2-server", tlp="GREEN")
+          for n in range(1, 6)],
+        *[make_event(source__ip=f"203.0.113.{n}", classification__type="c2-server",
+                     tlp="AMBER+STRICT") for n in range(1, 4)],
+    ), [])  # fmt: skip
+    publisher = Publisher(sharing, team.desk, "Publishing CSIRT")
+    publisher.events(lead, "community", EventFilter())
+    strict = publisher.events(lead, "community", EventFilter(), partner="Other Partner")
+    sharing.approve(team.people["admin"], strict.release.id)
+    with serving(create_app(settings.but(data_dir=str(tmp_path / "a")), clock=team.clock,
+                            watch_clocks=False)) as url:  # fmt: skip
+        yield Publishing(url, store, team, publisher)
+    store.close()
+
+
+def _receiver(tmp_path: Path) -> tuple[Settings, Store]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'b.db'}", workers=0,
+                        data_dir=str(tmp_path / "b"))  # fmt: skip
+    return settings, open_store(settings.database_url)
+
+
+def _source(url: str) -> Source:
+    return Source(name="publisher", url=f"{url}/taxii2/api/", collection="community",
+                  user="receiving", password_env="PULL_SECRET", tlp="AMBER")  # fmt: skip
+
+
+def _addresses(store: Store) -> set[str]:
+    return {e["source.ip"] for e in store.search(EventFilter(limit=1000)).events}
+
+
+def test_green_arrives_and_amber_strict_for_another_never_does(
+    publishing: Publishing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULL_SECRET", PASSWORD)
+    settings, store = _receiver(tmp_path)
+    try:
+        got = pull(settings, store, _source(publishing.url), now=lambda: 1_800_000_000)
+        assert got.quarantined == 0
+        assert _addresses(store) == {f"198.51.100.{n}" for n in range(1, 6)}
+        events = store.search(EventFilter(limit=1000)).events
+        assert {e["tlp"] for e in events} == {"GREEN"}  # the markings travel
+        assert {e["classification.type"] for e in events} == {"c2-server"}
+        assert {e["feed.provider"] for e in events} == {"Publishing CSIRT"}  # provenance
+    finally:
+        store.close()
+
+
+def test_the_next_pull_fetches_only_what_was_added_since(
+    publishing: Publishing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULL_SECRET", PASSWORD)
+    settings, store = _receiver(tmp_path)
+    try:
+        pull(settings, store, _source(publishing.url), now=lambda: 1_800_000_000)
+        again = pull(settings, store, _source(publishing.url), now=lambda: 1_800_000_100)
+        assert again.objects == 0
+        publishing.store.write(rows(make_event(source__ip="198.51.100.77", tlp="GREEN",
+                                               classification__type="c2-server")), [])  # fmt: skip
+        publishing.publisher.events(publishing.team.people["lead"], "community",
+                                    EventFilter(ip="198.51.100.77"))  # fmt: skip
+        newer = pull(settings, store, _source(publishing.url), now=lambda: 1_800_000_200)
+        assert 0 < newer.objects < 10
+        assert newer.accepted == 1
+        assert "198.51.100.77" in _addresses(store)
+    finally:
+        store.close()
+
+
+def test_the_command_pulls_the_sources_of_the_configuration(
+    publishing: Publishing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[[source]]\nname = "publisher"\nurl = "{publishing.url}/taxii2/api/"\n'
+        f'collection = "community"\nuser = "receiving"\npassword_env = "PULL_SECRET"\n'
+        f"every = 3600\n"
+    )
+    settings, store = _receiver(tmp_path)
+    store.close()
+    env = {
+        "PULL_SECRET": PASSWORD, "TOCSIN_DATABASE_URL": settings.database_url,
+        "TOCSIN_DATA_DIR": settings.data_dir, "TOCSIN_SHARE_SOURCES": str(sources),
+        "TOCSIN_WORKERS": "0",
+    }  # fmt: skip
+    first = CliRunner().invoke(cli, ["share", "pull"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "publisher:" in first.output and "5 accepted" in first.output
+    second = CliRunner().invoke(cli, ["share", "pull"], env=env)  # not due for an hour
+    assert second.exit_code == 0 and "no source is due" in second.output
+    assert [s.name for s in load_sources(str(sources))] == ["publisher"]
+
+
+def test_a_wrong_password_is_a_clear_error(
+    publishing: Publishing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tocsin.errors import InputUnreadable
+
+    monkeypatch.setenv("PULL_SECRET", "not the password")
+    settings, store = _receiver(tmp_path)
+    try:
+        with pytest.raises(InputUnreadable, match="HTTP 401"):
+            pull(settings, store, _source(publishing.url), now=lambda: 1_800_000_000)
+        assert store.count_events() == 0
+    finally:
+        store.close()

@@ -1,0 +1,216 @@
+"""The TAXII 2.1 server, driven by the OASIS client (taxii2-client) over a real uvicorn, on SQLite
+and PostgreSQL: discovery, collections, pages, filters, one object, its versions, the manifest,
+adding objects and polling the status, and what each partner may see."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import pytest
+import requests
+from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
+
+from tests.browser.serving import serving
+from tests.desk import make_team
+from tocsin.model.people import Principal
+from tocsin.model.tlp import TLP
+from tocsin.services.accounts import Accounts
+from tocsin.settings import Settings
+from tocsin.share.sharing import Sharing
+from tocsin.store import Store, open_store
+from tocsin.web.app import create_app
+
+GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+AMBER_STRICT = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"
+RED = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+TAXII = "application/taxii+json;version=2.1"
+PASSWORD = "a long enough partner passphrase"
+
+
+def indicator(
+    n: int, marking: str = GREEN, modified: str = "2026-11-28T10:00:00.000Z"
+) -> dict[str, Any]:
+    return {
+        "type": "indicator", "spec_version": "2.1",
+        "id": f"indicator--{uuid.uuid5(uuid.NAMESPACE_URL, str(n))}",
+        "created": "2026-11-28T10:00:00.000Z", "modified": modified,
+        "pattern": f"[ipv4-addr:value = '198.51.100.{n % 250}']", "pattern_type": "stix",
+        "valid_from": "2026-11-28T10:00:00Z", "object_marking_refs": [marking],
+    }  # fmt: skip
+
+
+@dataclass
+class Desk:
+    url: str
+    store: Store
+    sharing: Sharing
+    lead: Principal
+    tokens: dict[str, str]  # who -> API token (the Basic password)
+
+
+@pytest.fixture
+def desk(settings: Settings) -> Iterator[Desk]:
+    store = open_store(settings.database_url)
+    team = make_team(store)
+    accounts = Accounts(store, now=team.clock)
+    sharing = Sharing(store, now=team.clock)
+    lead, admin = team.people["lead"], team.people["admin"]
+    sharing.add_collection(lead, "community", "Community", "What the community may have")
+    tokens: dict[str, str] = {}
+    for name in ("Partner A", "Partner B"):
+        org = sharing.add_partner(lead, name)
+        user = accounts.add_user(
+            admin, name=name.lower().replace(" ", "-"), password=PASSWORD, role="partner",
+            org_id=org, display_name=name,
+        )  # fmt: skip
+        tokens[name] = accounts.create_token(Principal.of(user), "taxii", "read,write").secret
+    tokens["analyst"] = accounts.create_token(team.people["analyst"], "taxii", "read").secret
+    sharing.set_agreement(lead, "Partner A", "community", read=True, write=True,
+                          max_tlp=TLP.GREEN, approval=False)  # fmt: skip
+    sharing.set_agreement(lead, "Partner B", "community", read=True, write=False,
+                          max_tlp=TLP.AMBER_STRICT, approval=True)  # fmt: skip
+    with serving(create_app(settings, clock=team.clock, watch_clocks=False)) as url:
+        yield Desk(url, store, sharing, lead, tokens)
+    store.close()
+
+
+def _collection(desk: Desk, who: str) -> Collection:
+    root = Server(desk.url + "/taxii2/", user=who, password=desk.tokens[who]).api_roots[0]
+    return root.collections[0]
+
+
+def test_discovery_and_collections_through_the_oasis_client(desk: Desk) -> None:
+    server = Server(desk.url + "/taxii2/", user="partner-a", password=desk.tokens["Partner A"])
+    assert server.title == "Tocsin TAXII 2.1"
+    root: ApiRoot = server.api_roots[0]
+    assert root.versions == [TAXII]
+    (found,) = root.collections
+    assert (found.alias, found.can_read, found.can_write) == ("community", True, True)
+
+
+def test_pages_of_objects_follow_next_to_the_end(desk: Desk) -> None:
+    desk.sharing.release(desk.lead, "community", [indicator(n) for n in range(25)])
+    pages = list(as_pages(_collection(desk, "Partner A").get_objects, per_request=10))
+    assert [len(p["objects"]) for p in pages] == [10, 10, 5]
+    assert [p["more"] for p in pages] == [True, True, False]
+    ids = [o["id"] for p in pages for o in p["objects"]]
+    assert ids == [indicator(n)["id"] for n in range(25)]
+
+
+def test_the_date_added_headers_give_the_next_added_after(desk: Desk) -> None:
+    desk.sharing.release(desk.lead, "community", [indicator(n) for n in range(3)])
+    auth = ("partner-a", desk.tokens["Partner A"])
+    with httpx2.Client(base_url=desk.url, auth=auth, headers={"Accept": TAXII}) as client:
+        first = client.get("/taxii2/api/collections/community/objects/")
+        last = first.headers["X-TAXII-Date-Added-Last"]
+        assert first.headers["X-TAXII-Date-Added-First"] < last
+        desk.sharing.release(desk.lead, "community", [indicator(n) for n in range(3, 5)])
+        newer = client.get(
+            "/taxii2/api/collections/community/objects/", params={"added_after": last}
+        )
+    assert [o["id"] for o in newer.json()["objects"]] == [indicator(3)["id"], indicator(4)["id"]]
+
+
+def test_filters_by_id_type_and_version(desk: Desk) -> None:
+    old = indicator(1)
+    new = indicator(1, modified="2026-11-28T11:00:00.000Z")
+    desk.sharing.release(desk.lead, "community", [old, indicator(2)])
+    desk.sharing.release(desk.lead, "community", [new])
+    collection = _collection(desk, "Partner A")
+    last = collection.get_objects(id=old["id"])["objects"]
+    assert [o["modified"] for o in last] == [new["modified"]]
+    every = collection.get_objects(id=old["id"], version="all")["objects"]
+    assert sorted(o["modified"] for o in every) == [old["modified"], new["modified"]]
+    first = collection.get_objects(id=old["id"], version="first")["objects"]
+    assert [o["modified"] for o in first] == [old["modified"]]
+    assert collection.get_objects(type="malware").get("objects", []) == []
+    assert len(collection.get_objects(type="indicator", spec_version="2.1")["objects"]) == 2
+    versions = collection.object_versions(old["id"])["versions"]
+    assert versions == ["2026-11-28T10:00:00.000000Z", "2026-11-28T11:00:00.000000Z"]
+    one = collection.get_object(old["id"], version="2026-11-28T10:00:00.000Z")["objects"]
+    assert [o["modified"] for o in one] == [old["modified"]]
+    manifest = collection.get_manifest()["objects"]
+    assert {m["id"] for m in manifest} == {old["id"], indicator(2)["id"]}
+    assert all(m["media_type"] == "application/stix+json;version=2.1" for m in manifest)
+
+
+def test_a_partner_adds_objects_and_polls_the_status(desk: Desk) -> None:
+    collection = _collection(desk, "Partner A")
+    sent = [indicator(n) for n in range(100, 103)] + [{"type": "indicator", "id": "nonsense"}]
+    status = collection.add_objects({"objects": sent})
+    assert (status.status, status.success_count, status.failure_count) == ("complete", 3, 1)
+    assert status.failures[0]["id"] == "nonsense"
+    status.refresh()
+    assert status.total_count == 4
+    # What a partner writes stays between it and the team.
+    mine = collection.get_objects()["objects"]
+    assert {o["id"] for o in mine} == {o["id"] for o in sent[:3]}
+    assert _collection(desk, "Partner B").get_objects().get("objects", []) == []
+    assert len(_collection(desk, "analyst").get_objects()["objects"]) == 3
+
+
+def test_amber_strict_for_one_partner_never_reaches_another(desk: Desk) -> None:
+    desk.sharing.release(desk.lead, "community", [indicator(1)])
+    pending = desk.sharing.release(
+        desk.lead, "community", [indicator(2, AMBER_STRICT)], partner="Partner B"
+    )
+    assert pending.state.value == "pending"
+    assert len(_collection(desk, "Partner B").get_objects()["objects"]) == 1  # not before approval
+    admin = next(p for p in (desk.store.people.user_named("admin"),) if p)
+    desk.sharing.approve(Principal.of(admin), pending.id)
+    seen_by_b = {o["id"] for o in _collection(desk, "Partner B").get_objects()["objects"]}
+    seen_by_a = {o["id"] for o in _collection(desk, "Partner A").get_objects()["objects"]}
+    assert seen_by_b == {indicator(1)["id"], indicator(2)["id"]}
+    assert seen_by_a == {indicator(1)["id"]}
+    with pytest.raises(requests.HTTPError) as refused:
+        _collection(desk, "Partner A").get_object(indicator(2)["id"])
+    assert refused.value.response.status_code == 404
+
+
+def test_errors_are_taxii_error_messages(desk: Desk) -> None:
+    base = "/taxii2/api/collections/community/objects/"
+    with httpx2.Client(base_url=desk.url) as client:
+        anonymous = client.get(base, headers={"Accept": TAXII})
+        auth = ("partner-a", desk.tokens["Partner A"])
+        wrong_accept = client.get(base, auth=auth, headers={"Accept": "application/json"})
+        bad_limit = client.get(base, auth=auth, headers={"Accept": TAXII}, params={"limit": 0})
+        bad_type = client.post(
+            base,
+            auth=auth,
+            headers={"Accept": TAXII, "Content-Type": "application/json"},
+            content=b"{}",
+        )
+        unknown = client.get(
+            "/taxii2/api/collections/nowhere/", auth=auth, headers={"Accept": TAXII}
+        )
+        read_only = client.post(
+            base, auth=("partner-b", desk.tokens["Partner B"]),
+            headers={"Accept": TAXII, "Content-Type": TAXII}, content=b'{"objects": []}',
+        )  # fmt: skip
+    answers = [anonymous, wrong_accept, bad_limit, bad_type, unknown, read_only]
+    assert [a.status_code for a in answers] == [401, 406, 400, 415, 404, 403]
+    for answer in answers:
+        assert answer.headers["content-type"] == TAXII
+        assert answer.json()["http_status"] == str(answer.status_code)
+        assert answer.json()["title"]
+    assert anonymous.headers["www-authenticate"].startswith("Basic")
+
+
+def test_a_password_works_as_well_as_a_token(desk: Desk) -> None:
+    server = Server(desk.url + "/taxii2/", user="partner-a", password=PASSWORD)
+    assert server.api_roots[0].collections[0].alias == "community"
+    with pytest.raises(requests.HTTPError) as refused:
+        Server(desk.url + "/taxii2/", user="partner-a", password="wrong").refresh()
+    assert refused.value.response.status_code == 401
+
+
+def test_red_never_goes_into_a_feed(desk: Desk) -> None:
+    from tocsin.errors import Forbidden
+
+    with pytest.raises(Forbidden, match="RED"):
+        desk.sharing.release(desk.lead, "community", [indicator(1, RED)], partner="Partner B")
+    assert desk.store.share.count_objects() == 0
