@@ -33,6 +33,7 @@ from tocsin.pipeline.parsers.base import (
     Record,
     Source,
     csv_records,
+    json_kind,
     line_records,
     too_long,
 )
@@ -116,7 +117,7 @@ def _json_document(source: Source) -> tuple[Any, Record | None]:
 
 def _json_item(ordinal: int, raw: str, item: Any, mapper: ItemMapper) -> Record:
     if not isinstance(item, dict):
-        return Record(ordinal, raw, None, f"item is {_kind(item)}, not an object")
+        return Record(ordinal, raw, None, f"item is {json_kind(item)}, not an object")
     reason = too_long(raw)
     if reason:
         return Record(ordinal, raw[:JSON_RAW_CHARS], None, reason)
@@ -130,21 +131,6 @@ def _json_records(items: Iterable[Any], mapper: ItemMapper) -> Iterator[Record]:
     """One record per item of a JSON array; ``line`` is the item's ordinal."""
     for ordinal, item in enumerate(items, start=1):
         yield _json_item(ordinal, orjson.dumps(item).decode(), item, mapper)
-
-
-def _kind(value: Any) -> str:
-    """What a JSON value is, in words: ``an object``, ``a string``, ``null``, ..."""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null"
 
 
 # --- URLhaus (feeds.md 2.1) ------------------------------------------------------------------
@@ -273,7 +259,7 @@ class FeodoTrackerParser(Parser):
             yield from _json_records(document, _feodo_fields)
         else:
             raw = orjson.dumps(document).decode()[:JSON_RAW_CHARS]
-            yield Record(1, raw, None, f"expected a JSON array, found {_kind(document)}")
+            yield Record(1, raw, None, f"expected a JSON array, found {json_kind(document)}")
 
 
 # --- ThreatFox (feeds.md 2.3) ----------------------------------------------------------------
@@ -319,7 +305,7 @@ def _threatfox_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     if value is None:
         raise ValueError("no IOC value (ioc_value)")
     if not isinstance(value, str):
-        raise ValueError(f"IOC value is {_kind(value)}, not text")
+        raise ValueError(f"IOC value is {json_kind(value)}, not text")
     if not isinstance(kind, str):
         raise ValueError("no IOC type (ioc_type)")
     target = _IOC_TYPES.get(kind.lower())
@@ -413,7 +399,7 @@ class ThreatFoxParser(Parser):
             yield from _json_records(document, _threatfox_fields)
         else:
             raw = orjson.dumps(document).decode()[:JSON_RAW_CHARS]
-            yield Record(1, raw, None, f"expected a JSON object, found {_kind(document)}")
+            yield Record(1, raw, None, f"expected a JSON object, found {json_kind(document)}")
 
 
 PARSERS: list[type[Parser]] = [URLhausParser, FeodoTrackerParser, ThreatFoxParser]

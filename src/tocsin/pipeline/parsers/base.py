@@ -17,6 +17,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
+import orjson
+
 from tocsin.errors import InputUnreadable
 
 MAX_ROW_CHARS = 65_536
@@ -328,6 +330,31 @@ def line_records(
             yield Record(number, text, None, _reason(exc))
             continue
         yield Record(number, text, fields)
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in words: ``an object``, ``a string``, ``null``, ..."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null"
+
+
+def json_document(source: Source, preview: int) -> tuple[Any, Record | None]:
+    """The whole input as one JSON document, or a record to quarantine saying why it is not one
+    (with the first ``preview`` characters of the input as its raw text)."""
+    text = source.text()
+    try:
+        return orjson.loads(text), None
+    except orjson.JSONDecodeError as exc:
+        return None, Record(1, text[:preview], None, f"not valid JSON: {exc}")
 
 
 def _reason(exc: Exception) -> str:

@@ -72,7 +72,14 @@ import orjson
 from tocsin.errors import InputUnreadable
 from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import TLP
-from tocsin.pipeline.parsers.base import MAX_ROW_CHARS, Parser, Record, Source
+from tocsin.pipeline.parsers.base import (
+    MAX_ROW_CHARS,
+    Parser,
+    Record,
+    Source,
+    json_document,
+    json_kind,
+)
 from tocsin.pipeline.parsers.phishing import url_host
 
 JSON_RAW_CHARS = 2000
@@ -130,11 +137,9 @@ class MISPParser(Parser):
     documentation: ClassVar[str] = "https://github.com/MISP/misp-rfc"
 
     def parse(self, source: Source) -> Iterator[Record]:
-        text = source.text()
-        try:
-            document = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            yield Record(1, text[:JSON_RAW_CHARS], None, f"not valid JSON: {exc}")
+        document, failed = json_document(source, JSON_RAW_CHARS)
+        if failed is not None:
+            yield failed
             return
         items = _events(document)
         if isinstance(items, str):
@@ -169,7 +174,7 @@ def feed_files(directory: str | Path) -> list[Path]:
     except orjson.JSONDecodeError as exc:
         raise InputUnreadable(f"{path}: not valid JSON: {exc}") from None
     if not isinstance(manifest, dict):
-        found = _what(manifest)
+        found = json_kind(manifest)
         raise InputUnreadable(f"{path}: expected an object keyed by event UUID, found {found}")
     files: list[Path] = []
     missing: list[str] = []
@@ -217,7 +222,7 @@ def _is_event(item: Any) -> bool:
 def _not_an_event(item: Any) -> str:
     if isinstance(item, dict):
         return "not a MISP event: an object with neither Event nor info and uuid or Attribute"
-    return f"not a MISP event but {_what(item)}"
+    return f"not a MISP event but {json_kind(item)}"
 
 
 class _Level:
@@ -256,7 +261,7 @@ def _event_records(event: dict[str, Any], position: int) -> Iterator[tuple[int, 
     for item in objects:
         if not isinstance(item, dict):
             position += 1
-            reason = f"an Object item is {_what(item)}, not an object"
+            reason = f"an Object item is {json_kind(item)}, not an object"
             yield position, Record(position, _preview(item), None, reason)
             continue
         try:
@@ -287,7 +292,7 @@ def _record(
     """The row of one attribute; ``None`` for a deleted one (a revocation, not an indicator)."""
     if not isinstance(attribute, dict):
         raw = _preview(attribute)
-        return Record(position, raw, None, f"attribute is {_what(attribute)}, not an object")
+        return Record(position, raw, None, f"attribute is {json_kind(attribute)}, not an object")
     if _flag(attribute.get("deleted")):
         return None
     raw = orjson.dumps({k: v for k, v in attribute.items() if k != "data"}).decode()
@@ -431,7 +436,7 @@ def _list(item: dict[str, Any], key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ValueError(f"{key} is {_what(value)}, not a list")
+        raise ValueError(f"{key} is {json_kind(value)}, not a list")
     return value
 
 
@@ -459,21 +464,6 @@ def _flag(value: Any) -> bool:
 
 def _preview(item: Any) -> str:
     return orjson.dumps(item).decode()[:JSON_RAW_CHARS]
-
-
-def _what(value: Any) -> str:
-    """What a JSON value is, in words."""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null"
 
 
 PARSERS: list[type[Parser]] = [MISPParser]

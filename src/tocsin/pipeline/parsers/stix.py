@@ -56,7 +56,7 @@ from stix2patterns.v21.pattern import Pattern
 
 from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import TLP
-from tocsin.pipeline.parsers.base import Parser, Record, Source
+from tocsin.pipeline.parsers.base import Parser, Record, Source, json_document
 from tocsin.share.markings import tlp_of_definition, tlp_of_refs
 from tocsin.share.stix import (
     HASHES,
@@ -95,15 +95,13 @@ class StixParser(Parser):
     documentation: ClassVar[str] = "https://docs.oasis-open.org/cti/stix/v2.1/stix-v2.1.html"
 
     def parse(self, source: Source) -> Iterator[Record]:
-        text = source.text()
-        try:
-            document = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            yield Record(1, text[:RAW_PREVIEW], None, f"not valid JSON: {exc}")
+        document, failed = json_document(source, RAW_PREVIEW)
+        if failed is not None:
+            yield failed
             return
         objects = _objects(document)
         if isinstance(objects, str):
-            yield Record(1, text[:RAW_PREVIEW], None, objects)
+            yield Record(1, source.text()[:RAW_PREVIEW], None, objects)
             return
         graph = Graph(objects)
         for position, item in enumerate(objects, start=1):
