@@ -7,8 +7,9 @@ reference TAXII 2.1 server, memory backend), fetched by the same client with the
 For each server, on 127.0.0.1, in a process of its own:
 - the whole collection through the OASIS client (``taxii2client.v21.as_pages(get_objects)``,
   ``per_request`` = the page size, a fresh Collection per run): objects/s;
-- GET one object by id over ``--clients`` keep-alive connections at once (plain http.client, the
-  lightest client; ``requests`` alone costs ~0.6 ms a request here): requests/s.
+- GET one object by id, one request at a time over one keep-alive connection (plain http.client,
+  the lightest client; ``requests`` alone costs ~0.6 ms a request here), then for Tocsin over
+  ``--clients`` connections at once: requests/s.
 Then Tocsin alone with ``--large`` objects, to show that the cost of a page does not grow with the
 collection (medallion re-sorts and deep-copies its whole collection on every request, so it is
 measured at the small size only; see /work/shared/bench/medallion/README.md).
@@ -283,7 +284,8 @@ def measure(
     return {
         "objects_per_s": statistics.median(f["objects_per_s"] for f in fetches),
         "fetch": best,
-        "get": get_by_id(collection_url, ids, gets, clients),
+        "get": get_by_id(collection_url, ids, gets, 1),
+        "get_parallel": get_by_id(collection_url, ids, gets, clients) if clients > 1 else None,
     }
 
 
@@ -307,11 +309,15 @@ def tocsin_run(
 
 def line(name: str, r: dict[str, Any]) -> str:
     f, g = r["fetch"], r["get"]
+    parallel = r.get("get_parallel")
+    extra = (
+        f"; {parallel['requests_per_s']:,.0f} req/s over several connections" if parallel else ""
+    )
     return (
         f"{name:34} {r['objects_per_s']:>10,.0f} obj/s  (whole {f['seconds']:.2f} s, first page "
         f"{f['first_page_s'] * 1000:.0f} ms, last page {f['last_page_s'] * 1000:.0f} ms)  "
         f"get-by-id {g['requests_per_s']:>7,.0f} req/s (p50 {g['p50_ms']:.2f} ms, "
-        f"p99 {g['p99_ms']:.2f} ms)"
+        f"p99 {g['p99_ms']:.2f} ms){extra}"
     )
 
 
@@ -338,8 +344,10 @@ def main() -> None:
             config, _ = medallion_files(Path(folder), f"http://127.0.0.1:{port}", objects)
             server = medallion_serve(config, port)
             try:
+                # One client: two at once make medallion answer 500 at this size.
+                # One connection: two at once make medallion answer 500 at this size.
                 theirs = measure(f"http://127.0.0.1:{port}", args.page, len(objects), ids,
-                                 min(args.gets, 50), 1, args.clients)  # fmt: skip
+                                 min(args.gets, 50), 1, 1)  # fmt: skip
             finally:
                 server.terminate()
                 server.wait(timeout=30)

@@ -419,7 +419,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
 ) -> None:
-    """Serve the events page, the JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json)."""
+    """Serve the web pages, the JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json) and
+    TAXII 2.1 under /taxii2/."""
     import uvicorn
 
     from tocsin.web.app import create_app

@@ -208,3 +208,21 @@ def test_the_commands_manage_partners_and_four_eyes(store: Store, tmp_path: Path
     assert "CERT-XY" in run("share", "releases")
     assert "1 MISP events" in run("share", "misp-feed", "community", str(tmp_path / "feed"),
                                   "--partner", "CERT-XY")  # fmt: skip
+
+
+def test_a_misp_feed_directory_is_ingested_event_file_by_event_file(
+    team: Team, tmp_path: Path
+) -> None:
+    sharing, publisher = _sharing(team)
+    publisher.events(team.people["lead"], "community", EventFilter())
+    feed = tmp_path / "feed"
+    written = misp_feed(sharing, team.people["lead"], "community", feed, partner="Partner A",
+                        team="National CSIRT")  # fmt: skip
+    env = {"TOCSIN_DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}", "TOCSIN_WORKERS": "0"}
+    result = CliRunner().invoke(cli_app, ["ingest", "--feed", "misp", str(feed)], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"read {len(GREEN_IPS)}, accepted {len(GREEN_IPS)}" in result.output
+    assert written.events == len(GREEN_IPS)
+    (feed / written.files[0].name).unlink()  # the manifest names a file that is not there
+    missing = CliRunner().invoke(cli_app, ["ingest", "--feed", "misp", str(feed)], env=env)
+    assert missing.exit_code == 2 and written.files[0].name in missing.output

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -16,6 +17,7 @@ from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from tests.browser.serving import serving
 from tests.desk import make_team
+from tocsin.cases.incidents import Incidents
 from tocsin.model.people import Principal
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
@@ -214,3 +216,68 @@ def test_red_never_goes_into_a_feed(desk: Desk) -> None:
     with pytest.raises(Forbidden, match="RED"):
         desk.sharing.release(desk.lead, "community", [indicator(1, RED)], partner="Partner B")
     assert desk.store.share.count_objects() == 0
+
+
+def test_a_deleted_version_is_gone_and_the_last_one_is_the_previous(desk: Desk) -> None:
+    old, new = indicator(7), indicator(7, modified="2026-11-28T12:00:00.000Z")
+    desk.sharing.release(desk.lead, "community", [old])
+    desk.sharing.release(desk.lead, "community", [new])
+    lead_token = Accounts(desk.store, now=lambda: 0).create_token(desk.lead, "t", "read,write")
+    url = f"/taxii2/api/collections/community/objects/{old['id']}/"
+    with httpx2.Client(base_url=desk.url, headers={"Accept": TAXII}) as client:
+        partner = client.delete(url, auth=("partner-a", desk.tokens["Partner A"]))
+        deleted = client.delete(
+            url, params={"match[version]": new["modified"]}, auth=("lead", lead_token.secret)
+        )
+    assert (partner.status_code, deleted.status_code) == (403, 200)
+    left = _collection(desk, "Partner A").get_object(old["id"])["objects"]
+    assert [o["modified"] for o in left] == [old["modified"]]  # the older is the last one now
+    actions = [e.action for e in desk.store.cases.audit()]
+    assert actions[-1] == "share.delete"
+
+
+def test_what_tocsin_serves_passes_the_stix_validator(desk: Desk) -> None:
+    from stix2validator import ValidationOptions, validate_instance
+
+    from tests.factories import make_event, rows
+    from tocsin.share.publish import Publisher
+    from tocsin.store.base import EventFilter
+
+    desk.store.write(rows(
+        make_event(source__ip="198.51.100.20", classification__type="c2-server", tlp="GREEN",
+                   source__port=443, protocol__transport="tcp"),
+        make_event(source__url="http://bad.example/x", classification__type="phishing",
+                   tlp="CLEAR"),
+        make_event(source__ip="198.51.100.21", classification__type="infected-system", tlp="GREEN",
+                   malware__name="mirai"),
+    ), [])  # fmt: skip
+    publisher = Publisher(desk.sharing, Incidents(desk.store), "National CSIRT")
+    publisher.events(desk.lead, "community", EventFilter())
+    served = _collection(desk, "Partner A").get_objects(version="all")["objects"]
+    assert {o["type"] for o in served} >= {"indicator", "observed-data", "sighting", "identity"}
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": served}
+    result = validate_instance(bundle, ValidationOptions(version="2.1"))
+    assert result.is_valid, [str(e) for o in result.object_results for e in o.errors]
+
+
+def test_the_demo_prints_credentials_that_read_its_green_collection(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tocsin.cli import app as cli_app
+
+    database = f"sqlite:///{tmp_path / 'demo.db'}"
+    env = {"TOCSIN_DATABASE_URL": database, "TOCSIN_DATA_DIR": str(tmp_path / "data")}
+    loaded = CliRunner().invoke(cli_app, ["demo", "--no-serve"], env=env)
+    assert loaded.exit_code == 0, loaded.output
+    line = next(x for x in loaded.output.splitlines() if x.startswith("TAXII 2.1"))
+    user = line.split("user ")[1].split(",")[0]
+    password = line.split("password ")[1].split(")")[0]
+    count = int(line.split("(")[2].split(" STIX")[0])
+    settings = Settings(database_url=database, data_dir=str(tmp_path / "data"), workers=0)
+    with serving(create_app(settings, watch_clocks=False)) as url:
+        root = Server(url + "/taxii2/", user=user, password=password).api_roots[0]
+        pages = list(as_pages(root.collections[0].get_objects, per_request=500))
+    served = [o for p in pages for o in p["objects"]]
+    assert len(served) == count > 100
+    marks = {m for o in served for m in o.get("object_marking_refs", [])}
+    assert marks <= {GREEN, "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"}

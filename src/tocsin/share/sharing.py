@@ -16,6 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -390,8 +391,6 @@ def timestamp_us(value: Any) -> int:
     """An RFC 3339 UTC timestamp (``2026-11-28T10:00:00.123Z``) in microseconds."""
     if not isinstance(value, str) or not value.endswith("Z") or "T" not in value:
         raise ValueError(f"not a STIX timestamp: {value!r}")
-    from datetime import UTC, datetime
-
     text = value[:-1]
     whole, _, fraction = text.partition(".")
     try:
@@ -406,8 +405,6 @@ def timestamp_us(value: Any) -> int:
 
 def format_us(value: int) -> str:
     """Microseconds as a TAXII timestamp, with microsecond precision."""
-    from datetime import UTC, datetime
-
     seconds, micro = divmod(value, 1_000_000)
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{micro:06d}Z"
 

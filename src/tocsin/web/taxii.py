@@ -14,17 +14,21 @@ import base64
 import binascii
 import hashlib
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from tocsin.errors import InvalidValue, NotAuthenticated, TocsinError
+from tocsin.errors import InvalidValue, NotAuthenticated, NotFound, TocsinError
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
 from tocsin.share import taxii
 from tocsin.share.sharing import Sharing
+from tocsin.store.share import Row
 
 router = APIRouter(prefix="/taxii2", include_in_schema=False)
 ROOT = "/taxii2/api/"
@@ -117,23 +121,14 @@ def _taxii(
 
 @router.get("/api/collections/{key}/objects/{object_id}/")
 async def one_object(request: Request, key: str, object_id: str) -> Response:
-    _accepts(request)
-    who = _who(request)
-    wanted = taxii.query(request.query_params, allowed=ONE_OBJECT_FILTERS)
-    wanted = _only(wanted, object_id)
-    rows, more = _sharing(request).page(who, key, wanted)
-    if not rows and not wanted.added_after:
-        raise _missing(object_id)
-    return _taxii(taxii.envelope(rows, more), headers=taxii.added_headers(rows))
+    # Run in the event loop: one indexed lookup costs less than the hop to a worker thread, and
+    # partners' tools ask for objects one by one in long runs.
+    return _page(request, key, ONE_OBJECT_FILTERS, taxii.envelope, object_id=object_id)
 
 
 @router.get("/api/collections/{key}/objects/")
 def objects(request: Request, key: str) -> Response:
-    _accepts(request)
-    who = _who(request)
-    wanted = taxii.query(request.query_params, allowed=OBJECT_FILTERS)
-    rows, more = _sharing(request).page(who, key, wanted)
-    return _taxii(taxii.envelope(rows, more), headers=taxii.added_headers(rows))
+    return _page(request, key, OBJECT_FILTERS, taxii.envelope)
 
 
 @router.get("/")
@@ -195,10 +190,7 @@ async def add_objects(request: Request, key: str) -> Response:
     if not isinstance(parsed, dict) or not isinstance(parsed.get("objects"), list):
         return _taxii(taxii.error(422, "Unprocessable", "an envelope has a list of objects"), 422)
     who = _who(request)
-    sharing = _sharing(request)
-    from starlette.concurrency import run_in_threadpool
-
-    result = await run_in_threadpool(sharing.add_envelope, who, key, parsed["objects"])
+    result = await run_in_threadpool(_sharing(request).add_envelope, who, key, parsed["objects"])
     return _taxii(result, 202)
 
 
@@ -210,7 +202,7 @@ def delete_object(request: Request, key: str, object_id: str) -> Response:
         request.query_params, allowed=frozenset({"match[version]", "match[spec_version]"})
     )
     if "match[version]" not in request.query_params:
-        wanted = _only(wanted, object_id, versions=("all",))
+        wanted = replace(wanted, versions=("all",))
     _sharing(request).delete(who, key, object_id, wanted)
     return _taxii({})
 
@@ -222,32 +214,30 @@ def versions(request: Request, key: str, object_id: str) -> Response:
     wanted = taxii.query(request.query_params, allowed=VERSIONS_FILTERS)
     rows, more = _sharing(request).versions(who, key, object_id, wanted)
     if not rows and not wanted.added_after:
-        raise _missing(object_id)
+        raise NotFound(f"no object {object_id} here")
     return _taxii(taxii.versions(rows, more), headers=taxii.added_headers(rows))
 
 
 @router.get("/api/collections/{key}/manifest/")
 def manifest(request: Request, key: str) -> Response:
+    return _page(request, key, OBJECT_FILTERS, taxii.manifest)
+
+
+def _page(
+    request: Request, key: str, allowed: frozenset[str],
+    render: Callable[[list[Row], bool], bytes], *, object_id: str | None = None,
+) -> Response:  # fmt: skip
+    """A page of objects (of one object's versions, with ``object_id``), rendered as asked, with
+    the date-added headers."""
     _accepts(request)
     who = _who(request)
-    wanted = taxii.query(request.query_params, allowed=OBJECT_FILTERS)
+    wanted = taxii.query(request.query_params, allowed=allowed)
+    if object_id is not None:
+        wanted = replace(wanted, ids=(object_id,))
     rows, more = _sharing(request).page(who, key, wanted)
-    return _taxii(taxii.manifest(rows, more), headers=taxii.added_headers(rows))
-
-
-def _only(wanted: Any, object_id: str, versions: tuple[str, ...] | None = None) -> Any:
-    from dataclasses import replace
-
-    changes: dict[str, Any] = {"ids": (object_id,)}
-    if versions is not None:
-        changes["versions"] = versions
-    return replace(wanted, **changes)
-
-
-def _missing(object_id: str) -> TocsinError:
-    from tocsin.errors import NotFound
-
-    return NotFound(f"no object {object_id} here")
+    if object_id is not None and not rows and not wanted.added_after:
+        raise NotFound(f"no object {object_id} here")
+    return _taxii(render(rows, more), headers=taxii.added_headers(rows))
 
 
 def _collection(found: Any) -> dict[str, Any]:
