@@ -16,11 +16,16 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.serving import serving
+from tocsin.cases.incidents import Incidents
 from tocsin.model.people import Principal
+from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
-from tocsin.services.demo import demo_password, load_demo, load_people
+from tocsin.services.demo import DEMO_PARTNER, demo_password, load_demo, load_people, load_sharing
 from tocsin.settings import Settings
-from tocsin.store import open_store
+from tocsin.share.publish import Publisher
+from tocsin.share.sharing import Sharing
+from tocsin.store import Store, open_store
+from tocsin.store.base import EventFilter
 from tocsin.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +50,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         load_demo(settings, store)
         load_people(store, lambda: int(time.time()))
+        waiting_release(settings, store)
         analyst = store.people.user_named("analyst")
         assert analyst is not None
         token = Accounts(store, now=lambda: int(time.time())).create_token(
@@ -56,6 +62,22 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(create_app(settings)) as url:
         API_TOKENS[url] = API_TOKENS.pop(database.as_posix())
         yield url
+
+
+def waiting_release(settings: Settings, store: Store) -> None:
+    """The demo's sharing, and one AMBER+STRICT release for the demo partner that the lead
+    asked for and a second lead must decide on (the /sharing page)."""
+    now = lambda: int(time.time())  # noqa: E731
+    load_sharing(settings, store, now)
+    sharing = Sharing(store, now=now)
+    lead = store.people.user_named("lead")
+    assert lead is not None
+    sharing.set_agreement(Principal.system(), DEMO_PARTNER, "community", read=True, write=True,
+                          max_tlp=TLP.AMBER_STRICT, approval=True)  # fmt: skip
+    publisher = Publisher(sharing, Incidents(store, now=now), settings.notify_team)
+    done = publisher.events(Principal.of(lead), "community", EventFilter(limit=5),
+                            partner=DEMO_PARTNER)  # fmt: skip
+    assert done.release.state.value == "pending", "the demo should have events above GREEN"
 
 
 @pytest.fixture(scope="session")

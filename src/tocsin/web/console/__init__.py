@@ -18,6 +18,7 @@ from tocsin.web.console import (
     queue,
     related,
     reporter,
+    sharing,
     users,
 )
 
@@ -34,6 +35,7 @@ for module in (
     evidence,
     users,
     audit,
+    sharing,
 ):
     router.include_router(module.router)
 
