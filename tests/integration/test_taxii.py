@@ -24,6 +24,7 @@ from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
+from tocsin.store.base import EventFilter
 from tocsin.web.app import create_app
 
 GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
@@ -55,7 +56,7 @@ class Desk:
 
 
 @pytest.fixture
-def desk(settings: Settings) -> Iterator[Desk]:
+def desk(settings: Settings, tmp_path: Path) -> Iterator[Desk]:
     store = open_store(settings.database_url)
     team = make_team(store)
     accounts = Accounts(store, now=team.clock)
@@ -75,7 +76,8 @@ def desk(settings: Settings) -> Iterator[Desk]:
                           max_tlp=TLP.GREEN, approval=False)  # fmt: skip
     sharing.set_agreement(lead, "Partner B", "community", read=True, write=False,
                           max_tlp=TLP.AMBER_STRICT, approval=True)  # fmt: skip
-    with serving(create_app(settings, clock=team.clock, watch_clocks=False)) as url:
+    served = settings.but(data_dir=str(tmp_path / "data"), workers=0)
+    with serving(create_app(served, clock=team.clock, watch_clocks=False)) as url:
         yield Desk(url, store, sharing, lead, tokens)
     store.close()
 
@@ -153,6 +155,10 @@ def test_a_partner_adds_objects_and_polls_the_status(desk: Desk) -> None:
     assert {o["id"] for o in mine} == {o["id"] for o in sent[:3]}
     assert _collection(desk, "Partner B").get_objects().get("objects", []) == []
     assert len(_collection(desk, "analyst").get_objects()["objects"]) == 3
+    # And into the pipeline, named after the partner, with their markings.
+    events = desk.store.search(EventFilter(limit=100)).events
+    assert {e["source.ip"] for e in events} == {f"198.51.100.{n}" for n in range(100, 103)}
+    assert {(e["feed.provider"], e["tlp"]) for e in events} == {("Partner A", "GREEN")}
 
 
 def test_amber_strict_for_one_partner_never_reaches_another(desk: Desk) -> None:

@@ -1,5 +1,6 @@
-"""The TAXII 2.1 client: read a partner's collection since the last pull and feed it through the
-pipeline (the ``stix`` parser), keeping provenance and markings.
+"""What partners send us, into the pipeline (the ``stix`` parser), keeping provenance and markings:
+the TAXII 2.1 client that reads a partner's collection since the last pull, and the envelopes
+partners POST to our own TAXII server.
 
 The sources are listed in a TOML file (setting ``share_sources``)::
 
@@ -28,6 +29,7 @@ import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,9 +38,12 @@ from typing import Any
 import orjson
 
 from tocsin.errors import ConfigError, InputUnreadable
+from tocsin.model.people import Principal, Role
 from tocsin.model.tlp import TLP
+from tocsin.pipeline.runner import Summary
 from tocsin.services.ingest import ingest
 from tocsin.settings import Settings
+from tocsin.share.sharing import Sharing
 from tocsin.share.taxii import TAXII
 from tocsin.store.base import Store
 
@@ -118,8 +123,6 @@ def pull(
     get = fetch or _get
     result = Pulled(source.name)
     after = store.share.pull_mark(_mark(source))
-    folder = Path(settings.data_dir) / "taxii" / source.name
-    folder.mkdir(parents=True, exist_ok=True)
     cursor: str | None = None
     objects: list[Any] = []
     while True:
@@ -145,9 +148,7 @@ def pull(
     if objects:
         # One document for the whole pull: an observed-data and the observables it refers to
         # may come on different pages.
-        path = folder / f"{now()}.json"
-        path.write_bytes(orjson.dumps({"objects": objects}))
-        summary = ingest(settings, store, [str(path)], "stix", tlp=source.tlp, workers=0)
+        path, summary = take_in(settings, store, source.name, objects, tlp=source.tlp, now=now)
         result.files.append(str(path))
         result.objects = len(objects)
         result.accepted, result.duplicates = summary.accepted, summary.duplicates
@@ -155,6 +156,37 @@ def pull(
     with store.cases.transaction() as conn:
         store.share.set_pull_mark(conn, _mark(source), result.last_added or after or "", now())
     return result
+
+
+def take_in(
+    settings: Settings, store: Store, name: str, objects: list[Any], *, tlp: str = "AMBER",
+    now: Callable[[], int], provider: str | None = None,
+) -> tuple[Path, Summary]:  # fmt: skip
+    """STIX objects received from a partner (pulled, or posted to our TAXII server) into the
+    pipeline, kept first as one file under ``data_dir/taxii/<name>/``."""
+    folder = Path(settings.data_dir) / "taxii" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{now()}-{uuid.uuid4().hex[:8]}.json"
+    path.write_bytes(orjson.dumps({"objects": objects}))
+    options = {"provider": provider} if provider else None
+    summary = ingest(settings, store, [str(path)], "stix", tlp=tlp, options=options, workers=0)
+    return path, summary
+
+
+def receive(
+    sharing: Sharing, settings: Settings, who: Principal, key: str, objects: list[Any]
+) -> dict[str, Any]:
+    """A POSTed envelope: stored in the collection (for the team and the sender only, when a
+    partner sends it), and what a partner sent goes into the pipeline too, as if pulled, named
+    after the partner. Returns the TAXII status resource."""
+    status = sharing.add_envelope(who, key, objects)
+    if who.role is not Role.PARTNER or not status["success_count"]:
+        return status
+    accepted = {s["id"] for s in status["successes"]}
+    chosen = [o for o in objects if isinstance(o, dict) and o.get("id") in accepted]
+    org = next((o.name for o in sharing.people.organisations() if o.id == who.org_id), "partner")
+    take_in(settings, sharing.store, f"posted-{who.org_id}", chosen, now=sharing.now, provider=org)
+    return status
 
 
 def _mark(source: Source) -> str:

@@ -27,6 +27,7 @@ from tocsin.errors import InvalidValue, NotAuthenticated, NotFound, TocsinError
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
 from tocsin.share import taxii
+from tocsin.share.pull import receive
 from tocsin.share.sharing import Sharing
 from tocsin.store.share import Row
 
@@ -190,7 +191,10 @@ async def add_objects(request: Request, key: str) -> Response:
     if not isinstance(parsed, dict) or not isinstance(parsed.get("objects"), list):
         return _taxii(taxii.error(422, "Unprocessable", "an envelope has a list of objects"), 422)
     who = _who(request)
-    result = await run_in_threadpool(_sharing(request).add_envelope, who, key, parsed["objects"])
+    settings = request.app.state.settings
+    result = await run_in_threadpool(
+        receive, _sharing(request), settings, who, key, parsed["objects"]
+    )
     return _taxii(result, 202)
 
 

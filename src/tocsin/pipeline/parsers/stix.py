@@ -104,9 +104,12 @@ class StixParser(Parser):
             yield Record(1, source.text()[:RAW_PREVIEW], None, objects)
             return
         graph = Graph(objects)
+        provider = self.options.get("provider")  # who sent it, when its objects do not say
         for position, item in enumerate(objects, start=1):
             record = graph.record(position, item)
             if record is not None:
+                if provider and record.fields is not None:
+                    record.fields.setdefault("feed.provider", str(provider))
                 yield record
 
 
