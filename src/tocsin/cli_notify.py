@@ -9,10 +9,20 @@ from typing import Annotated
 import typer
 
 from tocsin.cli_desk import on_store, out
+from tocsin.notify.dispatch import AT_LEAST
 from tocsin.notify.notifier import Notifier
 from tocsin.services.notices import notifier
 
 notify_app = typer.Typer(help="Notices to constituents: plan, send, follow up.")
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Sender processes for a large batch, each over its own SMTP connection "
+        f"(each takes at least {AT_LEAST} notices; fewer go from one).",
+    ),
+]
 
 
 def desk() -> AbstractContextManager[Notifier]:
@@ -41,21 +51,21 @@ def notify_plan(
 
 
 @notify_app.command("send")
-def notify_send() -> None:
+def notify_send(workers: Workers = 2) -> None:
     """Send the notices that are due (planned, or deferred until now)."""
     with desk() as notices:
-        sent = notices.send()
+        sent = notices.send(workers=workers)
     parts = ", ".join(f"{n} {state}" for state, n in sorted(sent.outcomes.items())) or "nothing"
     out.print(f"notices: {parts}; {sent.waiting} held back by the per-domain limit", markup=False)
 
 
 @notify_app.command("run")
-def notify_run() -> None:
+def notify_run(workers: Workers = 2) -> None:
     """Plan, send, and send again the urgent notices nobody acknowledged (for a timer)."""
     with desk() as notices:
         found = notices.plan()
         reminded = notices.remind()
-        sent = notices.send()
+        sent = notices.send(workers=workers)
     parts = ", ".join(f"{n} {state}" for state, n in sorted(sent.outcomes.items())) or "nothing"
     out.print(f"planned {len(found.notices)}, reminders {reminded}; sent: {parts}", markup=False)
 

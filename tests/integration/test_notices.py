@@ -26,9 +26,10 @@ from tests.factories import make_event, rows
 from tests.integration.test_smtp import LoopbackController
 from tocsin.errors import NotFound
 from tocsin.model.constituent import Constituent
+from tocsin.notify import dispatch
 from tocsin.notify.compose import Sender
 from tocsin.notify.notifier import Notifier, NotifySettings
-from tocsin.notify.pgp import Keyring
+from tocsin.notify.pgp import Keyring, PgpError
 from tocsin.notify.smtp import SmtpSettings
 from tocsin.services.notices import notifier
 from tocsin.settings import Settings
@@ -45,8 +46,10 @@ class Mailbox:
 
     messages: list[EmailMessage] = field(default_factory=list)
     answer: str = "250 OK"
+    peers: set[Any] = field(default_factory=set)  # the clients' (address, port)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.peers.add(session.peer)
         if self.answer.startswith("250"):
             content = envelope.original_content or b""
             parsed = email.message_from_bytes(content, policy=email.policy.default)
@@ -240,6 +243,103 @@ def test_unacknowledged_urgent_notices_go_again(seeded: Store, mailbox: Any) -> 
     assert notices.remind() == 1
     assert notices.send().outcomes == {"sent": 1}
     assert notices.remind() == 0  # reminded once
+
+
+def test_every_attempt_of_a_notice_carries_the_same_message_id(seeded: Store, mailbox: Any) -> None:
+    """The Message-ID is recorded before the first attempt: the retry after a deferral carries
+    it, and it is the one the sent notice keeps (so a bounce finds it)."""
+    box, port = mailbox
+    clock = FakeClock(NOW)
+    notices = desk(seeded, port, clock)
+    notices.plan()
+    box.answer = "451 4.3.0 try again later"
+    assert notices.send().outcomes == {"deferred": 3}
+    named = {n["id"]: n["message_id"] for n in seeded.notices.listing()}
+    assert all(named.values())
+    box.answer = "250 OK"
+    clock.advance(3600)
+    assert notices.send().outcomes == {"sent": 3}
+    assert {int(m["X-Tocsin-Notice"]): m["Message-ID"] for m in box.messages} == named
+    assert {n["id"]: n["message_id"] for n in seeded.notices.listing()} == named
+
+
+def test_a_crash_before_the_outcomes_are_recorded_sends_again_the_same(
+    seeded: Store, mailbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the desk dies after the notices went but before their outcomes were recorded, the
+    next run sends them again (at least once), each under the Message-ID it went with."""
+    box, port = mailbox
+    record = seeded.notices.update_many
+
+    def die_on_outcomes(changes: Any) -> None:
+        if any("status" in values for _, values in changes):
+            raise RuntimeError("killed")
+        record(changes)
+
+    monkeypatch.setattr(seeded.notices, "update_many", die_on_outcomes)
+    first = desk(seeded, port, FakeClock(NOW))
+    first.plan()
+    with pytest.raises(RuntimeError, match="killed"):
+        first.send()
+    monkeypatch.setattr(seeded.notices, "update_many", record)
+    assert desk(seeded, port, FakeClock(NOW)).send().outcomes == {"sent": 3}
+    went = [(m["X-Tocsin-Notice"], m["Message-ID"]) for m in box.messages]
+    assert len(went) == 6 and sorted(went[:3]) == sorted(went[3:])
+
+
+def test_a_reminder_goes_under_a_new_message_id(seeded: Store, mailbox: Any) -> None:
+    """A reminder is a new message: readers that drop a Message-ID seen before show it."""
+    box, port = mailbox
+    clock = FakeClock(NOW)
+    notices = desk(seeded, port, clock)
+    notices.plan()
+    notices.send()
+    clock.advance(25 * 3600)
+    assert notices.remind() == 1
+    notices.send()
+    first, again = [
+        m for m in box.messages if m["X-Tocsin-Notice"] == box.messages[-1]["X-Tocsin-Notice"]
+    ]
+    assert first["Message-ID"] != again["Message-ID"]
+
+
+def test_sender_processes_share_the_notices_each_sent_and_recorded_once(
+    seeded: Store, mailbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two sender processes (started here for three notices), every notice arrives once,
+    over two connections, and ends sent with the Message-ID it arrived with."""
+    monkeypatch.setattr(dispatch, "AT_LEAST", 1)
+    box, port = mailbox
+    notices = desk(seeded, port, FakeClock(NOW))
+    notices.plan()
+    assert notices.send(workers=2).outcomes == {"sent": 3}
+    assert sorted(int(m["X-Tocsin-Notice"]) for m in box.messages) == sorted(
+        n["id"] for n in seeded.notices.listing()
+    )
+    assert len(box.peers) == 2
+    sent = {n["id"]: (n["status"], n["message_id"]) for n in seeded.notices.listing()}
+    assert sent == {int(m["X-Tocsin-Notice"]): ("sent", m["Message-ID"]) for m in box.messages}
+
+
+def refuse_to_sign(mail: Any, *, recipient_key: str | None) -> Any:
+    """A team key gpg refuses (module-level, so a sender process can be given it)."""
+    raise PgpError("the signing key has expired")
+
+
+def test_an_error_in_a_sender_process_stops_the_run_and_is_raised(
+    seeded: Store, mailbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a sender process cannot go on (here the team's key is refused), the run raises
+    that error, and the notices it did not send stay due for the next run."""
+    monkeypatch.setattr(dispatch, "AT_LEAST", 1)
+    box, port = mailbox
+    base = desk(seeded, port, FakeClock(NOW))
+    notices = Notifier(seeded, base.settings, now=FakeClock(NOW), protect=refuse_to_sign)
+    notices.plan()
+    with pytest.raises(PgpError, match="expired"):
+        notices.send(workers=2)
+    assert box.messages == []
+    assert {n["status"] for n in seeded.notices.listing()} == {"pending"}
 
 
 def test_the_per_domain_limit_holds_back_the_rest_for_later(seeded: Store, mailbox: Any) -> None:

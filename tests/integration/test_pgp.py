@@ -6,6 +6,7 @@ give clear errors."""
 from __future__ import annotations
 
 import io
+import pickle
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +24,8 @@ import gnupg
 import pytest
 
 from tocsin.errors import InvalidValue
-from tocsin.notify.pgp import MICALG, Keyring, PgpError, protect
+from tocsin.notify.mime import Mail, address_header, attachment, header, multipart, text_part
+from tocsin.notify.pgp import MICALG, Keyring, PgpError, Sealer, protect, seal
 
 TEXT = "Bonjour,\nFrom now on, 2 hosts of yours are listed.  \nÉvénement: open resolver\n"
 CSV = b"source.ip,source.port,classification.type\n192.0.2.7,53,vulnerable-system\n"
@@ -242,6 +244,71 @@ def test_a_keyring_without_the_recipient_key_cannot_decrypt(parties: Parties) ->
         result = gnupg.GPG(gnupghome=str(keyring.home)).decrypt(cipher)
         assert not result.ok
         assert b"192.0.2.7" not in result.data
+
+
+def mail() -> Mail:
+    """The same notice written as bytes, as the desk writes it."""
+    parts = [
+        text_part(TEXT),
+        attachment(CSV, 'text/csv; charset="utf-8"', "events.csv"),
+        attachment(JSON, "application/json", "xarf.json"),
+    ]
+    head = (
+        address_header("From", [("CERT-XX", "cert@cert.example")])
+        + address_header("To", [("", "abuse@isp.example")])
+        + header("Subject", "[CERT-XX] 2 événements concernant votre réseau")
+        + header("Message-ID", "<notice7@cert.example>")
+    )
+    message_id = "<notice7@cert.example>"
+    return Mail(
+        "cert@cert.example", ("abuse@isp.example",), message_id, head, multipart("mixed", parts)
+    )
+
+
+def test_a_sealed_mail_verifies_as_sent_and_keeps_its_envelope(parties: Parties) -> None:
+    """A notice written as bytes, signed: the part cut from the sent bytes verifies with only
+    the team's public key and holds the text and files; headers and envelope are unchanged."""
+    original = mail()
+    sealed = seal(original, parties.team, signer=parties.team_fp, recipient_key=None)
+    raw = sealed.as_bytes()
+    data, signature = split_signed(raw)
+    assert data == original.content
+    result = verify(parties.verifier, data, signature)
+    assert result.valid and result.pubkey_fingerprint == parties.team_fp
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert message.get_content_type() == "multipart/signed"
+    assert message.get_param("micalg") == MICALG
+    assert message["Subject"] == "[CERT-XX] 2 événements concernant votre réseau"
+    assert contents(data) == (TEXT, {"events.csv": CSV, "xarf.json": JSON})
+    assert (sealed.head, sealed.sender, sealed.recipients, sealed.message_id) == (
+        original.head, original.sender, original.recipients, original.message_id
+    )  # fmt: skip
+
+
+def test_a_sealed_mail_to_a_key_opens_for_the_recipient(parties: Parties) -> None:
+    """A notice written as bytes, encrypted to the recipient: only their key opens it, to the
+    text and files, signed inside by the team; nothing shows in clear."""
+    sealed = seal(mail(), parties.team, signer=parties.team_fp, recipient_key=parties.recipient_fp)
+    raw = sealed.as_bytes()
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert message.get_content_type() == "multipart/encrypted"
+    assert b"events.csv" not in raw and b"192.0.2.7" not in raw
+    cipher = message.get_payload()[1].get_payload(decode=True)
+    result = gnupg.GPG(gnupghome=str(parties.recipient.home)).decrypt(cipher)
+    assert result.ok and result.valid and result.pubkey_fingerprint == parties.team_fp
+    assert contents(result.data) == (TEXT, {"events.csv": CSV, "xarf.json": JSON})
+
+
+def test_a_sealer_travels_to_another_process_without_its_keyring(parties: Parties) -> None:
+    """A Sealer pickles (for a sender process) without its open keyring, opens it again there,
+    imports the recipient's armoured key and encrypts; its repr shows no passphrase."""
+    sealer = Sealer(parties.team.home, parties.team_fp, passphrase="hunter2 is not it")
+    assert "hunter2" not in repr(sealer)
+    sealer(mail(), recipient_key=None)  # opens the keyring
+    copy = pickle.loads(pickle.dumps(sealer))  # noqa: S301 — our own bytes, just made
+    armored = parties.recipient.export_public(parties.recipient_fp)
+    sealed = copy(mail(), recipient_key=armored)
+    assert b"multipart/encrypted" in sealed.content
 
 
 def test_import_returns_the_fingerprint_of_the_key(

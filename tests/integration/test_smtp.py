@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tocsin.errors import InvalidValue
+from tocsin.notify.mime import Mail, address_header, attachment, header, multipart, text_part
 from tocsin.notify.smtp import (
     DEFAULT_URL,
     Delivery,
@@ -409,6 +410,65 @@ def test_a_mailer_whose_server_is_down_defers_each_message(closed_port: int) -> 
 
     assert [d.outcome for d in deliveries] == [Outcome.DEFERRED] * 2
     assert all("refused" in d.detail.lower() for d in deliveries)
+
+
+def written(to: tuple[str, ...] = ("abuse@example.net",)) -> Mail:
+    """A notice written as bytes (as the desk writes them), to its own envelope."""
+    head = (
+        address_header("From", [("Tocsin CSIRT", "cert@tocsin.test")])
+        + address_header("To", [("", a) for a in to])
+        + header("Subject", "[TOCSIN] 1 infected system in 203.0.113.0/24")
+        + header("Message-ID", "<notice1@tocsin.test>")
+    )
+    content = multipart(
+        "mixed",
+        [text_part("One of your hosts is infected.\n"), attachment(CSV, "text/csv", "e.csv")],
+    )
+    return Mail("cert@tocsin.test", to, "<notice1@tocsin.test>", head, content)
+
+
+def test_a_written_notice_arrives_byte_for_byte_to_its_envelope(server: Server) -> None:
+    """A notice written as bytes goes as it is, to its envelope's recipients (each once), under
+    its own Message-ID."""
+    mail = written(("abuse@example.net", "noc@example.net", "abuse@example.net"))
+
+    with Mailer(server.settings) as mailer:
+        delivery = mailer.send(mail)
+
+    assert delivery == Delivery(
+        Outcome.SENT, "250 2.0.0 Ok: queued as 4XJ2Q", {}, "<notice1@tocsin.test>"
+    )
+    (envelope,) = server.handler.received
+    assert envelope.mail_from == "cert@tocsin.test"
+    assert envelope.rcpt_tos == ["abuse@example.net", "noc@example.net"]
+    assert envelope.content == mail.as_bytes()
+    assert server.handler.message()["Message-ID"] == "<notice1@tocsin.test>"
+
+
+@pytest.mark.parametrize("to", [(), ("not an address",), ("abuse@exa mple.net",)])
+def test_a_written_notice_without_a_good_address_fails_without_connecting(
+    closed_port: int, to: tuple[str, ...]
+) -> None:
+    """A written notice with no recipient or a malformed one is FAILED before any connection."""
+    delivery = deliver(written(to), SmtpSettings("127.0.0.1", closed_port))
+
+    assert delivery.outcome is Outcome.FAILED
+    assert "address" in delivery.detail
+
+
+def test_a_written_notice_to_a_non_ascii_address_goes_with_smtputf8(server: Server) -> None:
+    """An address that is not ASCII goes with SMTPUTF8 to a server that offers it (aiosmtpd's
+    controller does), and FAILS at one that does not."""
+    mail = written(("sécurité@example.net",))
+
+    assert deliver(mail, server.settings).outcome is Outcome.SENT
+    assert server.handler.received[0].rcpt_tos == ["sécurité@example.net"]
+
+    for plain in _serve(enable_SMTPUTF8=False):
+        refused = deliver(mail, plain.settings)
+        assert refused.outcome is Outcome.FAILED
+        assert "SMTPUTF8" in refused.detail
+        assert plain.handler.received == []
 
 
 # -- settings --------------------------------------------------------------------------------------

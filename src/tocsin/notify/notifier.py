@@ -15,13 +15,14 @@ from typing import Any
 from tocsin.auth.keys import check_secret_key
 from tocsin.errors import NotFound
 from tocsin.model.constituent import Constituent
-from tocsin.model.notice import Format, State, reason
-from tocsin.notify.compose import Sender, compose
+from tocsin.model.notice import State
+from tocsin.notify.compose import Sender, message_id
+from tocsin.notify.dispatch import ROUND, Courier, Dispatch, Protect
+from tocsin.notify.mime import Mail
 from tocsin.notify.planner import Plan, plan
-from tocsin.notify.smtp import DomainLimiter, Mailer, Outcome, SmtpSettings, backoff
+from tocsin.notify.smtp import Delivery, DomainLimiter, Outcome, SmtpSettings, backoff
 from tocsin.store.base import Store
 
-_PURPOSE = b"tocsin.notice-ack\x00"
 _RECORDED_TOGETHER = 500  # notices recorded per transaction: each is whole or absent
 
 
@@ -52,15 +53,15 @@ class Notifier:
         settings: NotifySettings,
         *,
         now: Callable[[], int],
-        protect: Callable[..., Any] | None = None,
+        protect: Protect | None = None,
     ) -> None:
         self.store = store
         self.notices = store.notices
         self.settings = settings
         self.now = now
-        self.key = check_secret_key(settings.secret_key).encode()
+        key = check_secret_key(settings.secret_key).encode()
         self.limiter = DomainLimiter(settings.per_domain, 60)
-        self.protect = protect
+        self.courier = Courier(settings.sender, settings.smtp, key, protect)
 
     # -- planning --------------------------------------------------------------------------------
 
@@ -74,27 +75,23 @@ class Notifier:
         if dry_run:
             return found
         for start in range(0, len(found.notices), _RECORDED_TOGETHER):
+            rows = [
+                (
+                    {
+                        "recipient": planned.recipient, "addresses": ",".join(planned.addresses),
+                        "period": planned.period, "lang": planned.lang,
+                        "priority": planned.priority, "created": now,
+                        "status": State.PENDING.value, "attempts": 0, "last_error": "",
+                        "ack_hash": "", "events": len(planned.event_ids),
+                    },
+                    planned.event_ids,
+                )
+                for planned in found.notices[start : start + _RECORDED_TOGETHER]
+            ]  # fmt: skip
             with self.store.cases.transaction() as conn:
-                for planned in found.notices[start : start + _RECORDED_TOGETHER]:
-                    notice_id = self.notices.add(
-                        conn,
-                        {
-                            "recipient": planned.recipient,
-                            "addresses": ",".join(planned.addresses),
-                            "period": planned.period,
-                            "lang": planned.lang,
-                            "priority": planned.priority,
-                            "created": now,
-                            "status": State.PENDING.value,
-                            "attempts": 0,
-                            "last_error": "",
-                            "ack_hash": "",
-                            "events": len(planned.event_ids),
-                        },
-                        planned.event_ids,
-                    )
-                    token = self.token(notice_id)
-                    self.notices.update_in(conn, notice_id, ack_hash=_sha256(token))
+                ids = self.notices.add_many(conn, rows)
+                hashes = [(i, {"ack_hash": _sha256(self.token(i))}) for i in ids]
+                self.notices.update_many_in(conn, hashes)
         return found
 
     def announce(
@@ -128,70 +125,78 @@ class Notifier:
 
     # -- sending ---------------------------------------------------------------------------------
 
-    def send(self, limit: int = 10_000) -> Sent:
-        """Hand the due notices to the mail server, over one connection; each ends sent,
-        deferred or failed."""
+    def send(self, limit: int = 10_000, *, workers: int = 1) -> Sent:
+        """Hand the due notices to the mail server; each ends sent, deferred or failed. With
+        ``workers`` above 1 and many notices due, that many sender processes share them, each
+        over its own connection (see ``tocsin.notify.dispatch``).
+
+        The per-domain limit is applied first, to the whole list. Every notice's Message-ID is
+        recorded before it first goes, so each attempt of it (after a deferral, or after a crash)
+        carries the same one. Outcomes are recorded ``ROUND`` notices per transaction: a crash
+        may send again the notices of the round under way, at least once and under the same
+        Message-ID, never more."""
         outcomes: Counter[str] = Counter()
+        going: list[dict[str, Any]] = []
         waiting = 0
-        registry = {c.name: c for c in self.store.constituents()}
-        with Mailer(self.settings.smtp) as mailer:
-            for notice in self.notices.due(self.now(), limit):
-                first = notice["addresses"].split(",")[0]
-                now = self.now()
-                if not self.limiter.allow(first, now):
-                    waiting += 1
-                    continue
-                message = self.message(notice, registry.get(notice["recipient"]))
-                delivery = mailer.send(message)
-                attempts = notice["attempts"] + 1
-                if delivery.outcome is Outcome.SENT:
-                    state = State.SENT
-                    self.notices.update(
-                        notice["id"], status=state.value, attempts=attempts, sent_at=now,
-                        message_id=delivery.message_id, last_error="", next_attempt=None,
-                    )  # fmt: skip
-                elif delivery.outcome is Outcome.DEFERRED and attempts < self.settings.max_attempts:
-                    state = State.DEFERRED
-                    self.notices.update(
-                        notice["id"], status=state.value, attempts=attempts,
-                        next_attempt=now + backoff(attempts), last_error=delivery.detail[:500],
-                    )  # fmt: skip
-                else:
-                    state = State.FAILED
-                    self.notices.update(
-                        notice["id"], status=state.value, attempts=attempts,
-                        last_error=delivery.detail[:500], next_attempt=None,
-                    )  # fmt: skip
-                outcomes[state.value] += 1
+        for notice in self.notices.due(self.now(), limit):
+            if self.limiter.allow(notice["addresses"].split(",")[0], self.now()):
+                going.append(notice)
+            else:
+                waiting += 1
+        done: list[tuple[int, dict[str, Any]]] = []
+        with Dispatch(self.courier, self.store, len(going), workers) as dispatch:
+            self._name(going)
+            try:
+                for notice, delivery in dispatch.deliveries(going):
+                    state, change = self._outcome(notice, delivery)
+                    done.append((notice["id"], change))
+                    outcomes[state.value] += 1
+                    if len(done) == ROUND:
+                        self.notices.update_many(done)
+                        done = []
+            finally:  # what went is recorded, even when something stops the run
+                self.notices.update_many(done)
         return Sent(outcomes, waiting)
 
-    def message(self, notice: dict[str, Any], constituent: Constituent | None) -> Any:
+    def _name(self, notices: list[dict[str, Any]]) -> None:
+        """Give each notice without one its Message-ID, recorded before anything goes."""
+        named = []
+        for notice in notices:
+            if not notice["message_id"]:
+                notice["message_id"] = message_id(notice, self.settings.sender)
+                named.append((notice["id"], {"message_id": notice["message_id"]}))
+        for start in range(0, len(named), _RECORDED_TOGETHER):
+            self.notices.update_many(named[start : start + _RECORDED_TOGETHER])
+
+    def _outcome(self, notice: dict[str, Any], delivery: Delivery) -> tuple[State, dict[str, Any]]:
+        """The notice's new state after this attempt, and the changes that record it."""
+        now = self.now()
+        attempts = notice["attempts"] + 1
+        detail = delivery.detail[:500]
+        if delivery.outcome is Outcome.SENT:
+            return State.SENT, {
+                "status": State.SENT.value, "attempts": attempts, "sent_at": now,
+                "message_id": delivery.message_id, "last_error": "", "next_attempt": None,
+            }  # fmt: skip
+        if delivery.outcome is Outcome.DEFERRED and attempts < self.settings.max_attempts:
+            return State.DEFERRED, {
+                "status": State.DEFERRED.value, "attempts": attempts,
+                "next_attempt": now + backoff(attempts), "last_error": detail,
+            }  # fmt: skip
+        return State.FAILED, {
+            "status": State.FAILED.value, "attempts": attempts, "last_error": detail,
+            "next_attempt": None,
+        }  # fmt: skip
+
+    def message(self, notice: dict[str, Any], constituent: Constituent | None) -> Mail:
         """The notice's e-mail as it will leave (signed and encrypted when keys are set)."""
-        events = self.notices.events(notice["id"])
-        reasons: list[str] = []
-        formats: frozenset[Format] = frozenset({Format.CSV})
-        if constituent is not None:
-            formats = constituent.notify.formats
-            counted = Counter(
-                reason(constituent.networks, constituent.asns, constituent.domains, e)
-                for e in events
-            )
-            reasons = [r for r, _ in counted.most_common(5)]
-        url = f"{self.settings.sender.base_url.rstrip('/')}/notices/{notice['id']}/ack/"
-        message = compose(
-            notice, events, reasons, formats, self.settings.sender, url + self.token(notice["id"]),
-        )  # fmt: skip
-        if self.protect is not None:
-            key = constituent.notify.pgp_key if constituent is not None else None
-            message = self.protect(message, recipient_key=key)
-        return message
+        return self.courier.mail(notice, constituent, self.notices.events(notice["id"]))
 
     # -- follow-up -------------------------------------------------------------------------------
 
     def token(self, notice_id: int) -> str:
         """The acknowledgement token in the notice's link (an HMAC: nothing to store)."""
-        mac = hmac.new(self.key, _PURPOSE + str(notice_id).encode(), hashlib.sha256)
-        return mac.hexdigest()[:32]
+        return self.courier.token(notice_id)
 
     def acknowledge(self, notice_id: int, token: str) -> dict[str, Any]:
         """Mark the notice acknowledged; the same NotFound for an unknown notice and a wrong
@@ -213,7 +218,7 @@ class Notifier:
         for notice in due:
             self.notices.update(
                 notice["id"], status=State.PENDING.value, reminded_at=now, next_attempt=None,
-                attempts=0,
+                attempts=0, message_id=None,  # a new message, not the first one again
             )  # fmt: skip
         return len(due)
 

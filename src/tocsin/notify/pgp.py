@@ -1,5 +1,7 @@
 """OpenPGP for notices (PGP/MIME, RFC 3156) through GnuPG: a keyring in a GnuPG home, and a
-notice signed, or signed then encrypted, so that the bytes signed are the bytes sent."""
+notice signed, or signed then encrypted, so that the bytes signed are the bytes sent: ``seal``
+for a notice the desk wrote as bytes (``Sealer``, as the desk calls it), ``protect`` for an
+``email`` message."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import re
 import secrets
 import shutil
 import subprocess
+from dataclasses import replace
 from email import policy
 from email.generator import BytesGenerator
 from email.message import EmailMessage, Message
@@ -21,6 +24,7 @@ from typing import Any
 import gnupg
 
 from tocsin.errors import InvalidValue, NotFound, TocsinError
+from tocsin.notify.mime import CRLF, Mail, fold, header, multipart
 
 HOME_MODE = 0o700
 MICALG = "pgp-sha256"
@@ -202,6 +206,78 @@ def protect(
         if framed not in _flatten(outer):
             raise PgpError("the signed part would not be sent as it was signed; refusing it")
     return outer
+
+
+class Sealer:
+    """The team's key applied to each notice as the desk asks (``sealer(mail, recipient_key=…)``,
+    the recipient's ASCII-armoured key or None): the key imported, then ``seal``. Picklable, for
+    a sender process, which opens the keyring again; the passphrase never shows in ``repr``."""
+
+    def __init__(self, home: Path, signer: str, passphrase: str | None = None) -> None:
+        self.home = home
+        self.signer = signer
+        self._passphrase = passphrase
+        self._keyring: Keyring | None = None
+
+    def __repr__(self) -> str:
+        return f"Sealer({str(self.home)!r}, {self.signer!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_keyring": None}
+
+    def __call__(self, mail: Mail, *, recipient_key: str | None) -> Mail:
+        if self._keyring is None:
+            self._keyring = Keyring(self.home)
+        keyring = self._keyring
+        recipient = keyring.import_key(recipient_key) if recipient_key else None
+        return seal(
+            mail, keyring, signer=self.signer, recipient_key=recipient, passphrase=self._passphrase
+        )
+
+
+def seal(
+    mail: Mail,
+    keyring: Keyring,
+    *,
+    signer: str,
+    recipient_key: str | None,
+    passphrase: str | None = None,
+) -> Mail:
+    """``protect`` for a notice written as bytes: its content is already 7-bit and CRLF (see
+    ``tocsin.notify.mime``), so exactly those bytes are signed, or signed and encrypted, and
+    framed as they were signed; the outer headers stay as they are."""
+    if recipient_key is None:
+        signature = keyring.sign_detached(mail.content, signer=signer, passphrase=passphrase)
+        parts = [mail.content, _raw_leaf(
+            'application/pgp-signature; name="signature.asc"', signature,
+            "OpenPGP digital signature", 'attachment; filename="signature.asc"',
+        )]  # fmt: skip
+        params = f'protocol="application/pgp-signature"; micalg={MICALG}'
+        content = multipart("signed", parts, params=params, preamble=PREAMBLE)
+        if b"\r\n" + mail.content + b"\r\n--" not in content:
+            raise PgpError("the signed part would not be sent as it was signed; refusing it")
+    else:
+        cipher = keyring.sign_and_encrypt(
+            mail.content, signer=signer, recipient=recipient_key, passphrase=passphrase
+        )
+        parts = [
+            _raw_leaf("application/pgp-encrypted", b"Version: 1\n",
+                      "PGP/MIME version identification"),
+            _raw_leaf('application/octet-stream; name="encrypted.asc"', cipher,
+                      "OpenPGP encrypted message", 'inline; filename="encrypted.asc"'),
+        ]  # fmt: skip
+        params = 'protocol="application/pgp-encrypted"'
+        content = multipart("encrypted", parts, params=params, preamble=PREAMBLE)
+    return replace(mail, content=content)
+
+
+def _raw_leaf(content_type: str, payload: bytes, description: str, disposition: str = "") -> bytes:
+    """A PGP/MIME leaf as bytes; ``payload`` is ASCII armour (or the version line)."""
+    head = fold("Content-Type", content_type.split()) + header("Content-Description", description)
+    if disposition:
+        head += fold("Content-Disposition", disposition.split())
+    body = payload.replace(b"\r\n", b"\n").replace(b"\n", CRLF)
+    return head + CRLF + body
 
 
 def _canonical(message: EmailMessage) -> bytes:

@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tocsin.auth.ratelimit import RateLimiter
 from tocsin.errors import InvalidValue
+from tocsin.notify.mime import Mail
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
@@ -117,7 +118,7 @@ class Delivery:
     message_id: str = ""
 
 
-def deliver(message: EmailMessage, settings: SmtpSettings) -> Delivery:
+def deliver(message: EmailMessage | Mail, settings: SmtpSettings) -> Delivery:
     """Send ``message`` to its To, Cc and Bcc addresses (Bcc is not shown to them) from its
     Sender or From address, giving it a Message-ID first when it has none (the message is
     changed in place, so a retry keeps the same one). Never raises for a delivery problem.
@@ -144,8 +145,13 @@ class Mailer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def send(self, message: EmailMessage) -> Delivery:
-        """Send ``message`` as ``deliver`` does, over the kept connection."""
+    def send(self, message: EmailMessage | Mail) -> Delivery:
+        """Send ``message`` as ``deliver`` does, over the kept connection. A ``Mail`` (a notice
+        written as bytes) goes as it is, to its own envelope, under its own Message-ID."""
+        if isinstance(message, Mail):
+            recipients = list(dict.fromkeys(message.recipients))
+            problem = _envelope_problem([message.sender], recipients)
+            return self._send(message, message.sender, recipients, message.message_id, problem)
         headers = {name: message.get_all(name, []) for name in _ADDRESS_HEADERS}  # read once
         sender = _addresses(headers, "Sender") or _addresses(headers, "From")
         recipients = list(dict.fromkeys(_addresses(headers, "To", "Cc", "Bcc")))
@@ -153,12 +159,23 @@ class Mailer:
             domain = sender[0].rpartition("@")[2] if len(sender) == 1 else ""
             message["Message-ID"] = make_msgid(domain=domain if _DOMAIN.fullmatch(domain) else None)
         message_id = str(message["Message-ID"]).strip()
-        if problem := _problem(headers, sender, recipients):
+        problem = _problem(headers, sender, recipients)
+        return self._send(message, sender[0] if sender else "", recipients, message_id, problem)
+
+    def _send(
+        self,
+        message: EmailMessage | Mail,
+        sender: str,
+        recipients: list[str],
+        message_id: str,
+        problem: str | None,
+    ) -> Delivery:
+        if problem:
             return Delivery(Outcome.FAILED, problem, message_id=message_id)
         kept = self._client is not None
-        delivery, hung_up = self._transaction(message, sender[0], recipients, message_id)
+        delivery, hung_up = self._transaction(message, sender, recipients, message_id)
         if hung_up and kept:
-            delivery, _ = self._transaction(message, sender[0], recipients, message_id)
+            delivery, _ = self._transaction(message, sender, recipients, message_id)
         return delivery
 
     def close(self) -> None:
@@ -191,7 +208,7 @@ class Mailer:
         return client
 
     def _transaction(
-        self, message: EmailMessage, sender: str, recipients: list[str], message_id: str
+        self, message: EmailMessage | Mail, sender: str, recipients: list[str], message_id: str
     ) -> tuple[Delivery, bool]:
         """One try: the delivery, and whether the server had hung up before the data went."""
         done = self._done
@@ -205,7 +222,12 @@ class Mailer:
             return done(Outcome.DEFERRED, self._where(error), message_id)
         client.in_data = False
         try:
-            refused = client.send_message(message, sender, recipients)
+            if isinstance(message, Mail):
+                international = not all(a.isascii() for a in (sender, *recipients))
+                options = ["SMTPUTF8"] if international else []
+                refused = client.sendmail(sender, recipients, message.as_bytes(), options)
+            else:
+                refused = client.send_message(message, sender, recipients)
         except smtplib.SMTPRecipientsRefused as error:
             replies = {a: _reply(code, text) for a, (code, text) in error.recipients.items()}
             permanent = all(500 <= code < 600 for code, _ in error.recipients.values())
@@ -320,6 +342,10 @@ def _problem(
             ]
             if invalid:
                 return f"malformed address in {name}: {str(header)!r}: {invalid[0]}"
+    return _envelope_problem(sender, recipients)
+
+
+def _envelope_problem(sender: list[str], recipients: list[str]) -> str | None:
     if len(sender) != 1:
         return "not one sender address"
     if not recipients:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from email.message import EmailMessage
 from pathlib import Path
 
 import orjson
@@ -14,6 +13,7 @@ from tocsin.errors import ConfigError, Conflict
 from tocsin.model.cvd import State
 from tocsin.model.people import Principal
 from tocsin.notify.compose import Sender
+from tocsin.notify.dispatch import Protect
 from tocsin.notify.notifier import Notifier, NotifySettings
 from tocsin.notify.smtp import SmtpSettings
 from tocsin.settings import Settings
@@ -46,18 +46,12 @@ def notifier(settings: Settings, store: Store, now: Callable[[], int]) -> Notifi
     return Notifier(store, config, now=now, protect=protect)
 
 
-def _protector(home: Path, key: str) -> Callable[..., EmailMessage]:
-    from tocsin.notify.pgp import Keyring, protect
+def _protector(home: Path, key: str) -> Protect:
+    from tocsin.notify.pgp import Sealer
 
     if not key:
         raise ConfigError("TOCSIN_NOTIFY_GNUPG_HOME is set: TOCSIN_NOTIFY_KEY must name the key")
-    keyring = Keyring(home)
-
-    def sign(message: EmailMessage, *, recipient_key: str | None) -> EmailMessage:
-        recipient = keyring.import_key(recipient_key) if recipient_key else None
-        return protect(message, keyring, signer=key, recipient_key=recipient)
-
-    return sign
+    return Sealer(home, key)
 
 
 def announce_advisory(

@@ -26,6 +26,12 @@ _EVENTS = (
     .where(_NE.c.notice_id == sa.bindparam("notice_id_"))
     .order_by(_E.c.id)
 )
+# Two lookups by key rather than one join: right after a plan has written thousands of rows,
+# PostgreSQL's statistics are stale and it would hash the whole events table for the join.
+_CARRIED = sa.select(_NE.c.notice_id, _NE.c.event_id).where(
+    _NE.c.notice_id.in_(sa.bindparam("notice_ids_", expanding=True))
+)
+_DATA = sa.select(_E.c.id, _E.c.data).where(_E.c.id.in_(sa.bindparam("event_ids_", expanding=True)))
 
 
 class SqlNotices:
@@ -72,6 +78,41 @@ class SqlNotices:
         with self.engine.begin() as conn:
             conn.execute(_UPDATE, {"notice_id_": notice_id, **values})
 
+    def add_many(
+        self, conn: Connection, notices: Sequence[tuple[dict[str, Any], Sequence[int]]]
+    ) -> list[int]:
+        """``add`` for many notices (their values, their events' ids) in three statements; the
+        new ids in the same order."""
+        if not notices:
+            return []
+        inserted = conn.execute(
+            _INSERT.returning(_N.c.id, sort_by_parameter_order=True), [v for v, _ in notices]
+        )
+        ids = [int(i) for i in inserted.scalars()]
+        carried = [
+            {"recipient": values["recipient"], "event_id": event_id, "notice_id": notice_id}
+            for notice_id, (values, event_ids) in zip(ids, notices, strict=True)
+            for event_id in event_ids
+        ]
+        if carried:
+            conn.execute(sa.insert(_NE), carried)
+        return ids
+
+    def update_many(self, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Several notices changed in one transaction: all the changes are kept, or none."""
+        if changes:
+            with self.engine.begin() as conn:
+                self.update_many_in(conn, changes)
+
+    def update_many_in(
+        self, conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]]
+    ) -> None:
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for notice_id, values in changes:
+            groups.setdefault(tuple(sorted(values)), []).append({"notice_id_": notice_id, **values})
+        for rows in groups.values():  # one statement per set of columns changed
+            conn.execute(_UPDATE, rows)
+
     def update_in(self, conn: Connection, notice_id: int, **values: Any) -> None:
         conn.execute(_UPDATE, {"notice_id_": notice_id, **values})
 
@@ -89,6 +130,23 @@ class SqlNotices:
         with self.engine.connect() as conn:
             rows = conn.execute(_EVENTS, {"notice_id_": notice_id})
             return [event_from_data(r.data) for r in rows]
+
+    def events_of(self, notice_ids: Sequence[int]) -> dict[int, list[Event]]:
+        """The events each of these notices carries, oldest first, in two queries whatever
+        their number (keep it to a few hundred)."""
+        found: dict[int, list[Event]] = {notice_id: [] for notice_id in notice_ids}
+        if not found:
+            return found
+        with self.engine.connect() as conn:
+            pairs = conn.execute(_CARRIED, {"notice_ids_": list(found)})
+            carried = sorted((r.notice_id, r.event_id) for r in pairs)
+            wanted = sorted({event_id for _, event_id in carried})
+            data = {}
+            if wanted:
+                data = {r.id: r.data for r in conn.execute(_DATA, {"event_ids_": wanted})}
+        for notice_id, event_id in carried:  # each notice's events, oldest first
+            found[notice_id].append(event_from_data(data[event_id]))
+        return found
 
     def due(self, now: int, limit: int) -> list[dict[str, Any]]:
         """Notices waiting for the mail server: planned, or deferred until now."""
