@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 from pymisp import MISPEvent
 from typer.testing import CliRunner
@@ -226,3 +227,15 @@ def test_a_misp_feed_directory_is_ingested_event_file_by_event_file(
     (feed / written.files[0].name).unlink()  # the manifest names a file that is not there
     missing = CliRunner().invoke(cli_app, ["ingest", "--feed", "misp", str(feed)], env=env)
     assert missing.exit_code == 2 and written.files[0].name in missing.output
+
+
+def test_the_stix_export_of_the_command_line_passes_the_validator(team: Team) -> None:
+    from stix2validator import ValidationOptions, validate_string
+
+    env = {"TOCSIN_DATABASE_URL": team.store.url}
+    exported = CliRunner().invoke(cli_app, ["events", "--format", "stix", "--all"], env=env)
+    assert exported.exit_code == 0, exported.output
+    result = validate_string(exported.output, ValidationOptions(version="2.1"))
+    assert result.is_valid, [str(e) for o in result.object_results for e in o.errors]
+    kinds = {o["type"] for o in orjson.loads(exported.output)["objects"]}
+    assert {"indicator", "observed-data", "sighting", "identity", "marking-definition"} <= kinds
