@@ -4,6 +4,8 @@ partner never does."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,7 @@ from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
 from tocsin.share.publish import Publisher
-from tocsin.share.pull import Source, load_sources, pull
+from tocsin.share.pull import Pulled, Source, load_sources, pull, watch_pulls
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
 from tocsin.store.base import EventFilter
@@ -158,5 +160,67 @@ def test_a_wrong_password_is_a_clear_error(
         with pytest.raises(InputUnreadable, match="HTTP 401"):
             pull(settings, store, _source(publishing.url), now=lambda: 1_800_000_000)
         assert store.count_events() == 0
+    finally:
+        store.close()
+
+
+def test_the_server_pulls_each_source_on_its_schedule(
+    publishing: Publishing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watch of `tocsin serve` pulls a due source, then leaves it until its `every` has
+    passed; a source that is down is logged and does not stop the others."""
+    monkeypatch.setenv("PULL_SECRET", PASSWORD)
+    settings, store = _receiver(tmp_path)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[[source]]\nname = "down"\nurl = "http://127.0.0.1:9/taxii2/api/"\n'
+        f'collection = "community"\nevery = 3600\n\n'
+        f'[[source]]\nname = "publisher"\nurl = "{publishing.url}/taxii2/api/"\n'
+        f'collection = "community"\nuser = "receiving"\npassword_env = "PULL_SECRET"\n'
+        f"every = 3600\n"
+    )
+    settings = settings.but(share_sources=str(sources))
+    clock = [1_800_000_000]
+    pulled: list[Pulled] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        passes_after_the_pull = asyncio.Event()
+        reads = {"at_pull": 0, "now": 0}
+
+        def now() -> int:  # read once per pass of the watch (and by each pull)
+            reads["now"] += 1
+            if pulled and reads["now"] >= reads["at_pull"] + 3:
+                loop.call_soon_threadsafe(passes_after_the_pull.set)
+            return clock[0]
+
+        def after(got: Pulled) -> None:
+            pulled.append(got)
+            reads["at_pull"] = reads["now"]
+            clock[0] += 10  # time moves, not enough for the next pull
+
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            watch_pulls(settings, store, stop, now=now, every=0, after=after)
+        )
+        await asyncio.wait_for(passes_after_the_pull.wait(), timeout=60)
+        stop.set()
+        await asyncio.wait_for(task, timeout=60)
+
+    failure: list[BaseException] = []
+
+    def run() -> None:  # a loop of its own: a session's Playwright may run one in this thread
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # handed to the test below
+            failure.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(timeout=120)
+    try:
+        assert not runner.is_alive() and not failure, failure
+        assert [p.source for p in pulled] == ["publisher"]
+        assert _addresses(store) == {f"198.51.100.{n}" for n in range(1, 6)}
     finally:
         store.close()

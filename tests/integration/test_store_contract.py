@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 from tests.factories import make_event, quarantined, rows
@@ -180,3 +181,26 @@ def test_search_caps_the_tlp_level(store: Store) -> None:
     capped = store.search(EventFilter(max_tlp=3)).events
     assert [e["source.ip"] for e in capped] == ["192.0.2.1"]
     assert len(store.search(EventFilter()).events) == 2
+
+
+def test_threads_may_write_one_after_another_and_the_store_closes_from_a_third(
+    backend_url: str,
+) -> None:
+    """The server ingests from worker threads (a partner's POST, a scheduled pull): each write
+    may come from another thread, and the store closes from the thread that opened it."""
+    opened = open_store(backend_url)
+    errors: list[BaseException] = []
+
+    def write(last_octet: int) -> None:
+        try:
+            opened.write(rows(make_event(source__ip=f"192.0.2.{last_octet}")), [])
+        except BaseException as exc:  # handed to the test below
+            errors.append(exc)
+
+    for octet in (1, 2, 3):
+        worker = threading.Thread(target=write, args=(octet,))
+        worker.start()
+        worker.join(timeout=60)
+    assert errors == []
+    assert opened.count_events() == 3
+    opened.close()

@@ -23,7 +23,10 @@ twice.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
+import logging
 import os
 import tomllib
 import urllib.error
@@ -49,6 +52,8 @@ from tocsin.store.base import Store
 
 PAGE = 1000
 TIMEOUT = 60
+WATCH_SECONDS = 60  # how often the server looks for sources that are due
+log = logging.getLogger("tocsin.share")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +112,34 @@ def load_sources(path: str) -> list[Source]:
             raise ConfigError(f"{path}: source {source.name}: tlp: {exc}") from None
         sources.append(source)
     return sources
+
+
+async def watch_pulls(
+    settings: Settings, store: Store, stop: asyncio.Event, *, now: Callable[[], int],
+    every: float = WATCH_SECONDS, after: Callable[[Pulled], None] | None = None,
+) -> None:  # fmt: skip
+    """While the server runs: pull each source when its ``every`` has passed, until ``stop`` is
+    set. A source that fails is logged and tried again after its ``every``, not at once; a pull
+    in progress finishes first (so the store is never closed under it)."""
+    sources = load_sources(settings.share_sources)
+    failed: dict[str, int] = {}  # source name -> when it may be tried again
+    while not stop.is_set():
+        moment = now()
+        for source in due(store, sources, moment):
+            if failed.get(source.name, 0) > moment:
+                continue
+            try:
+                got = await asyncio.to_thread(pull, settings, store, source, now=now)
+            except Exception as exc:  # one partner down must not stop the others; logged
+                log.warning("TAXII pull from %s failed: %s", source.name, exc)
+                failed[source.name] = moment + source.every
+                continue
+            failed.pop(source.name, None)
+            log.info("TAXII pull from %s: %s objects", source.name, got.objects)
+            if after is not None:
+                after(got)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
 
 
 def due(store: Store, sources: list[Source], now: int) -> list[Source]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -73,6 +74,7 @@ class SqlStore:
         else:
             self.engine = sa.create_engine(full, pool_pre_ping=True)
         self._writer: Any = None
+        self._write_lock = threading.Lock()
         self.people = SqlPeople(self.engine)
         self.cases = SqlCases(self.engine)
         self.reports = SqlReports(self.engine)
@@ -91,21 +93,27 @@ class SqlStore:
             command.upgrade(config, "head")
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         self.engine.dispose()
 
     # -- the hot write path -------------------------------------------------------------------
 
     def write(self, rows: Sequence[EventRow], quarantined: Sequence[QuarantineRow]) -> int:
         if self.is_sqlite:
-            return self._write_sqlite(rows, quarantined)
+            # One writer connection, shared by the threads that ingest (a pull of the server's
+            # watch, a partner's POST in a worker thread), one at a time.
+            with self._write_lock:
+                return self._write_sqlite(rows, quarantined)
         return self._write_postgres(rows, quarantined)
 
     def _sqlite_writer(self) -> sqlite3.Connection:
         if self._writer is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
             _sqlite_pragmas(conn, None)
             # the writer checkpoints the WAL every 160 MB rather than every 16 MB (measured: the
             # default spends a quarter of the ingest in checkpoints' system calls)

@@ -38,6 +38,7 @@ from tocsin.services.accounts import Accounts
 from tocsin.services.notices import notifier
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
+from tocsin.share.pull import load_sources, watch_pulls
 from tocsin.share.sharing import Sharing
 from tocsin.web import console, portal, taxii
 from tocsin.web.api import events as api_events
@@ -172,13 +173,20 @@ def create_app(
             notifier(settings, store, clock) if settings.secret_key else None
         )  # acknowledgement links are signed with the secret key: without one, no notices
         stop = asyncio.Event()
-        watch = asyncio.create_task(watch_sla(app.state.incidents, stop)) if watch_clocks else None
+        watches = []
+        if watch_clocks:
+            watches.append(asyncio.create_task(watch_sla(app.state.incidents, stop)))
+            if settings.share_sources:  # partners' collections pulled on their schedule
+                load_sources(settings.share_sources)  # a broken file stops the start, said why
+                watches.append(asyncio.create_task(
+                    watch_pulls(settings, store, stop, now=clock)
+                ))  # fmt: skip
         try:
             yield
         finally:
             stop.set()
-            if watch is not None:
-                await watch  # lets a check in progress finish before the store closes
+            for watch in watches:
+                await watch  # lets a check or pull in progress finish before the store closes
             store.close()
 
     app = FastAPI(
