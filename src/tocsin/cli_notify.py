@@ -11,7 +11,7 @@ import typer
 from tocsin.cli_desk import on_store, out
 from tocsin.notify.dispatch import AT_LEAST
 from tocsin.notify.notifier import Notifier
-from tocsin.services.notices import notifier
+from tocsin.services.notices import notifier, run_round
 
 notify_app = typer.Typer(help="Notices to constituents: plan, send, follow up.")
 Workers = Annotated[
@@ -63,11 +63,8 @@ def notify_send(workers: Workers = 2) -> None:
 def notify_run(workers: Workers = 2) -> None:
     """Plan, send, and send again the urgent notices nobody acknowledged (for a timer)."""
     with desk() as notices:
-        found = notices.plan()
-        reminded = notices.remind()
-        sent = notices.send(workers=workers)
-    parts = ", ".join(f"{n} {state}" for state, n in sorted(sent.outcomes.items())) or "nothing"
-    out.print(f"planned {len(found.notices)}, reminders {reminded}; sent: {parts}", markup=False)
+        done = run_round(notices, workers=workers)
+    out.print(done.line(), markup=False)
 
 
 @notify_app.command("list")

@@ -39,6 +39,8 @@ SETTINGS: dict[str, str] = {
     " (smtp://127.0.0.1:25); the password is never logged",
     "notify_team": "the team's name in notices and as the producer of what it shares "
     "(National CSIRT)",
+    "notify_every": "seconds between the notice runs of `tocsin serve` (plan, re-send the "
+    "unacknowledged, send); 0: none, run `tocsin notify run` from a timer (0)",
     "share_sources": "a TOML file of partners' TAXII 2.1 collections that `tocsin share pull` "
     "reads, with a schedule (none)",
     "notify_from": "the address notices come from (cert@csirt.example)",
@@ -76,6 +78,7 @@ class Settings:
     notify_resend_after: int = 86_400
     notify_digest_hour: int = 6
     notify_per_domain: int = 60
+    notify_every: int = 0
     share_sources: str = ""
 
     @classmethod
@@ -121,6 +124,8 @@ class Settings:
             raise ConfigError(f"setting sla: {exc}") from None
         if not 0 <= result.notify_digest_hour <= 23 or result.notify_per_domain < 1:
             raise ConfigError("notify_digest_hour 0–23 and notify_per_domain ≥ 1, please")
+        if result.notify_every < 0:
+            raise ConfigError("notify_every ≥ 0, please (0: no notice runs in the server)")
         if result.report_min_seconds < 0 or result.report_limit < 1:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:

@@ -4,6 +4,7 @@ acknowledged through their link, and sent again when urgent and unacknowledged."
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -20,6 +21,7 @@ from typing import Any
 import gnupg
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from fastapi.testclient import TestClient
 
 from tests.desk import FakeClock
 from tests.factories import make_event, rows
@@ -31,9 +33,10 @@ from tocsin.notify.compose import Sender
 from tocsin.notify.notifier import Notifier, NotifySettings
 from tocsin.notify.pgp import Keyring, PgpError
 from tocsin.notify.smtp import SmtpSettings
-from tocsin.services.notices import notifier
+from tocsin.services.notices import Round, notifier, watch_notices
 from tocsin.settings import Settings
 from tocsin.store import Store
+from tocsin.web.app import create_app
 
 NOW = 1_795_830_000 + 10 * 3600  # 2026-11-28 10:20 UTC: after the digest hour
 RECENT = "2026-11-28T01:00:00+00:00"
@@ -492,3 +495,77 @@ def test_a_published_case_announces_its_csaf_advisory(seeded: Store, mailbox: An
     assert message["To"] == "soc@northwind.example" and case.public_id in message["Subject"]
     attached = {p.get_filename(): p.get_content() for p in message.iter_attachments()}
     assert json.loads(attached["advisory.json"])["document"]["tracking"]["id"] == case.public_id
+
+
+def test_the_server_runs_the_notice_desk_on_its_schedule(seeded: Store, mailbox: Any) -> None:
+    """The watch of `tocsin serve` (TOCSIN_NOTIFY_EVERY): its first run plans and sends, the
+    next ones send nothing new, and it stops when told."""
+    box, port = mailbox
+    notices = desk(seeded, port, FakeClock(NOW))
+    rounds: list[Round] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        third = asyncio.Event()
+
+        def after(done: Round) -> None:
+            rounds.append(done)
+            if len(rounds) == 3:
+                loop.call_soon_threadsafe(third.set)
+
+        stop = asyncio.Event()
+        task = asyncio.create_task(watch_notices(notices, stop, every=0, after=after))
+        await asyncio.wait_for(third.wait(), timeout=60)
+        stop.set()
+        await asyncio.wait_for(task, timeout=60)
+
+    failure: list[BaseException] = []
+
+    def run() -> None:  # a loop of its own: a session's Playwright may run one in this thread
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # handed to the test below
+            failure.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(timeout=120)
+    assert not runner.is_alive() and not failure, failure
+    assert rounds[0].planned == 3 and rounds[0].sent.outcomes == {"sent": 3}
+    assert all(r.planned == 0 and not r.sent.outcomes for r in rounds[1:3])
+    assert len(box.messages) == 3
+
+
+class Counting(Mailbox):
+    """A mailbox that tells a waiting test when ``expected`` messages have arrived."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__()
+        self.expected = expected
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        answer = await super().handle_DATA(server, session, envelope)
+        if len(self.messages) >= self.expected:
+            self.arrived.set()
+        return answer
+
+
+def test_tocsin_serve_sends_notices_when_notify_every_is_set(
+    seeded: Store, settings: Settings, tmp_path: Path
+) -> None:
+    box = Counting(expected=3)
+    controller = LoopbackController(box)
+    controller.start()
+    try:
+        served = settings.but(
+            smtp_url=f"smtp://127.0.0.1:{controller.port}", secret_key=KEY, notify_every=3600,
+            data_dir=str(tmp_path),
+        )  # fmt: skip
+        with TestClient(create_app(served, clock=FakeClock(NOW))):
+            assert box.arrived.wait(timeout=60), "the server's watch sent no notice"
+    finally:
+        controller.stop()
+    assert {m["To"] for m in box.messages} == {
+        "soc@northwind.example", "it@riverside.example"
+    }  # fmt: skip

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -14,10 +18,12 @@ from tocsin.model.cvd import State
 from tocsin.model.people import Principal
 from tocsin.notify.compose import Sender
 from tocsin.notify.dispatch import Protect
-from tocsin.notify.notifier import Notifier, NotifySettings
+from tocsin.notify.notifier import Notifier, NotifySettings, Sent
 from tocsin.notify.smtp import SmtpSettings
 from tocsin.settings import Settings
 from tocsin.store.base import Store
+
+log = logging.getLogger("tocsin.notify")
 
 
 def notifier(settings: Settings, store: Store, now: Callable[[], int]) -> Notifier:
@@ -44,6 +50,46 @@ def notifier(settings: Settings, store: Store, now: Callable[[], int]) -> Notifi
     )
     protect = _protector(home, settings.notify_key) if home is not None else None
     return Notifier(store, config, now=now, protect=protect)
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """What one run of the notice desk did."""
+
+    planned: int
+    reminded: int
+    sent: Sent
+
+    def line(self) -> str:
+        parts = ", ".join(f"{n} {state}" for state, n in sorted(self.sent.outcomes.items()))
+        return f"planned {self.planned}, reminders {self.reminded}; sent: {parts or 'nothing'}"
+
+
+def run_round(notices: Notifier, *, workers: int = 2) -> Round:
+    """Plan the new events, queue the urgent notices nobody acknowledged, send what is due."""
+    planned = len(notices.plan().notices)
+    reminded = notices.remind()
+    return Round(planned, reminded, notices.send(workers=workers))
+
+
+async def watch_notices(
+    notices: Notifier, stop: asyncio.Event, *, every: float,
+    after: Callable[[Round], None] | None = None,
+) -> None:  # fmt: skip
+    """While the server runs (``TOCSIN_NOTIFY_EVERY``): a run every ``every`` seconds until
+    ``stop`` is set. A failed run is logged and the next one runs as usual; a run in progress
+    finishes first, so the store is never closed under it."""
+    while not stop.is_set():
+        try:
+            done = await asyncio.to_thread(run_round, notices)
+            if done.planned or done.sent.outcomes:
+                log.info("notices: %s", done.line())
+            if after is not None:
+                after(done)
+        except Exception:  # the watch must outlive one bad run; the error is logged
+            log.exception("notice run failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
 
 
 def _protector(home: Path, key: str) -> Protect:

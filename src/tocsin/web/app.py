@@ -35,7 +35,7 @@ from tocsin.errors import (
 )
 from tocsin.model.sla import SlaPolicy
 from tocsin.services.accounts import Accounts
-from tocsin.services.notices import notifier
+from tocsin.services.notices import notifier, watch_notices
 from tocsin.services.stores import open_configured_store
 from tocsin.settings import Settings
 from tocsin.share.pull import load_sources, watch_pulls
@@ -176,6 +176,10 @@ def create_app(
         watches = []
         if watch_clocks:
             watches.append(asyncio.create_task(watch_sla(app.state.incidents, stop)))
+            if settings.notify_every and app.state.notifier is not None:
+                watches.append(asyncio.create_task(
+                    watch_notices(app.state.notifier, stop, every=settings.notify_every)
+                ))  # fmt: skip
             if settings.share_sources:  # partners' collections pulled on their schedule
                 load_sources(settings.share_sources)  # a broken file stops the start, said why
                 watches.append(asyncio.create_task(
