@@ -446,6 +446,7 @@ def demo(
 
     from tocsin.services.demo import (
         demo_password,
+        load_cvd,
         load_demo,
         load_incidents,
         load_people,
@@ -462,6 +463,7 @@ def demo(
             opened, linked = load_incidents(store, lambda: int(time.time()))
             receipts = load_reports(config, store, lambda: int(time.time()))
             collection, shared = load_sharing(config, store, lambda: int(time.time()))
+            load_cvd(store, lambda: int(time.time()))
         finally:
             store.close()
     for name, summary in results:

@@ -20,7 +20,14 @@ from tocsin.cases.incidents import Incidents
 from tocsin.model.people import Principal
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
-from tocsin.services.demo import DEMO_PARTNER, demo_password, load_demo, load_people, load_sharing
+from tocsin.services.demo import (
+    DEMO_PARTNER,
+    demo_password,
+    load_cvd,
+    load_demo,
+    load_people,
+    load_sharing,
+)
 from tocsin.settings import Settings
 from tocsin.share.publish import Publisher
 from tocsin.share.sharing import Sharing
@@ -51,6 +58,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         load_demo(settings, store)
         load_people(store, lambda: int(time.time()))
         waiting_release(settings, store)
+        load_cvd(store, lambda: int(time.time()))
         analyst = store.people.user_named("analyst")
         assert analyst is not None
         token = Accounts(store, now=lambda: int(time.time())).create_token(

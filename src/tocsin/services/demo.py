@@ -135,3 +135,30 @@ def load_sharing(settings: Settings, store: Store, now: Callable[[], int]) -> tu
         publisher = Publisher(sharing, Incidents(store, now=now), settings.notify_team)
         publisher.events(system, "community", EventFilter())
     return found.uuid, store.share.count_objects(found.id)
+
+
+def load_cvd(store: Store, now: Callable[[], int]) -> str | None:
+    """One made-up vulnerability case, triaged, with its vendor, product and log (once); returns
+    its public id, or None when the demo has one already."""
+    from tocsin.cases.cvd import Cvd
+
+    if store.cvd.cases(limit=1):
+        return None
+    cvd = Cvd(store, now=now)
+    team = Accounts(store, now=now).ensure_team()
+    system = Principal.system()
+    case = cvd.create(
+        system, title="Stored XSS in the Example Router admin page", reporter="A. Researcher",
+        contact="researcher@example.org", vendors=["Example Networks"],
+        products=[("Example Networks", "cpe:2.3:h:example:router:2.1.0:*:*:*:*:*:*:*")],
+        cvss="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", cwe_id="CWE-79",
+        cwe_name="Improper Neutralization of Input During Web Page Generation "
+        "('Cross-site Scripting')",
+        description="The router's admin page stores a device name without escaping it.",
+        impact="An attacker on the LAN can run script in the administrator's browser.",
+        org_id=team,
+    )  # fmt: skip
+    cvd.move(system, case.id, "triaged")
+    cvd.log(system, case.id, text="Report received and acknowledged", party="reporter",
+            direction="out", tlp="AMBER")  # fmt: skip
+    return case.public_id

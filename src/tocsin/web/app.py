@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tocsin import __version__
 from tocsin.auth.keys import new_secret_key
 from tocsin.cases.audit import AuditLog
+from tocsin.cases.cvd import Cvd
 from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.incidents import Incidents, wall_clock
@@ -169,6 +170,7 @@ def create_app(
             submit_limit=settings.report_limit,
         )  # fmt: skip
         app.state.sharing = Sharing(store, now=clock)
+        app.state.cvd = Cvd(store, now=clock)
         app.state.notifier = (
             notifier(settings, store, clock) if settings.secret_key else None
         )  # acknowledgement links are signed with the secret key: without one, no notices

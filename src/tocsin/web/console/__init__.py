@@ -11,6 +11,7 @@ from tocsin.web.console import (
     account,
     audit,
     auth,
+    cvd,
     evidence,
     handover,
     incident,
@@ -36,6 +37,7 @@ for module in (
     users,
     audit,
     sharing,
+    cvd,
 ):
     router.include_router(module.router)
 
