@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from tests.desk import FakeClock
 from tests.factories import make_event, rows
 from tests.integration.test_smtp import LoopbackController
+from tests.loops import run_alone
 from tocsin.errors import NotFound
 from tocsin.model.constituent import Constituent
 from tocsin.notify import dispatch
@@ -519,18 +520,7 @@ def test_the_server_runs_the_notice_desk_on_its_schedule(seeded: Store, mailbox:
         stop.set()
         await asyncio.wait_for(task, timeout=60)
 
-    failure: list[BaseException] = []
-
-    def run() -> None:  # a loop of its own: a session's Playwright may run one in this thread
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:  # handed to the test below
-            failure.append(exc)
-
-    runner = threading.Thread(target=run)
-    runner.start()
-    runner.join(timeout=120)
-    assert not runner.is_alive() and not failure, failure
+    run_alone(scenario)
     assert rounds[0].planned == 3 and rounds[0].sent.outcomes == {"sent": 3}
     assert all(r.planned == 0 and not r.sent.outcomes for r in rounds[1:3])
     assert len(box.messages) == 3

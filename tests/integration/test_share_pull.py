@@ -5,7 +5,6 @@ partner never does."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typer.testing import CliRunner
 from tests.browser.serving import serving
 from tests.desk import Team, make_team
 from tests.factories import make_event, rows
+from tests.loops import run_alone
 from tocsin.cli import app as cli
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
@@ -207,19 +207,8 @@ def test_the_server_pulls_each_source_on_its_schedule(
         stop.set()
         await asyncio.wait_for(task, timeout=60)
 
-    failure: list[BaseException] = []
-
-    def run() -> None:  # a loop of its own: a session's Playwright may run one in this thread
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:  # handed to the test below
-            failure.append(exc)
-
-    runner = threading.Thread(target=run)
-    runner.start()
-    runner.join(timeout=120)
     try:
-        assert not runner.is_alive() and not failure, failure
+        run_alone(scenario)
         assert [p.source for p in pulled] == ["publisher"]
         assert _addresses(store) == {f"198.51.100.{n}" for n in range(1, 6)}
     finally:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 
 import pytest
 from typer.testing import CliRunner
 
 from tests.desk import make_team
+from tests.loops import run_alone
 from tocsin.cases.watch import watch_sla
 from tocsin.cli import app
 from tocsin.model.incident import Incident
@@ -43,19 +43,7 @@ def test_the_watch_records_a_breach_and_keeps_going(store: Store) -> None:
         stop.set()
         await asyncio.wait_for(task, timeout=30)
 
-    # in a thread of its own: a session's Playwright may already run a loop in this one
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:  # handed to the test below
-            failure.append(exc)
-
-    runner = threading.Thread(target=run)
-    runner.start()
-    runner.join(timeout=60)
-    assert not runner.is_alive() and not failure, failure
+    run_alone(scenario, timeout=60)
     lines = [t["text"] for t in store.cases.timeline(incident.id)]
     assert lines.count("SLA breached: time to acknowledge ran out") == 1
     assert checked >= 2
