@@ -21,7 +21,7 @@ from tocsin.share.publish import Publisher, misp_feed
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store
 from tocsin.store.base import EventFilter
-from tocsin.store.share import ObjectQuery, Reader
+from tocsin.store.share_query import ObjectQuery, Reader
 
 GREEN_IPS = {f"198.51.100.{n}" for n in range(1, 4)}
 STRICT_IPS = {f"203.0.113.{n}" for n in range(1, 3)}

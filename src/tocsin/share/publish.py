@@ -26,7 +26,7 @@ from tocsin.pipeline.parsers.stix import StixParser
 from tocsin.share import misp, stix
 from tocsin.share.sharing import Sharing
 from tocsin.store.base import EventFilter
-from tocsin.store.share import ObjectQuery
+from tocsin.store.share_query import ObjectQuery
 
 MAX_EVENTS = 100_000  # one release at most; a larger one is cut into several by time
 

@@ -38,7 +38,8 @@ from tocsin.model.share import (
 from tocsin.model.tlp import TLP
 from tocsin.share.markings import tlp_of_refs
 from tocsin.store.base import Store
-from tocsin.store.share import NewObject, ObjectQuery, Reader, Row, Stored
+from tocsin.store.share import NewObject, Row, Stored
+from tocsin.store.share_query import ObjectQuery, Reader
 
 STAFF_WRITERS = (Role.ADMIN, Role.LEAD)
 CONTEXT_TYPES = frozenset({"marking-definition", "extension-definition"})

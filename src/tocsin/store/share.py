@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from tocsin.model.share import Agreement, Collection, Release, ReleaseState
 from tocsin.model.tlp import TLP
 from tocsin.store import schema
+from tocsin.store.share_query import ObjectQuery, Prepared, Reader, matching, visible
 
 _C = schema.share_collections
 _A = schema.share_agreements
@@ -40,31 +41,6 @@ class NewObject:
     version: int
     tlp: TLP
     data: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reader:
-    """Whose view: staff see every audience; a partner sees audience 0 and its own, up to its
-    ceiling."""
-
-    org_id: int | None
-    ceiling: TLP | None  # None: staff, no ceiling
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectQuery:
-    """The TAXII filters, already checked. Versions: "first", "last", "all" or µs timestamps."""
-
-    added_after: int | None = None  # µs
-    ids: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    versions: tuple[str | int, ...] = ("last",)
-    spec_versions: tuple[str, ...] = ()
-    limit: int = 1000
-
-    def versions_shape(self) -> tuple[str, ...]:
-        """The words among the versions asked for (timestamps are parameters)."""
-        return tuple(sorted(v for v in self.versions if isinstance(v, str)))
 
 
 @dataclass(slots=True)
@@ -87,7 +63,7 @@ class Row:
 class SqlShare:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._prepared = _Prepared(engine)
+        self._prepared = Prepared(engine)
 
     # -- collections and agreements --------------------------------------------------------------
 
@@ -250,11 +226,11 @@ class SqlShare:
         """Up to ``query.limit + 1`` rows after ``added_after``, oldest first (one more than asked,
         to know whether there are more)."""
         params: dict[str, Any] = {"limit": query.limit + 1}
-        _visible(collection_id, reader, params, build=False)
-        _matching(query, params, build=False)
+        visible(collection_id, reader, params, build=False)
+        matching(query, params, build=False)
 
         def build() -> sa.Select[Any]:
-            where = [*_visible(collection_id, reader, {}), *_matching(query, {})]
+            where = [*visible(collection_id, reader, {}), *matching(query, {})]
             return (
                 sa.select(_O.c.date_added, _O.c.object_id, _O.c.version, _O.c.type, _O.c.data)
                 .where(*where)
@@ -281,9 +257,9 @@ class SqlShare:
         stmt = (
             sa.select(_O.c.date_added, _O.c.object_id, _O.c.version, _O.c.type, sa.literal(""))
             .where(
-                *_visible(collection_id, reader, params),
+                *visible(collection_id, reader, params),
                 _O.c.object_id == object_id,
-                *_matching(every, params),
+                *matching(every, params),
             )
             .order_by(_O.c.version, _O.c.date_added + 0)
             .limit(query.limit + 1)
@@ -299,7 +275,7 @@ class SqlShare:
         chosen = ObjectQuery(versions=query.versions, spec_versions=query.spec_versions)
         mine = [_O.c.collection_id == collection_id, _O.c.object_id == object_id]
         gone = int(
-            conn.execute(sa.delete(_O).where(*mine, *_matching(chosen, params)), params).rowcount
+            conn.execute(sa.delete(_O).where(*mine, *matching(chosen, params)), params).rowcount
         )
         left: dict[int, list[tuple[int, int]]] = {}  # audience -> [(version, seq)]
         for r in conn.execute(sa.select(_O.c.audience, _O.c.version, _O.c.seq).where(*mine)):
@@ -406,90 +382,6 @@ def _settle(rows: list[dict[str, Any]]) -> None:
         for r in group:
             r["is_first"] = r["is_first"] and r["version"] == lowest
             r["is_last"] = r["is_last"] and r["version"] == highest
-
-
-def _visible(
-    collection_id: int, reader: Reader, params: dict[str, Any], *, build: bool = True
-) -> list[sa.ColumnElement[bool]]:
-    """What a reader may see; the values go into ``params``, the statement has only their names
-    (``build=False``: only the values, for a statement already compiled)."""
-    params["collection"] = collection_id
-    if reader.ceiling is not None:
-        params.update(ceiling=int(reader.ceiling), everyone=0, org=reader.org_id or 0)
-    if not build:
-        return []
-    where = [_O.c.collection_id == sa.bindparam("collection")]
-    if reader.ceiling is not None:
-        where.append(_O.c.tlp <= sa.bindparam("ceiling"))
-        where.append(_O.c.audience.in_([sa.bindparam("everyone"), sa.bindparam("org")]))
-    return where
-
-
-def _matching(
-    query: ObjectQuery, params: dict[str, Any], *, build: bool = True
-) -> list[sa.ColumnElement[bool]]:
-    where: list[sa.ColumnElement[bool]] = []
-    if query.added_after is not None:
-        params["after"] = query.added_after
-    for name, column, values in (
-        ("id", _O.c.object_id, query.ids), ("type", _O.c.type, query.types),
-        ("spec", _O.c.spec_version, query.spec_versions),
-        ("version", _O.c.version, [v for v in query.versions if isinstance(v, int)]),
-    ):  # fmt: skip
-        names = [f"{name}{n}" for n in range(len(values))]
-        params.update(zip(names, values, strict=True))
-        if build and values and name != "version":
-            where.append(column.in_([sa.bindparam(n) for n in names]))
-    if not build:
-        return []
-    if query.added_after is not None:
-        where.append(_O.c.date_added > sa.bindparam("after"))
-    if "all" not in query.versions:
-        either: list[sa.ColumnElement[bool]] = []
-        if "last" in query.versions:
-            either.append(_O.c.is_last.is_(True))
-        if "first" in query.versions:
-            either.append(_O.c.is_first.is_(True))
-        moments = [f"version{n}" for n in range(sum(isinstance(v, int) for v in query.versions))]
-        if moments:
-            either.append(_O.c.version.in_([sa.bindparam(n) for n in moments]))
-        where.append(sa.or_(*either) if either else sa.false())
-    return where
-
-
-class _Prepared:
-    """Statements compiled once per shape for the engine's dialect and run as plain SQL: a TAXII
-    request then costs its query, not the building and compiling of one (measured: most of a
-    get-by-id went into SQLAlchemy's expression building)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.dialect = engine.dialect
-        self._compiled: dict[Any, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
-
-    def run(
-        self, conn: Connection, shape: Any, build: Any, params: dict[str, Any]
-    ) -> list[tuple[Any, ...]]:
-        found = self._compiled.get(shape)
-        if found is None:
-            compiled = build().compile(dialect=self.dialect)
-            order = (
-                tuple(compiled.positiontup)
-                if compiled.positional and compiled.positiontup
-                else None
-            )
-            found = (str(compiled), order, dict(compiled.params))  # with the literals' values
-            if len(self._compiled) > 1000:
-                self._compiled.clear()
-            self._compiled[shape] = found
-        sql, order, fixed = found
-        given = {**fixed, **params}
-        values: Any = tuple(given[n] for n in order) if order is not None else given
-        cursor = conn.connection.cursor()  # the driver's own: its rows are plain tuples
-        try:
-            cursor.execute(sql, values)
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
 
 
 def _collection(row: Any) -> Collection:
