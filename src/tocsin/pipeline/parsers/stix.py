@@ -58,15 +58,15 @@ from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.parsers.base import Parser, Record, Source, json_document
 from tocsin.share.markings import tlp_of_definition, tlp_of_refs
-from tocsin.share.stix import (
+from tocsin.share.observables import (
     HASHES,
-    LABELS,
     SIDES,
     TRANSPORTS,
     network_side,
     read_protocols,
     url_side,
 )
+from tocsin.share.stix import LABELS
 
 RAW_PREVIEW = 2_000
 ROWS = frozenset({"observed-data", "indicator"})
