@@ -1,5 +1,10 @@
 """The small tree of Tocsin's errors. Adapters map these once (API, pages, CLI)."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
 
 class TocsinError(Exception):
     """Root of every error Tocsin raises on purpose."""
@@ -16,6 +21,14 @@ class InvalidValue(TocsinError, ValueError):
         if len(shown) > 120:
             shown = shown[:117] + "..."
         super().__init__(f"{field}: {shown}: {reason}")
+
+    @classmethod
+    def check(cls, field: str, value: Any, sanitizer: Callable[[Any], T]) -> T:
+        """``sanitizer(value)``, or this error naming the field when the sanitiser refuses it."""
+        try:
+            return sanitizer(value)
+        except ValueError as exc:
+            raise cls(field, value, str(exc)) from None
 
 
 class UnknownFeed(TocsinError):

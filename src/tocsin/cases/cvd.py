@@ -9,23 +9,21 @@ adds a revision to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from tocsin.cases import access
 from tocsin.cases.csaf import EmbargoInForce, Publisher
 from tocsin.cases.csaf import advisory as csaf_advisory
+from tocsin.cases.cvd_fields import LONG, clean_fields, text_field
 from tocsin.cases.incidents import Now, wall_clock
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
-from tocsin.model import types
 from tocsin.model.constituent import sector as sanitize_sector
 from tocsin.model.cvd import (
     Case,
     Credit,
-    Cvss,
     Direction,
-    Embargo,
     IllegalTransition,
     Message,
     ProductStatus,
@@ -33,8 +31,6 @@ from tocsin.model.cvd import (
     State,
     VendorStatus,
     check_transition,
-    cve,
-    cwe,
     name_and_version,
     product_identifier,
     public_id,
@@ -46,8 +42,6 @@ from tocsin.store.base import Store
 
 CONTACT_READERS = frozenset({Role.ADMIN, Role.LEAD})  # and the case's handler, whatever their role
 REPORTER = "reporter"  # the party name of the reporter in the communication log
-_SHORT, _LONG = 300, 20_000
-_TEXTS = {"title": _SHORT, "description": _LONG, "impact": _LONG}
 
 
 class Cvd:
@@ -71,7 +65,7 @@ class Cvd:
         self, who: Principal, *, state: str | None = None, limit: int = 100
     ) -> list[Case]:
         access.require(who, *access.STAFF)
-        wanted = _check("state", state, State.parse) if state else None
+        wanted = InvalidValue.check("state", state, State.parse) if state else None
         return [c for c in self.cvd.cases(state=wanted, limit=limit) if _can_see(who, c)]
 
     def messages(self, who: Principal, case_id: int) -> list[Message]:
@@ -141,22 +135,24 @@ class Cvd:
         owner = org_id if org_id is not None else who.org_id
         if owner is None:
             raise InvalidValue("org_id", None, "a vulnerability case belongs to an organisation")
-        chosen = _check("credit", credit, Credit)
+        chosen = InvalidValue.check("credit", credit, Credit)
         if anonymous and chosen is Credit.NAME:
             raise InvalidValue("credit", credit, "an anonymous reporter is not credited by name")
         now = self.now()
         values = {
             "org_id": owner, "state": State.RECEIVED, "tlp": "AMBER", "description": "",
-            "impact": "", "reporter_name": _text("reporter", reporter, 200),
-            "reporter_contact": _text("contact", contact, 500, required=False),
+            "impact": "", "reporter_name": text_field("reporter", reporter, 200),
+            "reporter_contact": text_field("contact", contact, 500, required=False),
             "credit": chosen, "anonymous": bool(anonymous), "handler_id": who.user_id,
             "audience": {"constituents": [], "sectors": []}, "revisions": (), "received_at": now,
-            **_clean({"title": title, **details}),
+            **clean_fields({"title": title, **details}),
         }  # fmt: skip
-        wanted = [(_text("vendor", v, 200), _check("product", i, product_identifier))
-                  for v, i in products]  # fmt: skip
+        wanted = [
+            (text_field("vendor", v, 200), InvalidValue.check("product", i, product_identifier))
+            for v, i in products
+        ]
         names: dict[str, str] = {}  # the first spelling of each vendor
-        for name in [*(_text("vendor", v, 200) for v in vendors), *(v for v, _ in wanted)]:
+        for name in [*(text_field("vendor", v, 200) for v in vendors), *(v for v, _ in wanted)]:
             names.setdefault(name.casefold(), name)
         with self.cases.transaction() as conn:
             year = datetime.fromtimestamp(now, tz=UTC).year
@@ -183,7 +179,7 @@ class Cvd:
         self, who: Principal, case_id: int, state: str, *, comment: str = "",
         duplicate_of: str | None = None,
     ) -> Case:  # fmt: skip
-        wanted = _check("state", state, State.parse)
+        wanted = InvalidValue.check("state", state, State.parse)
         with self.cases.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             try:
@@ -213,7 +209,7 @@ class Cvd:
             elif wanted is State.REJECTED:
                 changes["closed_at"] = now
             if comment.strip():
-                details["comment"] = _text("comment", comment, _LONG)
+                details["comment"] = text_field("comment", comment, LONG)
             self.cvd.update_case(conn, case.id, **changes)
             self._audit(conn, who, case, "cvd.transition", details)
             return self._read(conn, case.id)
@@ -246,7 +242,7 @@ class Cvd:
     def update(self, who: Principal, case_id: int, **fields: str | None) -> Case:
         """Change what the advisory will say: title, description, impact, tlp, cvss, cwe_id
         (with cwe_name), cve_id, embargo (with zone; ``""`` lifts it). Fields not given stay."""
-        changes = _clean({k: v for k, v in fields.items() if v is not None})
+        changes = clean_fields({k: v for k, v in fields.items() if v is not None})
         if not changes:
             raise InvalidValue("changes", None, "nothing to change")
         with self.cases.transaction() as conn:
@@ -269,7 +265,9 @@ class Cvd:
         for name in names:
             if name not in known:
                 raise InvalidValue("constituent", name, "not in the constituency registry")
-        chosen = list(dict.fromkeys(_check("sector", s, sanitize_sector) for s in sectors))
+        chosen = list(
+            dict.fromkeys(InvalidValue.check("sector", s, sanitize_sector) for s in sectors)
+        )
         with self.cases.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             audience = {"constituents": names, "sectors": chosen}
@@ -284,8 +282,8 @@ class Cvd:
         advice: str | None = None,
     ) -> Case:  # fmt: skip
         """Add a vendor (when new) and set its status or advice to users."""
-        vendor_name = _text("vendor", name, 200)
-        wanted = _check("status", status, VendorStatus.parse) if status else None
+        vendor_name = text_field("vendor", name, 200)
+        wanted = InvalidValue.check("status", status, VendorStatus.parse) if status else None
         with self.cases.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             vendor = case.vendor(vendor_name)
@@ -296,7 +294,7 @@ class Cvd:
                 self._audit(conn, who, case, "cvd.vendor_add", {"vendor": vendor_name})
             changes: dict[str, Any] = {}
             if advice is not None:
-                changes["advice"] = _text("advice", advice, 2000, required=False)
+                changes["advice"] = text_field("advice", advice, 2000, required=False)
             if wanted is not None and wanted is not vendor.status:
                 changes.update(status=wanted, **vendor_dates(vendor, wanted, self.now()))
             if changes:
@@ -313,13 +311,13 @@ class Cvd:
     ) -> Case:  # fmt: skip
         """A product of one of the case's vendors, named by a CPE 2.3 name or a purl (its name
         and version are read from it unless given)."""
-        found = _check("identifier", identifier, product_identifier)
+        found = InvalidValue.check("identifier", identifier, product_identifier)
         derived = name_and_version(found)
-        values = {
-            "name": _text("name", name, 200) if name else derived[0],
-            "version": _text("version", version, 100) if version else derived[1],
+        values: dict[str, Any] = {
+            "name": text_field("name", name, 200) if name else derived[0],
+            "version": text_field("version", version, 100) if version else derived[1],
             "identifier": found,
-            "status": _check("status", status, ProductStatus.parse),
+            "status": InvalidValue.check("status", status, ProductStatus.parse),
         }
         with self.cases.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
@@ -337,7 +335,7 @@ class Cvd:
             return self._read(conn, case.id)
 
     def set_product(self, who: Principal, case_id: int, identifier: str, status: str) -> Case:
-        wanted = _check("status", status, ProductStatus.parse)
+        wanted = InvalidValue.check("status", status, ProductStatus.parse)
         with self.cases.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             product = next((p for p in case.products if p.identifier == identifier.strip()), None)
@@ -361,11 +359,11 @@ class Cvd:
         """One message to or from a party. The first message out to the reporter is the
         acknowledgement of their report; the first out to a vendor not yet contacted marks it
         contacted."""
-        values = {
-            "direction": _check("direction", direction, Direction),
-            "party": _text("party", party, 200),
-            "tlp": _check("tlp", tlp, sanitize_tlp),
-            "text": _text("text", text, _LONG),
+        values: dict[str, Any] = {
+            "direction": InvalidValue.check("direction", direction, Direction),
+            "party": text_field("party", party, 200),
+            "tlp": InvalidValue.check("tlp", tlp, sanitize_tlp),
+            "text": text_field("text", text, LONG),
             "actor": who.username,
         }
         with self.cases.transaction() as conn:
@@ -438,56 +436,6 @@ def _changeable(who: Principal, case: Case | None) -> Case:
     if who.user_id is not None and (who.role not in access.WRITERS or "write" not in who.scopes):
         raise Forbidden("you may read this vulnerability case but not change it")
     return found
-
-
-def _clean(fields: dict[str, Any]) -> dict[str, Any]:
-    """What the advisory says, checked, as columns. The CWE's name comes with its id (the advisory
-    carries both); the embargo's zone with its date (UTC when none is given)."""
-    unknown = set(fields) - {*_TEXTS, "tlp", "cvss", "cwe_id", "cwe_name", "cve_id", "embargo",
-                             "zone"}  # fmt: skip
-    if unknown:
-        raise InvalidValue("fields", sorted(unknown), "not fields of a vulnerability case")
-    found: dict[str, Any] = {
-        key: _text(key, fields[key], limit, required=key == "title")
-        for key, limit in _TEXTS.items()
-        if key in fields
-    }
-    if fields.get("tlp") is not None:
-        found["tlp"] = _check("tlp", fields["tlp"], sanitize_tlp)
-    if fields.get("cvss") is not None:
-        found["cvss_vector"] = _check("cvss", fields["cvss"], Cvss.parse).vector
-    if fields.get("cwe_id") is not None:
-        found["cwe"] = _check("cwe", fields["cwe_id"], cwe)
-        if not (fields.get("cwe_name") or "").strip():
-            raise InvalidValue("cwe_name", None, "the advisory names the weakness: give its name")
-        found["cwe_name"] = _text("cwe_name", fields["cwe_name"], 300)
-    elif fields.get("cwe_name") is not None:
-        raise InvalidValue("cwe_name", fields["cwe_name"], "give the CWE id with its name")
-    if fields.get("cve_id") is not None:
-        found["cve"] = _check("cve", fields["cve_id"], cve)
-    if fields.get("embargo") is not None:
-        zone = fields.get("zone") or "UTC"
-        moment = fields["embargo"]
-        planned = _check("embargo", moment, lambda m: Embargo.parse(m, zone)) if moment else None
-        found["embargo_at"] = planned.at if planned else None
-        found["embargo_zone"] = planned.zone if planned else None
-    return found
-
-
-def _text(name: str, value: Any, limit: int, *, required: bool = True) -> str:
-    if not required and (value is None or str(value).strip() == ""):
-        return ""
-    text = _check(name, value, types.string)
-    if len(text) > limit:
-        raise InvalidValue(name, text[:40], f"at most {limit} characters")
-    return str(text)
-
-
-def _check(name: str, value: Any, sanitizer: Callable[[Any], Any]) -> Any:
-    try:
-        return sanitizer(value)
-    except ValueError as exc:
-        raise InvalidValue(name, value, str(exc)) from None
 
 
 __all__ = ["CONTACT_READERS", "REPORTER", "Cvd"]

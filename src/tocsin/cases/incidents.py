@@ -72,7 +72,7 @@ class Incidents:
             return rows
         # ordered by the stored next deadline (one indexed query); what this person may not see
         # (another team's, TLP:RED of others) is skipped, reading further when needed
-        wanted = _check("priority", priority, sanitize_priority) if priority else None
+        wanted = InvalidValue.check("priority", priority, sanitize_priority) if priority else None
         found = self.cases.queue(
             limit * 4, assignee_id=who.user_id if mine else None, priority=wanted
         )
@@ -107,12 +107,15 @@ class Incidents:
         if owner is None:
             raise InvalidValue("org_id", None, "an incident belongs to an organisation")
         values = {
-            "title": _check("title", title, types.string)[:300],
-            "type": _check("type", type, classification_type),
-            "priority": _check("priority", priority, sanitize_priority),
-            "tlp": _check("tlp", tlp, sanitize_tlp),
+            "title": InvalidValue.check("title", title, types.string)[:300],
+            "type": InvalidValue.check("type", type, classification_type),
+            "priority": InvalidValue.check("priority", priority, sanitize_priority),
+            "tlp": InvalidValue.check("tlp", tlp, sanitize_tlp),
         }
-        clean = [_check(f"indicator {k}", (k, v), lambda kv: indicator(*kv)) for k, v in indicators]
+        clean = [
+            InvalidValue.check(f"indicator {k}", (k, v), lambda kv: indicator(*kv))
+            for k, v in indicators
+        ]
         with self.cases.transaction() as conn:
             return self.insert(
                 conn, who, values, owner, constituent=constituent, sector=sector, source=source,
@@ -224,7 +227,7 @@ class Incidents:
         return updated
 
     def set_priority(self, who: Principal, incident_id: int, priority: str) -> Incident:
-        value = _check("priority", priority, sanitize_priority)
+        value = InvalidValue.check("priority", priority, sanitize_priority)
         with self.cases.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             self.cases.update_incident(conn, incident.id, priority=value)
@@ -237,7 +240,7 @@ class Incidents:
     # -- notes, tasks, indicators, events --------------------------------------------------------
 
     def add_note(self, who: Principal, incident_id: int, text: str) -> None:
-        body = _check("note", text, types.string)
+        body = InvalidValue.check("note", text, types.string)
         if len(body) > 20_000:
             raise InvalidValue("note", body[:40], "at most 20 000 characters")
         with self.cases.transaction() as conn:
@@ -245,7 +248,7 @@ class Incidents:
             self.record(conn, who, incident, "incident.note", "note", body, {"length": len(body)})
 
     def add_task(self, who: Principal, incident_id: int, title: str) -> int:
-        text = _check("task", title, types.string)[:500]
+        text = InvalidValue.check("task", title, types.string)[:500]
         with self.cases.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             task_id = self.cases.add_task(conn, incident.id, text, self.now(), who.username)
@@ -266,7 +269,9 @@ class Incidents:
             )  # fmt: skip
 
     def add_indicator(self, who: Principal, incident_id: int, kind: str, value: str) -> None:
-        found_kind, clean = _check("indicator", (kind, value), lambda kv: indicator(*kv))
+        found_kind, clean = InvalidValue.check(
+            "indicator", (kind, value), lambda kv: indicator(*kv)
+        )
         with self.cases.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             if self.cases.add_indicator(conn, incident.id, found_kind.value, clean):
@@ -401,13 +406,6 @@ def _urgency(row: QueueRow) -> tuple[int, int, int]:
     if left is None or row.clock.paused:
         left = 1 << 62
     return (0 if row.clock.breached else 1, left, row.incident.id)
-
-
-def _check(name: str, value: Any, sanitizer: Callable[[Any], Any]) -> Any:
-    try:
-        return sanitizer(value)
-    except ValueError as exc:
-        raise InvalidValue(name, value, str(exc)) from None
 
 
 __all__ = ["OPEN", "Incidents", "QueueRow", "wall_clock"]
