@@ -17,8 +17,6 @@ from tocsin.cases.cvd import Cvd
 from tocsin.cli_desk import err, on_store, operator, out
 from tocsin.model.cvd import Case
 from tocsin.services.accounts import Accounts
-from tocsin.settings import Settings
-from tocsin.store.base import Store
 
 cvd_app = typer.Typer(
     help="Coordinated vulnerability disclosure: cases, vendors, the log, CSAF 2.0 advisories."
@@ -238,11 +236,8 @@ def assign(
 ) -> None:
     """Give a case a handler (they read the reporter's contact)."""
     with service() as cvd:
-        user = cvd.store.people.user_named(username.lower()) if username else None
-        if username and user is None:
-            err.print(f"tocsin: no user {username!r}", markup=False)
-            raise typer.Exit(2)
-        case = cvd.assign(operator(), _case(cvd, ref).id, user.id if user else None)
+        handler = Accounts(cvd.store, now=cvd.now).principal_named(username) if username else None
+        case = cvd.assign(operator(), _case(cvd, ref).id, handler.user_id if handler else None)
     out.print(f"{case.public_id} handled by {username or 'nobody'}", markup=False)
 
 
@@ -293,8 +288,9 @@ def announce(ref: Ref) -> None:
     as notices: once each, with retries and acknowledgement links (`tocsin notify send`)."""
     from tocsin.services.notices import announce_advisory
 
-    def announcing(settings: Settings, store: Store) -> list[int]:
-        return announce_advisory(settings, store, lambda: int(time.time()), operator(), ref)
-
-    with on_store(announcing) as made:
+    with on_store(
+        lambda settings, store: announce_advisory(
+            settings, store, lambda: int(time.time()), operator(), ref
+        )
+    ) as made:
         out.print(f"{len(made)} notices planned; `tocsin notify send` sends them", markup=False)

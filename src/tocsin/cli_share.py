@@ -18,16 +18,13 @@ from rich.table import Table
 
 from tocsin.cases.incidents import Incidents
 from tocsin.cli_desk import on_store, operator, out
-from tocsin.errors import InvalidValue
 from tocsin.model.people import Principal
 from tocsin.model.share import EVERYONE, ReleaseState
 from tocsin.model.tlp import TLP
-from tocsin.model.types import epoch_seconds
 from tocsin.services.accounts import Accounts
-from tocsin.settings import Settings
+from tocsin.services.events import make_filter
 from tocsin.share.publish import Publisher
 from tocsin.share.sharing import Sharing
-from tocsin.store.base import EventFilter, Store
 
 partners_app = typer.Typer(help="Partner teams and their sharing agreements.")
 share_app = typer.Typer(help="Sharing: collections, releases (four eyes), TAXII pulls, MISP feeds.")
@@ -54,12 +51,10 @@ def publisher() -> AbstractContextManager[Publisher]:
 
 
 def acting(sharing: Sharing, name: str | None) -> Principal:
+    """The person of ``--as``, else the local administrator."""
     if name is None:
         return operator()
-    user = sharing.people.user_named(name.strip().lower())
-    if user is None or user.disabled:
-        raise InvalidValue("--as", name, "no such active user")
-    return Principal.of(user)
+    return Accounts(sharing.store, now=_now).principal_named(name)
 
 
 # -- partners ------------------------------------------------------------------------------------
@@ -99,7 +94,7 @@ def partners_list() -> None:
     """Partners and their agreements."""
     with service() as sharing:
         found = sharing.partners(operator())
-        names = {c.id: c.alias for c in sharing.share.collections()}
+        names, _ = sharing.names()
     table = Table("partner", "collection", "read", "write", "up to", "approval", box=None)
     for partner in found:
         if not partner.agreements:
@@ -148,11 +143,10 @@ def partners_agreement(
 def share_collections() -> None:
     """The TAXII collections, with their ids."""
     with service() as sharing:
-        found = sharing.share.collections()
-        counts = {c.id: sharing.share.count_objects(c.id) for c in found}
+        found = sharing.sizes(operator())
     table = Table("alias", "title", "TAXII id", "objects", box=None)
-    for c in found:
-        table.add_row(c.alias, c.title, c.uuid, str(counts[c.id]))
+    for c, count in found:
+        table.add_row(c.alias, c.title, c.uuid, str(count))
     out.print(table)
 
 
@@ -190,7 +184,7 @@ def share_publish(
         if incident:
             done = desk.incident(who, collection, incident, partner=partner)
         else:
-            query = EventFilter(type=type_, feed=feed, since=_moment(since), until=_moment(until))
+            query = make_filter(type=type_, feed=feed, since=since, until=until)
             done = desk.events(who, collection, query, partner=partner)
     r = done.release
     out.print(
@@ -212,8 +206,7 @@ def share_releases(
     """The latest releases: what went (or waits to go) to whom."""
     with service() as sharing:
         found = sharing.releases(operator(), ReleaseState(state) if state else None)
-        names = {c.id: c.alias for c in sharing.share.collections()}
-        orgs = {o.id: o.name for o in sharing.people.organisations()}
+        names, orgs = sharing.names()
     table = Table("id", "state", "collection", "to", "TLP", "objects", "author", "approver", "what",
                   box=None)  # fmt: skip
     for r in found:
@@ -274,38 +267,19 @@ def share_pull(
 ) -> None:
     """Read partners' TAXII 2.1 collections since the last pull into the pipeline (run it from a
     timer: each source is pulled when its `every` has passed)."""
-    from tocsin.share.pull import due, load_sources, pull
+    from tocsin.share.pull import pull_sources
 
-    def run(settings: Settings, store: Store) -> list[str]:
-        sources = load_sources(settings.share_sources)
-        if name is not None:
-            chosen = [s for s in sources if s.name == name]
-            if not chosen:
-                raise InvalidValue("source", name, "not in the share_sources file")
-        else:
-            chosen = sources if every else due(store, sources, _now())
-        lines = []
-        for source in chosen:
-            got = pull(settings, store, source, now=_now)
-            lines.append(
+    with on_store(
+        lambda settings, store: pull_sources(settings, store, now=_now, name=name, every=every)
+    ) as pulled:
+        for got in pulled:
+            out.print(
                 f"{got.source}: {got.objects} objects in {got.pages} pages; {got.accepted} "
-                f"accepted, {got.duplicates} duplicates, {got.quarantined} quarantined"
+                f"accepted, {got.duplicates} duplicates, {got.quarantined} quarantined",
+                markup=False,
             )
-        return lines or ["no source is due"]
-
-    with on_store(run) as lines:
-        for line in lines:
-            out.print(line, markup=False)
-
-
-def _moment(value: str | None) -> int | None:
-    if value is None:
-        return None
-    text = value if "T" in value else value + "T00:00:00+00:00"
-    try:
-        return epoch_seconds(text)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r}: a date (2026-11-01) or an ISO time") from None
+        if not pulled:
+            out.print("no source is due", markup=False)
 
 
 def _yes(flag: bool) -> str:

@@ -203,6 +203,13 @@ class Accounts:
             raise NotAuthenticated("please log in again")
         return Principal.of(user)
 
+    def principal_named(self, name: str) -> Principal:
+        """An active person by user name (the command line's ``--as``, a handler to assign)."""
+        user = self.people.user_named(name.strip().lower())
+        if user is None or user.disabled:
+            raise InvalidValue("user", name, "no such active user")
+        return Principal.of(user)
+
     # -- API tokens ------------------------------------------------------------------------------
 
     def create_token(self, who: Principal, name: str, scopes: str = "read") -> NewToken:

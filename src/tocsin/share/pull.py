@@ -40,7 +40,7 @@ from typing import Any
 
 import orjson
 
-from tocsin.errors import ConfigError, InputUnreadable
+from tocsin.errors import ConfigError, InputUnreadable, InvalidValue
 from tocsin.model.people import Principal, Role
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.runner import Summary
@@ -140,6 +140,21 @@ async def watch_pulls(
                 after(got)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
+
+
+def pull_sources(
+    settings: Settings, store: Store, *, now: Callable[[], int], name: str | None = None,
+    every: bool = False,
+) -> list[Pulled]:  # fmt: skip
+    """``tocsin share pull``: the source named, or every source (``every``), or those due."""
+    sources = load_sources(settings.share_sources)
+    if name is not None:
+        chosen = [s for s in sources if s.name == name]
+        if not chosen:
+            raise InvalidValue("source", name, "not in the share_sources file")
+    else:
+        chosen = sources if every else due(store, sources, now())
+    return [pull(settings, store, source, now=now) for source in chosen]
 
 
 def due(store: Store, sources: list[Source], now: int) -> list[Source]:

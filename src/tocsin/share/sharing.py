@@ -142,6 +142,16 @@ class Sharing:
             if o.kind is OrgKind.PARTNER
         ]
 
+    def names(self) -> tuple[dict[int, str], dict[int, str]]:
+        """Collections' aliases and organisations' names by id, to show releases and agreements."""
+        collections = {c.id: c.alias for c in self.share.collections()}
+        return collections, {o.id: o.name for o in self.people.organisations()}
+
+    def sizes(self, who: Principal) -> list[tuple[Collection, int]]:
+        """Every collection with how many object versions it holds (staff)."""
+        access.require(who, *access.STAFF)
+        return [(c, self.share.count_objects(c.id)) for c in self.share.collections()]
+
     # -- what a person may do with a collection ----------------------------------------------------
 
     def access(self, who: Principal, key: str) -> Access:

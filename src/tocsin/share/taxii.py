@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -24,6 +24,7 @@ STIX = "application/stix+json;version=2.1"
 MAX_PAGE = 1000
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 VERSION_WORDS = frozenset({"first", "last", "all"})
+Render = Callable[[Sequence[Row], bool], bytes]  # a page of rows, and whether more follow
 
 
 def query(

@@ -14,7 +14,6 @@ import base64
 import binascii
 import hashlib
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -29,7 +28,6 @@ from tocsin.services.accounts import Accounts
 from tocsin.share import taxii
 from tocsin.share.pull import receive
 from tocsin.share.sharing import Sharing
-from tocsin.store.share import Row
 
 router = APIRouter(prefix="/taxii2", include_in_schema=False)
 ROOT = "/taxii2/api/"
@@ -229,7 +227,7 @@ def manifest(request: Request, key: str) -> Response:
 
 def _page(
     request: Request, key: str, allowed: frozenset[str],
-    render: Callable[[list[Row], bool], bytes], *, object_id: str | None = None,
+    render: taxii.Render, *, object_id: str | None = None,
 ) -> Response:  # fmt: skip
     """A page of objects (of one object's versions, with ``object_id``), rendered as asked, with
     the date-added headers."""

@@ -74,8 +74,7 @@ def _page(
     who = viewer.principal
     access.require(who, *access.STAFF)
     sharing = _sharing(request)
-    collections = {c.id: c.alias for c in sharing.share.collections()}
-    orgs = {o.id: o.name for o in sharing.people.organisations()}
+    collections, orgs = sharing.names()
     decides = who.role.value in ("admin", "lead")
 
     def row(r: Release) -> ReleaseRow:
