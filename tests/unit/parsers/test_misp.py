@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pymisp.tools.feed import feed_meta_generator
+from tests.unit.parsers.recorded import assert_as_recorded
 
 from tocsin.errors import InputUnreadable
 from tocsin.pipeline.parsers import FAMILIES, get_parser
@@ -66,13 +67,7 @@ def test_recorded_sample(expected: str) -> None:
     """Each recorded sample gives exactly the recorded events and quarantined rows, none lost."""
     want = orjson.loads((SAMPLES / expected).read_bytes())
     batch = run(SAMPLES / expected.removesuffix(".expected.json"))
-    assert batch.events == want["events"]
-    got = [
-        {"line": q.line, "stage": q.stage, "reason": q.reason, "raw": q.raw}
-        for q in batch.quarantined
-    ]
-    assert got == want["quarantined"]
-    assert batch.read == want["read"] == len(batch.events) + len(batch.quarantined)
+    assert_as_recorded(batch, want)
 
 
 def test_registered_under_its_feed_name() -> None:

@@ -13,6 +13,7 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.parsers.recorded import assert_as_recorded
 
 from tocsin.model.fields import sanitizer_for
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
@@ -75,13 +76,7 @@ def test_recorded_sample(expected: str) -> None:
     """Each recorded sample gives exactly the recorded events and quarantined rows, none lost."""
     want = orjson.loads((SAMPLES / expected).read_bytes())
     batch = run(SAMPLES / expected.removesuffix(".expected.json"))
-    assert batch.events == want["events"]
-    got = [
-        {"line": q.line, "stage": q.stage, "reason": q.reason, "raw": q.raw}
-        for q in batch.quarantined
-    ]
-    assert got == want["quarantined"]
-    assert batch.read == want["read"] == len(batch.events) + len(batch.quarantined)
+    assert_as_recorded(batch, want)
 
 
 def test_samples_cover_events_and_broken_rows() -> None:

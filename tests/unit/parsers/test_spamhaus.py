@@ -9,6 +9,7 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.parsers.recorded import assert_as_recorded
 
 from tocsin.pipeline.parsers import get_parser
 from tocsin.pipeline.parsers.base import Record, Source
@@ -47,13 +48,7 @@ def test_recorded_sample(expected: str) -> None:
     want = orjson.loads((SAMPLES / expected).read_bytes())
     assert want["feed"] == "spamhaus-drop"
     batch = run(SAMPLES / expected.removesuffix(".expected.json"))
-    assert batch.events == want["events"]
-    got = [
-        {"line": q.line, "stage": q.stage, "reason": q.reason, "raw": q.raw}
-        for q in batch.quarantined
-    ]
-    assert got == want["quarantined"]
-    assert batch.read == want["read"] == len(batch.events) + len(batch.quarantined)
+    assert_as_recorded(batch, want)
 
 
 def test_feed_is_registered_as_a_public_blacklist() -> None:
