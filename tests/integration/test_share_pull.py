@@ -201,7 +201,9 @@ def test_the_server_pulls_each_source_on_its_schedule(
 
         stop = asyncio.Event()
         task = asyncio.create_task(
-            watch_pulls(settings, store, stop, now=now, every=0, after=after)
+            watch_pulls(
+                settings, store, load_sources(str(sources)), stop, now=now, every=0, after=after
+            )
         )
         await asyncio.wait_for(passes_after_the_pull.wait(), timeout=60)
         stop.set()

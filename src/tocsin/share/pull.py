@@ -115,13 +115,13 @@ def load_sources(path: str) -> list[Source]:
 
 
 async def watch_pulls(
-    settings: Settings, store: Store, stop: asyncio.Event, *, now: Callable[[], int],
-    every: float = WATCH_SECONDS, after: Callable[[Pulled], None] | None = None,
+    settings: Settings, store: Store, sources: list[Source], stop: asyncio.Event, *,
+    now: Callable[[], int], every: float = WATCH_SECONDS,
+    after: Callable[[Pulled], None] | None = None,
 ) -> None:  # fmt: skip
     """While the server runs: pull each source when its ``every`` has passed, until ``stop`` is
     set. A source that fails is logged and tried again after its ``every``, not at once; a pull
     in progress finishes first (so the store is never closed under it)."""
-    sources = load_sources(settings.share_sources)
     failed: dict[str, int] = {}  # source name -> when it may be tried again
     while not stop.is_set():
         moment = now()

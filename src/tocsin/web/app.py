@@ -183,9 +183,10 @@ def create_app(
                     watch_notices(app.state.notifier, stop, every=settings.notify_every)
                 ))  # fmt: skip
             if settings.share_sources:  # partners' collections pulled on their schedule
-                load_sources(settings.share_sources)  # a broken file stops the start, said why
+                # read once; a broken file stops the start, saying why
+                sources = load_sources(settings.share_sources)
                 watches.append(asyncio.create_task(
-                    watch_pulls(settings, store, stop, now=clock)
+                    watch_pulls(settings, store, sources, stop, now=clock)
                 ))  # fmt: skip
         try:
             yield
