@@ -17,10 +17,11 @@ from rich.table import Table
 
 from tocsin import __version__
 from tocsin.cli_cvd import cvd_app
-from tocsin.cli_desk import audit_app, operator, sla_app, tokens_app, users_app
+from tocsin.cli_desk import audit_app, clock, operator, sla_app, tokens_app, use_clock, users_app
 from tocsin.cli_notify import notify_app
 from tocsin.cli_share import partners_app, share_app
 from tocsin.errors import InvalidValue, TocsinError
+from tocsin.model.clock import wall_clock
 from tocsin.pipeline.parsers import all_parsers
 from tocsin.pipeline.runner import Chunk
 from tocsin.services import events as event_service
@@ -99,8 +100,11 @@ def settings() -> Settings:
 
 @app.callback()
 def _root(
+    context: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
+    # a test hands its clock in as the context's object; everyone else runs on the wall clock
+    use_clock(context.obj if callable(context.obj) else wall_clock)
     if version:
         out.print(f"tocsin {__version__}")
         raise typer.Exit()
@@ -442,7 +446,6 @@ def demo(
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
 ) -> None:
     """Load the made-up sample feeds, constituents and ASN table into the store, then serve them."""
-    import time
 
     from tocsin.services.demo import (
         demo_password,
@@ -459,11 +462,11 @@ def demo(
         store = open_configured_store(config)
         try:
             results = load_demo(config, store)
-            logins = load_people(store, lambda: int(time.time()))
-            opened, linked = load_incidents(store, lambda: int(time.time()))
-            receipts = load_reports(config, store, lambda: int(time.time()))
-            collection, shared = load_sharing(config, store, lambda: int(time.time()))
-            load_cvd(store, lambda: int(time.time()))
+            logins = load_people(store, clock())
+            opened, linked = load_incidents(store, clock())
+            receipts = load_reports(config, store, clock())
+            collection, shared = load_sharing(config, store, clock())
+            load_cvd(store, clock())
         finally:
             store.close()
     for name, summary in results:

@@ -3,7 +3,6 @@ the local administrator (the audit log names the system account), like the desk'
 
 from __future__ import annotations
 
-import time
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Annotated
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from tocsin.cases.csaf import Publisher
 from tocsin.cases.cvd import Cvd
-from tocsin.cli_desk import err, on_store, operator, out
+from tocsin.cli_desk import clock, err, on_store, operator, out
 from tocsin.model.cvd import Case
 from tocsin.services.accounts import Accounts
 
@@ -27,7 +26,7 @@ Ref = Annotated[str, typer.Argument(help="The case: TOCSIN-VU-2026-0001 (or its 
 
 def service() -> AbstractContextManager[Cvd]:
     """The service on the configured store; every Tocsin error ends as one line and status 2."""
-    return on_store(lambda _, store: Cvd(store, now=lambda: int(time.time())))
+    return on_store(lambda _, store: Cvd(store, now=clock()))
 
 
 def _case(cvd: Cvd, ref: str) -> Case:
@@ -289,8 +288,6 @@ def announce(ref: Ref) -> None:
     from tocsin.services.notices import announce_advisory
 
     with on_store(
-        lambda settings, store: announce_advisory(
-            settings, store, lambda: int(time.time()), operator(), ref
-        )
+        lambda settings, store: announce_advisory(settings, store, clock(), operator(), ref)
     ) as made:
         out.print(f"{len(made)} notices planned; `tocsin notify send` sends them", markup=False)

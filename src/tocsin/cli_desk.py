@@ -14,6 +14,7 @@ from rich.table import Table
 
 from tocsin.cases.audit import verify_log
 from tocsin.errors import TocsinError
+from tocsin.model.clock import Now, wall_clock
 from tocsin.model.people import Principal, Role
 from tocsin.services.accounts import Accounts
 from tocsin.services.stores import open_configured_store
@@ -32,6 +33,20 @@ if not out.is_terminal:
 err = Console(stderr=True, highlight=False)
 if not err.is_terminal:
     err = Console(stderr=True, highlight=False, soft_wrap=True, width=100_000)
+
+
+_clocks: list[Now] = [wall_clock]
+
+
+def use_clock(now: Now) -> None:
+    """Set by the root command: the wall clock, or the one a test hands in as the context's
+    object (``CliRunner().invoke(app, args, obj=clock)``), so that no test reads the wall clock."""
+    _clocks[:] = [now]
+
+
+def clock() -> Now:
+    """The clock this command runs on."""
+    return _clocks[0]
 
 
 def operator() -> Principal:
@@ -60,9 +75,7 @@ def on_store(make: Callable[[Settings, Store], T]) -> Iterator[T]:
 
 
 def accounts() -> AbstractContextManager[Accounts]:
-    import time
-
-    return on_store(lambda _, store: Accounts(store, now=lambda: int(time.time())))
+    return on_store(lambda _, store: Accounts(store, now=clock()))
 
 
 def _password(given: str | None) -> str:
@@ -197,15 +210,13 @@ def audit_verify() -> None:
 def sla_check() -> None:
     """Record every SLA breach since the last check (the server does this each minute; use this
     from cron when it does not run)."""
-    import time
-
     from tocsin.cases.incidents import Incidents
     from tocsin.model.sla import SlaPolicy
 
     settings = Settings.load()
     store = open_configured_store(settings)
     try:
-        desk = Incidents(store, now=lambda: int(time.time()), sla=SlaPolicy.parse(settings.sla))
+        desk = Incidents(store, now=clock(), sla=SlaPolicy.parse(settings.sla))
         breached = desk.check_sla()
     finally:
         store.close()

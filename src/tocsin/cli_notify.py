@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from contextlib import AbstractContextManager
 from typing import Annotated
 
 import typer
 
-from tocsin.cli_desk import on_store, out
+from tocsin.cli_desk import clock, on_store, out
 from tocsin.notify.dispatch import AT_LEAST
 from tocsin.notify.notifier import Notifier
 from tocsin.services.notices import notifier, run_round
@@ -26,7 +25,7 @@ Workers = Annotated[
 
 
 def desk() -> AbstractContextManager[Notifier]:
-    return on_store(lambda settings, store: notifier(settings, store, lambda: int(time.time())))
+    return on_store(lambda settings, store: notifier(settings, store, clock()))
 
 
 @notify_app.command("plan")

@@ -8,7 +8,6 @@ than the author approves.
 
 from __future__ import annotations
 
-import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +16,7 @@ import typer
 from rich.table import Table
 
 from tocsin.cases.incidents import Incidents
-from tocsin.cli_desk import on_store, operator, out
+from tocsin.cli_desk import clock, on_store, operator, out
 from tocsin.model.people import Principal
 from tocsin.model.share import EVERYONE, ReleaseState
 from tocsin.model.tlp import TLP
@@ -34,18 +33,14 @@ As = Annotated[
 ]
 
 
-def _now() -> int:
-    return int(time.time())
-
-
 def service() -> AbstractContextManager[Sharing]:
-    return on_store(lambda _, store: Sharing(store, now=_now))
+    return on_store(lambda _, store: Sharing(store, now=clock()))
 
 
 def publisher() -> AbstractContextManager[Publisher]:
     return on_store(
         lambda settings, store: Publisher(
-            Sharing(store, now=_now), Incidents(store, now=_now), settings.notify_team
+            Sharing(store, now=clock()), Incidents(store, now=clock()), settings.notify_team
         )
     )
 
@@ -54,7 +49,7 @@ def acting(sharing: Sharing, name: str | None) -> Principal:
     """The person of ``--as``, else the local administrator."""
     if name is None:
         return operator()
-    return Accounts(sharing.store, now=_now).principal_named(name)
+    return Accounts(sharing.store, now=clock()).principal_named(name)
 
 
 # -- partners ------------------------------------------------------------------------------------
@@ -79,7 +74,7 @@ def partners_add(
         org = sharing.add_partner(operator(), name)
         out.print(f"partner {name} (organisation {org})", markup=False)
         if user:
-            accounts = Accounts(sharing.store, now=_now)
+            accounts = Accounts(sharing.store, now=clock())
             added = accounts.add_user(
                 operator(), name=user, password=_password(password), role="partner", org_id=org,
             )  # fmt: skip
@@ -270,7 +265,7 @@ def share_pull(
     from tocsin.share.pull import pull_sources
 
     with on_store(
-        lambda settings, store: pull_sources(settings, store, now=_now, name=name, every=every)
+        lambda settings, store: pull_sources(settings, store, now=clock(), name=name, every=every)
     ) as pulled:
         for got in pulled:
             out.print(

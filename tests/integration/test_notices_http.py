@@ -99,12 +99,13 @@ def test_the_desk_lists_notices_and_marks_unacknowledged_urgent_ones(site: Site)
 def test_the_dry_run_command_prints_the_plan_and_records_nothing(
     settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`tocsin notify plan --dry-run` names recipient, addresses and reason, and writes nothing."""
+    """`tocsin notify plan --dry-run` names recipient, addresses and reason, and writes nothing;
+    it runs on the test's clock (the events' day), never on the wall clock."""
     constituents(store)
     store.write(rows(event("198.51.100.7", "Northwind Power", tocsin__priority="P1")), [])
     monkeypatch.setenv("TOCSIN_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("TOCSIN_SECRET_KEY", KEY)
-    result = CliRunner().invoke(cli, ["notify", "plan", "--dry-run"])
+    result = CliRunner().invoke(cli, ["notify", "plan", "--dry-run"], obj=lambda: NOW)
     assert result.exit_code == 0, result.output
     assert "Northwind Power <soc@northwind.example>" in result.output
     assert "198.51.100.0/25 is registered to you" in result.output

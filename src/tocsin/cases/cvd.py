@@ -17,8 +17,8 @@ from tocsin.cases import access
 from tocsin.cases.csaf import EmbargoInForce, Publisher
 from tocsin.cases.csaf import advisory as csaf_advisory
 from tocsin.cases.cvd_fields import LONG, clean_fields, text_field
-from tocsin.cases.incidents import Now, wall_clock
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
+from tocsin.model.clock import Now, wall_clock
 from tocsin.model.constituent import sector as sanitize_sector
 from tocsin.model.cvd import (
     Case,

@@ -3,8 +3,7 @@ one transaction with its timeline line and its audit entry."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from tocsin.cases import access
 from tocsin.errors import Conflict, InvalidValue, NotFound
 from tocsin.model import types
+from tocsin.model.clock import Now, wall_clock
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.incident import (
     OPEN,
@@ -27,12 +27,6 @@ from tocsin.model.sla import Clock, SlaPolicy
 from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import tlp as sanitize_tlp
 from tocsin.store.base import Store
-
-Now = Callable[[], int]
-
-
-def wall_clock() -> int:
-    return int(time.time())
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,4 +402,4 @@ def _urgency(row: QueueRow) -> tuple[int, int, int]:
     return (0 if row.clock.breached else 1, left, row.incident.id)
 
 
-__all__ = ["OPEN", "Incidents", "QueueRow", "wall_clock"]
+__all__ = ["OPEN", "Incidents", "QueueRow"]

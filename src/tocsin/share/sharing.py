@@ -22,8 +22,8 @@ from typing import Any
 import orjson
 
 from tocsin.cases import access
-from tocsin.cases.incidents import Now, wall_clock
 from tocsin.errors import Forbidden, InvalidValue, NotFound
+from tocsin.model.clock import Now, wall_clock
 from tocsin.model.people import OrgKind, Principal, Role
 from tocsin.model.share import (
     EVERYONE,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -18,12 +17,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tocsin import __version__
 from tocsin.auth.keys import new_secret_key
-from tocsin.cases.audit import AuditLog
-from tocsin.cases.cvd import Cvd
-from tocsin.cases.evidence import Evidence
-from tocsin.cases.evidence_files import EvidenceFiles
-from tocsin.cases.incidents import Incidents, wall_clock
-from tocsin.cases.reports import Reports
 from tocsin.cases.watch import watch_sla
 from tocsin.errors import (
     Conflict,
@@ -34,13 +27,11 @@ from tocsin.errors import (
     TocsinError,
     TooManyAttempts,
 )
-from tocsin.model.sla import SlaPolicy
-from tocsin.services.accounts import Accounts
-from tocsin.services.notices import notifier, watch_notices
-from tocsin.services.stores import open_configured_store
+from tocsin.model.clock import Now, wall_clock
+from tocsin.services.desk import Desk
+from tocsin.services.notices import watch_notices
 from tocsin.settings import Settings
 from tocsin.share.pull import load_sources, watch_pulls
-from tocsin.share.sharing import Sharing
 from tocsin.web import console, portal, taxii
 from tocsin.web.api import events as api_events
 from tocsin.web.api import incident_parts as api_incident_parts
@@ -152,28 +143,24 @@ async def _too_large(send: Send) -> None:
 
 
 def create_app(
-    settings: Settings, *, clock: Callable[[], int] = wall_clock, watch_clocks: bool = True
+    settings: Settings, *, clock: Now = wall_clock, watch_clocks: bool = True
 ) -> FastAPI:
     """The app; ``clock`` (whole seconds since the epoch) is injected so tests can move time."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = open_configured_store(settings)
+        desk = Desk.open(settings, clock=clock)
+        store = desk.store
+        app.state.desk = desk
         app.state.store = store
-        app.state.incidents = Incidents(store, now=clock, sla=SlaPolicy.parse(settings.sla))
-        app.state.accounts = Accounts(store, now=clock)
-        app.state.audit = AuditLog(store)
-        files = EvidenceFiles(Path(settings.data_dir) / "evidence")
-        app.state.evidence = Evidence(app.state.incidents, files)
-        app.state.reports = Reports(
-            app.state.incidents, files, app.state.accounts.ensure_team,
-            submit_limit=settings.report_limit,
-        )  # fmt: skip
-        app.state.sharing = Sharing(store, now=clock)
-        app.state.cvd = Cvd(store, now=clock)
-        app.state.notifier = (
-            notifier(settings, store, clock) if settings.secret_key else None
-        )  # acknowledgement links are signed with the secret key: without one, no notices
+        app.state.incidents = desk.incidents
+        app.state.accounts = desk.accounts
+        app.state.audit = desk.audit
+        app.state.evidence = desk.evidence
+        app.state.reports = desk.reports
+        app.state.sharing = desk.sharing
+        app.state.cvd = desk.cvd
+        app.state.notifier = desk.notices
         stop = asyncio.Event()
         watches = []
         if watch_clocks:
