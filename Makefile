@@ -29,6 +29,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 test: $(TEST_STAMP) browser-deps lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider

@@ -46,10 +46,10 @@ from taxii2client.v21 import Collection, Server, as_pages
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loopback import free_port, tocsin_serve
+from tocsin.formats.markings import marking, marking_id
 from tocsin.model.people import Principal
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
-from tocsin.share.markings import marking, marking_id
 from tocsin.share.sharing import Sharing, stix_object
 from tocsin.store import open_store
 

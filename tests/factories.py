@@ -6,8 +6,8 @@ from typing import Any
 
 from tocsin.model.event import fingerprint
 from tocsin.model.fields import sanitize
+from tocsin.model.quarantine import Quarantined
 from tocsin.model.taxonomy import taxonomy_of
-from tocsin.pipeline.stages.batch import Quarantined
 from tocsin.pipeline.stages.dedupe import rank
 from tocsin.store.rows import EventRow, QuarantineRow, event_row, quarantine_row
 

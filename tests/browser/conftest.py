@@ -28,8 +28,8 @@ from tocsin.services.demo import (
     load_people,
     load_sharing,
 )
+from tocsin.services.publish import Publisher
 from tocsin.settings import Settings
-from tocsin.share.publish import Publisher
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
 from tocsin.store.base import EventFilter

@@ -21,8 +21,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from tocsin.cases.csaf import EmbargoInForce, Publisher, advisory, file_name
 from tocsin.errors import Conflict
+from tocsin.formats.csaf import EmbargoInForce, Publisher, advisory, file_name
 from tocsin.model.cvd import (
     Case,
     Credit,

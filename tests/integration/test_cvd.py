@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from tests.desk import Team, make_team
 from tests.integration.test_csaf import schema_errors
 from tocsin.cases.audit import verify_log
-from tocsin.cases.csaf import EmbargoInForce, Publisher
-from tocsin.cases.cvd import Cvd
 from tocsin.cli import app as cli_app
+from tocsin.cvd.cases import Cvd
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
+from tocsin.formats.csaf import EmbargoInForce, Publisher
 from tocsin.model.constituent import Constituent
 from tocsin.model.cvd import Case, Direction, ProductStatus, State, VendorStatus
 from tocsin.store import Store, schema

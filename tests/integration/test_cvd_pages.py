@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.desk import Team, make_team
-from tocsin.cases.cvd import Cvd
+from tocsin.cvd.cases import Cvd
 from tocsin.model.cvd import Case
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts

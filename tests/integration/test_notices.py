@@ -466,7 +466,7 @@ def test_a_published_case_announces_its_csaf_advisory(seeded: Store, mailbox: An
     advisory goes as a notice to each constituent it concerns."""
     from tests.desk import make_team
     from tests.integration.test_cvd import ROUTER
-    from tocsin.cases.cvd import Cvd
+    from tocsin.cvd.cases import Cvd
     from tocsin.errors import Conflict
     from tocsin.services.notices import announce_advisory
 

@@ -15,7 +15,7 @@ from tests.integration.test_reports import EMAIL, NAME, PHONE, SECRETS, VICTIM, 
 from tocsin.cli import app as cli_app
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
-from tocsin.share.publish import Publisher, misp_feed
+from tocsin.services.publish import Publisher, misp_feed
 from tocsin.share.sharing import Sharing
 from tocsin.store.base import EventFilter
 

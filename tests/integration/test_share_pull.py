@@ -19,9 +19,9 @@ from tests.loops import run_alone
 from tocsin.cli import app as cli
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
+from tocsin.services.publish import Publisher
+from tocsin.services.pull import Pulled, Source, load_sources, pull, watch_pulls
 from tocsin.settings import Settings
-from tocsin.share.publish import Publisher
-from tocsin.share.pull import Pulled, Source, load_sources, pull, watch_pulls
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
 from tocsin.store.base import EventFilter

@@ -17,7 +17,7 @@ from tocsin.cli import app as cli_app
 from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model.share import ReleaseState
 from tocsin.model.tlp import TLP
-from tocsin.share.publish import Publisher, misp_feed
+from tocsin.services.publish import Publisher, misp_feed
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store
 from tocsin.store.base import EventFilter

@@ -18,8 +18,8 @@ from tocsin.model.people import Principal
 from tocsin.model.share import ReleaseState
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
+from tocsin.services.publish import Publisher
 from tocsin.settings import Settings
-from tocsin.share.publish import Publisher
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store
 from tocsin.store.base import EventFilter

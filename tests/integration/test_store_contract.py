@@ -6,8 +6,8 @@ import threading
 from dataclasses import replace
 
 from tests.factories import make_event, quarantined, rows
+from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
-from tocsin.pipeline.enrich.asn import AsnRange
 from tocsin.store import EventFilter, Store, open_store
 
 

@@ -246,7 +246,7 @@ def test_what_tocsin_serves_passes_the_stix_validator(desk: Desk) -> None:
     from stix2validator import ValidationOptions, validate_instance
 
     from tests.factories import make_event, rows
-    from tocsin.share.publish import Publisher
+    from tocsin.services.publish import Publisher
     from tocsin.store.base import EventFilter
 
     desk.store.write(rows(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tocsin.cases import access
+from tocsin.model import access
 from tocsin.model.audit import AuditEntry, Verdict, verify
 from tocsin.model.people import Principal, Role
 from tocsin.store.base import Store

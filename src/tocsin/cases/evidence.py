@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from tocsin.cases import access
 from tocsin.cases.evidence_files import EvidenceFiles, safe_download_name
 from tocsin.cases.incidents import Incidents
 from tocsin.errors import NotFound, TocsinError
+from tocsin.model import access
 from tocsin.model.people import Principal
 
 

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tocsin.cases import access
 from tocsin.errors import Conflict, InvalidValue, NotFound
-from tocsin.model import types
+from tocsin.model import access, types
 from tocsin.model.clock import Now, wall_clock
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.incident import (

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tocsin.cases import access
 from tocsin.cases.incidents import Incidents
+from tocsin.model import access
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
 from tocsin.store.base import EventFilter

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from tocsin.auth.ratelimit import RateLimiter
-from tocsin.cases import access
 from tocsin.cases.evidence_files import (
     EvidenceFiles,
     EvidenceTooLarge,
@@ -23,6 +22,7 @@ from tocsin.cases.evidence_files import (
 )
 from tocsin.cases.incidents import Incidents
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound, TooManyAttempts
+from tocsin.model import access
 from tocsin.model.incident import Incident, Status
 from tocsin.model.people import Principal, Role
 from tocsin.model.report import (

@@ -14,9 +14,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from tocsin.formats.notices import Reporter, events_csv, xarf_json, xarf_reports
 from tocsin.model.event import Event
 from tocsin.model.notice import Format
-from tocsin.notify.formats import Reporter, events_csv, xarf_json, xarf_reports
 from tocsin.notify.mime import Mail, address_header, attachment, header, multipart, text_part
 
 SUBJECTS = {

@@ -23,13 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from tocsin.errors import InputUnreadable
+from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
+from tocsin.model.quarantine import Quarantined
 from tocsin.model.types import datetime_utc
-from tocsin.pipeline.enrich.asn import AsnRange, build_asn_map
+from tocsin.pipeline.enrich.asn import build_asn_map
 from tocsin.pipeline.enrich.constituency import ConstituencyIndex
 from tocsin.pipeline.parsers import Parser, Record, Source, get_parser
 from tocsin.pipeline.parsers.base import split_points
-from tocsin.pipeline.stages.batch import FeedContext, Quarantined
+from tocsin.pipeline.stages.batch import FeedContext
 from tocsin.pipeline.stages.classify import PriorityRules
 from tocsin.pipeline.stages.dedupe import Deduper
 from tocsin.pipeline.stages.enrich import Enricher

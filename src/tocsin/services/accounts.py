@@ -12,8 +12,8 @@ from typing import Any
 
 from tocsin.auth import passwords, tokens, totp
 from tocsin.auth.ratelimit import RateLimiter
-from tocsin.cases import access
 from tocsin.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyAttempts
+from tocsin.model import access
 from tocsin.model.people import (
     ApiToken,
     OrgKind,

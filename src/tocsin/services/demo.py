@@ -120,7 +120,7 @@ def load_sharing(settings: Settings, store: Store, now: Callable[[], int]) -> tu
     """A "community" collection that the demo partner may read up to GREEN, holding the demo's
     GREEN and CLEAR events as STIX 2.1 (released once); returns the collection's TAXII id and how
     many objects it holds."""
-    from tocsin.share.publish import Publisher
+    from tocsin.services.publish import Publisher
     from tocsin.share.sharing import Sharing
 
     sharing = Sharing(store, now=now)
@@ -140,7 +140,7 @@ def load_sharing(settings: Settings, store: Store, now: Callable[[], int]) -> tu
 def load_cvd(store: Store, now: Callable[[], int]) -> str | None:
     """One made-up vulnerability case, triaged, with its vendor, product and log (once); returns
     its public id, or None when the demo has one already."""
-    from tocsin.cases.cvd import Cvd
+    from tocsin.cvd.cases import Cvd
 
     if store.cvd.cases(limit=1):
         return None

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tocsin.cases.audit import AuditLog
-from tocsin.cases.cvd import Cvd
 from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.incidents import Incidents
 from tocsin.cases.reports import Reports
+from tocsin.cvd.cases import Cvd
 from tocsin.model.clock import Now, wall_clock
 from tocsin.model.sla import SlaPolicy
 from tocsin.notify.notifier import Notifier

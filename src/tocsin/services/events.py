@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tocsin.cases import access
 from tocsin.errors import InvalidValue
-from tocsin.model import types
+from tocsin.model import access, types
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.people import Principal
 from tocsin.model.taxonomy import classification_type

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import orjson
 
-from tocsin.cases.csaf import Publisher
-from tocsin.cases.cvd import Cvd
+from tocsin.cvd.cases import Cvd
 from tocsin.errors import ConfigError, Conflict
+from tocsin.formats.csaf import Publisher
 from tocsin.model.cvd import State
 from tocsin.model.people import Principal
 from tocsin.notify.compose import Sender

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from tocsin.errors import ConfigError, InvalidValue
+from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
-from tocsin.pipeline.enrich.asn import AsnRange, read_ip2asn
+from tocsin.pipeline.enrich.asn import read_ip2asn
 from tocsin.store.base import Store
 
 

@@ -21,8 +21,9 @@ from typing import Any
 
 import orjson
 
-from tocsin.cases import access
 from tocsin.errors import Forbidden, InvalidValue, NotFound
+from tocsin.formats.markings import tlp_of_refs
+from tocsin.model import access
 from tocsin.model.clock import Now, wall_clock
 from tocsin.model.people import OrgKind, Principal, Role
 from tocsin.model.share import (
@@ -36,7 +37,6 @@ from tocsin.model.share import (
     needs_approval,
 )
 from tocsin.model.tlp import TLP
-from tocsin.share.markings import tlp_of_refs
 from tocsin.store.base import Store
 from tocsin.store.share import NewObject, Row, Stored
 from tocsin.store.share_query import ObjectQuery, Reader

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
 from tocsin.model.event import Event
-from tocsin.pipeline.enrich.asn import AsnRange
 from tocsin.store.rows import EventRow, QuarantineRow
 
 if TYPE_CHECKING:

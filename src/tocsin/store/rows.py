@@ -15,9 +15,9 @@ import orjson
 
 from tocsin.model.event import Event
 from tocsin.model.fields import PRIORITIES
+from tocsin.model.quarantine import Quarantined
 from tocsin.model.tlp import TLP
 from tocsin.model.types import epoch_seconds
-from tocsin.pipeline.stages.batch import Quarantined
 
 # fingerprint, rank, event_time, source_ip, source_asn, source_fqdn, source_url, type,
 # constituent, priority, tlp, feed, data

@@ -22,10 +22,10 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 
 from tocsin.errors import ConfigError
+from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
 from tocsin.model.event import Event
 from tocsin.model.fields import PRIORITIES
-from tocsin.pipeline.enrich.asn import AsnRange
 from tocsin.store import schema
 from tocsin.store.base import EventFilter, EventPage, QuarantineEntry
 from tocsin.store.cases import SqlCases

@@ -30,8 +30,8 @@ from tocsin.errors import (
 from tocsin.model.clock import Now, wall_clock
 from tocsin.services.desk import Desk
 from tocsin.services.notices import watch_notices
+from tocsin.services.pull import load_sources, watch_pulls
 from tocsin.settings import Settings
-from tocsin.share.pull import load_sources, watch_pulls
 from tocsin.web import console, portal, taxii
 from tocsin.web.api import events as api_events
 from tocsin.web.api import incident_parts as api_incident_parts

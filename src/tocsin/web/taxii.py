@@ -25,8 +25,8 @@ from starlette.responses import Response
 from tocsin.errors import InvalidValue, NotAuthenticated, NotFound, TocsinError
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
+from tocsin.services.pull import receive
 from tocsin.share import taxii
-from tocsin.share.pull import receive
 from tocsin.share.sharing import Sharing
 
 router = APIRouter(prefix="/taxii2", include_in_schema=False)

@@ -8,7 +8,8 @@ import pytest
 
 from tocsin import demo
 from tocsin.errors import InvalidValue
-from tocsin.pipeline.enrich.asn import AsnInfo, AsnRange, build_asn_map, read_ip2asn
+from tocsin.model.asn import AsnRange
+from tocsin.pipeline.enrich.asn import AsnInfo, build_asn_map, read_ip2asn
 
 TABLE = "\n".join(
     [

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
 from tocsin.model.event import Event
-from tocsin.pipeline.enrich.asn import AsnRange, build_asn_map
+from tocsin.pipeline.enrich.asn import build_asn_map
 from tocsin.pipeline.enrich.constituency import ConstituencyIndex
 from tocsin.pipeline.stages.batch import Batch
 from tocsin.pipeline.stages.enrich import Enricher

@@ -25,8 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from tests.factories import make_event
 from tocsin.errors import InvalidValue
-from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
-from tocsin.notify.formats import (
+from tocsin.formats.notices import (
     CSV_COLUMNS,
     XARF_TYPES,
     XARF_VERSION,
@@ -36,6 +35,7 @@ from tocsin.notify.formats import (
     xarf_json,
     xarf_reports,
 )
+from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 
 CERT = Reporter(org="CERT Example", contact="cert@cert.example", domain="cert.example")
 ENGLISH = [

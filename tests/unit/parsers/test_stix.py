@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import domains, urls
 
+from tocsin.formats import stix
+from tocsin.formats.markings import marking_id
 from tocsin.model.event import Event, fingerprint
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 from tocsin.model.tlp import TLP
@@ -21,8 +23,6 @@ from tocsin.pipeline.parsers.base import Record, Source
 from tocsin.pipeline.parsers.stix import StixParser, Unmappable, read_pattern
 from tocsin.pipeline.stages.batch import Batch, FeedContext
 from tocsin.pipeline.stages.normalize import normalize
-from tocsin.share import stix
-from tocsin.share.markings import marking_id
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "stix"
 OBSERVED = "2026-11-28T00:00:00+00:00"

@@ -16,13 +16,13 @@ from pymisp import MISPAttribute, MISPEvent
 from pymisp.tools.feed import feed_meta_generator
 
 from tocsin.errors import InvalidValue
+from tocsin.formats.misp import misp_event, write_feed
 from tocsin.model.event import fingerprint
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.parsers.base import Source
 from tocsin.pipeline.parsers.misp import MISPParser, feed_files
 from tocsin.pipeline.stages.batch import FeedContext
 from tocsin.pipeline.stages.normalize import normalize
-from tocsin.share.misp import misp_event, write_feed
 
 ORG = {"org_name": "EXAMPLE-CERT", "org_uuid": "5f0c2b3a-2222-4c2d-9e7f-000000000002"}
 FIRST = "7c1e0d3a-1111-4f6b-8a2c-000000000001"

@@ -14,6 +14,8 @@ from hypothesis.provisional import domains, urls
 from stix2patterns.validator import run_validator
 from stix2validator import ValidationOptions, validate_instance
 
+from tocsin.formats import stix
+from tocsin.formats.markings import marking, marking_id, tlp_of_refs
 from tocsin.model.event import Event, fingerprint
 from tocsin.model.incident import Incident, Status
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
@@ -21,8 +23,6 @@ from tocsin.model.tlp import TLP
 from tocsin.pipeline.parsers.base import Record
 from tocsin.pipeline.stages.batch import FeedContext
 from tocsin.pipeline.stages.normalize import normalize
-from tocsin.share import stix
-from tocsin.share.markings import marking, marking_id, tlp_of_refs
 
 PRODUCER = stix.producer_identity("Example National CSIRT")
 OBSERVED = "2026-11-06T19:47:58+00:00"

@@ -12,16 +12,8 @@ from pathlib import Path
 
 from tocsin.errors import InvalidValue
 from tocsin.model import types
+from tocsin.model.asn import AsnRange
 from tocsin.pipeline.enrich.ranges import AddressMap, ip_to_int
-
-
-@dataclass(frozen=True, slots=True)
-class AsnRange:
-    start: str
-    end: str
-    asn: int
-    country: str | None
-    name: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ the same input ties to an observed-data of that input is not a row either: the o
 says the same and more (this is how Tocsin's own exports read back, one event per event).
 
 - observed-data: one record with the fields of the SCOs it refers to. The sides are read from
-  the graph exactly as ``tocsin.share.stix`` writes them: a network-traffic's ``src_ref`` and
+  the graph exactly as ``tocsin.formats.stix`` writes them: a network-traffic's ``src_ref`` and
   ``dst_ref`` (with its ports and protocols), a domain-name that ``resolves_to`` a side's ip, an
   AS that a side's ip or network ``belongs_to``, a network that holds a side's ip, a url whose
   host is a side's ip or fqdn; whatever nothing anchors is the source's. Of two values for one
@@ -54,11 +54,8 @@ from stix2patterns.inspector import INDEX_STAR
 from stix2patterns.v21.inspector import InspectionListener
 from stix2patterns.v21.pattern import Pattern
 
-from tocsin.model.taxonomy import classification_type
-from tocsin.model.tlp import TLP
-from tocsin.pipeline.parsers.base import Parser, Record, Source, json_document
-from tocsin.share.markings import tlp_of_definition, tlp_of_refs
-from tocsin.share.observables import (
+from tocsin.formats.markings import tlp_of_definition, tlp_of_refs
+from tocsin.formats.observables import (
     HASHES,
     SIDES,
     TRANSPORTS,
@@ -66,7 +63,10 @@ from tocsin.share.observables import (
     read_protocols,
     url_side,
 )
-from tocsin.share.stix import LABELS
+from tocsin.formats.stix import LABELS
+from tocsin.model.taxonomy import classification_type
+from tocsin.model.tlp import TLP
+from tocsin.pipeline.parsers.base import Parser, Record, Source, json_document
 
 RAW_PREVIEW = 2_000
 ROWS = frozenset({"observed-data", "indicator"})

@@ -5,18 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tocsin.model.event import Event
-
-
-@dataclass(frozen=True, slots=True)
-class Quarantined:
-    """A row that could not become an event: where it was, its raw text, which stage, and why."""
-
-    feed: str
-    file: str
-    line: int
-    raw: str
-    stage: str
-    reason: str
+from tocsin.model.quarantine import Quarantined
 
 
 @dataclass(frozen=True, slots=True)

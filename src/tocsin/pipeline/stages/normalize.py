@@ -12,11 +12,12 @@ from collections.abc import Iterable
 
 from tocsin.errors import InvalidValue
 from tocsin.model.fields import FIELDS, sanitizer_for
+from tocsin.model.quarantine import Quarantined
 from tocsin.model.taxonomy import classification_type, taxonomy_of
 from tocsin.model.tlp import tlp
 from tocsin.model.types import Sanitizer
 from tocsin.pipeline.parsers.base import Record
-from tocsin.pipeline.stages.batch import Batch, FeedContext, Quarantined
+from tocsin.pipeline.stages.batch import Batch, FeedContext
 
 OBSERVABLES = (
     "source.ip",

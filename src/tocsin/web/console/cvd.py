@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from tocsin.cases.csaf import EmbargoInForce, Publisher
-from tocsin.cases.cvd import Cvd
+from tocsin.cvd.cases import Cvd
 from tocsin.errors import InvalidValue
+from tocsin.formats.csaf import EmbargoInForce, Publisher
 from tocsin.model.cvd import State
 from tocsin.web.console.deps import Acting
 from tocsin.web.console.rendering import render

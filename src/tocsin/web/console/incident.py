@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from tocsin.cases import access, dossier
+from tocsin.cases import dossier
 from tocsin.cases.reports import Reports
 from tocsin.errors import InvalidValue
+from tocsin.model import access
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.incident import TRANSITIONS, IndicatorKind
 from tocsin.model.people import Principal

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from tocsin.cases import access
 from tocsin.errors import Forbidden, InvalidValue, NotFound
+from tocsin.model import access
 from tocsin.model.share import EVERYONE, Release, ReleaseState
 from tocsin.share.sharing import Sharing
 from tocsin.web.console.deps import Acting, Form, Viewer

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from tocsin.cases import access
 from tocsin.errors import Forbidden, InvalidValue
+from tocsin.model import access
 from tocsin.model.people import Principal, Role
 from tocsin.web.console.deps import Acting, Form, People, Posted, Viewer
 from tocsin.web.console.rendering import render

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tocsin.cases import access
 from tocsin.errors import NotFound
+from tocsin.model import access
 from tocsin.notify.notifier import Notifier
 from tocsin.web.console.deps import Acting, session_form
 from tocsin.web.console.rendering import render

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tocsin.cli_desk import clock, on_store, out
+from tocsin.cli.common import clock, on_store, out
 from tocsin.notify.dispatch import AT_LEAST
 from tocsin.notify.notifier import Notifier
 from tocsin.services.notices import notifier, run_round

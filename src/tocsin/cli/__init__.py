@@ -16,10 +16,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from tocsin import __version__
-from tocsin.cli_cvd import cvd_app
-from tocsin.cli_desk import audit_app, clock, operator, sla_app, tokens_app, use_clock, users_app
-from tocsin.cli_notify import notify_app
-from tocsin.cli_share import partners_app, share_app
+from tocsin.cli.common import audit_app, clock, operator, sla_app, tokens_app, use_clock, users_app
+from tocsin.cli.cvd import cvd_app
+from tocsin.cli.notify import notify_app
+from tocsin.cli.share import partners_app, share_app
 from tocsin.errors import InvalidValue, TocsinError
 from tocsin.model.clock import wall_clock
 from tocsin.pipeline.parsers import all_parsers
@@ -280,7 +280,7 @@ def _print_stix(store: Any, query: Any, all_: bool) -> None:
     """The events as one STIX 2.1 bundle (only the fields that may ever leave are mapped)."""
     from dataclasses import replace
 
-    from tocsin.share import stix
+    from tocsin.formats import stix
 
     producer = stix.producer_identity(settings().notify_team)
     objects = [producer]
@@ -494,8 +494,5 @@ def demo(
 def main() -> None:
     app()
 
-
-if __name__ == "__main__":
-    main()
 
 __all__ = ["InvalidValue", "app", "main"]

@@ -3,7 +3,7 @@
 ``misp_event`` turns a group of Tocsin events (flat dicts, IntelMQ's field names) into one MISP
 event; ``write_feed`` writes MISP events as a feed directory: one ``<uuid>.json`` per event,
 ``manifest.json`` and ``hashes.csv`` with the keys and lines PyMISP's feed generator writes. Which
-events a partner may have is decided before (see ``tocsin.share.publish``); these functions only
+events a partner may have is decided before (see ``tocsin.services.publish``); these functions only
 translate, and never let more out than the allow-list below.
 
 What leaves, and nothing else: ``classification.type``, the ``source.*`` observables (``ip``,

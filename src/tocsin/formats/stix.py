@@ -7,7 +7,7 @@ objects: SCO ids as STIX computes them (UUIDv5 over the id-contributing properti
 others as UUIDv5 in Tocsin's namespace over the event's fingerprint or the incident's reference.
 
 The observables themselves, the allow-list of what may leave and how the two sides of an event
-are told apart live in ``tocsin.share.observables``: of an event, only ``shareable(event)`` is
+are told apart live in ``tocsin.formats.observables``: of an event, only ``shareable(event)`` is
 read here.
 """
 
@@ -20,12 +20,8 @@ from typing import Any
 
 import orjson
 
-from tocsin.model.event import Event, fingerprint
-from tocsin.model.incident import OPEN, Incident, Status
-from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
-from tocsin.model.tlp import TLP
-from tocsin.share.markings import TLP2_IDS, marking, marking_id, tlp_of_refs
-from tocsin.share.observables import (
+from tocsin.formats.markings import TLP2_IDS, marking, marking_id, tlp_of_refs
+from tocsin.formats.observables import (
     CONTRIBUTING,
     HASHES,
     NETWORK_LAYER,
@@ -46,6 +42,10 @@ from tocsin.share.observables import (
     url_host,
     url_side,
 )
+from tocsin.model.event import Event, fingerprint
+from tocsin.model.incident import OPEN, Incident, Status
+from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
+from tocsin.model.tlp import TLP
 
 # The observables' public names are re-exported: callers import them from here too.
 __all__ = [

@@ -18,7 +18,7 @@ ip (else network) ``belongs_to`` its AS, a network is the side of the ip it cont
 side of its host. A destination observable that this graph cannot anchor is withheld rather than
 risk being read back as the source (``shareable`` applies every such rule, so that the fields a
 partner reads back are exactly ``shareable(event)``). The rules live here, beside the objects they
-shape, so that the writer (``tocsin.share.stix``) and the reader (the ``stix`` feed parser) share
+shape, so that the writer (``tocsin.formats.stix``) and the reader (the ``stix`` feed parser) share
 them.
 """
 

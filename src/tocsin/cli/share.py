@@ -16,13 +16,13 @@ import typer
 from rich.table import Table
 
 from tocsin.cases.incidents import Incidents
-from tocsin.cli_desk import clock, on_store, operator, out
+from tocsin.cli.common import clock, on_store, operator, out
 from tocsin.model.people import Principal
 from tocsin.model.share import EVERYONE, ReleaseState
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
 from tocsin.services.events import make_filter
-from tocsin.share.publish import Publisher
+from tocsin.services.publish import Publisher
 from tocsin.share.sharing import Sharing
 
 partners_app = typer.Typer(help="Partner teams and their sharing agreements.")
@@ -68,7 +68,7 @@ def partners_add(
     ] = False,
 ) -> None:
     """Add a partner organisation, and optionally its first user and TAXII token."""
-    from tocsin.cli_desk import _password
+    from tocsin.cli.common import _password
 
     with service() as sharing:
         org = sharing.add_partner(operator(), name)
@@ -244,7 +244,7 @@ def share_misp_feed(
 ) -> None:
     """Write a MISP feed (manifest.json, hashes.csv, one file per event) of what a partner may
     read in a collection, for the team's web server to serve."""
-    from tocsin.share.publish import misp_feed
+    from tocsin.services.publish import misp_feed
 
     with publisher() as desk:
         done = misp_feed(desk.sharing, acting(desk.sharing, as_), collection, directory,
@@ -262,7 +262,7 @@ def share_pull(
 ) -> None:
     """Read partners' TAXII 2.1 collections since the last pull into the pipeline (run it from a
     timer: each source is pulled when its `every` has passed)."""
-    from tocsin.share.pull import pull_sources
+    from tocsin.services.pull import pull_sources
 
     with on_store(
         lambda settings, store: pull_sources(settings, store, now=clock(), name=name, every=every)

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tocsin.cases import access
-from tocsin.cases.csaf import EmbargoInForce, Publisher
-from tocsin.cases.csaf import advisory as csaf_advisory
-from tocsin.cases.cvd_fields import LONG, clean_fields, text_field
+from tocsin.cvd.fields import LONG, clean_fields, text_field
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
+from tocsin.formats.csaf import EmbargoInForce, Publisher
+from tocsin.formats.csaf import advisory as csaf_advisory
+from tocsin.model import access
 from tocsin.model.clock import Now, wall_clock
 from tocsin.model.constituent import sector as sanitize_sector
 from tocsin.model.cvd import (

@@ -14,16 +14,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tocsin.cases import access
 from tocsin.cases.incidents import Incidents
 from tocsin.errors import NotFound
+from tocsin.formats import misp, stix
+from tocsin.model import access
 from tocsin.model.event import Event
 from tocsin.model.people import OrgKind, Principal, Role
 from tocsin.model.share import FEED_CEILING, Release
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.parsers.base import Source
 from tocsin.pipeline.parsers.stix import StixParser
-from tocsin.share import misp, stix
 from tocsin.share.sharing import Sharing
 from tocsin.store.base import EventFilter
 from tocsin.store.share_query import ObjectQuery

@@ -11,9 +11,9 @@ import orjson
 import typer
 from rich.table import Table
 
-from tocsin.cases.csaf import Publisher
-from tocsin.cases.cvd import Cvd
-from tocsin.cli_desk import clock, err, on_store, operator, out
+from tocsin.cli.common import clock, err, on_store, operator, out
+from tocsin.cvd.cases import Cvd
+from tocsin.formats.csaf import Publisher
 from tocsin.model.cvd import Case
 from tocsin.services.accounts import Accounts
 

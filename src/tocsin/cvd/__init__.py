@@ -1,0 +1,1 @@
+"""Coordinated vulnerability disclosure: cases, their fields, their advisories."""

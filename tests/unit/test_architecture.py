@@ -1,0 +1,59 @@
+"""The house plan holds: packages import only downwards (docs/architecture.md).
+
+The contract lives in pyproject.toml ([tool.importlinter]); import-linter checks it. The
+back-arrows the tree once had are planted one at a time in a copy of the package, and each must
+break the contract, so that the check is shown to catch what it is there to catch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT = Path(sys.executable).with_name("lint-imports")
+
+
+def lint(project: Path) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(project / "src")}
+    return subprocess.run(
+        [str(LINT), "--no-cache", "--no-logo", str(project / "pyproject.toml")],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_packages_point_one_way() -> None:
+    result = lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Packages point one way KEPT" in result.stdout
+
+
+# Each arrow the review found (or one of its kind), planted where it once was.
+BACK_ARROWS = [
+    ("store/rows.py", "import tocsin.pipeline.stages.batch"),  # store → pipeline
+    ("pipeline/parsers/stix.py", "import tocsin.share.sharing"),  # pipeline → share
+    ("share/sharing.py", "import tocsin.services.ingest"),  # share → services
+    ("share/sharing.py", "import tocsin.cases.incidents"),  # share → cases
+    ("model/incident.py", "import tocsin.store.base"),  # model → store
+    ("formats/stix.py", "import tocsin.pipeline.runner"),  # formats → pipeline
+]
+
+
+@pytest.mark.parametrize(("module", "line"), BACK_ARROWS, ids=[m for m, _ in BACK_ARROWS])
+def test_a_back_arrow_breaks_the_contract(tmp_path: Path, module: str, line: str) -> None:
+    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    planted = tmp_path / "src" / "tocsin" / module
+    planted.write_text(planted.read_text() + f"\n{line}\n")
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "Packages point one way BROKEN" in result.stdout
