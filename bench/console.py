@@ -52,14 +52,26 @@ def make_incidents(store: object, count: int, org_id: int, events: int) -> None:
                 created = now - rng.randrange(0, 90 * 86400)
                 status = rng.choice(statuses)
                 rows.append(
-                    {"reference": f"TOC-2026-{n + 1:06d}", "title": f"Incident {n + 1}",
-                     "type": rng.choice(TYPES), "priority": rng.choice(["P1", "P2", "P3", "P4"]),
-                     "tlp": "AMBER", "status": status, "org_id": org_id, "created": created,
-                     "constituent": f"Org {rng.randrange(3000)}", "sector": "energy",
-                     "waited": 0, "breached": "", "source": "bench", "details": "{}",
-                     "due": created + 86400 if status in ("new", "acknowledged", "in_progress")
-                     else None}
-                )  # fmt: skip
+                    {
+                        "reference": f"TOC-2026-{n + 1:06d}",
+                        "title": f"Incident {n + 1}",
+                        "type": rng.choice(TYPES),
+                        "priority": rng.choice(["P1", "P2", "P3", "P4"]),
+                        "tlp": "AMBER",
+                        "status": status,
+                        "org_id": org_id,
+                        "created": created,
+                        "constituent": f"Org {rng.randrange(3000)}",
+                        "sector": "energy",
+                        "waited": 0,
+                        "breached": "",
+                        "source": "bench",
+                        "details": "{}",
+                        "due": created + 86400
+                        if status in ("new", "acknowledged", "in_progress")
+                        else None,
+                    }
+                )
             conn.execute(sa.insert(schema.incidents), rows)
         ids = [r.id for r in conn.execute(sa.select(schema.incidents.c.id))]
         links, indicators = [], []
@@ -90,10 +102,15 @@ class Client(loopback.Client):
         found = re.search(rb'name="csrf" value="([^"]+)"', page)
         assert found, "no CSRF field on the login page"
         status, _ = self.request(
-            "POST", "/login",
-            {"username": username, "password": PASSWORD, "csrf": found.group(1).decode(),
-             "next": "/console"},
-        )  # fmt: skip
+            "POST",
+            "/login",
+            {
+                "username": username,
+                "password": PASSWORD,
+                "csrf": found.group(1).decode(),
+                "next": "/console",
+            },
+        )
         assert status in (200, 303), f"log-in failed: {status}"
 
 
@@ -127,8 +144,11 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=300, help="per page kind")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--keep", metavar="DB", help="keep the loaded database under this name, "
-                        "and reuse it when it exists")  # fmt: skip
+    parser.add_argument(
+        "--keep",
+        metavar="DB",
+        help="keep the loaded database under this name, and reuse it when it exists",
+    )
     args = parser.parse_args()
 
     name = args.keep or f"tocsin_bench_console_{os.getpid()}"
@@ -141,8 +161,12 @@ def main() -> None:
     try:
         store = open_store(url)
         if exists and args.keep:
-            ips = [v for (v,) in store.engine.connect().execute(  # type: ignore[attr-defined]
-                sa.select(schema.indicators.c.value).limit(5000))]  # fmt: skip
+            ips = [
+                v
+                for (v,) in store.engine.connect().execute(  # type: ignore[attr-defined]
+                    sa.select(schema.indicators.c.value).limit(5000)
+                )
+            ]
             store.close()
             run_load(url, ips, args)
             return
@@ -160,10 +184,16 @@ def main() -> None:
         )
         started = time.perf_counter()
         make_incidents(store, args.incidents, team, store.count_events())
-        print(f"incidents: {args.incidents:,} in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)  # fmt: skip
-        ips = [v for (v,) in store.engine.connect().execute(  # type: ignore[attr-defined]
-            sa.select(schema.indicators.c.value).limit(5000))]  # fmt: skip
+        print(
+            f"incidents: {args.incidents:,} in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+        ips = [
+            v
+            for (v,) in store.engine.connect().execute(  # type: ignore[attr-defined]
+                sa.select(schema.indicators.c.value).limit(5000)
+            )
+        ]
         store.close()
         run_load(url, ips, args)
     finally:
@@ -188,8 +218,10 @@ def run_load(url: str, ips: list[str], args: argparse.Namespace) -> None:
         for kind, values in sorted(timings.items()):
             values.sort()
             p95 = values[int(len(values) * 0.95) - 1]
-            print(f"{kind:17s} n={len(values):4d}  p50 {statistics.median(values):6.1f} ms  "
-                  f"p95 {p95:6.1f} ms")  # fmt: skip
+            print(
+                f"{kind:17s} n={len(values):4d}  p50 {statistics.median(values):6.1f} ms  "
+                f"p95 {p95:6.1f} ms"
+            )
         print(
             orjson.dumps(
                 {k: sorted(v)[int(len(v) * 0.95) - 1] for k, v in timings.items()}

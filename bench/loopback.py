@@ -31,8 +31,10 @@ def tocsin_serve(settings: dict[str, str]) -> Iterator[int]:
     env = dict(os.environ, TOCSIN_SECRET_KEY=os.urandom(32).hex(), **settings)
     server = subprocess.Popen(
         [sys.executable, "-m", "tocsin.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_until_up(port, server)
         yield port

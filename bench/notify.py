@@ -53,9 +53,17 @@ from tocsin.store.rows import EventRow, event_row
 
 NOW = 1_795_830_000 + 10 * 3600  # 2026-11-28 10:20 UTC: after the digest hour
 TYPES = [
-    "infected-system", "vulnerable-system", "scanner", "c2-server", "phishing", "brute-force",
-    "ddos-amplifier", "potentially-unwanted-accessible", "information-disclosure", "spam",
-]  # fmt: skip
+    "infected-system",
+    "vulnerable-system",
+    "scanner",
+    "c2-server",
+    "phishing",
+    "brute-force",
+    "ddos-amplifier",
+    "potentially-unwanted-accessible",
+    "information-disclosure",
+    "spam",
+]
 PRIORITIES = ["P1"] * 1 + ["P2"] * 2 + ["P3"] * 4 + ["P4"] * 3  # 3 in 10 go at once
 FORMATS = [["csv"], ["xarf"], ["csv", "xarf"]]
 CHUNK = 10_000
@@ -151,11 +159,15 @@ def constituents(count: int, rng: random.Random) -> list[Constituent]:
             notify["immediate"] = ["P1"]
         made.append(
             Constituent.from_mapping(
-                {"name": f"Constituent {n}", "sector": rng.choice(["energy", "health", ""]),
-                 "networks": [network(n)], "abuse_contact": f"abuse@c{n}.example",
-                 "notify": notify}
+                {
+                    "name": f"Constituent {n}",
+                    "sector": rng.choice(["energy", "health", ""]),
+                    "networks": [network(n)],
+                    "abuse_contact": f"abuse@c{n}.example",
+                    "notify": notify,
+                }
             )
-        )  # fmt: skip
+        )
     return made
 
 
@@ -166,12 +178,18 @@ def events(count: int, registry: list[Constituent], rng: random.Random) -> Itera
         kind = rng.choice(TYPES)
         seen = datetime.fromtimestamp(NOW - rng.randrange(600, 6 * 86400), tz=UTC)
         raw = {
-            "feed.name": "bench", "classification.type": kind, "tlp": "AMBER",
-            "time.source": seen.isoformat(), "time.observation": seen.isoformat(),
-            "source.ip": host(owner.networks[0], rng), "source.port": 1024 + i // len(registry),
-            "source.asn": 64500 + i % 20, "protocol.transport": "tcp",
-            "tocsin.priority": rng.choice(PRIORITIES), "tocsin.constituent": owner.name,
-        }  # fmt: skip
+            "feed.name": "bench",
+            "classification.type": kind,
+            "tlp": "AMBER",
+            "time.source": seen.isoformat(),
+            "time.observation": seen.isoformat(),
+            "source.ip": host(owner.networks[0], rng),
+            "source.port": 1024 + i // len(registry),
+            "source.asn": 64500 + i % 20,
+            "protocol.transport": "tcp",
+            "tocsin.priority": rng.choice(PRIORITIES),
+            "tocsin.constituent": owner.name,
+        }
         event = {k: sanitize(k, v) for k, v in raw.items()}
         event["classification.taxonomy"] = taxonomy_of(kind)
         event["tocsin.fingerprint"] = fingerprint(event)
@@ -250,18 +268,22 @@ def main() -> None:
         registry = constituents(args.constituents, rng)
         store.replace_constituents(registry)
         written = seed(store, args.events, registry, rng)
-        print(f"seeded {len(registry):,} constituents and {written:,} events "
-              f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
+        print(
+            f"seeded {len(registry):,} constituents and {written:,} events "
+            f"in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
         protect = None
         if args.sign:
             protect, close_signer = signer()
         settings = NotifySettings(
-            sender=Sender("National CSIRT", "cert@csirt.example", "csirt.example",
-                          "https://tocsin.example"),
+            sender=Sender(
+                "National CSIRT", "cert@csirt.example", "csirt.example", "https://tocsin.example"
+            ),
             smtp=SmtpSettings("127.0.0.1", server.port, timeout=30, helo="tocsin.bench"),
             secret_key="b" * 40,
             per_domain=1000,
-        )  # fmt: skip
+        )
         desk = Notifier(store, settings, now=lambda: NOW, protect=protect)
         profiler = None
         if args.profile:
@@ -296,20 +318,32 @@ def main() -> None:
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     carried = sum(len(p.event_ids) for p in planned.notices)
     immediate = sum(p.period.startswith("now:") for p in planned.notices)
-    print(f"notify, {backend}, {args.constituents:,} constituents, {written:,} events"
-          f"{', signed' if args.sign else ''}, {args.workers} sender process(es)")  # fmt: skip
-    print(f"planned {notices:,} notices ({immediate:,} immediate, {notices - immediate:,} "
-          f"digests) carrying {carried:,} events; left out: {dict(planned.skipped)}")  # fmt: skip
-    print(f"outcomes {dict(sent.outcomes)}, held back {sent.waiting}, server received "
-          f"{received:,} ({received_bytes / 1e6:.1f} MB)")  # fmt: skip
+    print(
+        f"notify, {backend}, {args.constituents:,} constituents, {written:,} events"
+        f"{', signed' if args.sign else ''}, {args.workers} sender process(es)"
+    )
+    print(
+        f"planned {notices:,} notices ({immediate:,} immediate, {notices - immediate:,} "
+        f"digests) carrying {carried:,} events; left out: {dict(planned.skipped)}"
+    )
+    print(
+        f"outcomes {dict(sent.outcomes)}, held back {sent.waiting}, server received "
+        f"{received:,} ({received_bytes / 1e6:.1f} MB)"
+    )
     print(f"plan            {planning:7.1f} s  {carried / planning:9,.0f} events/s")
     print(f"send            {sending:7.1f} s  {notices / sending:9,.0f} notices/s")
-    print(f"whole batch     {whole:7.1f} s  {notices / whole:9,.0f} notices/s  "
-          f"{carried / whole:9,.0f} events/s  (goal: under 60 s)")  # fmt: skip
-    print(f"  CPU {cpu:.1f} s in this process, {senders_cpu:.1f} s in the sender processes, "
-          f"{server_cpu:.1f} s in the SMTP server's process")  # fmt: skip
-    print(f"baseline        {bare:7.1f} s  {notices / bare:9,.0f} messages/s  "
-          f"({notices:,} bare messages, plain smtplib, one connection)")  # fmt: skip
+    print(
+        f"whole batch     {whole:7.1f} s  {notices / whole:9,.0f} notices/s  "
+        f"{carried / whole:9,.0f} events/s  (goal: under 60 s)"
+    )
+    print(
+        f"  CPU {cpu:.1f} s in this process, {senders_cpu:.1f} s in the sender processes, "
+        f"{server_cpu:.1f} s in the SMTP server's process"
+    )
+    print(
+        f"baseline        {bare:7.1f} s  {notices / bare:9,.0f} messages/s  "
+        f"({notices:,} bare messages, plain smtplib, one connection)"
+    )
     print(f"  the SMTP server's process {bare_cpu:.1f} s CPU")
     print(f"sending costs {sending / bare:.1f}× the bare transport")
 

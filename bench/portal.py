@@ -31,12 +31,20 @@ from tocsin.store import open_store
 HIDDEN = re.compile(rb'<input type="hidden" name="(csrf|started)" value="([^"]*)">')
 REFERENCE = re.compile(rb'id="reference">([^<]+)<')
 ANSWERS = {
-    "step": "evidence", "lang": "en", "path": "ransom", "scope": "several",
-    "ransom_contact": "pay@ransom.example", "when": "2026-11-20",
-    "narrative": "The files on the shared drive end in .locked.", "reporter": "organisation",
-    "sector": "health", "org_name": "Clinic", "contact": "yes", "email": "it@clinic.example",
+    "step": "evidence",
+    "lang": "en",
+    "path": "ransom",
+    "scope": "several",
+    "ransom_contact": "pay@ransom.example",
+    "when": "2026-11-20",
+    "narrative": "The files on the shared drive end in .locked.",
+    "reporter": "organisation",
+    "sector": "health",
+    "org_name": "Clinic",
+    "contact": "yes",
+    "email": "it@clinic.example",
     "go": "send",
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -141,9 +149,11 @@ def main() -> None:
         before = store.reports.count()
         store.close()
         settings = {
-            "TOCSIN_DATABASE_URL": url, "TOCSIN_DATA_DIR": str(work / "data"),
-            "TOCSIN_REPORT_MIN_SECONDS": "0", "TOCSIN_REPORT_LIMIT": "100000000",
-        }  # fmt: skip
+            "TOCSIN_DATABASE_URL": url,
+            "TOCSIN_DATA_DIR": str(work / "data"),
+            "TOCSIN_REPORT_MIN_SECONDS": "0",
+            "TOCSIN_REPORT_LIMIT": "100000000",
+        }
         with tocsin_serve(settings) as port:
             baseline = run(port, args.clients, args.reports, page_only)
             sent = run(port, args.clients, args.reports, one_report)
@@ -159,8 +169,10 @@ def main() -> None:
     print(f"portal, {backend}, {args.clients} clients × {args.reports} = {total} each phase")
     print(line("baseline GET /report", baseline, len(baseline.timings) - len(baseline.errors)))
     print(line("reports (sending POST)", sent, len(sent.references)))
-    print(f"answered with a reference {len(sent.references)} ({len(set(sent.references))} "
-          f"distinct), stored {stored}, lost (answered, not stored) {len(lost)}")  # fmt: skip
+    print(
+        f"answered with a reference {len(sent.references)} ({len(set(sent.references))} "
+        f"distinct), stored {stored}, lost (answered, not stored) {len(lost)}"
+    )
     for error in sorted(set(sent.errors + baseline.errors))[:10]:
         print(f"  error: {error}")
     if sent.timings and baseline.timings:

@@ -69,19 +69,29 @@ def generate(count: int, seed: int = 42) -> list[dict[str, Any]]:
     marks = [marking_id(TLP.CLEAR), marking_id(TLP.GREEN)]
     producer = f"identity--{uuid.uuid5(ns, 'producer')}"
     objects: list[dict[str, Any]] = [
-        {"type": "identity", "spec_version": "2.1", "id": producer, "created": stamp(START),
-         "modified": stamp(START), "name": "Benchmark producer", "identity_class": "organization",
-         "object_marking_refs": [marks[0]]},
-    ]  # fmt: skip
+        {
+            "type": "identity",
+            "spec_version": "2.1",
+            "id": producer,
+            "created": stamp(START),
+            "modified": stamp(START),
+            "name": "Benchmark producer",
+            "identity_class": "organization",
+            "object_marking_refs": [marks[0]],
+        },
+    ]
     indicators: list[str] = []
     malware: list[str] = []
     for n in range(1, count):
         created = START + timedelta(seconds=n)
         modified = created + timedelta(hours=1) if rng.random() < 0.3 else created
         common = {
-            "spec_version": "2.1", "created": stamp(created), "modified": stamp(modified),
-            "created_by_ref": producer, "object_marking_refs": [marks[rng.random() < 0.6]],
-        }  # fmt: skip
+            "spec_version": "2.1",
+            "created": stamp(created),
+            "modified": stamp(modified),
+            "created_by_ref": producer,
+            "object_marking_refs": [marks[rng.random() < 0.6]],
+        }
         roll = rng.random()
         oid = str(uuid.uuid5(ns, str(n)))
         if roll < 0.91 or not indicators:
@@ -96,28 +106,60 @@ def generate(count: int, seed: int = 42) -> list[dict[str, Any]]:
             else:
                 pattern = f"[file:hashes.'SHA-256' = '{rng.randbytes(32).hex()}']"
             indicators.append(f"indicator--{oid}")
-            objects.append({
-                "type": "indicator", "id": indicators[-1], **common, "pattern": pattern,
-                "pattern_type": "stix", "valid_from": stamp(created),
-                "indicator_types": ["malicious-activity"],
-            })  # fmt: skip
+            objects.append(
+                {
+                    "type": "indicator",
+                    "id": indicators[-1],
+                    **common,
+                    "pattern": pattern,
+                    "pattern_type": "stix",
+                    "valid_from": stamp(created),
+                    "indicator_types": ["malicious-activity"],
+                }
+            )
         elif roll < 0.92:
-            objects.append({
-                "type": "identity", "id": f"identity--{oid}", **common, "name": f"Organisation {n}",
-                "identity_class": "organization",
-            })  # fmt: skip
+            objects.append(
+                {
+                    "type": "identity",
+                    "id": f"identity--{oid}",
+                    **common,
+                    "name": f"Organisation {n}",
+                    "identity_class": "organization",
+                }
+            )
         elif roll < 0.94 or not malware:
             malware.append(f"malware--{oid}")
-            objects.append({"type": "malware", "id": malware[-1], **common,
-                            "name": f"family-{n}", "is_family": True})  # fmt: skip
+            objects.append(
+                {
+                    "type": "malware",
+                    "id": malware[-1],
+                    **common,
+                    "name": f"family-{n}",
+                    "is_family": True,
+                }
+            )
         elif roll < 0.98:
-            objects.append({"type": "relationship", "id": f"relationship--{oid}", **common,
-                            "relationship_type": "indicates", "source_ref": rng.choice(indicators),
-                            "target_ref": rng.choice(malware)})  # fmt: skip
+            objects.append(
+                {
+                    "type": "relationship",
+                    "id": f"relationship--{oid}",
+                    **common,
+                    "relationship_type": "indicates",
+                    "source_ref": rng.choice(indicators),
+                    "target_ref": rng.choice(malware),
+                }
+            )
         else:
-            objects.append({"type": "sighting", "id": f"sighting--{oid}", **common,
-                            "sighting_of_ref": rng.choice(indicators), "count": 1,
-                            "where_sighted_refs": [producer]})  # fmt: skip
+            objects.append(
+                {
+                    "type": "sighting",
+                    "id": f"sighting--{oid}",
+                    **common,
+                    "sighting_of_ref": rng.choice(indicators),
+                    "count": 1,
+                    "where_sighted_refs": [producer],
+                }
+            )
     objects += [marking(TLP.CLEAR), marking(TLP.GREEN)]
     return objects
 
@@ -136,8 +178,15 @@ def load_tocsin(url: str, objects: list[dict[str, Any]]) -> str:
         org = sharing.add_partner(system, "Benchmark partner")
         accounts.add_user(system, name=USER, password=PASSWORD, role="partner", org_id=org)
         found = sharing.add_collection(system, "bench", "Benchmark collection")
-        sharing.set_agreement(system, "Benchmark partner", "bench", read=True, write=False,
-                              max_tlp=TLP.GREEN, approval=False)  # fmt: skip
+        sharing.set_agreement(
+            system,
+            "Benchmark partner",
+            "bench",
+            read=True,
+            write=False,
+            max_tlp=TLP.GREEN,
+            approval=False,
+        )
         added = 1_767_225_600_000_000  # 2026-01-01, µs
         for start in range(0, len(objects), 5000):
             batch = [stix_object(o) for o in objects[start : start + 5000]]
@@ -160,29 +209,46 @@ def medallion_files(folder: Path, base: str, objects: list[dict[str, Any]]) -> t
     manifest = []
     for obj in objects:
         added += timedelta(milliseconds=1)
-        manifest.append({"id": obj["id"], "date_added": stamp(added),
-                         "version": obj.get("modified", obj.get("created", stamp(START))),
-                         "media_type": "application/stix+json;version=2.1"})  # fmt: skip
+        manifest.append(
+            {
+                "id": obj["id"],
+                "date_added": stamp(added),
+                "version": obj.get("modified", obj.get("created", stamp(START))),
+                "media_type": "application/stix+json;version=2.1",
+            }
+        )
     data = {
         "/discovery": {
-            "title": "medallion", "default": f"{base}/bench/", "api_roots": [f"{base}/bench/"]
+            "title": "medallion",
+            "default": f"{base}/bench/",
+            "api_roots": [f"{base}/bench/"],
         },
         "bench": {
             "information": {"title": "bench", "versions": [TAXII], "max_content_length": 104857600},
             "status": [],
-            "collections": [{
-                "id": collection, "title": "bench", "can_read": True, "can_write": False,
-                "media_types": ["application/stix+json;version=2.1"], "objects": objects,
-                "manifest": manifest,
-            }],
+            "collections": [
+                {
+                    "id": collection,
+                    "title": "bench",
+                    "can_read": True,
+                    "can_write": False,
+                    "media_types": ["application/stix+json;version=2.1"],
+                    "objects": objects,
+                    "manifest": manifest,
+                }
+            ],
         },
-    }  # fmt: skip
+    }
     (folder / "data.json").write_text(json.dumps(data))
     config = {
-        "backend": {"module_class": "MemoryBackend", "module": "medallion.backends.memory_backend",
-                    "filename": str(folder / "data.json")},
-        "users": {USER: PASSWORD}, "taxii": {"max_page_size": 1000},
-    }  # fmt: skip
+        "backend": {
+            "module_class": "MemoryBackend",
+            "module": "medallion.backends.memory_backend",
+            "filename": str(folder / "data.json"),
+        },
+        "users": {USER: PASSWORD},
+        "taxii": {"max_page_size": 1000},
+    }
     (folder / "config.json").write_text(json.dumps(config))
     return folder / "config.json", collection
 
@@ -193,15 +259,20 @@ def medallion_serve(config: Path, port: int) -> subprocess.Popen[bytes]:
         raise SystemExit("medallion is not installed: pip install -e '.[bench]' (make bench)")
     server = subprocess.Popen(
         [command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "WARN", str(config)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("medallion exited at start")
         try:
-            answer = requests.get(f"http://127.0.0.1:{port}/taxii2/", auth=(USER, PASSWORD),
-                                  headers={"Accept": TAXII}, timeout=5)  # fmt: skip
+            answer = requests.get(
+                f"http://127.0.0.1:{port}/taxii2/",
+                auth=(USER, PASSWORD),
+                headers={"Accept": TAXII},
+                timeout=5,
+            )
             if answer.status_code == 200:
                 return server
         except requests.ConnectionError:
@@ -229,8 +300,13 @@ def full_fetch(collection_url: str, page: int, expect: int) -> dict[str, float]:
     seconds = time.perf_counter() - started
     if count != expect:
         raise SystemExit(f"fetched {count} objects, expected {expect}")
-    return {"seconds": seconds, "objects_per_s": count / seconds, "first_page_s": times[0],
-            "last_page_s": times[-1], "pages": len(times)}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "objects_per_s": count / seconds,
+        "first_page_s": times[0],
+        "last_page_s": times[-1],
+        "pages": len(times),
+    }
 
 
 def get_by_id(collection_url: str, ids: list[str], count: int, clients: int) -> dict[str, float]:
@@ -269,8 +345,11 @@ def get_by_id(collection_url: str, ids: list[str], count: int, clients: int) -> 
         raise SystemExit(f"get-by-id failed: {failures[:3]}")
     latencies.sort()
     done = len(latencies) + 10 * clients
-    return {"requests_per_s": done / seconds, "p50_ms": latencies[len(latencies) // 2] * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000}  # fmt: skip
+    return {
+        "requests_per_s": done / seconds,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+    }
 
 
 def measure(
@@ -300,9 +379,14 @@ def tocsin_run(
         ids = [o["id"] for o in objects[:: max(1, len(objects) // 500)]]
         with tocsin_serve({"TOCSIN_DATABASE_URL": database, "TOCSIN_DATA_DIR": folder}) as port:
             result = measure(
-                f"http://127.0.0.1:{port}", args.page, len(objects), ids, args.gets, repeat,
+                f"http://127.0.0.1:{port}",
+                args.page,
+                len(objects),
+                ids,
+                args.gets,
+                repeat,
                 args.clients,
-            )  # fmt: skip
+            )
         result["load_s"] = loaded
         return result
 
@@ -346,8 +430,15 @@ def main() -> None:
             try:
                 # One client: two at once make medallion answer 500 at this size.
                 # One connection: two at once make medallion answer 500 at this size.
-                theirs = measure(f"http://127.0.0.1:{port}", args.page, len(objects), ids,
-                                 min(args.gets, 50), 1, 1)  # fmt: skip
+                theirs = measure(
+                    f"http://127.0.0.1:{port}",
+                    args.page,
+                    len(objects),
+                    ids,
+                    min(args.gets, 50),
+                    1,
+                    1,
+                )
             finally:
                 server.terminate()
                 server.wait(timeout=30)

@@ -43,18 +43,36 @@ def make_team(store: Store) -> Team:
         people: dict[str, Principal] = {}
         for role in Role:
             user = store.people.add_user(
-                conn, username=role.value, display_name=role.value.title(), role=role.value,
-                org_id=team.id, disabled=False, password_hash="!", created=START,
-            )  # fmt: skip
+                conn,
+                username=role.value,
+                display_name=role.value.title(),
+                role=role.value,
+                org_id=team.id,
+                disabled=False,
+                password_hash="!",
+                created=START,
+            )
             people[role.value] = Principal.of(user)
         outsider = store.people.add_user(
-            conn, username="outsider", display_name="Outsider", role="analyst",
-            org_id=other.id, disabled=False, password_hash="!", created=START,
-        )  # fmt: skip
+            conn,
+            username="outsider",
+            display_name="Outsider",
+            role="analyst",
+            org_id=other.id,
+            disabled=False,
+            password_hash="!",
+            created=START,
+        )
         people["outsider"] = Principal.of(outsider)
         second = store.people.add_user(
-            conn, username="analyst2", display_name="Analyst Two", role="analyst",
-            org_id=team.id, disabled=False, password_hash="!", created=START,
-        )  # fmt: skip
+            conn,
+            username="analyst2",
+            display_name="Analyst Two",
+            role="analyst",
+            org_id=team.id,
+            disabled=False,
+            password_hash="!",
+            created=START,
+        )
         people["analyst2"] = Principal.of(second)
     return Team(store, clock, Incidents(store, now=clock), team.id, other.id, people)

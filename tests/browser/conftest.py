@@ -80,11 +80,19 @@ def waiting_release(settings: Settings, store: Store) -> None:
     sharing = Sharing(store, now=now)
     lead = store.people.user_named("lead")
     assert lead is not None
-    sharing.set_agreement(Principal.system(), DEMO_PARTNER, "community", read=True, write=True,
-                          max_tlp=TLP.AMBER_STRICT, approval=True)  # fmt: skip
+    sharing.set_agreement(
+        Principal.system(),
+        DEMO_PARTNER,
+        "community",
+        read=True,
+        write=True,
+        max_tlp=TLP.AMBER_STRICT,
+        approval=True,
+    )
     publisher = Publisher(sharing, Incidents(store, now=now), settings.notify_team)
-    done = publisher.events(Principal.of(lead), "community", EventFilter(limit=5),
-                            partner=DEMO_PARTNER)  # fmt: skip
+    done = publisher.events(
+        Principal.of(lead), "community", EventFilter(limit=5), partner=DEMO_PARTNER
+    )
     assert done.release.state.value == "pending", "the demo should have events above GREEN"
 
 

@@ -35,10 +35,16 @@ class _Server(uvicorn.Server):
 def serving(app: ASGIApp, name: str = "tocsin-test-server") -> Iterator[str]:
     """The base URL of ``app`` served on a free port until the block ends."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, http="h11", ws="none", lifespan="on",
+        app,
+        host="127.0.0.1",
+        port=0,
+        http="h11",
+        ws="none",
+        lifespan="on",
         log_config=None,  # leave the test process's logging alone
-        log_level="warning", access_log=False,
-    )  # fmt: skip
+        log_level="warning",
+        access_log=False,
+    )
     server = _Server(config)
     thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()

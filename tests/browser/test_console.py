@@ -72,15 +72,23 @@ def desk(demo_db: Path, tmp_path: Path) -> Iterator[Desk]:
     try:
         team = make_team(store)
         Accounts(store, now=team.clock).add_user(
-            Principal.system(), name="ana", password=PASSWORD, role="analyst",
-            org_id=team.org_id, display_name="Ana Analyst",
-        )  # fmt: skip
+            Principal.system(),
+            name="ana",
+            password=PASSWORD,
+            role="analyst",
+            org_id=team.org_id,
+            display_name="Ana Analyst",
+        )
         events = [event_id for event_id, _ in store.cases.events_since(0, 3)]
         analyst = team.people["analyst"]
         urgent = team.desk.create(
-            analyst, title="Phishing kit on a ministry site", type="phishing", priority="P1",
-            constituent="Ministry of Finance", event_ids=events,
-        )  # fmt: skip
+            analyst,
+            title="Phishing kit on a ministry site",
+            type="phishing",
+            priority="P1",
+            constituent="Ministry of Finance",
+            event_ids=events,
+        )
         team.clock.advance(5 * 60)
         other = team.desk.create(
             analyst, title="C2 server at a hosting provider", type="c2-server", priority="P1"

@@ -40,22 +40,29 @@ class Desk:
 def desk(tmp_path: Path) -> Iterator[Desk]:
     """A real server on a free port over a fresh database with the desk's people."""
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tocsin.db'}", workers=0,
+        database_url=f"sqlite:///{tmp_path / 'tocsin.db'}",
+        workers=0,
         data_dir=str(tmp_path / "data"),
-    )  # fmt: skip
+    )
     store = open_store(settings.database_url)
     try:
         team = make_team(store)
         accounts = Accounts(store, now=team.clock)
         for name, role, display in (("ana", "analyst", "Ana Analyst"), ("adam", "admin", "Adam")):
             accounts.add_user(
-                Principal.system(), name=name, password=PASSWORD, role=role,
-                org_id=team.org_id, display_name=display,
-            )  # fmt: skip
+                Principal.system(),
+                name=name,
+                password=PASSWORD,
+                role=role,
+                org_id=team.org_id,
+                display_name=display,
+            )
         incident = team.desk.create(
-            team.people["analyst"], title="Phishing mail to a ministry", type="phishing",
+            team.people["analyst"],
+            title="Phishing mail to a ministry",
+            type="phishing",
             priority="P2",
-        )  # fmt: skip
+        )
     finally:
         store.close()
     with serving(create_app(settings, clock=team.clock), "tocsin-admin-server") as url:

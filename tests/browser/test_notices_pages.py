@@ -27,18 +27,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A server with one planned P1 notice; yields its URL and the notice's acknowledgement path."""
     folder: Path = tmp_path_factory.mktemp("notices")
     settings = Settings(
-        database_url=f"sqlite:///{folder / 'tocsin.db'}", workers=0, secret_key=KEY,
+        database_url=f"sqlite:///{folder / 'tocsin.db'}",
+        workers=0,
+        secret_key=KEY,
         data_dir=str(folder / "data"),
-    )  # fmt: skip
+    )
     store = open_store(settings.database_url)
     try:
         load_people(store, lambda: int(time.time()))
         constituents(store)
         this_hour = time.strftime("%Y-%m-%dT%H:00:00+00:00", time.gmtime())
         event = make_event(
-            source__ip="198.51.100.7", tocsin__constituent="Northwind Power",
-            classification__type="infected-system", time__source=this_hour, tocsin__priority="P1",
-        )  # fmt: skip
+            source__ip="198.51.100.7",
+            tocsin__constituent="Northwind Power",
+            classification__type="infected-system",
+            time__source=this_hour,
+            tocsin__priority="P1",
+        )
         store.write(rows(event), [])
         notices = notifier(settings, store, lambda: int(time.time()))
         assert notices.plan().notices, "the sample event should make a notice"

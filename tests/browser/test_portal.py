@@ -58,9 +58,13 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     """A real server on a free port over a fresh SQLite store, with the demo's people."""
     folder = tmp_path_factory.mktemp("portal")
     settings = Settings(
-        database_url=f"sqlite:///{folder / 'tocsin.db'}", workers=0, data_dir=str(folder / "data"),
-        report_min_seconds=0, report_limit=10_000, secret_key="x" * 40,
-    )  # fmt: skip
+        database_url=f"sqlite:///{folder / 'tocsin.db'}",
+        workers=0,
+        data_dir=str(folder / "data"),
+        report_min_seconds=0,
+        report_limit=10_000,
+        secret_key="x" * 40,
+    )
     clock = FakeClock()
     store = open_store(settings.database_url)
     try:

@@ -67,9 +67,13 @@ def test_access_matrix(team: Team, tmp_path: Path, operation: str, tlp: str) -> 
     lead = team.people["lead"]
     for actor in ACTORS:
         incident = team.desk.create(
-            lead, title=f"secret title {actor}", type="phishing", priority="P3", tlp=tlp,
+            lead,
+            title=f"secret title {actor}",
+            type="phishing",
+            priority="P3",
+            tlp=tlp,
             indicators=[("fqdn", "hidden.example")],
-        )  # fmt: skip
+        )
         team.desk.assign(lead, incident.id, team.people["analyst2"].user_id)
         want = expected(actor, tlp, change)
         if want is None:
@@ -86,14 +90,22 @@ def test_hidden_incidents_leak_nothing_through_the_queue_or_related(team: Team, 
     leaves it out."""
     lead = team.people["lead"]
     hidden = team.desk.create(
-        lead, title="hidden title", type="phishing", priority="P1", tlp="RED",
+        lead,
+        title="hidden title",
+        type="phishing",
+        priority="P1",
+        tlp="RED",
         indicators=[("fqdn", "shared.example")],
-    )  # fmt: skip
+    )
     team.desk.assign(lead, hidden.id, team.people["analyst2"].user_id)
     seen = team.desk.create(
-        lead, title="seen", type="phishing", priority="P3", tlp="GREEN",
+        lead,
+        title="seen",
+        type="phishing",
+        priority="P3",
+        tlp="GREEN",
         indicators=[("fqdn", "shared.example")],
-    )  # fmt: skip
+    )
     who = team.people[actor]
     queue = team.desk.queue(who)
     may_see_hidden = actor in ("admin", "lead", "auditor")
@@ -127,9 +139,12 @@ def test_only_admins_manage_people_and_only_some_read_the_audit_log(team: Team, 
     if actor != "admin":
         with pytest.raises(Forbidden):
             accounts.add_user(
-                who, name="newcomer", password="correct horse battery", role="analyst",
+                who,
+                name="newcomer",
+                password="correct horse battery",
+                role="analyst",
                 org_id=team.org_id,
-            )  # fmt: skip
+            )
 
 
 @pytest.mark.parametrize("actor", ACTORS)

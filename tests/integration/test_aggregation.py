@@ -54,8 +54,9 @@ def test_events_outside_every_rule_stay_unlinked(settings: Settings, store: Stor
     team = make_team(store)
     load_demo(settings, store)
     aggregate(team.desk, load_rules(), team.org_id)
-    outsiders = [e for e in store.search(EventFilter(limit=1000)).events
-                 if "tocsin.constituent" not in e]  # fmt: skip
+    outsiders = [
+        e for e in store.search(EventFilter(limit=1000)).events if "tocsin.constituent" not in e
+    ]
     assert outsiders
     assert all(i.constituent for i in store.cases.incidents(limit=10_000))
 

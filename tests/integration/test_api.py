@@ -27,9 +27,12 @@ def client(settings: Settings, store: Store) -> Iterator[TestClient]:
     load_demo(settings, store)
     accounts = Accounts(store, now=lambda: 1_795_830_000)
     analyst = accounts.add_user(
-        Principal.system(), name="reader", password="correct horse battery staple",
-        role="analyst", org_id=accounts.ensure_team(),
-    )  # fmt: skip
+        Principal.system(),
+        name="reader",
+        password="correct horse battery staple",
+        role="analyst",
+        org_id=accounts.ensure_team(),
+    )
     secret = accounts.create_token(Principal.of(analyst), "tests", "read").secret
     with TestClient(create_app(settings)) as test_client:
         test_client.headers["Authorization"] = f"Bearer {secret}"
@@ -49,8 +52,11 @@ def test_health_answers_without_a_token_and_tells_nothing_of_the_data(client: Te
     """/api/v1/health says ok without a token, and holds no count of anything."""
     response = client.get("/api/v1/health", headers={"Authorization": ""})
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "version": response.json()["version"],
-                               "database": "ok"}  # fmt: skip
+    assert response.json() == {
+        "status": "ok",
+        "version": response.json()["version"],
+        "database": "ok",
+    }
 
 
 def test_events_need_a_token(client: TestClient) -> None:

@@ -39,9 +39,13 @@ def client(settings: Settings, team: Team) -> Iterator[TestClient]:
 def new(client: TestClient, title: str, ip: str) -> int:
     response = client.post(
         "/api/v1/incidents",
-        json={"title": title, "type": "phishing", "priority": "P3", "indicators": [
-            {"kind": "ip", "value": ip}]},
-    )  # fmt: skip
+        json={
+            "title": title,
+            "type": "phishing",
+            "priority": "P3",
+            "indicators": [{"kind": "ip", "value": ip}],
+        },
+    )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 

@@ -40,9 +40,12 @@ class Desk:
     def user(self, name: str, role: str = "analyst", org_id: int | None = None) -> Principal:
         """A person who can log in (argon2 makes this cost about 0.1 s: create few)."""
         created = self.accounts.add_user(
-            Principal.system(), name=name, password=PASSWORD, role=role,
+            Principal.system(),
+            name=name,
+            password=PASSWORD,
+            role=role,
             org_id=self.team.org_id if org_id is None else org_id,
-        )  # fmt: skip
+        )
         return Principal.of(created)
 
     def logged_in(self, name: str, role: str = "analyst", org_id: int | None = None) -> Principal:
@@ -63,9 +66,11 @@ def desk(settings: Settings, store: Store, tmp_path: Path) -> Iterator[Desk]:
     """The team of tests.desk with one open incident; evidence is kept under ``tmp_path``."""
     team = make_team(store)
     incident = team.desk.create(
-        team.people["analyst"], title="Phishing kit on a ministry site", type="phishing",
+        team.people["analyst"],
+        title="Phishing kit on a ministry site",
+        type="phishing",
         priority="P2",
-    )  # fmt: skip
+    )
     app = create_app(replace(settings, data_dir=str(tmp_path / "data")), clock=team.clock)
     with TestClient(app, follow_redirects=False) as client:
         yield Desk(team, Accounts(store, now=team.clock), client, incident)
@@ -294,9 +299,14 @@ def test_the_audit_page_pages_from_the_newest(desk: Desk, store: Store) -> None:
     with store.cases.transaction() as conn:
         for n in range(60):
             store.cases.append_audit(
-                conn, at=desk.team.clock(), actor="tocsin", action="test.fill",
-                object_type="test", object_id=str(n), details={"n": n},
-            )  # fmt: skip
+                conn,
+                at=desk.team.clock(),
+                actor="tocsin",
+                action="test.fill",
+                object_type="test",
+                object_id=str(n),
+                details={"n": n},
+            )
     desk.logged_in("adam", role="admin")
     last = store.cases.audit()[-1].seq
     page = desk.client.get("/audit").text

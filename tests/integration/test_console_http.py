@@ -36,9 +36,12 @@ class Desk:
     def user(self, name: str, role: str = "analyst", org_id: int | None = None) -> Principal:
         """A person who can log in (argon2 makes this cost about 0.1 s: create few)."""
         created = self.accounts.add_user(
-            Principal.system(), name=name, password=PASSWORD, role=role,
+            Principal.system(),
+            name=name,
+            password=PASSWORD,
+            role=role,
             org_id=self.team.org_id if org_id is None else org_id,
-        )  # fmt: skip
+        )
         return Principal.of(created)
 
     def timeline(self, incident: Incident) -> list[str]:
@@ -54,10 +57,16 @@ def desk(settings: Settings, store: Store) -> Iterator[Desk]:
     """The team of tests.desk with two open incidents, and the app on the team's fake clock."""
     team = make_team(store)
     analyst = team.people["analyst"]
-    phish = team.desk.create(analyst, title="Phishing kit on a ministry site", type="phishing",
-                             priority="P1", constituent="Ministry of Finance")  # fmt: skip
-    ddos = team.desk.create(analyst, title="DDoS on the national portal", type="ddos",
-                            priority="P4")  # fmt: skip
+    phish = team.desk.create(
+        analyst,
+        title="Phishing kit on a ministry site",
+        type="phishing",
+        priority="P1",
+        constituent="Ministry of Finance",
+    )
+    ddos = team.desk.create(
+        analyst, title="DDoS on the national portal", type="ddos", priority="P4"
+    )
     ddos = team.desk.assign(analyst, ddos.id, analyst.user_id)
     accounts = Accounts(store, now=team.clock)
     with TestClient(create_app(settings, clock=team.clock), follow_redirects=False) as client:
@@ -378,9 +387,12 @@ def test_another_organisation_gets_404(desk: Desk) -> None:
 def test_handover_shows_changes_and_what_falls_due(desk: Desk, ana: Principal) -> None:
     """Changes since a time of visible incidents only, and the incidents due within two hours."""
     hidden = desk.team.desk.create(
-        Principal.system(), title="Secret of the other team", type="phishing", priority="P1",
+        Principal.system(),
+        title="Secret of the other team",
+        type="phishing",
+        priority="P1",
         org_id=desk.team.other_org_id,
-    )  # fmt: skip
+    )
     desk.team.clock.advance(60)
     desk.team.desk.add_note(desk.team.people["lead"], desk.phish.id, "handed to the night shift")
     desk.team.desk.add_note(Principal.system(), hidden.id, "not for them")
@@ -451,10 +463,14 @@ def test_a_write_token_works_the_incident(desk: Desk) -> None:
     assert assigned.json()["assignee_id"] == analyst.user_id
     created = desk.client.post(
         "/api/v1/incidents",
-        json={"title": "Botnet C2", "type": "c2-server", "priority": "P2",
-              "indicators": [{"kind": "ip", "value": "192.0.2.7"}]},
+        json={
+            "title": "Botnet C2",
+            "type": "c2-server",
+            "priority": "P2",
+            "indicators": [{"kind": "ip", "value": "192.0.2.7"}],
+        },
         headers=headers,
-    )  # fmt: skip
+    )
     assert created.status_code == 201
     assert created.headers["location"].endswith(f"/api/v1/incidents/{created.json()['id']}")
     assert "via API" in desk.timeline(desk.phish)

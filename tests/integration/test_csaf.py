@@ -148,8 +148,10 @@ def test_one_vendor_one_product_validates_and_says_what_the_case_says() -> None:
     meta = document["document"]
     assert meta["category"] == "csaf_security_advisory" and meta["csaf_version"] == "2.0"
     assert meta["publisher"] == {
-        "category": "coordinator", "name": "National CSIRT", "namespace": "https://csirt.example",
-    }  # fmt: skip
+        "category": "coordinator",
+        "name": "National CSIRT",
+        "namespace": "https://csirt.example",
+    }
     assert meta["tracking"]["id"] == "TOCSIN-VU-2026-0001"
     assert (meta["tracking"]["status"], meta["tracking"]["version"]) == ("final", "1")
     assert meta["tracking"]["initial_release_date"] == "2026-12-15T08:00:00Z"
@@ -159,24 +161,39 @@ def test_one_vendor_one_product_validates_and_says_what_the_case_says() -> None:
     assert vulnerability["cwe"] == {"id": "CWE-79", "name": XSS}
     assert vulnerability["product_status"] == {"known_affected": ["CSAFPID-0001"]}
     assert vulnerability["scores"][0]["cvss_v3"] == {
-        "version": "3.1", "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
-        "baseScore": 6.1, "baseSeverity": "MEDIUM",
-    }  # fmt: skip
+        "version": "3.1",
+        "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+        "baseScore": 6.1,
+        "baseSeverity": "MEDIUM",
+    }
 
 
 def test_the_product_tree_branches_by_vendor_name_and_version() -> None:
     """vendor → product name → version → the product, with its CPE as identification helper."""
     tree = final(make_case())["product_tree"]["branches"]
     assert tree == [
-        {"category": "vendor", "name": "Acme", "branches": [
-            {"category": "product_name", "name": "router", "branches": [
-                {"category": "product_version", "name": "1.2.0", "product": {
-                    "name": "Acme router 1.2.0", "product_id": "CSAFPID-0001",
-                    "product_identification_helper": {"cpe": ROUTER_12},
-                }},
-            ]},
-        ]},
-    ]  # fmt: skip
+        {
+            "category": "vendor",
+            "name": "Acme",
+            "branches": [
+                {
+                    "category": "product_name",
+                    "name": "router",
+                    "branches": [
+                        {
+                            "category": "product_version",
+                            "name": "1.2.0",
+                            "product": {
+                                "name": "Acme router 1.2.0",
+                                "product_id": "CSAFPID-0001",
+                                "product_identification_helper": {"cpe": ROUTER_12},
+                            },
+                        },
+                    ],
+                },
+            ],
+        },
+    ]
 
 
 def test_two_vendors_with_cpe_and_purl_products_validate() -> None:
@@ -192,18 +209,24 @@ def test_two_vendors_with_cpe_and_purl_products_validate() -> None:
     assert status == {
         "fixed": ["CSAFPID-0002"],
         "known_affected": ["CSAFPID-0001", "CSAFPID-0003", "CSAFPID-0004"],
-    }  # fmt: skip
+    }
 
 
 def test_remediations_follow_each_vendors_status() -> None:
     """Acme's fix names the fixed version; Globex will not fix and gives its own advice."""
     remediations = final(two_vendors())["vulnerabilities"][0]["remediations"]
     assert remediations == [
-        {"category": "vendor_fix", "details": "Update to router 1.3.0.",
-         "product_ids": ["CSAFPID-0001"]},
-        {"category": "no_fix_planned", "details": "Remove the admin UI.",
-         "product_ids": ["CSAFPID-0003", "CSAFPID-0004"]},
-    ]  # fmt: skip
+        {
+            "category": "vendor_fix",
+            "details": "Update to router 1.3.0.",
+            "product_ids": ["CSAFPID-0001"],
+        },
+        {
+            "category": "no_fix_planned",
+            "details": "Remove the admin UI.",
+            "product_ids": ["CSAFPID-0003", "CSAFPID-0004"],
+        },
+    ]
 
 
 def test_a_vendor_without_a_fix_yet_says_none_is_available() -> None:
@@ -212,9 +235,12 @@ def test_a_vendor_without_a_fix_yet_says_none_is_available() -> None:
     document = final(case)
     assert schema_errors(document) == []
     assert document["vulnerabilities"][0]["remediations"] == [
-        {"category": "none_available", "details": "No fix is available yet.",
-         "product_ids": ["CSAFPID-0001"]},
-    ]  # fmt: skip
+        {
+            "category": "none_available",
+            "details": "No fix is available yet.",
+            "product_ids": ["CSAFPID-0001"],
+        },
+    ]
 
 
 def test_only_fixed_products_validate_without_remediation() -> None:
@@ -269,9 +295,10 @@ def test_the_self_reference_is_the_canonical_file_name() -> None:
     references = final(make_case())["document"]["references"]
     assert file_name(make_case()) == "tocsin-vu-2026-0001.json"
     assert references[0] == {
-        "category": "self", "summary": "This advisory",
+        "category": "self",
+        "summary": "This advisory",
         "url": "https://csirt.example/.well-known/csaf/white/2026/tocsin-vu-2026-0001.json",
-    }  # fmt: skip
+    }
 
 
 def test_keys_are_sorted_at_every_level() -> None:
@@ -368,19 +395,35 @@ def test_advisories_pass_the_csaf_20_mandatory_tests(tmp_path: Path) -> None:
         "anonymous": final(make_case(reporter=Reporter("A", Credit.ANONYMOUS, anonymous=True))),
         "draft": advisory(
             make_case(state=State.TRIAGED, published_at=None, revisions=()),
-            publisher=PUBLISHER, now=PUBLISHED_AT - 86_400, draft=True,
+            publisher=PUBLISHER,
+            now=PUBLISHED_AT - 86_400,
+            draft=True,
         ),
-    }  # fmt: skip
+    }
     paths = []
     for name, document in documents.items():
         path = tmp_path / f"{name}.json"
         path.write_bytes(orjson.dumps(document))
         paths.append(str(path))
     ran = subprocess.run(
-        [sys.executable, "-c", OFFLINE_CSAF, "validate", "--spec-version", "v20", "--no-network",
-         "--format", "deprecated-json", "--rfc7464-always", *paths],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            OFFLINE_CSAF,
+            "validate",
+            "--spec-version",
+            "v20",
+            "--no-network",
+            "--format",
+            "deprecated-json",
+            "--rfc7464-always",
+            *paths,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     reports = [orjson.loads(part) for part in ran.stdout.split("\x1e") if part.strip()]
     assert len(reports) == len(paths), ran.stderr
     failed = [

@@ -82,12 +82,13 @@ def test_a_case_is_created_with_its_vendors_products_and_identifiers(desk: Desk)
     case = desk.new()
     assert (case.public_id, case.state) == ("TOCSIN-VU-2026-0001", State.RECEIVED)
     assert [(v.name, v.status) for v in case.vendors] == [
-        ("Acme", VendorStatus.NOT_CONTACTED), ("Globex", VendorStatus.NOT_CONTACTED),
-    ]  # fmt: skip
+        ("Acme", VendorStatus.NOT_CONTACTED),
+        ("Globex", VendorStatus.NOT_CONTACTED),
+    ]
     assert [(p.name, p.version, p.status) for p in case.products] == [
         ("router", "1.2.0", ProductStatus.AFFECTED),
         ("globex-parser", "2.4.1", ProductStatus.AFFECTED),
-    ]  # fmt: skip
+    ]
     assert case.cvss is not None and (case.cvss.score, case.cvss.severity) == (6.1, "Medium")
     assert (case.cwe, case.cve) == (("CWE-79", XSS), "CVE-2026-12345")
     assert case.handler_id == desk.team.people["analyst"].user_id
@@ -154,9 +155,11 @@ def test_the_workflow_runs_to_publication_each_step_audited(desk: Desk) -> None:
         if e.action == "cvd.transition"
     ]
     assert moves == [
-        ("received", "triaged"), ("triaged", "vendors_notified"),
-        ("vendors_notified", "fix_in_progress"), ("fix_in_progress", "published"),
-    ]  # fmt: skip
+        ("received", "triaged"),
+        ("triaged", "vendors_notified"),
+        ("vendors_notified", "fix_in_progress"),
+        ("fix_in_progress", "published"),
+    ]
     verdict, _ = verify_log(desk.team.store)
     assert verdict.ok
 
@@ -243,19 +246,25 @@ def test_the_log_keeps_direction_party_and_tlp_and_sets_the_dates(desk: Desk) ->
     desk.cvd.log(analyst, case.id, direction="in", party="Globex", text="Who are you?")
     messages = desk.cvd.messages(desk.team.people["auditor"], case.id)
     assert [(m.direction, m.party, m.tlp) for m in messages] == [
-        (Direction.OUT, "reporter", "AMBER"), (Direction.OUT, "Acme", "AMBER+STRICT"),
+        (Direction.OUT, "reporter", "AMBER"),
+        (Direction.OUT, "Acme", "AMBER+STRICT"),
         (Direction.IN, "Globex", "AMBER"),
-    ]  # fmt: skip
+    ]
     case = desk.cvd.get(analyst, case.id)
     assert case.acknowledged_at == clock.now - 3600
     acme, globex = case.vendors
     assert (acme.status, acme.contacted_at) == (VendorStatus.CONTACTED, clock.now)
     assert case.vendor_contacted_at == clock.now
     assert globex.status is VendorStatus.NOT_CONTACTED  # a message in does not contact them
-    logged = [e for e in desk.team.store.cases.audit_for("cvd", case.public_id)
-              if e.action == "cvd.log"]  # fmt: skip
-    assert logged[1].details == {"direction": "out", "party": "Acme", "tlp": "AMBER+STRICT",
-                                 "length": 15}  # fmt: skip
+    logged = [
+        e for e in desk.team.store.cases.audit_for("cvd", case.public_id) if e.action == "cvd.log"
+    ]
+    assert logged[1].details == {
+        "direction": "out",
+        "party": "Acme",
+        "tlp": "AMBER+STRICT",
+        "length": 15,
+    }
     assert all("Secret" not in str(e.details) for e in logged)
 
 
@@ -291,8 +300,10 @@ def test_products_are_added_to_a_vendor_and_marked_fixed(desk: Desk) -> None:
         desk.cvd.add_product(analyst, case.id, vendor="Hooli", identifier="pkg:npm/hooli@1.0")
     case = desk.cvd.set_product(analyst, case.id, LIBRARY, "fixed")
     assert [p.status for p in case.products] == [
-        ProductStatus.AFFECTED, ProductStatus.FIXED, ProductStatus.FIXED,
-    ]  # fmt: skip
+        ProductStatus.AFFECTED,
+        ProductStatus.FIXED,
+        ProductStatus.FIXED,
+    ]
 
 
 def test_a_change_after_publication_adds_a_revision(desk: Desk) -> None:
@@ -303,8 +314,9 @@ def test_a_change_after_publication_adds_a_revision(desk: Desk) -> None:
     desk.team.clock.advance(7 * DAY)
     case = desk.cvd.set_product(analyst, case.id, ROUTER, "fixed")
     assert [(r.number, r.at) for r in case.revisions] == [
-        (1, desk.team.clock.now - 7 * DAY), (2, desk.team.clock.now),
-    ]  # fmt: skip
+        (1, desk.team.clock.now - 7 * DAY),
+        (2, desk.team.clock.now),
+    ]
     document = desk.cvd.advisory(analyst, case.id, publisher=PUBLISHER)
     assert document["document"]["tracking"]["version"] == "2"
 
@@ -369,8 +381,11 @@ def test_the_reporters_contact_reaches_leads_admins_and_the_handler_each_reading
     for name in ("analyst2", "auditor"):
         with pytest.raises(Forbidden):
             desk.cvd.contact(people[name], case.id)
-    reads = [e.actor for e in desk.team.store.cases.audit_for("cvd", case.public_id)
-             if e.action == "cvd.contact_read"]  # fmt: skip
+    reads = [
+        e.actor
+        for e in desk.team.store.cases.audit_for("cvd", case.public_id)
+        if e.action == "cvd.contact_read"
+    ]
     assert reads == ["analyst", "lead", "admin"]
     assert "ana@example.org" not in repr(desk.cvd.get(people["lead"], case.id))
 
@@ -408,8 +423,10 @@ def test_affected_constituents_are_those_named_and_those_of_the_sectors(desk: De
         lead, case.id, constituents=["City Water Utility", "Hospital North"], sectors=["health"]
     )
     assert desk.cvd.affected_constituents(case.id) == [
-        "City Water Utility", "Hospital North", "Hospital South",
-    ]  # fmt: skip
+        "City Water Utility",
+        "Hospital North",
+        "Hospital South",
+    ]
     with pytest.raises(InvalidValue, match="not in the constituency registry"):
         desk.cvd.concern(lead, case.id, constituents=["Nowhere Inc"])
     with pytest.raises(NotFound):
@@ -434,11 +451,28 @@ def test_the_cvd_commands_run_a_case_to_its_advisory(
         return result.output
 
     added = run(
-        "add", "--title", "Stored XSS in Acme router", "--reporter", "Ana Lima", "--contact",
-        "ana@example.org", "--vendor", "Acme", "--product", f"Acme={ROUTER}", "--cvss",
-        "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", "--cwe", "CWE-79", "--cwe-name", XSS,
-        "--embargo", "2099-01-01T09:00", "--zone", "Europe/Paris",
-    )  # fmt: skip
+        "add",
+        "--title",
+        "Stored XSS in Acme router",
+        "--reporter",
+        "Ana Lima",
+        "--contact",
+        "ana@example.org",
+        "--vendor",
+        "Acme",
+        "--product",
+        f"Acme={ROUTER}",
+        "--cvss",
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+        "--cwe",
+        "CWE-79",
+        "--cwe-name",
+        XSS,
+        "--embargo",
+        "2099-01-01T09:00",
+        "--zone",
+        "Europe/Paris",
+    )
     ref = added.split()[1].rstrip(":")
     assert ref.startswith("TOCSIN-VU-")
     assert ref in run("list")

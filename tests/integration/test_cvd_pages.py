@@ -37,13 +37,23 @@ def pages(settings: Settings, store: Store) -> Iterator[Pages]:
     team = make_team(store)
     cvd = Cvd(store, now=team.clock)
     case = cvd.create(
-        team.people["analyst"], title="Stored XSS in the Acme router", reporter="Ana Lima",
-        contact=CONTACT, vendors=["Acme"],
+        team.people["analyst"],
+        title="Stored XSS in the Acme router",
+        reporter="Ana Lima",
+        contact=CONTACT,
+        vendors=["Acme"],
         products=[("Acme", "cpe:2.3:h:acme:router:1.2.0:*:*:*:*:*:*:*")],
-        cvss="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", description="A stored XSS.",
-    )  # fmt: skip
-    cvd.log(team.people["analyst"], case.id, text="Details sent to Acme", party="Acme",
-            direction="out", tlp="AMBER")  # fmt: skip
+        cvss="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+        description="A stored XSS.",
+    )
+    cvd.log(
+        team.people["analyst"],
+        case.id,
+        text="Details sent to Acme",
+        party="Acme",
+        direction="out",
+        tlp="AMBER",
+    )
     accounts = Accounts(store, now=team.clock)
     clients: dict[str, TestClient] = {}
     with TestClient(create_app(settings, clock=team.clock, watch_clocks=False)) as first:
@@ -81,8 +91,12 @@ def test_the_contact_reaches_the_handler_and_leads_each_reading_audited(pages: P
 
 def test_a_partner_reads_no_vulnerability_page(pages: Pages) -> None:
     partner = pages.clients["partner"]
-    paths = ["/cvd", f"/cvd/{pages.case.public_id}", f"/cvd/{pages.case.public_id}/contact",
-             f"/cvd/{pages.case.public_id}/advisory.json"]  # fmt: skip
+    paths = [
+        "/cvd",
+        f"/cvd/{pages.case.public_id}",
+        f"/cvd/{pages.case.public_id}/contact",
+        f"/cvd/{pages.case.public_id}/advisory.json",
+    ]
     assert [partner.get(p).status_code for p in paths] == [403, 404, 404, 404]
 
 

@@ -28,9 +28,12 @@ def evidence(team: Team, tmp_path: Path) -> Evidence:
 
 def incident(team: Team, *indicators: tuple[str, str]) -> int:
     return team.desk.create(
-        team.people["analyst"], title="x", type="phishing", priority="P3",
+        team.people["analyst"],
+        title="x",
+        type="phishing",
+        priority="P3",
         indicators=list(indicators),
-    ).id  # fmt: skip
+    ).id
 
 
 def test_upload_and_download_keep_a_chain_of_custody(team: Team, evidence: Evidence) -> None:
@@ -46,7 +49,9 @@ def test_upload_and_download_keep_a_chain_of_custody(team: Team, evidence: Evide
         assert got.stream.read() == b"%PDF-1.7 made up"
     custody = evidence.custody(lead, item)
     assert [(c["actor"], c["action"]) for c in custody] == [
-        ("analyst", "uploaded"), ("lead", "downloaded")]  # fmt: skip
+        ("analyst", "uploaded"),
+        ("lead", "downloaded"),
+    ]
     assert {c["sha256"] for c in custody} == {stored["sha256"]}
     actions = [e.action for e in team.store.cases.audit()]
     assert "evidence.upload" in actions and "evidence.download" in actions

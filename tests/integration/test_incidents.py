@@ -19,9 +19,11 @@ def team(store: Store) -> Team:
 
 def open_one(team: Team, **kw: object) -> int:
     values: dict[str, object] = {
-        "title": "Telnet open on the parliament's router", "type": "vulnerable-system",
-        "priority": "P2", "indicators": [("ip", "192.0.2.130")],
-    }  # fmt: skip
+        "title": "Telnet open on the parliament's router",
+        "type": "vulnerable-system",
+        "priority": "P2",
+        "indicators": [("ip", "192.0.2.130")],
+    }
     values.update(kw)
     return team.desk.create(team.people["analyst"], **values).id  # type: ignore[arg-type]
 
@@ -92,9 +94,13 @@ def test_assign_note_task_and_indicator_each_reach_timeline_and_audit(team: Team
     assert kinds == ["created", "assign", "note", "task", "task", "indicator"]
     audit = team.store.cases.audit()
     assert [e.action for e in audit] == [
-        "incident.create", "incident.assign", "incident.note", "task.create", "task.update",
+        "incident.create",
+        "incident.assign",
+        "incident.note",
+        "task.create",
+        "task.update",
         "indicator.add",
-    ]  # fmt: skip
+    ]
     assert verify(audit).ok
     assert ("fqdn", "router.parliament.example") in team.store.cases.indicators(incident_id)
 

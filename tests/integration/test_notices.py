@@ -77,26 +77,40 @@ def constituents(store: Store) -> None:
     store.replace_constituents(
         [
             Constituent.from_mapping(
-                {"name": "Northwind Power", "sector": "energy", "networks": ["198.51.100.0/25"],
-                 "abuse_contact": "abuse@northwind.example",
-                 "notify": {"addresses": ["soc@northwind.example"], "lang": "fr",
-                            "formats": ["csv", "xarf"]}}
+                {
+                    "name": "Northwind Power",
+                    "sector": "energy",
+                    "networks": ["198.51.100.0/25"],
+                    "abuse_contact": "abuse@northwind.example",
+                    "notify": {
+                        "addresses": ["soc@northwind.example"],
+                        "lang": "fr",
+                        "formats": ["csv", "xarf"],
+                    },
+                }
             ),
             Constituent.from_mapping(
-                {"name": "Riverside School", "sector": "education",
-                 "networks": ["203.0.113.0/24"], "abuse_contact": "it@riverside.example",
-                 "notify": {"refuse": ["scanner"]}}
+                {
+                    "name": "Riverside School",
+                    "sector": "education",
+                    "networks": ["203.0.113.0/24"],
+                    "abuse_contact": "it@riverside.example",
+                    "notify": {"refuse": ["scanner"]},
+                }
             ),
             Constituent.from_mapping({"name": "Silent Ltd", "networks": ["192.0.2.0/24"]}),
         ]
-    )  # fmt: skip
+    )
 
 
 def event(ip: str, constituent: str, kind: str = "infected-system", **more: Any) -> dict[str, Any]:
     return make_event(
-        source__ip=ip, tocsin__constituent=constituent, classification__type=kind,
-        time__source=RECENT, **more,
-    )  # fmt: skip
+        source__ip=ip,
+        tocsin__constituent=constituent,
+        classification__type=kind,
+        time__source=RECENT,
+        **more,
+    )
 
 
 def desk(store: Store, port: int, clock: FakeClock, timeout: float = 5) -> Notifier:
@@ -401,15 +415,21 @@ def test_notices_are_signed_and_encrypted_to_recipients_with_a_key(
     store.replace_constituents(
         [
             Constituent.from_mapping(
-                {"name": "Northwind Power", "networks": ["198.51.100.0/25"],
-                 "notify": {"addresses": ["soc@northwind.example"], "pgp_key": recipient_public}}
+                {
+                    "name": "Northwind Power",
+                    "networks": ["198.51.100.0/25"],
+                    "notify": {"addresses": ["soc@northwind.example"], "pgp_key": recipient_public},
+                }
             ),
             Constituent.from_mapping(
-                {"name": "Riverside School", "networks": ["203.0.113.0/24"],
-                 "abuse_contact": "it@riverside.example"}
+                {
+                    "name": "Riverside School",
+                    "networks": ["203.0.113.0/24"],
+                    "abuse_contact": "it@riverside.example",
+                }
             ),
         ]
-    )  # fmt: skip
+    )
     store.write(
         rows(
             event("198.51.100.7", "Northwind Power", tocsin__priority="P1"),
@@ -418,9 +438,13 @@ def test_notices_are_signed_and_encrypted_to_recipients_with_a_key(
         [],
     )
     settings = Settings(
-        database_url=store.url, secret_key=KEY, smtp_url=f"smtp://127.0.0.1:{port}",
-        notify_gnupg_home=str(team.home), notify_key=team_fp, public_url="https://t.example",
-    )  # fmt: skip
+        database_url=store.url,
+        secret_key=KEY,
+        smtp_url=f"smtp://127.0.0.1:{port}",
+        notify_gnupg_home=str(team.home),
+        notify_key=team_fp,
+        public_url="https://t.example",
+    )
     notices = notifier(settings, store, FakeClock(NOW))
     notices.plan()
     assert notices.send().outcomes == {"sent": 2}
@@ -444,9 +468,14 @@ def test_an_advisory_reaches_its_constituents_once(seeded: Store, mailbox: Any) 
     box, port = mailbox
     notices = desk(seeded, port, FakeClock(NOW))
     document = json.dumps(
-        {"document": {"title": "Flaw in a router", "tracking": {"id": "TOCSIN-VU-2026-0001"},
-                      "notes": [{"category": "summary", "text": "Update the firmware."}]}}
-    )  # fmt: skip
+        {
+            "document": {
+                "title": "Flaw in a router",
+                "tracking": {"id": "TOCSIN-VU-2026-0001"},
+                "notes": [{"category": "summary", "text": "Update the firmware."}],
+            }
+        }
+    )
     made = notices.announce(
         ["Northwind Power", "Riverside School"], "TOCSIN-VU-2026-0001", document
     )
@@ -476,10 +505,14 @@ def test_a_published_case_announces_its_csaf_advisory(seeded: Store, mailbox: An
     analyst = team.people["analyst"]
     cvd = Cvd(seeded, now=team.clock)
     case = cvd.create(
-        analyst, title="Stored XSS in the Acme router", reporter="Ana Lima",
-        contact="ana@example.org", vendors=["Acme"], products=[("Acme", ROUTER)],
+        analyst,
+        title="Stored XSS in the Acme router",
+        reporter="Ana Lima",
+        contact="ana@example.org",
+        vendors=["Acme"],
+        products=[("Acme", ROUTER)],
         cvss="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
-    )  # fmt: skip
+    )
     cvd.concern(team.people["lead"], case.id, constituents=["Northwind Power"], sectors=[])
     settings = Settings(
         database_url=seeded.url, secret_key=KEY, smtp_url=f"smtp://127.0.0.1:{port}"
@@ -549,13 +582,13 @@ def test_tocsin_serve_sends_notices_when_notify_every_is_set(
     controller.start()
     try:
         served = settings.but(
-            smtp_url=f"smtp://127.0.0.1:{controller.port}", secret_key=KEY, notify_every=3600,
+            smtp_url=f"smtp://127.0.0.1:{controller.port}",
+            secret_key=KEY,
+            notify_every=3600,
             data_dir=str(tmp_path),
-        )  # fmt: skip
+        )
         with TestClient(create_app(served, clock=FakeClock(NOW))):
             assert box.arrived.wait(timeout=60), "the server's watch sent no notice"
     finally:
         controller.stop()
-    assert {m["To"] for m in box.messages} == {
-        "soc@northwind.example", "it@riverside.example"
-    }  # fmt: skip
+    assert {m["To"] for m in box.messages} == {"soc@northwind.example", "it@riverside.example"}

@@ -281,8 +281,11 @@ def test_a_sealed_mail_verifies_as_sent_and_keeps_its_envelope(parties: Parties)
     assert message["Subject"] == "[CERT-XX] 2 événements concernant votre réseau"
     assert contents(data) == (TEXT, {"events.csv": CSV, "xarf.json": JSON})
     assert (sealed.head, sealed.sender, sealed.recipients, sealed.message_id) == (
-        original.head, original.sender, original.recipients, original.message_id
-    )  # fmt: skip
+        original.head,
+        original.sender,
+        original.recipients,
+        original.message_id,
+    )
 
 
 def test_a_sealed_mail_to_a_key_opens_for_the_recipient(parties: Parties) -> None:
@@ -390,11 +393,27 @@ def test_an_expired_signing_key_raises_the_module_error(keyring: Callable[[], Ke
     """A team key past its expiry date is a PgpError saying it has expired."""
     old = keyring()
     made = subprocess.run(
-        ["gpg", "--homedir", str(old.home), "--batch", "--faked-system-time", "20200101T000000",
-         "--passphrase", "", "--pinentry-mode", "loopback",
-         "--quick-gen-key", "Old team key <old@cert.example>", "ed25519", "sign", "1d"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            "gpg",
+            "--homedir",
+            str(old.home),
+            "--batch",
+            "--faked-system-time",
+            "20200101T000000",
+            "--passphrase",
+            "",
+            "--pinentry-mode",
+            "loopback",
+            "--quick-gen-key",
+            "Old team key <old@cert.example>",
+            "ed25519",
+            "sign",
+            "1d",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "revocation certificate stored" in made.stderr
     (expired,) = old.fingerprints()
     with pytest.raises(PgpError, match=f"the signing key {expired} has expired"):

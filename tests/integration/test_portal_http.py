@@ -35,10 +35,19 @@ TOO_LONG = "This answer is too long. Please shorten it."
 Fields = dict[str, list[str]]
 
 WHAT: Fields = {"path": ["phishing"]}
-DETAILS: Fields = {"site": ["https://bank.example/login"], "given": ["password", "card"],
-                   "when": ["2026-11-20"], "narrative": ["A text asked me to log in."]}  # fmt: skip
-WHO: Fields = {"reporter": ["self"], "contact": ["yes"], "name": ["Ana Lima"],
-               "email": ["ana@example.org"], "phone": ["+351 21 000 0000"]}  # fmt: skip
+DETAILS: Fields = {
+    "site": ["https://bank.example/login"],
+    "given": ["password", "card"],
+    "when": ["2026-11-20"],
+    "narrative": ["A text asked me to log in."],
+}
+WHO: Fields = {
+    "reporter": ["self"],
+    "contact": ["yes"],
+    "name": ["Ana Lima"],
+    "email": ["ana@example.org"],
+    "phone": ["+351 21 000 0000"],
+}
 ALL: Fields = WHAT | DETAILS | WHO
 
 
@@ -160,9 +169,12 @@ def test_a_report_goes_through_the_four_steps_to_a_reference_and_code(site: Site
     assert site.counts() == (1, 1)
     report = site.store.reports.by_reference(reference)
     assert report is not None
-    assert report[0].answers == {"site": "https://bank.example/login",
-                                 "given": ["password", "card"], "when": "2026-11-20",
-                                 "narrative": "A text asked me to log in."}  # fmt: skip
+    assert report[0].answers == {
+        "site": "https://bank.example/login",
+        "given": ["password", "card"],
+        "when": "2026-11-20",
+        "narrative": "A text asked me to log in.",
+    }
     assert report[0].files == 1
     status = look_up(client, reference, code)
     assert status.status_code == 200
@@ -392,9 +404,13 @@ def test_portal_pages_are_not_cached_and_allow_no_inline_script(site: Site) -> N
     """Every portal page, shown or posted, says cache-control: no-store and carries a CSP
     without 'unsafe-inline'."""
     reference, code = receipt_of(send_all(site.client))
-    responses = [site.client.get("/report"), site.client.get("/report/status"),
-                 send_all(site.client), look_up(site.client, reference, code),
-                 send_all(site.client, ALL | {"website": ["x"]})]  # fmt: skip
+    responses = [
+        site.client.get("/report"),
+        site.client.get("/report/status"),
+        send_all(site.client),
+        look_up(site.client, reference, code),
+        send_all(site.client, ALL | {"website": ["x"]}),
+    ]
     for response in responses:
         assert response.headers["cache-control"] == "no-store"
         policy = response.headers["content-security-policy"]

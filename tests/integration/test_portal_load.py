@@ -19,12 +19,20 @@ REPORTS_EACH = 25
 HIDDEN = re.compile(r'<input type="hidden" name="(csrf|started)" value="([^"]*)">')
 REFERENCE = re.compile(r'id="reference">([^<]+)<')
 ANSWERS = {
-    "step": "evidence", "lang": "en", "path": "ransom", "scope": "several",
-    "ransom_contact": "pay@ransom.example", "when": "2026-11-20",
-    "narrative": "The files on the shared drive end in .locked.", "reporter": "organisation",
-    "sector": "health", "org_name": "Clinic", "contact": "yes", "email": "it@clinic.example",
+    "step": "evidence",
+    "lang": "en",
+    "path": "ransom",
+    "scope": "several",
+    "ransom_contact": "pay@ransom.example",
+    "when": "2026-11-20",
+    "narrative": "The files on the shared drive end in .locked.",
+    "reporter": "organisation",
+    "sector": "health",
+    "org_name": "Clinic",
+    "contact": "yes",
+    "email": "it@clinic.example",
     "go": "send",
-}  # fmt: skip
+}
 
 
 def submit_many(url: str, count: int, results: list[tuple[int, str]]) -> None:

@@ -25,9 +25,12 @@ STATIC = Path(__file__).resolve().parents[2] / "src" / "tocsin" / "web" / "stati
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tocsin.db'}", workers=0, report_min_seconds=0,
-        data_dir=str(tmp_path / "data"), secret_key="k" * 40,
-    )  # fmt: skip
+        database_url=f"sqlite:///{tmp_path / 'tocsin.db'}",
+        workers=0,
+        report_min_seconds=0,
+        data_dir=str(tmp_path / "data"),
+        secret_key="k" * 40,
+    )
     open_store(settings.database_url).close()
     with TestClient(create_app(settings, watch_clocks=False)) as opened:
         yield opened
@@ -103,9 +106,11 @@ def test_the_danger_banner_comes_first_with_the_configured_number(tmp_path: Path
     """Before any question, every language tells a person in danger which number to call: the
     one configured (TOCSIN_EMERGENCY_NUMBER), not a built-in one."""
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 't.db'}", workers=0, emergency_number="999 or 112",
+        database_url=f"sqlite:///{tmp_path / 't.db'}",
+        workers=0,
+        emergency_number="999 or 112",
         data_dir=str(tmp_path / "data"),
-    )  # fmt: skip
+    )
     open_store(settings.database_url).close()
     with TestClient(create_app(settings, watch_clocks=False)) as client:
         for lang in LANGUAGES:

@@ -62,9 +62,12 @@ class Portal:
     monotonic: Monotonic
 
     def send(
-        self, key: str, details: dict[str, list[str]], who: dict[str, list[str]],
+        self,
+        key: str,
+        details: dict[str, list[str]],
+        who: dict[str, list[str]],
         uploads: tuple[tuple[str, bytes], ...] = (),
-    ) -> Receipt:  # fmt: skip
+    ) -> Receipt:
         """A report as the portal sends it, from form fields checked by the model."""
         path = PATHS[key]
         answers, errors = clean_answers(path, details)
@@ -91,8 +94,12 @@ def portal(store: Store, tmp_path: Path) -> Portal:
     return Portal(team, reports, files, evidence_dir, clock)
 
 
-SELF = {"reporter": ["self"], "contact": ["yes"], "name": ["Ana Lima"],
-        "email": ["ana@example.org"]}  # fmt: skip
+SELF = {
+    "reporter": ["self"],
+    "contact": ["yes"],
+    "name": ["Ana Lima"],
+    "email": ["ana@example.org"],
+}
 ANONYMOUS = {"reporter": ["self"], "contact": ["anonymous"]}
 
 
@@ -139,8 +146,10 @@ def test_the_report_and_its_reporter_are_stored_apart(portal: Portal) -> None:
     report = store.reports.for_incident(receipt.incident_id)
     assert report is not None
     assert (report.reference, report.path, report.answers) == (
-        receipt.reference, "ransom", {"scope": "organisation"},
-    )  # fmt: skip
+        receipt.reference,
+        "ransom",
+        {"scope": "organisation"},
+    )
     assert report.anonymous is False and report.reporter_kind.value == "self"
     assert store.reports.reporter(report.id) == {"name": "Ana Lima", "email": "ana@example.org"}
     assert count(store, schema.reporters) == 1
@@ -181,14 +190,17 @@ def test_uploaded_files_are_stored_with_their_custody(portal: Portal) -> None:
     """Each file is on disk under its digest, typed by its bytes, with an evidence row and an
     'uploaded' custody entry by the reporter; the receipt lists them."""
     receipt = portal.send(
-        "money", {"amount": ["300 EUR"]}, SELF,
+        "money",
+        {"amount": ["300 EUR"]},
+        SELF,
         (("screenshot.png", PNG), ("../../etc/receipt.pdf", PDF)),
-    )  # fmt: skip
+    )
     store = portal.team.store
     items = store.cases.evidence(receipt.incident_id)
     assert [(i["media_type"], i["size"], i["uploaded_by"]) for i in items] == [
-        ("image/png", len(PNG), "reporter"), ("application/pdf", len(PDF), "reporter"),
-    ]  # fmt: skip
+        ("image/png", len(PNG), "reporter"),
+        ("application/pdf", len(PDF), "reporter"),
+    ]
     assert "/" not in items[1]["filename"]
     for item in items:
         assert portal.files.verify(item["sha256"])
@@ -212,11 +224,13 @@ def test_uploaded_files_are_stored_with_their_custody(portal: Portal) -> None:
         ((("a.png", PNG), ("empty.txt", b"")), "empty"),
         (tuple((f"{n}.txt", f"note {n}".encode()) for n in range(6)), "too_many"),
         ((("a.png", PNG), ("big.txt", b"a" * (MAX_FILE_BYTES + 1))), "too_large"),
-        (tuple((f"{n}.txt", bytes([65 + n]) * (MAX_FILE_BYTES - 1)) for n in range(3)),
-         "too_large"),
+        (
+            tuple((f"{n}.txt", bytes([65 + n]) * (MAX_FILE_BYTES - 1)) for n in range(3)),
+            "too_large",
+        ),
     ],
     ids=["elf", "zip", "empty", "sixth-file", "over-10-MB", "over-20-MB-in-all"],
-)  # fmt: skip
+)
 def test_a_refused_file_refuses_the_whole_report(
     portal: Portal, uploads: tuple[tuple[str, bytes], ...], reason: str
 ) -> None:
@@ -226,8 +240,14 @@ def test_a_refused_file_refuses_the_whole_report(
         portal.send("money", {}, SELF, uploads)
     assert refused.value.reason == reason
     store = portal.team.store
-    for table in (schema.incidents, schema.reports, schema.reporters, schema.evidence,
-                  schema.custody, schema.audit_log):  # fmt: skip
+    for table in (
+        schema.incidents,
+        schema.reports,
+        schema.reporters,
+        schema.evidence,
+        schema.custody,
+        schema.audit_log,
+    ):
         assert count(store, table) == 0, table.name
     assert portal.files_on_disk() == []
 
@@ -247,8 +267,10 @@ def test_the_right_code_shows_the_stage_and_its_history(portal: Portal) -> None:
     team.desk.transition(team.people["analyst"], receipt.incident_id, "in_progress", "on it")
     progress = portal.reports.progress(receipt.reference, receipt.code, "192.0.2.1")
     assert progress.stage is Stage.WORKING
-    assert progress.history == ((receipt.created, Stage.RECEIVED),
-                                (receipt.created + 600, Stage.WORKING))  # fmt: skip
+    assert progress.history == (
+        (receipt.created, Stage.RECEIVED),
+        (receipt.created + 600, Stage.WORKING),
+    )
     assert progress.updated == receipt.created + 600
     assert progress.report.reference == receipt.reference
 
@@ -259,9 +281,14 @@ def test_the_history_lists_every_stage_in_order(portal: Portal) -> None:
     receipt = portal.send("money", {}, ANONYMOUS)
     team = portal.team
     expected = [(receipt.created, Stage.RECEIVED)]
-    moves = [("acknowledged", Stage.READ), ("in_progress", Stage.WORKING),
-             ("waiting", Stage.WAITING), ("in_progress", Stage.WORKING),
-             ("resolved", Stage.DONE), ("closed", Stage.CLOSED)]  # fmt: skip
+    moves = [
+        ("acknowledged", Stage.READ),
+        ("in_progress", Stage.WORKING),
+        ("waiting", Stage.WAITING),
+        ("in_progress", Stage.WORKING),
+        ("resolved", Stage.DONE),
+        ("closed", Stage.CLOSED),
+    ]
     for status, stage in moves:
         team.clock.advance(60)
         team.desk.transition(team.people["lead"], receipt.incident_id, status)
@@ -306,8 +333,12 @@ def test_a_wrong_code_and_an_unknown_reference_are_the_same_not_found(portal: Po
     receipt = portal.send("device", {}, ANONYMOUS)
     other = "0000000000000000000A" if receipt.code != "00000-00000-00000-0000A" else "1" * 20
     messages = set()
-    for reference, code in ((receipt.reference, other), ("R-0000-0000", receipt.code),
-                            (receipt.reference, ""), ("nonsense", "nonsense")):  # fmt: skip
+    for reference, code in (
+        (receipt.reference, other),
+        ("R-0000-0000", receipt.code),
+        (receipt.reference, ""),
+        ("nonsense", "nonsense"),
+    ):
         with pytest.raises(NotFound) as missing:
             portal.reports.progress(reference, code, "192.0.2.1")
         messages.add(str(missing.value))
@@ -336,8 +367,13 @@ def test_submissions_per_address_are_limited(store: Store, tmp_path: Path) -> No
     address may still send, and an hour later the first may again."""
     team = make_team(store)
     clock = Monotonic()
-    reports = Reports(team.desk, EvidenceFiles(tmp_path / "ev"), lambda: team.org_id,
-                      submit_limit=2, monotonic=clock)  # fmt: skip
+    reports = Reports(
+        team.desk,
+        EvidenceFiles(tmp_path / "ev"),
+        lambda: team.org_id,
+        submit_limit=2,
+        monotonic=clock,
+    )
     reports.allow_submission("192.0.2.1")
     reports.allow_submission("192.0.2.1")
     with pytest.raises(TooManyAttempts):
@@ -370,8 +406,9 @@ def test_the_contact_reaches_the_assignee_and_leads_only_each_reading_audited(
         portal.reports.contact(people["outsider"], receipt.incident_id)
     reads = [e for e in team.store.cases.audit() if e.action == "report.contact_read"]
     assert [(e.actor, e.object_type, e.object_id) for e in reads] == [
-        ("analyst", "report", receipt.reference), ("lead", "report", receipt.reference),
-    ]  # fmt: skip
+        ("analyst", "report", receipt.reference),
+        ("lead", "report", receipt.reference),
+    ]
     incident = team.store.cases.incident(receipt.incident_id)
     assert incident is not None
     assert all(e.details == {"incident": incident.reference} for e in reads)
@@ -455,18 +492,47 @@ def sent(portal: Portal, settings: Settings, tmp_path: Path) -> Iterator[Sent]:
     and an anonymous reporter who typed a name anyway), worked on by the desk: assigned,
     moved, the contact read; and the app serving the same store."""
     receipts = [
-        portal.send("phishing", {"given": ["password"]},
-                    {"reporter": ["self"], "contact": ["yes"], "name": [NAME], "email": [EMAIL],
-                     "phone": [PHONE], "interpreter": [INTERPRETER]},
-                    (("mail.eml", b"From: a@b.example\nSubject: x\n\nhello\n"),)),
-        portal.send("harassment", {}, {"reporter": ["other"], "contact": ["yes"],
-                    "victim_name": [VICTIM], "email": [EMAIL], "flags": ["child"]}),
-        portal.send("service", {"what": ["defaced"]},
-                    {"reporter": ["organisation"], "sector": ["parliament"], "org_name": [ORG],
-                     "contact": ["yes"], "phone": [PHONE]}),
-        portal.send("other", {"narrative": ["my laptop shows pop-ups"]},
-                    {"reporter": ["self"], "contact": ["anonymous"], "name": [DROPPED]}),
-    ]  # fmt: skip
+        portal.send(
+            "phishing",
+            {"given": ["password"]},
+            {
+                "reporter": ["self"],
+                "contact": ["yes"],
+                "name": [NAME],
+                "email": [EMAIL],
+                "phone": [PHONE],
+                "interpreter": [INTERPRETER],
+            },
+            (("mail.eml", b"From: a@b.example\nSubject: x\n\nhello\n"),),
+        ),
+        portal.send(
+            "harassment",
+            {},
+            {
+                "reporter": ["other"],
+                "contact": ["yes"],
+                "victim_name": [VICTIM],
+                "email": [EMAIL],
+                "flags": ["child"],
+            },
+        ),
+        portal.send(
+            "service",
+            {"what": ["defaced"]},
+            {
+                "reporter": ["organisation"],
+                "sector": ["parliament"],
+                "org_name": [ORG],
+                "contact": ["yes"],
+                "phone": [PHONE],
+            },
+        ),
+        portal.send(
+            "other",
+            {"narrative": ["my laptop shows pop-ups"]},
+            {"reporter": ["self"], "contact": ["anonymous"], "name": [DROPPED]},
+        ),
+    ]
     team = portal.team
     people = team.people
     for receipt in receipts[:3]:
@@ -474,8 +540,9 @@ def sent(portal: Portal, settings: Settings, tmp_path: Path) -> Iterator[Sent]:
         team.desk.transition(people["analyst"], receipt.incident_id, "in_progress")
         portal.reports.contact(people["analyst"], receipt.incident_id)
         portal.reports.contact(people["lead"], receipt.incident_id)
-    app = create_app(settings.but(data_dir=str(tmp_path / "app-data")), clock=team.clock,
-                     watch_clocks=False)  # fmt: skip
+    app = create_app(
+        settings.but(data_dir=str(tmp_path / "app-data")), clock=team.clock, watch_clocks=False
+    )
     with TestClient(app, follow_redirects=False) as client:
         yield Sent(portal, receipts, client)
 

@@ -59,9 +59,10 @@ def world(settings: Settings, store: Store) -> Iterator[World]:
             page = client.get("/login").text
             csrf = _csrf(page)
             answer = client.post(
-                "/login", data={"username": actor, "password": PASSWORD, "csrf": csrf},
+                "/login",
+                data={"username": actor, "password": PASSWORD, "csrf": csrf},
                 follow_redirects=False,
-            )  # fmt: skip
+            )
             assert answer.status_code == 303, (actor, answer.text[:300])
             csrf = _csrf(client.get("/handover").text)
             user = store.people.user_named(actor)
@@ -82,9 +83,13 @@ def hidden_incident(world: World, tlp: str) -> int:
     secret indicator."""
     team = world.team
     incident = team.desk.create(
-        team.people["lead"], title=SECRET_TITLE, type="phishing", priority="P2", tlp=tlp,
+        team.people["lead"],
+        title=SECRET_TITLE,
+        type="phishing",
+        priority="P2",
+        tlp=tlp,
         indicators=[("fqdn", SECRET_NAME)],
-    )  # fmt: skip
+    )
     team.desk.assign(team.people["lead"], incident.id, team.people["analyst2"].user_id)
     return incident.id
 
@@ -138,9 +143,10 @@ def test_console_routes_by_role_and_tlp(world: World, tlp: str) -> None:
         for route, form in FORMS.items():
             target = hidden_incident(world, tlp)
             answer = session.client.post(
-                f"/incidents/{target}/{route}", data={**form, "csrf": session.csrf},
+                f"/incidents/{target}/{route}",
+                data={**form, "csrf": session.csrf},
                 follow_redirects=False,
-            )  # fmt: skip
+            )
             assert answer.status_code == expected_write(actor, tlp, 303), (actor, route)
             assert SECRET_TITLE not in answer.text or sees(actor, tlp)
         for listing in (

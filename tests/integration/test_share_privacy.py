@@ -29,18 +29,38 @@ def _seed(sent: Sent) -> tuple[Sharing, Publisher, list[str]]:
     all released to a partner (AMBER+STRICT, approved) and the GREEN ones to everyone."""
     team = sent.portal.team
     store, lead, admin = team.store, team.people["lead"], team.people["admin"]
-    store.write(rows(
-        make_event(source__ip="198.51.100.10", classification__type="phishing", tlp="GREEN",
-                   comment=f"reported by {NAME}", source__account=EMAIL,
-                   event_description__text=f"victim {VICTIM}, call {PHONE}",
-                   extra__victim=VICTIM, source__abuse_contact=EMAIL),
-        make_event(source__ip="198.51.100.11", classification__type="c2-server",
-                   tlp="AMBER+STRICT", comment=NOTE, extra__note=NOTE,
-                   source__url="http://c2.example/gate.php"),
-    ), [])  # fmt: skip
+    store.write(
+        rows(
+            make_event(
+                source__ip="198.51.100.10",
+                classification__type="phishing",
+                tlp="GREEN",
+                comment=f"reported by {NAME}",
+                source__account=EMAIL,
+                event_description__text=f"victim {VICTIM}, call {PHONE}",
+                extra__victim=VICTIM,
+                source__abuse_contact=EMAIL,
+            ),
+            make_event(
+                source__ip="198.51.100.11",
+                classification__type="c2-server",
+                tlp="AMBER+STRICT",
+                comment=NOTE,
+                extra__note=NOTE,
+                source__url="http://c2.example/gate.php",
+            ),
+        ),
+        [],
+    )
     ids = [event_id for event_id, _ in store.cases.events_since(0, 100)]
-    manual = team.desk.create(lead, title=f"{VICTIM} phished by {NAME}", type="phishing",
-                              priority="P2", tlp="AMBER", details={"notes": NOTE})  # fmt: skip
+    manual = team.desk.create(
+        lead,
+        title=f"{VICTIM} phished by {NAME}",
+        type="phishing",
+        priority="P2",
+        tlp="AMBER",
+        details={"notes": NOTE},
+    )
     team.desk.add_note(lead, manual.id, f"{NAME} called from {PHONE}: {NOTE}")
     team.desk.link_events(lead, manual.id, ids)
     for receipt in sent.receipts:
@@ -48,11 +68,19 @@ def _seed(sent: Sent) -> tuple[Sharing, Publisher, list[str]]:
     sharing = Sharing(store, now=team.clock)
     sharing.add_collection(lead, "community", "Community")
     org = sharing.add_partner(lead, "Partner P")
-    sharing.set_agreement(lead, "Partner P", "community", read=True, write=False,
-                          max_tlp=TLP.AMBER_STRICT, approval=True)  # fmt: skip
+    sharing.set_agreement(
+        lead,
+        "Partner P",
+        "community",
+        read=True,
+        write=False,
+        max_tlp=TLP.AMBER_STRICT,
+        approval=True,
+    )
     accounts = Accounts(store, now=team.clock)
-    user = accounts.add_user(admin, name="partner-p", password="partner p long passphrase",
-                             role="partner", org_id=org)  # fmt: skip
+    user = accounts.add_user(
+        admin, name="partner-p", password="partner p long passphrase", role="partner", org_id=org
+    )
     token = accounts.create_token(accounts.principal(user.id), "taxii", "read").secret
     staff = accounts.create_token(lead, "taxii", "read").secret
     publisher = Publisher(sharing, team.desk, "National CSIRT")
@@ -92,8 +120,9 @@ def _taxii_bytes(sent: Sent, token: str) -> bytes:
     page = get(f"{base}/objects/", **{"match[version]": "all", "limit": "5"})
     objects = list(page["objects"])  # type: ignore[call-overload]
     while page.get("more"):
-        page = get(f"{base}/objects/", **{"match[version]": "all", "limit": "5",
-                                          "next": str(page["next"])})  # fmt: skip
+        page = get(
+            f"{base}/objects/", **{"match[version]": "all", "limit": "5", "next": str(page["next"])}
+        )
         objects += page["objects"]  # type: ignore[operator]
     get(f"{base}/manifest/")
     for item in objects:
@@ -115,14 +144,16 @@ def test_no_personal_data_in_any_output_to_partners(sent: Sent, tmp_path: Path) 
     assert exported.exit_code == 0, exported.output
     outputs["stix export"] = exported.output.encode()
     feed = tmp_path / "feed"
-    misp_feed(sharing, team.people["lead"], "community", feed, partner="Partner P",
-              team="National CSIRT")  # fmt: skip
+    misp_feed(
+        sharing, team.people["lead"], "community", feed, partner="Partner P", team="National CSIRT"
+    )
     outputs["misp feed"] = b"".join(p.read_bytes() for p in sorted(feed.iterdir()))
     # The outputs do carry what is shared: the addresses, and the incidents by reference.
     for name, data in outputs.items():
         assert b"198.51.100.10" in data, name
     for reference in references:
         assert reference.encode() in outputs["taxii as the partner"]
-    leaks = {name: leaked(data.decode("utf-8", "replace"), ALL_SECRETS)
-             for name, data in outputs.items()}  # fmt: skip
+    leaks = {
+        name: leaked(data.decode("utf-8", "replace"), ALL_SECRETS) for name, data in outputs.items()
+    }
     assert leaks == {name: [] for name in outputs}

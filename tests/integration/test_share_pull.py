@@ -49,38 +49,63 @@ def publishing(settings: Settings, tmp_path: Path) -> Iterator[Publishing]:
     sharing.add_collection(lead, "community", "Community")
     for name, level in (("Receiving Team", TLP.GREEN), ("Other Partner", TLP.AMBER_STRICT)):
         org = sharing.add_partner(lead, name)
-        sharing.set_agreement(lead, name, "community", read=True, write=False, max_tlp=level,
-                              approval=True)  # fmt: skip
+        sharing.set_agreement(
+            lead, name, "community", read=True, write=False, max_tlp=level, approval=True
+        )
         if name == "Receiving Team":
             Accounts(store, now=team.clock).add_user(
-                team.people["admin"], name="receiving", password=PASSWORD, role="partner",
+                team.people["admin"],
+                name="receiving",
+                password=PASSWORD,
+                role="partner",
                 org_id=org,
-            )  # fmt: skip
-    store.write(rows(
-        *[make_event(source__ip=f"198.51.100.{n}", classification__type="c2-server", tlp="GREEN")
-          for n in range(1, 6)],
-        *[make_event(source__ip=f"203.0.113.{n}", classification__type="c2-server",
-                     tlp="AMBER+STRICT") for n in range(1, 4)],
-    ), [])  # fmt: skip
+            )
+    store.write(
+        rows(
+            *[
+                make_event(
+                    source__ip=f"198.51.100.{n}", classification__type="c2-server", tlp="GREEN"
+                )
+                for n in range(1, 6)
+            ],
+            *[
+                make_event(
+                    source__ip=f"203.0.113.{n}",
+                    classification__type="c2-server",
+                    tlp="AMBER+STRICT",
+                )
+                for n in range(1, 4)
+            ],
+        ),
+        [],
+    )
     publisher = Publisher(sharing, team.desk, "Publishing CSIRT")
     publisher.events(lead, "community", EventFilter())
     strict = publisher.events(lead, "community", EventFilter(), partner="Other Partner")
     sharing.approve(team.people["admin"], strict.release.id)
-    with serving(create_app(settings.but(data_dir=str(tmp_path / "a")), clock=team.clock,
-                            watch_clocks=False)) as url:  # fmt: skip
+    with serving(
+        create_app(settings.but(data_dir=str(tmp_path / "a")), clock=team.clock, watch_clocks=False)
+    ) as url:
         yield Publishing(url, store, team, publisher)
     store.close()
 
 
 def _receiver(tmp_path: Path) -> tuple[Settings, Store]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'b.db'}", workers=0,
-                        data_dir=str(tmp_path / "b"))  # fmt: skip
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'b.db'}", workers=0, data_dir=str(tmp_path / "b")
+    )
     return settings, open_store(settings.database_url)
 
 
 def _source(url: str) -> Source:
-    return Source(name="publisher", url=f"{url}/taxii2/api/", collection="community",
-                  user="receiving", password_env="PULL_SECRET", tlp="AMBER")  # fmt: skip
+    return Source(
+        name="publisher",
+        url=f"{url}/taxii2/api/",
+        collection="community",
+        user="receiving",
+        password_env="PULL_SECRET",
+        tlp="AMBER",
+    )
 
 
 def _addresses(store: Store) -> set[str]:
@@ -113,10 +138,17 @@ def test_the_next_pull_fetches_only_what_was_added_since(
         pull(settings, store, _source(publishing.url), now=lambda: 1_800_000_000)
         again = pull(settings, store, _source(publishing.url), now=lambda: 1_800_000_100)
         assert again.objects == 0
-        publishing.store.write(rows(make_event(source__ip="198.51.100.77", tlp="GREEN",
-                                               classification__type="c2-server")), [])  # fmt: skip
-        publishing.publisher.events(publishing.team.people["lead"], "community",
-                                    EventFilter(ip="198.51.100.77"))  # fmt: skip
+        publishing.store.write(
+            rows(
+                make_event(
+                    source__ip="198.51.100.77", tlp="GREEN", classification__type="c2-server"
+                )
+            ),
+            [],
+        )
+        publishing.publisher.events(
+            publishing.team.people["lead"], "community", EventFilter(ip="198.51.100.77")
+        )
         newer = pull(settings, store, _source(publishing.url), now=lambda: 1_800_000_200)
         assert 0 < newer.objects < 10
         assert newer.accepted == 1
@@ -137,10 +169,12 @@ def test_the_command_pulls_the_sources_of_the_configuration(
     settings, store = _receiver(tmp_path)
     store.close()
     env = {
-        "PULL_SECRET": PASSWORD, "TOCSIN_DATABASE_URL": settings.database_url,
-        "TOCSIN_DATA_DIR": settings.data_dir, "TOCSIN_SHARE_SOURCES": str(sources),
+        "PULL_SECRET": PASSWORD,
+        "TOCSIN_DATABASE_URL": settings.database_url,
+        "TOCSIN_DATA_DIR": settings.data_dir,
+        "TOCSIN_SHARE_SOURCES": str(sources),
         "TOCSIN_WORKERS": "0",
-    }  # fmt: skip
+    }
     first = CliRunner().invoke(cli, ["share", "pull"], env=env)
     assert first.exit_code == 0, first.output
     assert "publisher:" in first.output and "5 accepted" in first.output

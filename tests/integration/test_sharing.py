@@ -32,21 +32,31 @@ AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
 @pytest.fixture
 def team(store: Store) -> Team:
     team = make_team(store)
-    store.write(rows(
-        *[make_event(source__ip=ip, classification__type="c2-server", tlp="GREEN")
-          for ip in sorted(GREEN_IPS)],
-        *[make_event(source__ip=ip, classification__type="phishing", tlp="AMBER+STRICT")
-          for ip in sorted(STRICT_IPS)],
-        make_event(source__ip="192.0.2.66", classification__type="c2-server", tlp="RED"),
-    ), [])  # fmt: skip
+    store.write(
+        rows(
+            *[
+                make_event(source__ip=ip, classification__type="c2-server", tlp="GREEN")
+                for ip in sorted(GREEN_IPS)
+            ],
+            *[
+                make_event(source__ip=ip, classification__type="phishing", tlp="AMBER+STRICT")
+                for ip in sorted(STRICT_IPS)
+            ],
+            make_event(source__ip="192.0.2.66", classification__type="c2-server", tlp="RED"),
+        ),
+        [],
+    )
     sharing = Sharing(store, now=team.clock)
     lead = team.people["lead"]
     sharing.add_collection(lead, "community", "Community")
-    for name, level, approval in (("Partner A", TLP.GREEN, False),
-                                  ("Partner B", TLP.AMBER_STRICT, True)):  # fmt: skip
+    for name, level, approval in (
+        ("Partner A", TLP.GREEN, False),
+        ("Partner B", TLP.AMBER_STRICT, True),
+    ):
         sharing.add_partner(lead, name)
-        sharing.set_agreement(lead, name, "community", read=True, write=False, max_tlp=level,
-                              approval=approval)  # fmt: skip
+        sharing.set_agreement(
+            lead, name, "community", read=True, write=False, max_tlp=level, approval=approval
+        )
     return team
 
 
@@ -60,8 +70,9 @@ def _ips(store: Store, org: str) -> set[str]:
     found = store.people.organisation_named(org)
     assert found is not None
     agreement = store.share.agreements(org_id=found.id)[0]
-    rows_ = store.share.page(agreement.collection_id, Reader(found.id, agreement.ceiling),
-                             ObjectQuery(limit=1000))  # fmt: skip
+    rows_ = store.share.page(
+        agreement.collection_id, Reader(found.id, agreement.ceiling), ObjectQuery(limit=1000)
+    )
     return {r.data.split("value = '")[1].split("'")[0] for r in rows_ if r.type == "indicator"}
 
 
@@ -122,12 +133,16 @@ def test_red_and_amber_for_everyone_are_refused(team: Team) -> None:
     sharing, publisher = _sharing(team)
     lead = team.people["lead"]
     red = {
-        "type": "indicator", "spec_version": "2.1",
+        "type": "indicator",
+        "spec_version": "2.1",
         "id": "indicator--00000000-0000-4000-8000-000000000000",
-        "created": "2026-11-28T00:00:00.000Z", "modified": "2026-11-28T00:00:00.000Z",
-        "pattern": "[ipv4-addr:value = '192.0.2.66']", "pattern_type": "stix",
-        "valid_from": "2026-11-28T00:00:00Z", "object_marking_refs": [RED],
-    }  # fmt: skip
+        "created": "2026-11-28T00:00:00.000Z",
+        "modified": "2026-11-28T00:00:00.000Z",
+        "pattern": "[ipv4-addr:value = '192.0.2.66']",
+        "pattern_type": "stix",
+        "valid_from": "2026-11-28T00:00:00Z",
+        "object_marking_refs": [RED],
+    }
     with pytest.raises(Forbidden, match="RED never leaves"):
         sharing.release(lead, "community", [red], partner="Partner B")
     amber = dict(
@@ -138,8 +153,9 @@ def test_red_and_amber_for_everyone_are_refused(team: Team) -> None:
     with pytest.raises(Forbidden, match="does not reach"):
         sharing.release(lead, "community", [amber], partner="Partner A")
     with pytest.raises(InvalidValue):
-        sharing.set_agreement(lead, "Partner A", "community", read=True, write=False,
-                              max_tlp=TLP.RED, approval=False)  # fmt: skip
+        sharing.set_agreement(
+            lead, "Partner A", "community", read=True, write=False, max_tlp=TLP.RED, approval=False
+        )
     with pytest.raises(Forbidden):
         sharing.add_partner(team.people["analyst"], "Partner C")
     assert publisher.events(lead, "community", EventFilter(ip="192.0.2.66")).events == 0
@@ -196,8 +212,9 @@ def test_the_commands_manage_partners_and_four_eyes(store: Store, tmp_path: Path
         return result.output
 
     run("share", "collection", "community", "--title", "Community")
-    assert "TAXII token (shown once): tocsin_" in run("partners", "add", "CERT-XY", "--user",
-                                                     "cert-xy", "--token")  # fmt: skip
+    assert "TAXII token (shown once): tocsin_" in run(
+        "partners", "add", "CERT-XY", "--user", "cert-xy", "--token"
+    )
     run("partners", "agreement", "CERT-XY", "community", "--max-tlp", "AMBER", "--approval")
     assert "AMBER" in run("partners", "list")
     published = run("share", "publish", "community", "--partner", "CERT-XY", "--as", "lead")
@@ -207,8 +224,9 @@ def test_the_commands_manage_partners_and_four_eyes(store: Store, tmp_path: Path
     assert refused.exit_code == 2 and "four eyes" in refused.output
     assert "released by admin" in run("share", "approve", release, "--as", "admin")
     assert "CERT-XY" in run("share", "releases")
-    assert "1 MISP events" in run("share", "misp-feed", "community", str(tmp_path / "feed"),
-                                  "--partner", "CERT-XY")  # fmt: skip
+    assert "1 MISP events" in run(
+        "share", "misp-feed", "community", str(tmp_path / "feed"), "--partner", "CERT-XY"
+    )
 
 
 def test_a_misp_feed_directory_is_ingested_event_file_by_event_file(
@@ -217,8 +235,9 @@ def test_a_misp_feed_directory_is_ingested_event_file_by_event_file(
     sharing, publisher = _sharing(team)
     publisher.events(team.people["lead"], "community", EventFilter())
     feed = tmp_path / "feed"
-    written = misp_feed(sharing, team.people["lead"], "community", feed, partner="Partner A",
-                        team="National CSIRT")  # fmt: skip
+    written = misp_feed(
+        sharing, team.people["lead"], "community", feed, partner="Partner A", team="National CSIRT"
+    )
     env = {"TOCSIN_DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}", "TOCSIN_WORKERS": "0"}
     result = CliRunner().invoke(cli_app, ["ingest", "--feed", "misp", str(feed)], env=env)
     assert result.exit_code == 0, result.output

@@ -52,8 +52,15 @@ def page(settings: Settings, store: Store) -> Iterator[Page]:
     lead = team.people["lead"]
     sharing.add_collection(lead, "community", "Community")
     sharing.add_partner(lead, "CERT-XY")
-    sharing.set_agreement(lead, "CERT-XY", "community", read=True, write=False,
-                          max_tlp=TLP.AMBER_STRICT, approval=True)  # fmt: skip
+    sharing.set_agreement(
+        lead,
+        "CERT-XY",
+        "community",
+        read=True,
+        write=False,
+        max_tlp=TLP.AMBER_STRICT,
+        approval=True,
+    )
     publisher = Publisher(sharing, team.desk, "National CSIRT")
     pending = publisher.events(lead, "community", EventFilter(), partner="CERT-XY").release
     accounts = Accounts(store, now=team.clock)
@@ -63,8 +70,11 @@ def page(settings: Settings, store: Store) -> Iterator[Page]:
             accounts.reset_password(Principal.system(), who, PASSWORD)
             client = TestClient(first.app)
             csrf = _csrf(client.get("/login").text)
-            answer = client.post("/login", data={"username": who, "password": PASSWORD,
-                                                 "csrf": csrf}, follow_redirects=False)  # fmt: skip
+            answer = client.post(
+                "/login",
+                data={"username": who, "password": PASSWORD, "csrf": csrf},
+                follow_redirects=False,
+            )
             assert answer.status_code == 303
             clients[who] = (client, _csrf(client.get("/handover").text))
         yield Page(team, pending.id, clients)

@@ -176,8 +176,13 @@ def test_migrations_are_idempotent(store: Store) -> None:
 
 def test_search_caps_the_tlp_level(store: Store) -> None:
     """max_tlp leaves out events marked more restrictively than the cap."""
-    store.write(rows(make_event(source__ip="192.0.2.1", tlp="AMBER"),
-                     make_event(source__ip="192.0.2.2", tlp="RED")), [])  # fmt: skip
+    store.write(
+        rows(
+            make_event(source__ip="192.0.2.1", tlp="AMBER"),
+            make_event(source__ip="192.0.2.2", tlp="RED"),
+        ),
+        [],
+    )
     capped = store.search(EventFilter(max_tlp=3)).events
     assert [e["source.ip"] for e in capped] == ["192.0.2.1"]
     assert len(store.search(EventFilter()).events) == 2

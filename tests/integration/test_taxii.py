@@ -38,12 +38,16 @@ def indicator(
     n: int, marking: str = GREEN, modified: str = "2026-11-28T10:00:00.000Z"
 ) -> dict[str, Any]:
     return {
-        "type": "indicator", "spec_version": "2.1",
+        "type": "indicator",
+        "spec_version": "2.1",
         "id": f"indicator--{uuid.uuid5(uuid.NAMESPACE_URL, str(n))}",
-        "created": "2026-11-28T10:00:00.000Z", "modified": modified,
-        "pattern": f"[ipv4-addr:value = '198.51.100.{n % 250}']", "pattern_type": "stix",
-        "valid_from": "2026-11-28T10:00:00Z", "object_marking_refs": [marking],
-    }  # fmt: skip
+        "created": "2026-11-28T10:00:00.000Z",
+        "modified": modified,
+        "pattern": f"[ipv4-addr:value = '198.51.100.{n % 250}']",
+        "pattern_type": "stix",
+        "valid_from": "2026-11-28T10:00:00Z",
+        "object_marking_refs": [marking],
+    }
 
 
 @dataclass
@@ -67,15 +71,27 @@ def desk(settings: Settings, tmp_path: Path) -> Iterator[Desk]:
     for name in ("Partner A", "Partner B"):
         org = sharing.add_partner(lead, name)
         user = accounts.add_user(
-            admin, name=name.lower().replace(" ", "-"), password=PASSWORD, role="partner",
-            org_id=org, display_name=name,
-        )  # fmt: skip
+            admin,
+            name=name.lower().replace(" ", "-"),
+            password=PASSWORD,
+            role="partner",
+            org_id=org,
+            display_name=name,
+        )
         tokens[name] = accounts.create_token(Principal.of(user), "taxii", "read,write").secret
     tokens["analyst"] = accounts.create_token(team.people["analyst"], "taxii", "read").secret
-    sharing.set_agreement(lead, "Partner A", "community", read=True, write=True,
-                          max_tlp=TLP.GREEN, approval=False)  # fmt: skip
-    sharing.set_agreement(lead, "Partner B", "community", read=True, write=False,
-                          max_tlp=TLP.AMBER_STRICT, approval=True)  # fmt: skip
+    sharing.set_agreement(
+        lead, "Partner A", "community", read=True, write=True, max_tlp=TLP.GREEN, approval=False
+    )
+    sharing.set_agreement(
+        lead,
+        "Partner B",
+        "community",
+        read=True,
+        write=False,
+        max_tlp=TLP.AMBER_STRICT,
+        approval=True,
+    )
     served = settings.but(data_dir=str(tmp_path / "data"), workers=0)
     with serving(create_app(served, clock=team.clock, watch_clocks=False)) as url:
         yield Desk(url, store, sharing, lead, tokens)
@@ -196,9 +212,11 @@ def test_errors_are_taxii_error_messages(desk: Desk) -> None:
             "/taxii2/api/collections/nowhere/", auth=auth, headers={"Accept": TAXII}
         )
         read_only = client.post(
-            base, auth=("partner-b", desk.tokens["Partner B"]),
-            headers={"Accept": TAXII, "Content-Type": TAXII}, content=b'{"objects": []}',
-        )  # fmt: skip
+            base,
+            auth=("partner-b", desk.tokens["Partner B"]),
+            headers={"Accept": TAXII, "Content-Type": TAXII},
+            content=b'{"objects": []}',
+        )
     answers = [anonymous, wrong_accept, bad_limit, bad_type, unknown, read_only]
     assert [a.status_code for a in answers] == [401, 406, 400, 415, 404, 403]
     for answer in answers:
@@ -249,14 +267,27 @@ def test_what_tocsin_serves_passes_the_stix_validator(desk: Desk) -> None:
     from tocsin.services.publish import Publisher
     from tocsin.store.base import EventFilter
 
-    desk.store.write(rows(
-        make_event(source__ip="198.51.100.20", classification__type="c2-server", tlp="GREEN",
-                   source__port=443, protocol__transport="tcp"),
-        make_event(source__url="http://bad.example/x", classification__type="phishing",
-                   tlp="CLEAR"),
-        make_event(source__ip="198.51.100.21", classification__type="infected-system", tlp="GREEN",
-                   malware__name="mirai"),
-    ), [])  # fmt: skip
+    desk.store.write(
+        rows(
+            make_event(
+                source__ip="198.51.100.20",
+                classification__type="c2-server",
+                tlp="GREEN",
+                source__port=443,
+                protocol__transport="tcp",
+            ),
+            make_event(
+                source__url="http://bad.example/x", classification__type="phishing", tlp="CLEAR"
+            ),
+            make_event(
+                source__ip="198.51.100.21",
+                classification__type="infected-system",
+                tlp="GREEN",
+                malware__name="mirai",
+            ),
+        ),
+        [],
+    )
     publisher = Publisher(desk.sharing, Incidents(desk.store), "National CSIRT")
     publisher.events(desk.lead, "community", EventFilter())
     served = _collection(desk, "Partner A").get_objects(version="all")["objects"]

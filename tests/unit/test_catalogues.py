@@ -35,9 +35,13 @@ def marked_strings() -> frozenset[str]:
         options_map[pattern.strip()] = dict(config.items(section))
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     found = extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=keywords, comment_tags=(),
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords=keywords,
+        comment_tags=(),
         directory_filter=lambda path: Path(path).relative_to(ROOT).parts[0] == "src",
-    )  # fmt: skip
+    )
     return frozenset(m if isinstance(m, str) else m[0] for _, _, m, *_ in found)
 
 

@@ -104,11 +104,17 @@ def aggregate(
                 found = cases.open_incident_for_group(conn, key)
             if found is None:
                 found = incidents.create(
-                    system, title=_title(rule.title, event), type=event["classification.type"],
-                    priority=event.get("tocsin.priority", "P3"), tlp=event.get("tlp", "AMBER"),
-                    org_id=org_id, constituent=event.get("tocsin.constituent"),
-                    sector=event.get("tocsin.sector"), source=f"rule:{rule.name}", group_key=key,
-                )  # fmt: skip
+                    system,
+                    title=_title(rule.title, event),
+                    type=event["classification.type"],
+                    priority=event.get("tocsin.priority", "P3"),
+                    tlp=event.get("tlp", "AMBER"),
+                    org_id=org_id,
+                    constituent=event.get("tocsin.constituent"),
+                    sector=event.get("tocsin.sector"),
+                    source=f"rule:{rule.name}",
+                    group_key=key,
+                )
                 opened += 1
             groups.setdefault(found.id, []).append((event_id, event))
         for incident_id, members in groups.items():
@@ -148,8 +154,9 @@ def _join(
             text = f"{added} event(s) linked by rule"
             if changes:
                 text += "; " + ", ".join(f"{k} → {v}" for k, v in changes.items())
-            incidents.record(conn, system, incident, "incident.link", "link", text,
-                             {"events": added, **changes})  # fmt: skip
+            incidents.record(
+                conn, system, incident, "incident.link", "link", text, {"events": added, **changes}
+            )
     return added
 
 

@@ -35,19 +35,32 @@ class Evidence:
         now = self.incidents.now()
         with self.cases.transaction() as conn:
             evidence_id = self.cases.add_evidence(
-                conn, incident_id=incident.id, sha256=stored.sha256, filename=name,
-                size=stored.size, media_type=stored.media_type, uploaded_by=who.username,
-                uploaded_at=now,
-            )  # fmt: skip
-            self.cases.add_custody(
-                conn, evidence_id=evidence_id, at=now, actor=who.username, action="uploaded",
+                conn,
+                incident_id=incident.id,
                 sha256=stored.sha256,
-            )  # fmt: skip
+                filename=name,
+                size=stored.size,
+                media_type=stored.media_type,
+                uploaded_by=who.username,
+                uploaded_at=now,
+            )
+            self.cases.add_custody(
+                conn,
+                evidence_id=evidence_id,
+                at=now,
+                actor=who.username,
+                action="uploaded",
+                sha256=stored.sha256,
+            )
             self.incidents.record(
-                conn, who, incident, "evidence.upload", "evidence",
+                conn,
+                who,
+                incident,
+                "evidence.upload",
+                "evidence",
                 f"evidence {name} ({stored.size} bytes, sha256 {stored.sha256[:16]}…)",
                 {"evidence": evidence_id, "sha256": stored.sha256, "size": stored.size},
-            )  # fmt: skip
+            )
         return evidence_id
 
     def items(self, who: Principal, incident_id: int) -> list[dict[str, Any]]:
@@ -66,18 +79,29 @@ class Evidence:
         now = self.incidents.now()
         with self.cases.transaction() as conn:
             self.cases.add_custody(
-                conn, evidence_id=item["id"], at=now, actor=who.username, action="downloaded",
+                conn,
+                evidence_id=item["id"],
+                at=now,
+                actor=who.username,
+                action="downloaded",
                 sha256=item["sha256"],
-            )  # fmt: skip
+            )
             self.cases.append_audit(
-                conn, at=now, actor=who.username, action="evidence.download",
-                object_type="evidence", object_id=str(item["id"]),
+                conn,
+                at=now,
+                actor=who.username,
+                action="evidence.download",
+                object_type="evidence",
+                object_id=str(item["id"]),
                 details={"sha256": item["sha256"]},
-            )  # fmt: skip
+            )
         return Download(
-            item["filename"], item["media_type"], item["sha256"], item["size"],
+            item["filename"],
+            item["media_type"],
+            item["sha256"],
+            item["size"],
             self.files.open(item["sha256"]),
-        )  # fmt: skip
+        )
 
     def item(self, who: Principal, evidence_id: int) -> dict[str, Any]:
         """One item's record (name, size, type, hash, incident), if its incident may be seen."""

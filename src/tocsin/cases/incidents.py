@@ -111,9 +111,18 @@ class Incidents:
         ]
         with self.cases.transaction() as conn:
             return self.insert(
-                conn, who, values, owner, constituent=constituent, sector=sector, source=source,
-                group_key=group_key, event_ids=event_ids, indicators=clean, details=details,
-            )  # fmt: skip
+                conn,
+                who,
+                values,
+                owner,
+                constituent=constituent,
+                sector=sector,
+                source=source,
+                group_key=group_key,
+                event_ids=event_ids,
+                indicators=clean,
+                details=details,
+            )
 
     def insert(
         self,
@@ -192,9 +201,14 @@ class Incidents:
             if comment.strip():
                 text = f"{text}: {comment.strip()}"
             self.record(
-                conn, who, incident, "incident.transition", "status", text,
+                conn,
+                who,
+                incident,
+                "incident.transition",
+                "status",
+                text,
                 {"from": incident.status.value, "to": wanted.value},
-            )  # fmt: skip
+            )
             updated = self.cases.incident(incident.id, conn)
         assert updated is not None
         return updated
@@ -212,9 +226,14 @@ class Incidents:
                 name = user.username
             self.cases.update_incident(conn, incident.id, assignee_id=assignee_id)
             self.record(
-                conn, who, incident, "incident.assign", "assign", f"assigned to {name}",
+                conn,
+                who,
+                incident,
+                "incident.assign",
+                "assign",
+                f"assigned to {name}",
                 {"assignee": name},
-            )  # fmt: skip
+            )
             updated = self.cases.incident(incident.id, conn)
         assert updated is not None
         return updated
@@ -225,9 +244,14 @@ class Incidents:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             self.cases.update_incident(conn, incident.id, priority=value)
             self.record(
-                conn, who, incident, "incident.priority", "priority",
-                f"priority {incident.priority} → {value}", {"from": incident.priority, "to": value},
-            )  # fmt: skip
+                conn,
+                who,
+                incident,
+                "incident.priority",
+                "priority",
+                f"priority {incident.priority} → {value}",
+                {"from": incident.priority, "to": value},
+            )
         return self.get(who, incident_id)
 
     # -- notes, tasks, indicators, events --------------------------------------------------------
@@ -257,9 +281,14 @@ class Incidents:
                 raise NotFound("no such task on this incident")
             state = "done" if done else "open again"
             self.record(
-                conn, who, incident, "task.update", "task", f"task {task_id} {state}",
+                conn,
+                who,
+                incident,
+                "task.update",
+                "task",
+                f"task {task_id} {state}",
                 {"task": task_id, "done": done},
-            )  # fmt: skip
+            )
 
     def add_indicator(self, who: Principal, incident_id: int, kind: str, value: str) -> None:
         found_kind, clean = InvalidValue.check(
@@ -269,9 +298,14 @@ class Incidents:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             if self.cases.add_indicator(conn, incident.id, found_kind.value, clean):
                 self.record(
-                    conn, who, incident, "indicator.add", "indicator", f"{found_kind}: {clean}",
+                    conn,
+                    who,
+                    incident,
+                    "indicator.add",
+                    "indicator",
+                    f"{found_kind}: {clean}",
                     {"kind": found_kind.value, "value": clean},
-                )  # fmt: skip
+                )
 
     def link_events(self, who: Principal, incident_id: int, event_ids: Sequence[int]) -> int:
         with self.cases.transaction() as conn:
@@ -279,9 +313,14 @@ class Incidents:
             added = self.cases.link_events(conn, incident.id, list(event_ids))
             if added:
                 self.record(
-                    conn, who, incident, "incident.link", "link", f"{added} event(s) linked",
+                    conn,
+                    who,
+                    incident,
+                    "incident.link",
+                    "link",
+                    f"{added} event(s) linked",
                     {"events": added},
-                )  # fmt: skip
+                )
         return added
 
     # -- merge and split -------------------------------------------------------------------------
@@ -303,13 +342,23 @@ class Incidents:
                 conn, source.id, merged_into=target.id, status=Status.CLOSED, closed_at=now
             )
             self.record(
-                conn, who, source, "incident.merge", "merge", f"merged into {target.reference}",
+                conn,
+                who,
+                source,
+                "incident.merge",
+                "merge",
+                f"merged into {target.reference}",
                 {"into": target.reference},
-            )  # fmt: skip
+            )
             self.record(
-                conn, who, target, "incident.merge", "merge",
-                f"{source.reference} merged in ({moved} event(s))", {"from": source.reference},
-            )  # fmt: skip
+                conn,
+                who,
+                target,
+                "incident.merge",
+                "merge",
+                f"{source.reference} merged in ({moved} event(s))",
+                {"from": source.reference},
+            )
             updated = self.cases.incident(target.id, conn)
         assert updated is not None
         return updated
@@ -322,16 +371,27 @@ class Incidents:
             raise InvalidValue("events", [], "choose the events to split off")
         source = access.changeable(who, self.cases.incident(incident_id))
         new = self.create(
-            who, title=title, type=source.type, priority=source.priority, tlp=source.tlp,
-            org_id=source.org_id, constituent=source.constituent, sector=source.sector,
+            who,
+            title=title,
+            type=source.type,
+            priority=source.priority,
+            tlp=source.tlp,
+            org_id=source.org_id,
+            constituent=source.constituent,
+            sector=source.sector,
             source=f"split:{source.reference}",
-        )  # fmt: skip
+        )
         with self.cases.transaction() as conn:
             moved = self.cases.move_events(conn, source.id, new.id, list(event_ids))
             self.record(
-                conn, who, source, "incident.split", "split",
-                f"{moved} event(s) split off into {new.reference}", {"into": new.reference},
-            )  # fmt: skip
+                conn,
+                who,
+                source,
+                "incident.split",
+                "split",
+                f"{moved} event(s) split off into {new.reference}",
+                {"into": new.reference},
+            )
         return new
 
     # -- SLA clocks ------------------------------------------------------------------------------
@@ -355,9 +415,14 @@ class Incidents:
                 self.cases.update_incident(conn, incident.id, breached=clock.breached)
                 for kind in sorted(fresh):
                     self.record(
-                        conn, system, incident, "incident.sla_breach", "sla",
-                        f"SLA breached: time to {kind} ran out", {"clock": kind},
-                    )  # fmt: skip
+                        conn,
+                        system,
+                        incident,
+                        "incident.sla_breach",
+                        "sla",
+                        f"SLA breached: time to {kind} ran out",
+                        {"clock": kind},
+                    )
             newly.append(incident)
         return newly
 

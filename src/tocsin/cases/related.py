@@ -29,8 +29,11 @@ class Related:
 def related(incidents: Incidents, who: Principal, incident_id: int, cap: int = 50) -> Related:
     incident = incidents.get(who, incident_id)
     cases = incidents.cases
-    linked = {fp for _, e in cases.incident_events(incident.id, limit=1000)
-              if (fp := e.get("tocsin.fingerprint"))}  # fmt: skip
+    linked = {
+        fp
+        for _, e in cases.incident_events(incident.id, limit=1000)
+        if (fp := e.get("tocsin.fingerprint"))
+    }
     found_incidents: dict[int, tuple[Incident, str]] = {}
     found_events: dict[str, tuple[dict[str, Any], str]] = {}
     for kind, value in cases.indicators(incident.id)[:INDICATORS_LOOKED_AT]:

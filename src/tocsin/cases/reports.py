@@ -193,9 +193,14 @@ class Reports:
         }
         with self.cases.transaction() as conn:
             incident = self.incidents.insert(
-                conn, PORTAL, values, self.team_id(), sector=who.sector,
-                source=f"report:{reference}", details={"report": reference},
-            )  # fmt: skip
+                conn,
+                PORTAL,
+                values,
+                self.team_id(),
+                sector=who.sector,
+                source=f"report:{reference}",
+                details={"report": reference},
+            )
             self.reports.add(
                 conn,
                 {
@@ -221,20 +226,33 @@ class Reports:
             for upload, kept in stored:
                 name = safe_download_name(upload.filename)
                 evidence_id = self.cases.add_evidence(
-                    conn, incident_id=incident.id, sha256=kept.sha256, filename=name,
-                    size=kept.size, media_type=kept.media_type, uploaded_by="reporter",
-                    uploaded_at=now,
-                )  # fmt: skip
-                self.cases.add_custody(
-                    conn, evidence_id=evidence_id, at=now, actor="reporter", action="uploaded",
+                    conn,
+                    incident_id=incident.id,
                     sha256=kept.sha256,
-                )  # fmt: skip
+                    filename=name,
+                    size=kept.size,
+                    media_type=kept.media_type,
+                    uploaded_by="reporter",
+                    uploaded_at=now,
+                )
+                self.cases.add_custody(
+                    conn,
+                    evidence_id=evidence_id,
+                    at=now,
+                    actor="reporter",
+                    action="uploaded",
+                    sha256=kept.sha256,
+                )
                 files.append((name, kept.sha256, kept.size))
             self.incidents.record(
-                conn, PORTAL, incident, "report.receive", "report",
+                conn,
+                PORTAL,
+                incident,
+                "report.receive",
+                "report",
                 f"report {reference} received: {TITLES[path.key]}, {len(files)} file(s)",
                 {"report": reference, "path": path.key, "files": len(files)},
-            )  # fmt: skip
+            )
         return Receipt(reference, code, now, incident.id, tuple(files))
 
     # -- the reporter following it ---------------------------------------------------------------
@@ -297,10 +315,14 @@ class Reports:
             raise Forbidden("only the assigned analyst and leads read a reporter's contact details")
         with self.cases.transaction() as conn:
             self.cases.append_audit(
-                conn, at=self.incidents.now(), actor=who.username, action="report.contact_read",
-                object_type="report", object_id=report.reference,
+                conn,
+                at=self.incidents.now(),
+                actor=who.username,
+                action="report.contact_read",
+                object_type="report",
+                object_id=report.reference,
                 details={"incident": incident.reference},
-            )  # fmt: skip
+            )
         return self.reports.reporter(report.id)
 
 

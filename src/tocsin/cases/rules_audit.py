@@ -25,7 +25,12 @@ def record_rules(store: Store, now: Callable[[], int], name: str, text: str) -> 
         return False
     with store.cases.transaction() as conn:
         store.cases.append_audit(
-            conn, at=now(), actor="tocsin", action="rules.change", object_type="rules",
-            object_id=name, details={"sha256": digest, "text": text[:MAX_TEXT]},
-        )  # fmt: skip
+            conn,
+            at=now(),
+            actor="tocsin",
+            action="rules.change",
+            object_type="rules",
+            object_id=name,
+            details={"sha256": digest, "text": text[:MAX_TEXT]},
+        )
     return True

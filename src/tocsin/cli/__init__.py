@@ -455,7 +455,7 @@ def demo(
         load_people,
         load_reports,
         load_sharing,
-    )  # fmt: skip
+    )
 
     config = settings()
     with errors_as_messages():

@@ -102,9 +102,13 @@ def users_add(
     with accounts() as service:
         org = service.ensure_team(organisation) if organisation else service.ensure_team()
         user = service.add_user(
-            operator(), name=username, password=_password(password), role=role, org_id=org,
+            operator(),
+            name=username,
+            password=_password(password),
+            role=role,
+            org_id=org,
             display_name=name,
-        )  # fmt: skip
+        )
     out.print(f"added {user.username} ({user.role.value})", markup=False)
 
 
@@ -117,9 +121,13 @@ def users_list() -> None:
     table = Table("user", "name", "role", "organisation", "state", "2FA", box=None)
     for u in users:
         table.add_row(
-            u.username, u.display_name, u.role.value, names.get(u.org_id, "?"),
-            "disabled" if u.disabled else "active", "on" if u.totp_secret else "off",
-        )  # fmt: skip
+            u.username,
+            u.display_name,
+            u.role.value,
+            names.get(u.org_id, "?"),
+            "disabled" if u.disabled else "active",
+            "on" if u.totp_secret else "off",
+        )
     out.print(table)
 
 

@@ -74,11 +74,25 @@ def add(
     with service() as cvd:
         team = Accounts(cvd.store, now=cvd.now).ensure_team()
         case = cvd.create(
-            operator(), title=title, reporter=reporter, contact=contact, credit=credit,
-            anonymous=anonymous, vendors=vendor or [], products=[(v, i) for v, _, i in pairs],
-            org_id=team, description=description, impact=impact, tlp=tlp, cvss=cvss,
-            cwe_id=cwe, cwe_name=cwe_name, cve_id=cve, embargo=embargo, zone=zone,
-        )  # fmt: skip
+            operator(),
+            title=title,
+            reporter=reporter,
+            contact=contact,
+            credit=credit,
+            anonymous=anonymous,
+            vendors=vendor or [],
+            products=[(v, i) for v, _, i in pairs],
+            org_id=team,
+            description=description,
+            impact=impact,
+            tlp=tlp,
+            cvss=cvss,
+            cwe_id=cwe,
+            cwe_name=cwe_name,
+            cve_id=cve,
+            embargo=embargo,
+            zone=zone,
+        )
     out.print(f"added {case.public_id}: {case.title}", markup=False)
 
 
@@ -93,9 +107,13 @@ def list_cases(
     table = Table("case", "state", "title", "vendors", "cvss", "embargo", box=None)
     for c in cases:
         table.add_row(
-            c.public_id, c.state.label, c.title, ", ".join(v.name for v in c.vendors) or "-",
-            f"{c.cvss.score}" if c.cvss else "-", str(c.embargo) if c.embargo else "-",
-        )  # fmt: skip
+            c.public_id,
+            c.state.label,
+            c.title,
+            ", ".join(v.name for v in c.vendors) or "-",
+            f"{c.cvss.score}" if c.cvss else "-",
+            str(c.embargo) if c.embargo else "-",
+        )
     out.print(table)
 
 
@@ -196,9 +214,14 @@ def product(
         case_id = _case(cvd, ref).id
         if vendor is not None:
             cvd.add_product(
-                operator(), case_id, vendor=vendor, identifier=identifier, name=name,
-                version=version, status=status,
-            )  # fmt: skip
+                operator(),
+                case_id,
+                vendor=vendor,
+                identifier=identifier,
+                name=name,
+                version=version,
+                status=status,
+            )
         else:
             cvd.set_product(operator(), case_id, identifier, status)
     out.print(f"{identifier}: {status}", markup=False)
@@ -221,10 +244,19 @@ def set_fields(
     """Change what the advisory will say, or the embargo."""
     with service() as cvd:
         case = cvd.update(
-            operator(), _case(cvd, ref).id, title=title, description=description, impact=impact,
-            tlp=tlp, cvss=cvss, cwe_id=cwe, cwe_name=cwe_name, cve_id=cve, embargo=embargo,
+            operator(),
+            _case(cvd, ref).id,
+            title=title,
+            description=description,
+            impact=impact,
+            tlp=tlp,
+            cvss=cvss,
+            cwe_id=cwe,
+            cwe_name=cwe_name,
+            cve_id=cve,
+            embargo=embargo,
             zone=zone,
-        )  # fmt: skip
+        )
     out.print(f"updated {case.public_id}", markup=False)
 
 

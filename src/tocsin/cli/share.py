@@ -76,8 +76,12 @@ def partners_add(
         if user:
             accounts = Accounts(sharing.store, now=clock())
             added = accounts.add_user(
-                operator(), name=user, password=_password(password), role="partner", org_id=org,
-            )  # fmt: skip
+                operator(),
+                name=user,
+                password=_password(password),
+                role="partner",
+                org_id=org,
+            )
             out.print(f"added {added.username} (partner)", markup=False)
             if token:
                 made = accounts.create_token(Principal.of(added), "taxii", "read,write")
@@ -96,9 +100,13 @@ def partners_list() -> None:
             table.add_row(partner.name, "-", "-", "-", "-", "-")
         for a in partner.agreements:
             table.add_row(
-                partner.name, names.get(a.collection_id, "?"), _yes(a.can_read), _yes(a.can_write),
-                a.max_tlp.label, _yes(a.approval),
-            )  # fmt: skip
+                partner.name,
+                names.get(a.collection_id, "?"),
+                _yes(a.can_read),
+                _yes(a.can_write),
+                a.max_tlp.label,
+                _yes(a.approval),
+            )
     out.print(table)
 
 
@@ -122,8 +130,9 @@ def partners_agreement(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     with service() as sharing:
-        sharing.set_agreement(operator(), name, collection, read=read, write=write,
-                              max_tlp=level, approval=approval)  # fmt: skip
+        sharing.set_agreement(
+            operator(), name, collection, read=read, write=write, max_tlp=level, approval=approval
+        )
     out.print(
         f"{name} on {collection}: read {_yes(read)}, write {_yes(write)}, up to {level.label}, "
         f"approval {_yes(approval)}",
@@ -202,14 +211,22 @@ def share_releases(
     with service() as sharing:
         found = sharing.releases(operator(), ReleaseState(state) if state else None)
         names, orgs = sharing.names()
-    table = Table("id", "state", "collection", "to", "TLP", "objects", "author", "approver", "what",
-                  box=None)  # fmt: skip
+    table = Table(
+        "id", "state", "collection", "to", "TLP", "objects", "author", "approver", "what", box=None
+    )
     for r in found:
         to = "every partner" if r.audience == EVERYONE else orgs.get(r.audience, "?")
         table.add_row(
-            str(r.id), r.state.value, names.get(r.collection_id, "?"), to, r.tlp.label,
-            str(r.objects), r.author, r.approver or "-", r.summary,
-        )  # fmt: skip
+            str(r.id),
+            r.state.value,
+            names.get(r.collection_id, "?"),
+            to,
+            r.tlp.label,
+            str(r.objects),
+            r.author,
+            r.approver or "-",
+            r.summary,
+        )
     out.print(table)
 
 
@@ -247,10 +264,18 @@ def share_misp_feed(
     from tocsin.services.publish import misp_feed
 
     with publisher() as desk:
-        done = misp_feed(desk.sharing, acting(desk.sharing, as_), collection, directory,
-                         partner=partner, team=desk.team)  # fmt: skip
-    out.print(f"{len(done.files)} MISP events ({done.events} attributes' events) in {directory}",
-              markup=False)  # fmt: skip
+        done = misp_feed(
+            desk.sharing,
+            acting(desk.sharing, as_),
+            collection,
+            directory,
+            partner=partner,
+            team=desk.team,
+        )
+    out.print(
+        f"{len(done.files)} MISP events ({done.events} attributes' events) in {directory}",
+        markup=False,
+    )
 
 
 @share_app.command("pull")

@@ -109,9 +109,12 @@ class Cvd:
         tracking = document["document"]["tracking"]
         with self.cases.transaction() as conn:
             self._audit(
-                conn, who, case, "cvd.advisory",
+                conn,
+                who,
+                case,
+                "cvd.advisory",
                 {"status": tracking["status"], "version": tracking["version"]},
-            )  # fmt: skip
+            )
         return document
 
     # -- creating --------------------------------------------------------------------------------
@@ -140,13 +143,21 @@ class Cvd:
             raise InvalidValue("credit", credit, "an anonymous reporter is not credited by name")
         now = self.now()
         values = {
-            "org_id": owner, "state": State.RECEIVED, "tlp": "AMBER", "description": "",
-            "impact": "", "reporter_name": text_field("reporter", reporter, 200),
+            "org_id": owner,
+            "state": State.RECEIVED,
+            "tlp": "AMBER",
+            "description": "",
+            "impact": "",
+            "reporter_name": text_field("reporter", reporter, 200),
             "reporter_contact": text_field("contact", contact, 500, required=False),
-            "credit": chosen, "anonymous": bool(anonymous), "handler_id": who.user_id,
-            "audience": {"constituents": [], "sectors": []}, "revisions": (), "received_at": now,
+            "credit": chosen,
+            "anonymous": bool(anonymous),
+            "handler_id": who.user_id,
+            "audience": {"constituents": [], "sectors": []},
+            "revisions": (),
+            "received_at": now,
             **clean_fields({"title": title, **details}),
-        }  # fmt: skip
+        }
         wanted = [
             (text_field("vendor", v, 200), InvalidValue.check("product", i, product_identifier))
             for v, i in products
@@ -162,23 +173,37 @@ class Cvd:
             for vendor, identifier in dict.fromkeys(wanted):
                 name, version = name_and_version(identifier)
                 self.cvd.add_product(
-                    conn, case_id, {"vendor_id": ids[vendor.casefold()], "name": name,
-                                    "version": version, "identifier": identifier,
-                                    "status": ProductStatus.AFFECTED},
-                )  # fmt: skip
+                    conn,
+                    case_id,
+                    {
+                        "vendor_id": ids[vendor.casefold()],
+                        "name": name,
+                        "version": version,
+                        "identifier": identifier,
+                        "status": ProductStatus.AFFECTED,
+                    },
+                )
             case = self._read(conn, case_id)
             self._audit(
-                conn, who, case, "cvd.create",
+                conn,
+                who,
+                case,
+                "cvd.create",
                 {"title": case.title, "vendors": len(case.vendors), "products": len(case.products)},
-            )  # fmt: skip
+            )
         return case
 
     # -- the workflow ----------------------------------------------------------------------------
 
     def move(
-        self, who: Principal, case_id: int, state: str, *, comment: str = "",
+        self,
+        who: Principal,
+        case_id: int,
+        state: str,
+        *,
+        comment: str = "",
         duplicate_of: str | None = None,
-    ) -> Case:  # fmt: skip
+    ) -> Case:
         wanted = InvalidValue.check("state", state, State.parse)
         with self.cases.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
@@ -256,9 +281,13 @@ class Cvd:
             return self._read(conn, case.id)
 
     def concern(
-        self, who: Principal, case_id: int, *, constituents: Sequence[str] = (),
+        self,
+        who: Principal,
+        case_id: int,
+        *,
+        constituents: Sequence[str] = (),
         sectors: Sequence[str] = (),
-    ) -> Case:  # fmt: skip
+    ) -> Case:
         """Name the constituents (and sectors) the advisory concerns: they are notified."""
         known = {c.name for c in self.store.constituents()}
         names = list(dict.fromkeys(n.strip() for n in constituents if n.strip()))
@@ -278,9 +307,14 @@ class Cvd:
     # -- vendors and products --------------------------------------------------------------------
 
     def set_vendor(
-        self, who: Principal, case_id: int, name: str, status: str | None = None, *,
+        self,
+        who: Principal,
+        case_id: int,
+        name: str,
+        status: str | None = None,
+        *,
         advice: str | None = None,
-    ) -> Case:  # fmt: skip
+    ) -> Case:
         """Add a vendor (when new) and set its status or advice to users."""
         vendor_name = text_field("vendor", name, 200)
         wanted = InvalidValue.check("status", status, VendorStatus.parse) if status else None
@@ -306,9 +340,16 @@ class Cvd:
             return self._read(conn, case.id)
 
     def add_product(
-        self, who: Principal, case_id: int, *, vendor: str, identifier: str,
-        name: str | None = None, version: str | None = None, status: str = "affected",
-    ) -> Case:  # fmt: skip
+        self,
+        who: Principal,
+        case_id: int,
+        *,
+        vendor: str,
+        identifier: str,
+        name: str | None = None,
+        version: str | None = None,
+        status: str = "affected",
+    ) -> Case:
         """A product of one of the case's vendors, named by a CPE 2.3 name or a purl (its name
         and version are read from it unless given)."""
         found = InvalidValue.check("identifier", identifier, product_identifier)
@@ -329,9 +370,12 @@ class Cvd:
             self.cvd.add_product(conn, case.id, {**values, "vendor_id": owner.id})
             self._revise(conn, case, f"Added {values['name']} ({values['status'].value}).")
             self._audit(
-                conn, who, case, "cvd.product_add",
+                conn,
+                who,
+                case,
+                "cvd.product_add",
                 {"vendor": owner.name, "identifier": found, "status": values["status"].value},
-            )  # fmt: skip
+            )
             return self._read(conn, case.id)
 
     def set_product(self, who: Principal, case_id: int, identifier: str, status: str) -> Case:
@@ -345,17 +389,26 @@ class Cvd:
                 self.cvd.set_product_status(conn, product.id, wanted)
                 self._revise(conn, case, f"{product.name}: {wanted.value.replace('_', ' ')}.")
                 self._audit(
-                    conn, who, case, "cvd.product",
+                    conn,
+                    who,
+                    case,
+                    "cvd.product",
                     {"identifier": product.identifier, "status": wanted.value},
-                )  # fmt: skip
+                )
             return self._read(conn, case.id)
 
     # -- the communication log -------------------------------------------------------------------
 
     def log(
-        self, who: Principal, case_id: int, *, direction: str, party: str, text: str,
+        self,
+        who: Principal,
+        case_id: int,
+        *,
+        direction: str,
+        party: str,
+        text: str,
         tlp: str = "AMBER",
-    ) -> Message:  # fmt: skip
+    ) -> Message:
         """One message to or from a party. The first message out to the reporter is the
         acknowledgement of their report; the first out to a vendor not yet contacted marks it
         contacted."""
@@ -380,10 +433,17 @@ class Cvd:
                     conn, vendor.id, status=contacted, **vendor_dates(vendor, contacted, now)
                 )
             self._audit(
-                conn, who, case, "cvd.log",
-                {"direction": values["direction"].value, "party": values["party"],
-                 "tlp": values["tlp"], "length": len(values["text"])},
-            )  # fmt: skip
+                conn,
+                who,
+                case,
+                "cvd.log",
+                {
+                    "direction": values["direction"].value,
+                    "party": values["party"],
+                    "tlp": values["tlp"],
+                    "length": len(values["text"]),
+                },
+            )
         return Message(message_id, now, **values)
 
     # -- the record of every change --------------------------------------------------------------
@@ -406,9 +466,14 @@ class Cvd:
         self, conn: Any, who: Principal, case: Case, action: str, details: dict[str, Any]
     ) -> None:
         self.cases.append_audit(
-            conn, at=self.now(), actor=who.username, action=action, object_type="cvd",
-            object_id=case.public_id, details=details,
-        )  # fmt: skip
+            conn,
+            at=self.now(),
+            actor=who.username,
+            action=action,
+            object_type="cvd",
+            object_id=case.public_id,
+            details=details,
+        )
 
 
 # -- who may see and change a case ---------------------------------------------------------------

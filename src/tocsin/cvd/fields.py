@@ -18,8 +18,16 @@ TEXTS = {"title": SHORT, "description": LONG, "impact": LONG}
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """What the advisory says, checked, as columns. The CWE's name comes with its id (the advisory
     carries both); the embargo's zone with its date (UTC when none is given)."""
-    unknown = set(fields) - {*TEXTS, "tlp", "cvss", "cwe_id", "cwe_name", "cve_id", "embargo",
-                             "zone"}  # fmt: skip
+    unknown = set(fields) - {
+        *TEXTS,
+        "tlp",
+        "cvss",
+        "cwe_id",
+        "cwe_name",
+        "cve_id",
+        "embargo",
+        "zone",
+    }
     if unknown:
         raise InvalidValue("fields", sorted(unknown), "not fields of a vulnerability case")
     found: dict[str, Any] = {

@@ -49,8 +49,15 @@ class Preferences:
     def from_mapping(cls, data: Mapping[str, Any] | None) -> Preferences:
         if not data:
             return cls()
-        unknown = set(data) - {"addresses", "lang", "formats", "immediate", "want", "refuse",
-                               "pgp_key"}  # fmt: skip
+        unknown = set(data) - {
+            "addresses",
+            "lang",
+            "formats",
+            "immediate",
+            "want",
+            "refuse",
+            "pgp_key",
+        }
         if unknown:
             raise ValueError(f"unknown notify settings: {', '.join(sorted(unknown))}")
         lang = str(data.get("lang") or "en").lower()

@@ -72,12 +72,16 @@ PATHS: dict[str, ReportPath] = {
     p.key: p
     for p in (
         ReportPath(
-            "phishing", "phishing", "P3",
+            "phishing",
+            "phishing",
+            "P3",
             (_SITE, _GIVEN),
             raised_by={"given": frozenset({"password", "card", "identity"})},
         ),
         ReportPath(
-            "money", "masquerade", "P2",
+            "money",
+            "masquerade",
+            "P2",
             (
                 Question("amount", max_length=40),
                 _PAID_HOW,
@@ -85,32 +89,44 @@ PATHS: dict[str, ReportPath] = {
             ),
         ),
         ReportPath(
-            "ransom", "infected-system", "P2",
-            (Question("scope", Kind.RADIO, options=("one", "several", "organisation")),
-             Question("ransom_contact")),
+            "ransom",
+            "infected-system",
+            "P2",
+            (
+                Question("scope", Kind.RADIO, options=("one", "several", "organisation")),
+                Question("ransom_contact"),
+            ),
             raised_by={"scope": frozenset({"organisation"})},
         ),
         ReportPath(
-            "intimate", "harmful-speech", "P1",
-            (_PLATFORM, _OFFENDER, Question("paid", Kind.RADIO, options=("yes", "no")))
+            "intimate",
+            "harmful-speech",
+            "P1",
+            (_PLATFORM, _OFFENDER, Question("paid", Kind.RADIO, options=("yes", "no"))),
         ),
         ReportPath("harassment", "harmful-speech", "P2", (_PLATFORM, _OFFENDER)),
         ReportPath(
-            "account", "unprivileged-account-compromise", "P3",
+            "account",
+            "unprivileged-account-compromise",
+            "P3",
             (Question("service"), Question("access", Kind.RADIO, options=("yes", "no"))),
         ),
         ReportPath(
-            "device", "infected-system", "P4",
+            "device",
+            "infected-system",
+            "P4",
             (Question("device", Kind.RADIO, options=("phone", "computer", "tablet", "other")),),
         ),
         ReportPath(
-            "service", "outage", "P3",
+            "service",
+            "outage",
+            "P3",
             (_SITE, Question("what", Kind.RADIO, options=("down", "defaced"), required=True)),
         ),
         ReportPath("vulnerability", "vulnerable-system", "P4", (_SITE,), narrative_required=True),
         ReportPath("other", "undetermined", "P4", (), narrative_required=True),
     )
-}  # fmt: skip
+}
 DEFACED_TYPE = "unauthorised-information-modification"  # RSIT's word for a defacement
 
 
@@ -123,10 +139,22 @@ class ReporterKind(StrEnum):
 FLAGS = ("child", "older", "disability")  # the person harmed is…; each raises the priority
 # the sectors offered to organisations (the registry's names); critical ones raise the priority
 REPORT_SECTORS = (
-    "parliament", "elections", "public-administration", "health", "energy", "transport",
-    "banking", "drinking-water", "digital-infrastructure", "telecommunications", "education",
-    "media", "civil-society", "private", "other",
-)  # fmt: skip
+    "parliament",
+    "elections",
+    "public-administration",
+    "health",
+    "energy",
+    "transport",
+    "banking",
+    "drinking-water",
+    "digital-infrastructure",
+    "telecommunications",
+    "education",
+    "media",
+    "civil-society",
+    "private",
+    "other",
+)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{5,40}$")
 
@@ -152,12 +180,15 @@ class Who:
         return {
             k: v
             for k, v in (
-                ("name", self.name), ("email", self.email), ("phone", self.phone),
-                ("victim_name", self.victim_name), ("org_name", self.org_name),
+                ("name", self.name),
+                ("email", self.email),
+                ("phone", self.phone),
+                ("victim_name", self.victim_name),
+                ("org_name", self.org_name),
                 ("interpreter", self.interpreter),
             )
             if v
-        }  # fmt: skip
+        }
 
 
 Answers = dict[str, str | list[str]]

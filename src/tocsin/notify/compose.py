@@ -69,12 +69,17 @@ def compose(
         return _advisory(notice, lang, sender, ack_url)
     types = Counter(str(e.get("classification.type")) for e in events)
     text = _env.get_template(f"{lang}/notice.txt").render(
-        recipient=notice["recipient"], team=sender.team, count=len(events),
+        recipient=notice["recipient"],
+        team=sender.team,
+        count=len(events),
         reasons=list(reasons) or ["it concerns your organisation"],
         types=sorted(types.items(), key=lambda t: (-t[1], t[0])),
-        csv=Format.CSV in formats, xarf=Format.XARF in formats, ack_url=ack_url,
-        priority=notice["priority"], notice_id=notice["id"],
-    )  # fmt: skip
+        csv=Format.CSV in formats,
+        xarf=Format.XARF in formats,
+        ack_url=ack_url,
+        priority=notice["priority"],
+        notice_id=notice["id"],
+    )
     subject = SUBJECTS[lang].format(
         team=sender.team, priority=notice["priority"], count=len(events), id=notice["id"]
     )
@@ -100,9 +105,14 @@ def _advisory(notice: dict[str, Any], lang: str, sender: Sender, ack_url: str) -
         (n.get("text", "") for n in head.get("notes", []) if n.get("category") == "summary"), ""
     )
     text = _env.get_template(f"{lang}/advisory.txt").render(
-        recipient=notice["recipient"], team=sender.team, title=title, advisory_id=advisory_id,
-        summary=summary, ack_url=ack_url, notice_id=notice["id"],
-    )  # fmt: skip
+        recipient=notice["recipient"],
+        team=sender.team,
+        title=title,
+        advisory_id=advisory_id,
+        summary=summary,
+        ack_url=ack_url,
+        notice_id=notice["id"],
+    )
     subject = ADVISORY_SUBJECTS[lang].format(team=sender.team, advisory_id=advisory_id, title=title)
     parts = [
         text_part(text),

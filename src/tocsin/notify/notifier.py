@@ -69,25 +69,34 @@ class Notifier:
         """Batch the events no notice has carried yet; record them unless ``dry_run``."""
         now = self.now()
         found = plan(
-            self.store, now, since=now - self.settings.lookback,
-            digest_hour=self.settings.digest_hour, digested=self.notices.recipients_of,
-        )  # fmt: skip
+            self.store,
+            now,
+            since=now - self.settings.lookback,
+            digest_hour=self.settings.digest_hour,
+            digested=self.notices.recipients_of,
+        )
         if dry_run:
             return found
         for start in range(0, len(found.notices), _RECORDED_TOGETHER):
             rows = [
                 (
                     {
-                        "recipient": planned.recipient, "addresses": ",".join(planned.addresses),
-                        "period": planned.period, "lang": planned.lang,
-                        "priority": planned.priority, "created": now,
-                        "status": State.PENDING.value, "attempts": 0, "last_error": "",
-                        "ack_hash": "", "events": len(planned.event_ids),
+                        "recipient": planned.recipient,
+                        "addresses": ",".join(planned.addresses),
+                        "period": planned.period,
+                        "lang": planned.lang,
+                        "priority": planned.priority,
+                        "created": now,
+                        "status": State.PENDING.value,
+                        "attempts": 0,
+                        "last_error": "",
+                        "ack_hash": "",
+                        "events": len(planned.event_ids),
                     },
                     planned.event_ids,
                 )
                 for planned in found.notices[start : start + _RECORDED_TOGETHER]
-            ]  # fmt: skip
+            ]
             with self.store.cases.transaction() as conn:
                 ids = self.notices.add_many(conn, rows)
                 hashes = [(i, {"ack_hash": _sha256(self.token(i))}) for i in ids]
@@ -112,13 +121,21 @@ class Notifier:
                 notice_id = self.notices.add(
                     conn,
                     {
-                        "recipient": name, "addresses": ",".join(constituent.addresses),
-                        "period": period, "lang": constituent.notify.lang, "priority": priority,
-                        "created": self.now(), "status": State.PENDING.value, "attempts": 0,
-                        "last_error": "", "ack_hash": "", "events": 0, "document": document,
+                        "recipient": name,
+                        "addresses": ",".join(constituent.addresses),
+                        "period": period,
+                        "lang": constituent.notify.lang,
+                        "priority": priority,
+                        "created": self.now(),
+                        "status": State.PENDING.value,
+                        "attempts": 0,
+                        "last_error": "",
+                        "ack_hash": "",
+                        "events": 0,
+                        "document": document,
                     },
                     [],
-                )  # fmt: skip
+                )
                 self.notices.update_in(conn, notice_id, ack_hash=_sha256(self.token(notice_id)))
             made.append(notice_id)
         return made
@@ -175,18 +192,26 @@ class Notifier:
         detail = delivery.detail[:500]
         if delivery.outcome is Outcome.SENT:
             return State.SENT, {
-                "status": State.SENT.value, "attempts": attempts, "sent_at": now,
-                "message_id": delivery.message_id, "last_error": "", "next_attempt": None,
-            }  # fmt: skip
+                "status": State.SENT.value,
+                "attempts": attempts,
+                "sent_at": now,
+                "message_id": delivery.message_id,
+                "last_error": "",
+                "next_attempt": None,
+            }
         if delivery.outcome is Outcome.DEFERRED and attempts < self.settings.max_attempts:
             return State.DEFERRED, {
-                "status": State.DEFERRED.value, "attempts": attempts,
-                "next_attempt": now + backoff(attempts), "last_error": detail,
-            }  # fmt: skip
+                "status": State.DEFERRED.value,
+                "attempts": attempts,
+                "next_attempt": now + backoff(attempts),
+                "last_error": detail,
+            }
         return State.FAILED, {
-            "status": State.FAILED.value, "attempts": attempts, "last_error": detail,
+            "status": State.FAILED.value,
+            "attempts": attempts,
+            "last_error": detail,
             "next_attempt": None,
-        }  # fmt: skip
+        }
 
     def message(self, notice: dict[str, Any], constituent: Constituent | None) -> Mail:
         """The notice's e-mail as it will leave (signed and encrypted when keys are set)."""
@@ -217,9 +242,13 @@ class Notifier:
         due = self.notices.unacknowledged(now - self.settings.resend_after, ("P1", "P2"))
         for notice in due:
             self.notices.update(
-                notice["id"], status=State.PENDING.value, reminded_at=now, next_attempt=None,
-                attempts=0, message_id=None,  # a new message, not the first one again
-            )  # fmt: skip
+                notice["id"],
+                status=State.PENDING.value,
+                reminded_at=now,
+                next_attempt=None,
+                attempts=0,
+                message_id=None,  # a new message, not the first one again
+            )
         return len(due)
 
     def bounced(self, message_id: str) -> dict[str, Any]:

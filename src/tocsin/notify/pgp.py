@@ -87,10 +87,16 @@ class Keyring:
         """Generate an ed25519 signing key with a cv25519 encryption subkey (fast: tests make
         throwaway ones) and return its fingerprint; no passphrase unless one is given."""
         fields: dict[str, Any] = {
-            "key_type": "EDDSA", "key_curve": "ed25519", "key_usage": "sign",
-            "subkey_type": "ECDH", "subkey_curve": "cv25519", "subkey_usage": "encrypt",
-            "name_real": name, "name_email": email, "expire_date": expire,
-        }  # fmt: skip
+            "key_type": "EDDSA",
+            "key_curve": "ed25519",
+            "key_usage": "sign",
+            "subkey_type": "ECDH",
+            "subkey_curve": "cv25519",
+            "subkey_usage": "encrypt",
+            "name_real": name,
+            "name_email": email,
+            "expire_date": expire,
+        }
         if passphrase:
             fields["passphrase"] = passphrase
         else:
@@ -122,9 +128,14 @@ class Keyring:
         signer = fingerprint("signer", signer)
         recipient = fingerprint("recipient_key", recipient)
         result = self._gpg.encrypt(
-            data, [recipient], sign=True, always_trust=True, armor=True,
-            passphrase=_checked(passphrase), extra_args=["-u", signer, *_DIGEST],
-        )  # fmt: skip
+            data,
+            [recipient],
+            sign=True,
+            always_trust=True,
+            armor=True,
+            passphrase=_checked(passphrase),
+            extra_args=["-u", signer, *_DIGEST],
+        )
         if result.returncode != 0 or not result.ok:
             self._diagnose(signer, recipient)
             raise PgpError(f"encrypting to {recipient} signed by {signer} failed: {_words(result)}")
@@ -175,10 +186,15 @@ def protect(
     if recipient_key is None:
         signature = keyring.sign_detached(body, signer=signer, passphrase=passphrase)
         kind = f'multipart/signed; protocol="application/pgp-signature"; micalg={MICALG}'
-        parts = [BytesParser(policy=_WIRE).parsebytes(body), _leaf(
-            'application/pgp-signature; name="signature.asc"', signature,
-            "OpenPGP digital signature", 'attachment; filename="signature.asc"',
-        )]  # fmt: skip
+        parts = [
+            BytesParser(policy=_WIRE).parsebytes(body),
+            _leaf(
+                'application/pgp-signature; name="signature.asc"',
+                signature,
+                "OpenPGP digital signature",
+                'attachment; filename="signature.asc"',
+            ),
+        ]
         contents = [body, signature]
     else:
         cipher = keyring.sign_and_encrypt(
@@ -187,9 +203,13 @@ def protect(
         kind = 'multipart/encrypted; protocol="application/pgp-encrypted"'
         parts = [
             _leaf("application/pgp-encrypted", b"Version: 1\n", "PGP/MIME version identification"),
-            _leaf('application/octet-stream; name="encrypted.asc"', cipher,
-                  "OpenPGP encrypted message", 'inline; filename="encrypted.asc"'),
-        ]  # fmt: skip
+            _leaf(
+                'application/octet-stream; name="encrypted.asc"',
+                cipher,
+                "OpenPGP encrypted message",
+                'inline; filename="encrypted.asc"',
+            ),
+        ]
         contents = [cipher]
     outer = EmailMessage(policy=_WIRE)
     for name, value in message.items():
@@ -248,10 +268,15 @@ def seal(
     framed as they were signed; the outer headers stay as they are."""
     if recipient_key is None:
         signature = keyring.sign_detached(mail.content, signer=signer, passphrase=passphrase)
-        parts = [mail.content, _raw_leaf(
-            'application/pgp-signature; name="signature.asc"', signature,
-            "OpenPGP digital signature", 'attachment; filename="signature.asc"',
-        )]  # fmt: skip
+        parts = [
+            mail.content,
+            _raw_leaf(
+                'application/pgp-signature; name="signature.asc"',
+                signature,
+                "OpenPGP digital signature",
+                'attachment; filename="signature.asc"',
+            ),
+        ]
         params = f'protocol="application/pgp-signature"; micalg={MICALG}'
         content = multipart("signed", parts, params=params, preamble=PREAMBLE)
         if b"\r\n" + mail.content + b"\r\n--" not in content:
@@ -261,11 +286,16 @@ def seal(
             mail.content, signer=signer, recipient=recipient_key, passphrase=passphrase
         )
         parts = [
-            _raw_leaf("application/pgp-encrypted", b"Version: 1\n",
-                      "PGP/MIME version identification"),
-            _raw_leaf('application/octet-stream; name="encrypted.asc"', cipher,
-                      "OpenPGP encrypted message", 'inline; filename="encrypted.asc"'),
-        ]  # fmt: skip
+            _raw_leaf(
+                "application/pgp-encrypted", b"Version: 1\n", "PGP/MIME version identification"
+            ),
+            _raw_leaf(
+                'application/octet-stream; name="encrypted.asc"',
+                cipher,
+                "OpenPGP encrypted message",
+                'inline; filename="encrypted.asc"',
+            ),
+        ]
         params = 'protocol="application/pgp-encrypted"'
         content = multipart("encrypted", parts, params=params, preamble=PREAMBLE)
     return replace(mail, content=content)

@@ -67,9 +67,13 @@ class Accounts:
         with self.store.cases.transaction() as conn:
             org = self.people.add_organisation(conn, name, kind)
             self._audit(
-                conn, Principal.system(), "organisation.create", "organisation", name,
+                conn,
+                Principal.system(),
+                "organisation.create",
+                "organisation",
+                name,
                 {"kind": kind.value},
-            )  # fmt: skip
+            )
         return org.id
 
     def add_user(
@@ -93,10 +97,15 @@ class Accounts:
             raise InvalidValue("username", login, "already taken")
         with self.store.cases.transaction() as conn:
             user = self.people.add_user(
-                conn, username=login, display_name=(display_name or login).strip()[:120],
-                role=found_role.value, org_id=org_id, disabled=False,
-                password_hash=passwords.hash_password(password), created=self.now(),
-            )  # fmt: skip
+                conn,
+                username=login,
+                display_name=(display_name or login).strip()[:120],
+                role=found_role.value,
+                org_id=org_id,
+                disabled=False,
+                password_hash=passwords.hash_password(password),
+                created=self.now(),
+            )
             self._audit(
                 conn, who, "user.create", "user", login, {"role": found_role.value, "org": org_id}
             )
@@ -221,14 +230,23 @@ class Accounts:
         secret, prefix, digest = tokens.new_token()
         with self.store.cases.transaction() as conn:
             token = self.people.add_token(
-                conn, user_id=who.user_id, name=name.strip()[:80] or "token", prefix=prefix,
-                digest=digest, scopes=tokens.format_scopes(wanted), created=self.now(),
+                conn,
+                user_id=who.user_id,
+                name=name.strip()[:80] or "token",
+                prefix=prefix,
+                digest=digest,
+                scopes=tokens.format_scopes(wanted),
+                created=self.now(),
                 revoked=False,
-            )  # fmt: skip
+            )
             self._audit(
-                conn, who, "token.create", "token", str(token.id),
+                conn,
+                who,
+                "token.create",
+                "token",
+                str(token.id),
                 {"name": token.name, "prefix": prefix, "scopes": sorted(wanted)},
-            )  # fmt: skip
+            )
         return NewToken(token, secret)
 
     def revoke_token(self, who: Principal, token_id: int) -> None:
@@ -266,9 +284,14 @@ class Accounts:
         details: dict[str, object],
     ) -> None:
         self.store.cases.append_audit(
-            conn, at=self.now(), actor=who.username, action=action, object_type=kind,
-            object_id=name, details=details,
-        )  # fmt: skip
+            conn,
+            at=self.now(),
+            actor=who.username,
+            action=action,
+            object_type=kind,
+            object_id=name,
+            details=details,
+        )
 
 
 def _check(name: str, value: Any, check: Callable[[Any], Any]) -> Any:

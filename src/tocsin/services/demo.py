@@ -56,9 +56,13 @@ def load_people(store: Store, now: Callable[[], int]) -> list[tuple[str, str, st
     for name, role, display in DEMO_PEOPLE:
         if store.people.user_named(name) is None:
             service.add_user(
-                Principal.system(), name=name, password=demo_password(name), role=role,
-                org_id=partner_org if role == "partner" else team, display_name=display,
-            )  # fmt: skip
+                Principal.system(),
+                name=name,
+                password=demo_password(name),
+                role=role,
+                org_id=partner_org if role == "partner" else team,
+                display_name=display,
+            )
         logins.append((name, demo_password(name), role))
     return logins
 
@@ -73,16 +77,39 @@ def load_incidents(store: Store, now: Callable[[], int]) -> tuple[int, int]:
 
 DEMO_REPORTS = (
     # what the portal would have received: made-up people at example.org
-    ("money", {"amount": "1,200 EUR", "paid_how": "crypto", "paid_to": "bc1qexampleexample0000",
-               "narrative": "A 'broker' on a chat app promised returns; the site vanished."},
-     {"reporter": "self", "contact": "yes", "name": "Sam Example", "email": "sam@example.org"}),
-    ("intimate", {"platform": "a social network", "paid": "no"},
-     {"reporter": "other", "contact": "yes", "victim_name": "(a pupil)", "flags": "child",
-      "email": "counsellor@school.example.org"}),
-    ("ransom", {"scope": "organisation", "ransom_contact": "recover@extortion.example"},
-     {"reporter": "organisation", "sector": "parliament", "org_name": "Parliament IT (demo)",
-      "contact": "yes", "phone": "+000 555 0100"}),
-)  # fmt: skip
+    (
+        "money",
+        {
+            "amount": "1,200 EUR",
+            "paid_how": "crypto",
+            "paid_to": "bc1qexampleexample0000",
+            "narrative": "A 'broker' on a chat app promised returns; the site vanished.",
+        },
+        {"reporter": "self", "contact": "yes", "name": "Sam Example", "email": "sam@example.org"},
+    ),
+    (
+        "intimate",
+        {"platform": "a social network", "paid": "no"},
+        {
+            "reporter": "other",
+            "contact": "yes",
+            "victim_name": "(a pupil)",
+            "flags": "child",
+            "email": "counsellor@school.example.org",
+        },
+    ),
+    (
+        "ransom",
+        {"scope": "organisation", "ransom_contact": "recover@extortion.example"},
+        {
+            "reporter": "organisation",
+            "sector": "parliament",
+            "org_name": "Parliament IT (demo)",
+            "contact": "yes",
+            "phone": "+000 555 0100",
+        },
+    ),
+)
 
 
 def load_reports(settings: Settings, store: Store, now: Callable[[], int]) -> list[Receipt]:
@@ -130,8 +157,15 @@ def load_sharing(settings: Settings, store: Store, now: Callable[[], int]) -> tu
         found = sharing.add_collection(
             system, "community", "Community", "Indicators the trust community may have (GREEN)"
         )
-        sharing.set_agreement(system, DEMO_PARTNER, "community", read=True, write=True,
-                              max_tlp=TLP.GREEN, approval=True)  # fmt: skip
+        sharing.set_agreement(
+            system,
+            DEMO_PARTNER,
+            "community",
+            read=True,
+            write=True,
+            max_tlp=TLP.GREEN,
+            approval=True,
+        )
         publisher = Publisher(sharing, Incidents(store, now=now), settings.notify_team)
         publisher.events(system, "community", EventFilter())
     return found.uuid, store.share.count_objects(found.id)
@@ -148,17 +182,27 @@ def load_cvd(store: Store, now: Callable[[], int]) -> str | None:
     team = Accounts(store, now=now).ensure_team()
     system = Principal.system()
     case = cvd.create(
-        system, title="Stored XSS in the Example Router admin page", reporter="A. Researcher",
-        contact="researcher@example.org", vendors=["Example Networks"],
+        system,
+        title="Stored XSS in the Example Router admin page",
+        reporter="A. Researcher",
+        contact="researcher@example.org",
+        vendors=["Example Networks"],
         products=[("Example Networks", "cpe:2.3:h:example:router:2.1.0:*:*:*:*:*:*:*")],
-        cvss="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", cwe_id="CWE-79",
+        cvss="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N",
+        cwe_id="CWE-79",
         cwe_name="Improper Neutralization of Input During Web Page Generation "
         "('Cross-site Scripting')",
         description="The router's admin page stores a device name without escaping it.",
         impact="An attacker on the LAN can run script in the administrator's browser.",
         org_id=team,
-    )  # fmt: skip
+    )
     cvd.move(system, case.id, "triaged")
-    cvd.log(system, case.id, text="Report received and acknowledged", party="reporter",
-            direction="out", tlp="AMBER")  # fmt: skip
+    cvd.log(
+        system,
+        case.id,
+        text="Report received and acknowledged",
+        party="reporter",
+        direction="out",
+        tlp="AMBER",
+    )
     return case.public_id

@@ -73,9 +73,12 @@ def run_round(notices: Notifier, *, workers: int = 2) -> Round:
 
 
 async def watch_notices(
-    notices: Notifier, stop: asyncio.Event, *, every: float,
+    notices: Notifier,
+    stop: asyncio.Event,
+    *,
+    every: float,
     after: Callable[[Round], None] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """While the server runs (``TOCSIN_NOTIFY_EVERY``): a run every ``every`` seconds until
     ``stop`` is set. A failed run is logged and the next one runs as usual; a run in progress
     finishes first, so the store is never closed under it."""

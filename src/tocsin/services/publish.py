@@ -106,9 +106,14 @@ class Publisher:
 
 
 def misp_feed(
-    sharing: Sharing, who: Principal, collection: str, directory: str | Path, *, partner: str,
+    sharing: Sharing,
+    who: Principal,
+    collection: str,
+    directory: str | Path,
+    *,
+    partner: str,
     team: str,
-) -> MispFeed:  # fmt: skip
+) -> MispFeed:
     """Write, as a MISP feed, what ``partner`` may read in ``collection``: exactly the objects
     its agreement lets it read over TAXII (so four-eyes release holds for this channel too), read
     back through the ``stix`` parser and grouped into one MISP event per type and day."""
@@ -154,11 +159,19 @@ def misp_feed(
     files = misp.write_feed(directory, events)
     with sharing.store.cases.transaction() as conn:
         sharing.store.cases.append_audit(
-            conn, at=sharing.now(), actor=who.username, action="share.misp_feed",
-            object_type="collection", object_id=found.collection.alias,
-            details={"to": org.name, "misp_events": len(events),
-                     "events": sum(len(m) for m in groups.values()), "unmapped": unmapped},
-        )  # fmt: skip
+            conn,
+            at=sharing.now(),
+            actor=who.username,
+            action="share.misp_feed",
+            object_type="collection",
+            object_id=found.collection.alias,
+            details={
+                "to": org.name,
+                "misp_events": len(events),
+                "events": sum(len(m) for m in groups.values()),
+                "unmapped": unmapped,
+            },
+        )
     return MispFeed(files, sum(len(m) for m in groups.values()), unmapped)
 
 
@@ -186,8 +199,16 @@ def _all(sharing: Sharing, query: EventFilter) -> Iterator[Event]:
 
 
 def _describe(query: EventFilter) -> str:
-    parts = [f"{k}={v}" for k, v in (
-        ("type", query.type), ("feed", query.feed), ("constituent", query.constituent),
-        ("since", query.since), ("until", query.until), ("ip", query.ip),
-    ) if v is not None]  # fmt: skip
+    parts = [
+        f"{k}={v}"
+        for k, v in (
+            ("type", query.type),
+            ("feed", query.feed),
+            ("constituent", query.constituent),
+            ("since", query.since),
+            ("until", query.until),
+            ("ip", query.ip),
+        )
+        if v is not None
+    ]
     return ", ".join(parts) or "all"

@@ -115,10 +115,15 @@ def load_sources(path: str) -> list[Source]:
 
 
 async def watch_pulls(
-    settings: Settings, store: Store, sources: list[Source], stop: asyncio.Event, *,
-    now: Callable[[], int], every: float = WATCH_SECONDS,
+    settings: Settings,
+    store: Store,
+    sources: list[Source],
+    stop: asyncio.Event,
+    *,
+    now: Callable[[], int],
+    every: float = WATCH_SECONDS,
     after: Callable[[Pulled], None] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """While the server runs: pull each source when its ``every`` has passed, until ``stop`` is
     set. A source that fails is logged and tried again after its ``every``, not at once; a pull
     in progress finishes first (so the store is never closed under it)."""
@@ -143,9 +148,13 @@ async def watch_pulls(
 
 
 def pull_sources(
-    settings: Settings, store: Store, *, now: Callable[[], int], name: str | None = None,
+    settings: Settings,
+    store: Store,
+    *,
+    now: Callable[[], int],
+    name: str | None = None,
     every: bool = False,
-) -> list[Pulled]:  # fmt: skip
+) -> list[Pulled]:
     """``tocsin share pull``: the source named, or every source (``every``), or those due."""
     sources = load_sources(settings.share_sources)
     if name is not None:
@@ -164,9 +173,13 @@ def due(store: Store, sources: list[Source], now: int) -> list[Source]:
 
 
 def pull(
-    settings: Settings, store: Store, source: Source, *, now: Callable[[], int],
+    settings: Settings,
+    store: Store,
+    source: Source,
+    *,
+    now: Callable[[], int],
     fetch: Callable[[str, str | None], tuple[bytes, dict[str, str]]] | None = None,
-) -> Pulled:  # fmt: skip
+) -> Pulled:
     """Fetch what the collection added since the last pull, page by page, into the pipeline."""
     get = fetch or _get
     result = Pulled(source.name)
@@ -207,9 +220,15 @@ def pull(
 
 
 def take_in(
-    settings: Settings, store: Store, name: str, objects: list[Any], *, tlp: str = "AMBER",
-    now: Callable[[], int], provider: str | None = None,
-) -> tuple[Path, Summary]:  # fmt: skip
+    settings: Settings,
+    store: Store,
+    name: str,
+    objects: list[Any],
+    *,
+    tlp: str = "AMBER",
+    now: Callable[[], int],
+    provider: str | None = None,
+) -> tuple[Path, Summary]:
     """STIX objects received from a partner (pulled, or posted to our TAXII server) into the
     pipeline, kept first as one file under ``data_dir/taxii/<name>/``."""
     folder = Path(settings.data_dir) / "taxii" / name

@@ -82,10 +82,16 @@ class Sharing:
         if self.share.collection(alias) is not None:
             raise InvalidValue("alias", alias, "a collection of that alias exists")
         with self.store.cases.transaction() as conn:
-            new_id = self.share.add_collection(conn, {
-                "uuid": str(uuid.uuid4()), "alias": alias, "title": title.strip() or alias,
-                "description": description.strip(), "created": self.now(),
-            })  # fmt: skip
+            new_id = self.share.add_collection(
+                conn,
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "alias": alias,
+                    "title": title.strip() or alias,
+                    "description": description.strip(),
+                    "created": self.now(),
+                },
+            )
             self._audit(conn, who, "share.collection", "collection", alias, {"title": title})
         found = self.share.collection(new_id)
         assert found is not None
@@ -114,9 +120,16 @@ class Sharing:
         return org.id
 
     def set_agreement(
-        self, who: Principal, partner: str, collection: str, *, read: bool, write: bool,
-        max_tlp: TLP, approval: bool,
-    ) -> Agreement:  # fmt: skip
+        self,
+        who: Principal,
+        partner: str,
+        collection: str,
+        *,
+        read: bool,
+        write: bool,
+        max_tlp: TLP,
+        approval: bool,
+    ) -> Agreement:
         access.require(who, *STAFF_WRITERS, scope="write")
         org = self.people.organisation_named(partner.strip())
         if org is None or org.kind is not OrgKind.PARTNER:
@@ -127,10 +140,20 @@ class Sharing:
         agreement = Agreement(org.id, found.id, read, write, max_tlp, approval)
         with self.store.cases.transaction() as conn:
             self.share.set_agreement(conn, agreement, self.now())
-            self._audit(conn, who, "partner.agreement", "organisation", org.name, {
-                "collection": found.alias, "read": read, "write": write,
-                "max_tlp": max_tlp.value_name, "approval": approval,
-            })  # fmt: skip
+            self._audit(
+                conn,
+                who,
+                "partner.agreement",
+                "organisation",
+                org.name,
+                {
+                    "collection": found.alias,
+                    "read": read,
+                    "write": write,
+                    "max_tlp": max_tlp.value_name,
+                    "approval": approval,
+                },
+            )
         return agreement
 
     def partners(self, who: Principal) -> list[Partner]:
@@ -166,9 +189,11 @@ class Sharing:
         if agreement is None:
             raise NotFound("no such collection")  # a partner never learns what it may not see
         return Access(
-            collection, Reader(who.org_id, agreement.ceiling), agreement.can_read,
+            collection,
+            Reader(who.org_id, agreement.ceiling),
+            agreement.can_read,
             agreement.can_write and "write" in who.scopes,
-        )  # fmt: skip
+        )
 
     def collections(self, who: Principal) -> list[Access]:
         if who.role is not Role.PARTNER:
@@ -219,17 +244,30 @@ class Sharing:
         status_id = str(uuid.uuid4())
         with self.store.cases.transaction() as conn:
             stored = self.share.add_objects(
-                conn, found.collection.id, good, audience=audience, now_us=now_us,
+                conn,
+                found.collection.id,
+                good,
+                audience=audience,
+                now_us=now_us,
                 source_org=who.org_id if partner else None,
-            )  # fmt: skip
+            )
             status = _status(status_id, now_us, stored, failures)
             self.share.put_status(
                 conn, status_id, who.org_id, self.now(), orjson.dumps(status).decode()
             )
-            self._audit(conn, who, "share.receive", "collection", found.collection.alias, {
-                "status": status_id, "added": len(stored.added), "present": len(stored.present),
-                "failed": len(failures),
-            })  # fmt: skip
+            self._audit(
+                conn,
+                who,
+                "share.receive",
+                "collection",
+                found.collection.alias,
+                {
+                    "status": status_id,
+                    "added": len(stored.added),
+                    "present": len(stored.present),
+                    "failed": len(failures),
+                },
+            )
         return status
 
     def delete(self, who: Principal, key: str, object_id: str, query: ObjectQuery) -> int:
@@ -240,8 +278,14 @@ class Sharing:
             gone = self.share.delete_object(conn, found.collection.id, object_id, query)
             if gone == 0:
                 raise NotFound(f"no object {object_id} here")
-            self._audit(conn, who, "share.delete", "collection", found.collection.alias,
-                        {"object": object_id, "versions": gone})  # fmt: skip
+            self._audit(
+                conn,
+                who,
+                "share.delete",
+                "collection",
+                found.collection.alias,
+                {"object": object_id, "versions": gone},
+            )
         return gone
 
     def status(self, who: Principal, status_id: str) -> dict[str, Any]:
@@ -254,9 +298,14 @@ class Sharing:
     # -- releases, with four eyes ---------------------------------------------------------------
 
     def release(
-        self, who: Principal, collection: str, objects: Sequence[dict[str, Any]], *,
-        partner: str | None = None, summary: str = "",
-    ) -> Release:  # fmt: skip
+        self,
+        who: Principal,
+        collection: str,
+        objects: Sequence[dict[str, Any]],
+        *,
+        partner: str | None = None,
+        summary: str = "",
+    ) -> Release:
         """Put STIX objects into a collection for everyone its agreements allow, or for one named
         partner. RED is refused; AMBER and above need a named partner, and wait for a lead when an
         agreement of the collection asks for approval."""
@@ -282,21 +331,34 @@ class Sharing:
         pending = needs_approval(level, agreements)
         now = self.now()
         with self.store.cases.transaction() as conn:
-            release_id = self.share.add_release(conn, {
-                "collection_id": found.id, "audience": audience, "tlp": int(level),
-                "state": (ReleaseState.PENDING if pending else ReleaseState.RELEASED).value,
-                "author": who.username, "created": now, "approver": None,
-                "decided": None if pending else now, "objects": len(new),
-                "summary": summary[:500], "payload": orjson.dumps(list(objects)).decode(),
-            })  # fmt: skip
+            release_id = self.share.add_release(
+                conn,
+                {
+                    "collection_id": found.id,
+                    "audience": audience,
+                    "tlp": int(level),
+                    "state": (ReleaseState.PENDING if pending else ReleaseState.RELEASED).value,
+                    "author": who.username,
+                    "created": now,
+                    "approver": None,
+                    "decided": None if pending else now,
+                    "objects": len(new),
+                    "summary": summary[:500],
+                    "payload": orjson.dumps(list(objects)).decode(),
+                },
+            )
             details = _what(found, audience, level, new, self._org_name(audience))
             if pending:
                 self._audit(conn, who, "share.request", "release", str(release_id), details)
             else:
                 self.share.add_objects(
-                    conn, found.id, new, audience=audience, now_us=self.clock_us(),
+                    conn,
+                    found.id,
+                    new,
+                    audience=audience,
+                    now_us=self.clock_us(),
                     release_id=release_id,
-                )  # fmt: skip
+                )
                 self._audit(conn, who, "share.release", "release", str(release_id), details)
         done = self.share.release(release_id)
         assert done is not None
@@ -338,14 +400,30 @@ class Sharing:
             )
             if approve:
                 self.share.add_objects(
-                    conn, release.collection_id, new, audience=release.audience,
-                    now_us=self.clock_us(), release_id=release_id,
-                )  # fmt: skip
-                self._audit(conn, who, "share.release", "release", str(release_id),
-                            {**details, "author": release.author})  # fmt: skip
+                    conn,
+                    release.collection_id,
+                    new,
+                    audience=release.audience,
+                    now_us=self.clock_us(),
+                    release_id=release_id,
+                )
+                self._audit(
+                    conn,
+                    who,
+                    "share.release",
+                    "release",
+                    str(release_id),
+                    {**details, "author": release.author},
+                )
             else:
-                self._audit(conn, who, "share.refuse", "release", str(release_id),
-                            {**details, "reason": reason[:500]})  # fmt: skip
+                self._audit(
+                    conn,
+                    who,
+                    "share.refuse",
+                    "release",
+                    str(release_id),
+                    {**details, "reason": reason[:500]},
+                )
         done = self.share.release(release_id)
         assert done is not None
         return done[0]
@@ -357,12 +435,18 @@ class Sharing:
             return "every partner of the collection"
         return next((o.name for o in self.people.organisations() if o.id == org_id), str(org_id))
 
-    def _audit(self, conn: Any, who: Principal, action: str, kind: str, key: str,
-               details: dict[str, Any]) -> None:  # fmt: skip
+    def _audit(
+        self, conn: Any, who: Principal, action: str, kind: str, key: str, details: dict[str, Any]
+    ) -> None:
         self.store.cases.append_audit(
-            conn, at=self.now(), actor=who.username, action=action, object_type=kind,
-            object_id=key, details=details,
-        )  # fmt: skip
+            conn,
+            at=self.now(),
+            actor=who.username,
+            action=action,
+            object_type=kind,
+            object_id=key,
+            details=details,
+        )
 
 
 def stix_object(item: Any) -> NewObject:
@@ -430,11 +514,17 @@ def _status(
         if s["version"] is None:
             del s["version"]
     return {
-        "id": status_id, "status": "complete", "request_timestamp": format_us(now_us),
-        "total_count": len(successes) + len(failures), "success_count": len(successes),
-        "successes": successes, "failure_count": len(failures), "failures": failures,
-        "pending_count": 0, "pendings": [],
-    }  # fmt: skip
+        "id": status_id,
+        "status": "complete",
+        "request_timestamp": format_us(now_us),
+        "total_count": len(successes) + len(failures),
+        "success_count": len(successes),
+        "successes": successes,
+        "failure_count": len(failures),
+        "failures": failures,
+        "pending_count": 0,
+        "pendings": [],
+    }
 
 
 def _failure(item: Any, message: str) -> dict[str, Any]:
@@ -442,11 +532,16 @@ def _failure(item: Any, message: str) -> dict[str, Any]:
     return {"id": object_id if isinstance(object_id, str) else "", "message": message[:300]}
 
 
-def _what(collection: Collection, audience: int, level: TLP, objects: Iterable[NewObject],
-          to: str) -> dict[str, Any]:  # fmt: skip
+def _what(
+    collection: Collection, audience: int, level: TLP, objects: Iterable[NewObject], to: str
+) -> dict[str, Any]:
     """What went to whom, for the audit log: counts per type, never the objects themselves."""
     items = list(objects)
     return {
-        "collection": collection.alias, "to": to, "audience": audience, "tlp": level.value_name,
-        "objects": len(items), "types": dict(Counter(o.type for o in items)),
-    }  # fmt: skip
+        "collection": collection.alias,
+        "to": to,
+        "audience": audience,
+        "tlp": level.value_name,
+        "objects": len(items),
+        "types": dict(Counter(o.type for o in items)),
+    }

@@ -55,10 +55,13 @@ def query(
         )
     spec = _split(params.get("match[spec_version]", ""))
     return ObjectQuery(
-        added_after=after, ids=_split(params.get("match[id]", "")),
-        types=_split(params.get("match[type]", "")), versions=versions,
-        spec_versions=spec, limit=page,
-    )  # fmt: skip
+        added_after=after,
+        ids=_split(params.get("match[id]", "")),
+        types=_split(params.get("match[type]", "")),
+        versions=versions,
+        spec_versions=spec,
+        limit=page,
+    )
 
 
 def envelope(rows: Sequence[Row], more: bool) -> bytes:

@@ -28,10 +28,29 @@ _A = schema.audit_log
 _E = schema.events
 
 INCIDENT_COLUMNS = (
-    "reference", "title", "type", "priority", "tlp", "status", "org_id", "created",
-    "constituent", "sector", "assignee_id", "acknowledged_at", "resolved_at", "closed_at",
-    "waiting_since", "waited", "breached", "source", "group_key", "merged_into", "details", "due",
-)  # fmt: skip
+    "reference",
+    "title",
+    "type",
+    "priority",
+    "tlp",
+    "status",
+    "org_id",
+    "created",
+    "constituent",
+    "sector",
+    "assignee_id",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "waiting_since",
+    "waited",
+    "breached",
+    "source",
+    "group_key",
+    "merged_into",
+    "details",
+    "due",
+)
 
 
 class SqlCases:

@@ -207,12 +207,23 @@ class SqlShare:
             if known and last:
                 _flag(conn, [s for v, s in known if v == upper], is_last=False)
             known.append((item.version, -1))
-            rows.append({
-                "collection_id": collection_id, "date_added": added, "object_id": item.object_id,
-                "version": item.version, "type": item.type, "spec_version": item.spec_version,
-                "tlp": int(item.tlp), "audience": audience, "is_first": first, "is_last": last,
-                "release_id": release_id, "source_org": source_org, "data": item.data,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "collection_id": collection_id,
+                    "date_added": added,
+                    "object_id": item.object_id,
+                    "version": item.version,
+                    "type": item.type,
+                    "spec_version": item.spec_version,
+                    "tlp": int(item.tlp),
+                    "audience": audience,
+                    "is_first": first,
+                    "is_last": last,
+                    "release_id": release_id,
+                    "source_org": source_org,
+                    "data": item.data,
+                }
+            )
             done.added.append((item.object_id, item.version))
             added += 1
         # Flags of versions added in this very batch were decided one by one above; a later item
@@ -284,9 +295,10 @@ class SqlShare:
             low, high = min(versions)[0], max(versions)[0]
             for version, seq in versions:
                 conn.execute(
-                    sa.update(_O).where(_O.c.seq == seq)
+                    sa.update(_O)
+                    .where(_O.c.seq == seq)
                     .values(is_first=version == low, is_last=version == high)
-                )  # fmt: skip
+                )
         return gone
 
     def count_objects(self, collection_id: int | None = None) -> int:
@@ -396,7 +408,15 @@ def _agreement(row: Any) -> Agreement:
 
 def _release(row: Any) -> Release:
     return Release(
-        id=row.id, collection_id=row.collection_id, audience=row.audience, tlp=TLP(row.tlp),
-        state=ReleaseState(row.state), author=row.author, created=row.created,
-        approver=row.approver, decided=row.decided, objects=row.objects, summary=row.summary,
-    )  # fmt: skip
+        id=row.id,
+        collection_id=row.collection_id,
+        audience=row.audience,
+        tlp=TLP(row.tlp),
+        state=ReleaseState(row.state),
+        author=row.author,
+        created=row.created,
+        approver=row.approver,
+        decided=row.decided,
+        objects=row.objects,
+        summary=row.summary,
+    )

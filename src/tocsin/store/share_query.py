@@ -68,10 +68,11 @@ def matching(
     if query.added_after is not None:
         params["after"] = query.added_after
     for name, column, values in (
-        ("id", _O.c.object_id, query.ids), ("type", _O.c.type, query.types),
+        ("id", _O.c.object_id, query.ids),
+        ("type", _O.c.type, query.types),
         ("spec", _O.c.spec_version, query.spec_versions),
         ("version", _O.c.version, [v for v in query.versions if isinstance(v, int)]),
-    ):  # fmt: skip
+    ):
         names = [f"{name}{n}" for n in range(len(values))]
         params.update(zip(names, values, strict=True))
         if build and values and name != "version":

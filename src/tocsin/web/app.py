@@ -166,15 +166,17 @@ def create_app(
         if watch_clocks:
             watches.append(asyncio.create_task(watch_sla(app.state.incidents, stop)))
             if settings.notify_every and app.state.notifier is not None:
-                watches.append(asyncio.create_task(
-                    watch_notices(app.state.notifier, stop, every=settings.notify_every)
-                ))  # fmt: skip
+                watches.append(
+                    asyncio.create_task(
+                        watch_notices(app.state.notifier, stop, every=settings.notify_every)
+                    )
+                )
             if settings.share_sources:  # partners' collections pulled on their schedule
                 # read once; a broken file stops the start, saying why
                 sources = load_sources(settings.share_sources)
-                watches.append(asyncio.create_task(
-                    watch_pulls(settings, store, sources, stop, now=clock)
-                ))  # fmt: skip
+                watches.append(
+                    asyncio.create_task(watch_pulls(settings, store, sources, stop, now=clock))
+                )
         try:
             yield
         finally:

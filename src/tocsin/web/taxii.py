@@ -31,10 +31,17 @@ from tocsin.share.sharing import Sharing
 
 router = APIRouter(prefix="/taxii2", include_in_schema=False)
 ROOT = "/taxii2/api/"
-OBJECT_FILTERS = frozenset({
-    "limit", "next", "added_after", "match[id]", "match[type]", "match[version]",
-    "match[spec_version]",
-})  # fmt: skip
+OBJECT_FILTERS = frozenset(
+    {
+        "limit",
+        "next",
+        "added_after",
+        "match[id]",
+        "match[type]",
+        "match[version]",
+        "match[spec_version]",
+    }
+)
 ONE_OBJECT_FILTERS = frozenset(
     {"limit", "next", "added_after", "match[version]", "match[spec_version]"}
 )
@@ -135,21 +142,27 @@ def discovery(request: Request) -> Response:
     _accepts(request)
     _who(request)
     base = str(request.base_url).rstrip("/")
-    return _taxii({
-        "title": "Tocsin TAXII 2.1",
-        "description": "What this team shares with its partners, under their agreements.",
-        "default": base + ROOT, "api_roots": [base + ROOT],
-    })  # fmt: skip
+    return _taxii(
+        {
+            "title": "Tocsin TAXII 2.1",
+            "description": "What this team shares with its partners, under their agreements.",
+            "default": base + ROOT,
+            "api_roots": [base + ROOT],
+        }
+    )
 
 
 @router.get("/api/")
 async def api_root(request: Request) -> Response:
     _accepts(request)
     _who(request)
-    return _taxii({
-        "title": "Tocsin", "versions": [taxii.TAXII],
-        "max_content_length": taxii.MAX_CONTENT_LENGTH,
-    })  # fmt: skip
+    return _taxii(
+        {
+            "title": "Tocsin",
+            "versions": [taxii.TAXII],
+            "max_content_length": taxii.MAX_CONTENT_LENGTH,
+        }
+    )
 
 
 @router.get("/api/status/{status_id}/")
@@ -226,9 +239,13 @@ def manifest(request: Request, key: str) -> Response:
 
 
 def _page(
-    request: Request, key: str, allowed: frozenset[str],
-    render: taxii.Render, *, object_id: str | None = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    key: str,
+    allowed: frozenset[str],
+    render: taxii.Render,
+    *,
+    object_id: str | None = None,
+) -> Response:
     """A page of objects (of one object's versions, with ``object_id``), rendered as asked, with
     the date-added headers."""
     _accepts(request)
@@ -245,9 +262,13 @@ def _page(
 def _collection(found: Any) -> dict[str, Any]:
     c = found.collection
     body: dict[str, Any] = {
-        "id": c.uuid, "title": c.title, "alias": c.alias, "can_read": found.can_read,
-        "can_write": found.can_write, "media_types": [taxii.STIX],
-    }  # fmt: skip
+        "id": c.uuid,
+        "title": c.title,
+        "alias": c.alias,
+        "can_read": found.can_read,
+        "can_write": found.can_write,
+        "media_types": [taxii.STIX],
+    }
     if c.description:
         body["description"] = c.description
     return body

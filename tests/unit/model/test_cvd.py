@@ -79,8 +79,10 @@ def test_vendor_dates_are_set_once_each() -> None:
     """A fix available sets contacted, acknowledged and fixed dates when unset; set ones stay."""
     fresh = Vendor(1, "Acme")
     assert vendor_dates(fresh, VendorStatus.FIX_AVAILABLE, 100) == {
-        "contacted_at": 100, "acknowledged_at": 100, "fixed_at": 100,
-    }  # fmt: skip
+        "contacted_at": 100,
+        "acknowledged_at": 100,
+        "fixed_at": 100,
+    }
     known = Vendor(1, "Acme", VendorStatus.CONTACTED, contacted_at=50)
     assert vendor_dates(known, VendorStatus.ACKNOWLEDGED, 100) == {"acknowledged_at": 100}
     assert vendor_dates(known, VendorStatus.UNRESPONSIVE, 100) == {}
@@ -145,11 +147,22 @@ def test_malformed_cvss_vectors_are_refused(vector: str) -> None:
 
 
 METRICS = {
-    "AV": "NALP", "AC": "LH", "PR": "NLH", "UI": "NR",
-    "S": "UC", "C": "HLN", "I": "HLN", "A": "HLN",
-}  # fmt: skip
-BANDS = [(0.0, 0.0, "None"), (0.1, 3.9, "Low"), (4.0, 6.9, "Medium"), (7.0, 8.9, "High"),
-         (9.0, 10.0, "Critical")]  # fmt: skip
+    "AV": "NALP",
+    "AC": "LH",
+    "PR": "NLH",
+    "UI": "NR",
+    "S": "UC",
+    "C": "HLN",
+    "I": "HLN",
+    "A": "HLN",
+}
+BANDS = [
+    (0.0, 0.0, "None"),
+    (0.1, 3.9, "Low"),
+    (4.0, 6.9, "Medium"),
+    (7.0, 8.9, "High"),
+    (9.0, 10.0, "Critical"),
+]
 
 
 @given(st.fixed_dictionaries({k: st.sampled_from(v) for k, v in METRICS.items()}))

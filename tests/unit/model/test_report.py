@@ -99,8 +99,9 @@ def test_phishing_that_gave_nothing_away_stays_at_its_base() -> None:
     assert classify(PATHS["phishing"], {"given": ["unsure"]}, PLAIN)[1] == "P3"
 
 
-@pytest.mark.parametrize(("scope", "priority"), [("one", "P2"), ("several", "P2"),
-                                                 ("organisation", "P1")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("scope", "priority"), [("one", "P2"), ("several", "P2"), ("organisation", "P1")]
+)
 def test_ransom_on_an_organisations_network_is_raised(scope: str, priority: str) -> None:
     """Ransomware is P2, and P1 when a whole organisation's network is locked."""
     assert classify(PATHS["ransom"], {"scope": scope}, PLAIN) == ("infected-system", priority)
@@ -167,19 +168,30 @@ def test_clean_path_names_a_missing_and_an_unknown_path() -> None:
 
 def test_good_answers_come_out_trimmed_and_typed() -> None:
     """Texts are trimmed, checkboxes are a list without repeats, empty answers are left out."""
-    raw = {"site": ["  https://bank.example/login "], "given": ["password", "password", "card"],
-           "when": ["2026-11-20"], "narrative": [""]}  # fmt: skip
+    raw = {
+        "site": ["  https://bank.example/login "],
+        "given": ["password", "password", "card"],
+        "when": ["2026-11-20"],
+        "narrative": [""],
+    }
     answers, errors = clean_answers(PATHS["phishing"], raw)
     assert errors == {}
-    assert answers == {"site": "https://bank.example/login", "given": ["password", "card"],
-                       "when": "2026-11-20"}  # fmt: skip
+    assert answers == {
+        "site": "https://bank.example/login",
+        "given": ["password", "card"],
+        "when": "2026-11-20",
+    }
 
 
 @pytest.mark.parametrize(
     ("key", "field", "value"),
-    [("phishing", "given", ["password", "bitcoin"]), ("ransom", "scope", ["everything"]),
-     ("money", "paid_how", ["cash"]), ("service", "what", ["hacked"])],
-)  # fmt: skip
+    [
+        ("phishing", "given", ["password", "bitcoin"]),
+        ("ransom", "scope", ["everything"]),
+        ("money", "paid_how", ["cash"]),
+        ("service", "what", ["hacked"]),
+    ],
+)
 def test_an_unknown_option_is_refused(key: str, field: str, value: list[str]) -> None:
     """A radio or checkbox value the question does not offer is 'not_an_option', not kept."""
     answers, errors = clean_answers(PATHS[key], {"what": ["down"], field: value})
@@ -228,13 +240,20 @@ def test_answers_to_other_paths_questions_are_not_kept() -> None:
 
 def test_a_reporter_who_may_be_contacted_is_kept_whole() -> None:
     """Name, e-mail, phone and interpreter are kept for a reporter who may be contacted."""
-    raw = CONTACT | {"name": ["Ana Lima"], "phone": ["+351 21 000 0000"],
-                     "interpreter": ["Portuguese"]}  # fmt: skip
+    raw = CONTACT | {
+        "name": ["Ana Lima"],
+        "phone": ["+351 21 000 0000"],
+        "interpreter": ["Portuguese"],
+    }
     who, errors = clean_who(raw)
     assert errors == {}
     assert who is not None and not who.anonymous
-    assert who.contact == {"name": "Ana Lima", "email": "ana@example.org",
-                           "phone": "+351 21 000 0000", "interpreter": "Portuguese"}  # fmt: skip
+    assert who.contact == {
+        "name": "Ana Lima",
+        "email": "ana@example.org",
+        "phone": "+351 21 000 0000",
+        "interpreter": "Portuguese",
+    }
 
 
 def test_an_organisation_needs_a_sector() -> None:
@@ -263,11 +282,16 @@ def test_contact_yes_needs_an_email_or_a_phone() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value", "code"),
-    [("email", "ana at example.org", "bad_email"), ("email", "ana@example", "bad_email"),
-     ("email", "a@b@c.example", "bad_email"), ("phone", "call me", "bad_phone"),
-     ("phone", "12", "bad_phone"), ("email", "a" * 250 + "@x.example", "too_long"),
-     ("name", "n" * (SHORT + 1), "too_long")],
-)  # fmt: skip
+    [
+        ("email", "ana at example.org", "bad_email"),
+        ("email", "ana@example", "bad_email"),
+        ("email", "a@b@c.example", "bad_email"),
+        ("phone", "call me", "bad_phone"),
+        ("phone", "12", "bad_phone"),
+        ("email", "a" * 250 + "@x.example", "too_long"),
+        ("name", "n" * (SHORT + 1), "too_long"),
+    ],
+)
 def test_bad_contact_details_are_named(field: str, value: str, code: str) -> None:
     """An e-mail or a phone number that cannot be one, or a detail over its length, is refused
     with its own code."""
@@ -292,9 +316,16 @@ def test_an_unknown_flag_is_refused() -> None:
 def test_an_anonymous_reporter_keeps_no_identity() -> None:
     """What an anonymous reporter typed (name, e-mail, phone, names, interpreter) is dropped:
     nothing is left to keep apart from the incident."""
-    raw = {"reporter": ["other"], "contact": ["anonymous"], "name": ["Ana Lima"],
-           "email": ["ana@example.org"], "phone": ["+351 21 000 0000"], "flags": ["older"],
-           "victim_name": ["Bea Lima"], "interpreter": ["Portuguese"]}  # fmt: skip
+    raw = {
+        "reporter": ["other"],
+        "contact": ["anonymous"],
+        "name": ["Ana Lima"],
+        "email": ["ana@example.org"],
+        "phone": ["+351 21 000 0000"],
+        "flags": ["older"],
+        "victim_name": ["Bea Lima"],
+        "interpreter": ["Portuguese"],
+    }
     who, errors = clean_who(raw)
     assert errors == {}
     assert who is not None and who.anonymous
@@ -307,8 +338,12 @@ def test_an_anonymous_reporter_keeps_no_identity() -> None:
 def test_victim_and_organisation_names_are_kept_only_where_they_belong(kind: str) -> None:
     """victim_name is kept only for a report on someone else's behalf, org_name only for an
     organisation's."""
-    raw = CONTACT | {"reporter": [kind], "sector": ["media"], "victim_name": ["Bea Lima"],
-                     "org_name": ["Lima Press"]}  # fmt: skip
+    raw = CONTACT | {
+        "reporter": [kind],
+        "sector": ["media"],
+        "victim_name": ["Bea Lima"],
+        "org_name": ["Lima Press"],
+    }
     who, errors = clean_who(raw)
     assert errors == {} and who is not None
     assert who.victim_name == ("Bea Lima" if kind == "other" else "")
@@ -418,13 +453,33 @@ def test_canonical_forms_are_canonical_or_empty(text: str) -> None:
 
 forms = st.dictionaries(
     st.sampled_from(
-        ["path", "site", "given", "amount", "paid_how", "scope", "what", "when", "narrative",
-         "reporter", "sector", "flags", "contact", "name", "email", "phone", "victim_name",
-         "org_name", "interpreter", "device"]
-    ) | st.text(max_size=10),
+        [
+            "path",
+            "site",
+            "given",
+            "amount",
+            "paid_how",
+            "scope",
+            "what",
+            "when",
+            "narrative",
+            "reporter",
+            "sector",
+            "flags",
+            "contact",
+            "name",
+            "email",
+            "phone",
+            "victim_name",
+            "org_name",
+            "interpreter",
+            "device",
+        ]
+    )
+    | st.text(max_size=10),
     st.lists(st.text(max_size=300), max_size=3),
     max_size=12,
-)  # fmt: skip
+)
 
 
 @given(forms, st.sampled_from(sorted(PATHS)))

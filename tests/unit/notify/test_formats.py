@@ -39,15 +39,43 @@ from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 
 CERT = Reporter(org="CERT Example", contact="cert@cert.example", domain="cert.example")
 ENGLISH = [
-    "time (UTC)", "address", "port", "network", "ASN", "host name", "URL", "country", "class",
-    "type", "identifier", "malware", "protocol", "application", "destination port",
-    "description", "feed",
-]  # fmt: skip
+    "time (UTC)",
+    "address",
+    "port",
+    "network",
+    "ASN",
+    "host name",
+    "URL",
+    "country",
+    "class",
+    "type",
+    "identifier",
+    "malware",
+    "protocol",
+    "application",
+    "destination port",
+    "description",
+    "feed",
+]
 FRENCH = [
-    "heure (UTC)", "adresse", "port", "réseau", "ASN", "nom d'hôte", "URL", "pays", "classe",
-    "type", "identifiant", "logiciel malveillant", "protocole", "application",
-    "port de destination", "description", "flux",
-]  # fmt: skip
+    "heure (UTC)",
+    "adresse",
+    "port",
+    "réseau",
+    "ASN",
+    "nom d'hôte",
+    "URL",
+    "pays",
+    "classe",
+    "type",
+    "identifiant",
+    "logiciel malveillant",
+    "protocole",
+    "application",
+    "port de destination",
+    "description",
+    "flux",
+]
 
 
 @cache
@@ -130,11 +158,15 @@ def test_csv_has_one_row_per_event_in_the_columns_order() -> None:
     assert first["time (UTC)"] == "2026-11-20 10:00:00"
     assert (first["address"], first["port"], first["ASN"]) == ("192.0.2.10", "51234", "64496")
     assert (first["type"], first["class"], first["malware"]) == (
-        "scanner", "information-gathering", "win.emotet",
-    )  # fmt: skip
+        "scanner",
+        "information-gathering",
+        "win.emotet",
+    )
     assert (first["protocol"], first["destination port"], first["feed"]) == (
-        "tcp", "6379", "Shadowserver Scan Redis",
-    )  # fmt: skip
+        "tcp",
+        "6379",
+        "Shadowserver Scan Redis",
+    )
     assert second["time (UTC)"] == "2026-11-28 03:00:00"  # time.observation stands in
     assert second["address"] == "198.51.100.7"
     assert second["port"] == second["malware"] == ""
@@ -259,10 +291,12 @@ def test_nothing_is_invented_to_fill_a_required_field() -> None:
 def test_spam_by_smtp_falls_back_and_other_spam_stays_spam() -> None:
     """SMTP spam (whose envelope sender Tocsin never holds) falls back; forum spam stays spam."""
     smtp, forum = xarf_reports(
-        [make_event(classification__type="spam", source__ip="192.0.2.1", protocol__application=a)
-         for a in ("smtp", None)],
+        [
+            make_event(classification__type="spam", source__ip="192.0.2.1", protocol__application=a)
+            for a in ("smtp", None)
+        ],
         reporter=CERT,
-    )  # fmt: skip
+    )
     assert smtp["type"] == "threat_intelligence"
     assert (forum["category"], forum["type"], forum["protocol"]) == ("messaging", "spam", "other")
     for report in (smtp, forum):
@@ -272,15 +306,24 @@ def test_spam_by_smtp_falls_back_and_other_spam_stays_spam() -> None:
 def test_report_carries_the_core_fields() -> None:
     """Reporter and sender are the team; time, port, confidence, description and tags follow."""
     (report,) = xarf_reports([rich("brute-force")], reporter=CERT)
-    assert report["reporter"] == report["sender"] == {
-        "org": "CERT Example", "contact": "cert@cert.example", "domain": "cert.example",
-    }  # fmt: skip
+    assert (
+        report["reporter"]
+        == report["sender"]
+        == {
+            "org": "CERT Example",
+            "contact": "cert@cert.example",
+            "domain": "cert.example",
+        }
+    )
     assert report["timestamp"] == "2026-11-20T10:00:00Z"
     assert (report["source_identifier"], report["source_port"]) == ("192.0.2.10", 51234)
     assert (report["confidence"], report["description"]) == (0.9, "Host reported by the feed")
     assert report["tags"] == [
-        "rsit:brute-force", "malware:win-emotet", "feed:shadowserver-scan-redis", "tlp:amber",
-    ]  # fmt: skip
+        "rsit:brute-force",
+        "malware:win-emotet",
+        "feed:shadowserver-scan-redis",
+        "tlp:amber",
+    ]
     assert report["evidence_source"] == "threat_intelligence"
 
 

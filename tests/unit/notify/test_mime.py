@@ -87,13 +87,20 @@ def test_a_notice_reads_back_with_its_headers_text_and_attachments() -> None:
     the text, events.csv and xarf.json, and the envelope the mail server will be given."""
     sender = Sender('Équipe "CERT"', "cert@csirt.example", "csirt.example", "https://t.example")
     notice = {
-        "id": 7, "lang": "fr", "recipient": "Northwind", "priority": "P1", "created": 1795830000,
-        "addresses": "soc@northwind.example,noc@northwind.example", "message_id": "<n7@x.example>",
-    }  # fmt: skip
+        "id": 7,
+        "lang": "fr",
+        "recipient": "Northwind",
+        "priority": "P1",
+        "created": 1795830000,
+        "addresses": "soc@northwind.example,noc@northwind.example",
+        "message_id": "<n7@x.example>",
+    }
     event = {
-        "classification.type": "infected-system", "source.ip": "198.51.100.7",
-        "time.source": "2026-11-28T01:00:00+00:00", "feed.name": "bench",
-    }  # fmt: skip
+        "classification.type": "infected-system",
+        "source.ip": "198.51.100.7",
+        "time.source": "2026-11-28T01:00:00+00:00",
+        "feed.name": "bench",
+    }
     formats = frozenset({Format.CSV, Format.XARF})
     mail = compose(notice, [event], ["a reason"], formats, sender, "https://t.example/ack")
     assert isinstance(mail, Mail)

@@ -147,7 +147,7 @@ ODD_URL = 'http://x.example/a\'b?c="d"\\é'
         ),
         ("file", {"hashes": {"SHA-256": "c" * 64}}, stix2.File(hashes={"SHA-256": "c" * 64})),
     ],
-)  # fmt: skip
+)
 def test_sco_id_is_the_one_stix2_computes(
     type_: str, properties: dict[str, Any], reference: Any
 ) -> None:

@@ -99,9 +99,11 @@ def list_evidence(request: Request, incident_id: int, who: ApiPrincipal) -> list
 
 
 @router.post(
-    "/{incident_id}/evidence", response_model=EvidenceOut, status_code=201,
+    "/{incident_id}/evidence",
+    response_model=EvidenceOut,
+    status_code=201,
     responses={**WRITE_ERRORS, 413: {"description": "Over the size limit", **PROBLEM}},
-)  # fmt: skip
+)
 def upload_evidence(
     request: Request, incident_id: int, file: Annotated[UploadFile, File()], who: ApiPrincipal
 ) -> EvidenceOut:

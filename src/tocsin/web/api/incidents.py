@@ -55,14 +55,23 @@ class IncidentOut(BaseModel):
     @classmethod
     def of(cls, incident: Incident) -> IncidentOut:
         return cls(
-            id=incident.id, reference=incident.reference, title=incident.title,
-            type=incident.type, priority=incident.priority, tlp=incident.tlp,
-            status=incident.status.value, constituent=incident.constituent,
-            sector=incident.sector, assignee_id=incident.assignee_id,
-            created=_at(incident.created), acknowledged_at=_time(incident.acknowledged_at),
-            resolved_at=_time(incident.resolved_at), closed_at=_time(incident.closed_at),
-            source=incident.source, merged_into=incident.merged_into,
-        )  # fmt: skip
+            id=incident.id,
+            reference=incident.reference,
+            title=incident.title,
+            type=incident.type,
+            priority=incident.priority,
+            tlp=incident.tlp,
+            status=incident.status.value,
+            constituent=incident.constituent,
+            sector=incident.sector,
+            assignee_id=incident.assignee_id,
+            created=_at(incident.created),
+            acknowledged_at=_time(incident.acknowledged_at),
+            resolved_at=_time(incident.resolved_at),
+            closed_at=_time(incident.closed_at),
+            source=incident.source,
+            merged_into=incident.merged_into,
+        )
 
 
 class ClockOut(BaseModel):
@@ -164,41 +173,55 @@ def get_incident(incident_id: int, desk: Desk, who: ApiPrincipal) -> IncidentDet
 
 
 @router.post(
-    "", status_code=201, response_model=IncidentOut, summary="Open an incident",
+    "",
+    status_code=201,
+    response_model=IncidentOut,
+    summary="Open an incident",
     responses=WRITE_ERRORS,
-)  # fmt: skip
+)
 def create_incident(
     body: NewIncident, request: Request, response: Response, desk: Desk, who: ApiPrincipal
 ) -> IncidentOut:
     created = desk.create(
-        who, title=body.title, type=body.type, priority=body.priority, tlp=body.tlp,
-        constituent=body.constituent, indicators=[(x.kind, x.value) for x in body.indicators],
-    )  # fmt: skip
+        who,
+        title=body.title,
+        type=body.type,
+        priority=body.priority,
+        tlp=body.tlp,
+        constituent=body.constituent,
+        indicators=[(x.kind, x.value) for x in body.indicators],
+    )
     response.headers["location"] = str(request.url_for("get_incident", incident_id=created.id))
     return IncidentOut.of(created)
 
 
 @router.post(
-    "/{incident_id}/transition", response_model=IncidentOut, summary="Move in the workflow",
+    "/{incident_id}/transition",
+    response_model=IncidentOut,
+    summary="Move in the workflow",
     responses={**WRITE_ERRORS, 409: {"description": "Not a move this state allows", **PROBLEM}},
-)  # fmt: skip
+)
 def transition(incident_id: int, body: TransitionIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
     return IncidentOut.of(desk.transition(who, incident_id, body.status, body.comment))
 
 
 @router.post(
-    "/{incident_id}/notes", status_code=204, summary="Add a note to the timeline",
+    "/{incident_id}/notes",
+    status_code=204,
+    summary="Add a note to the timeline",
     responses=WRITE_ERRORS,
-)  # fmt: skip
+)
 def add_note(incident_id: int, body: NoteIn, desk: Desk, who: ApiPrincipal) -> Response:
     desk.add_note(who, incident_id, body.text)
     return Response(status_code=204)
 
 
 @router.post(
-    "/{incident_id}/assign", response_model=IncidentOut, summary="Assign (or unassign)",
+    "/{incident_id}/assign",
+    response_model=IncidentOut,
+    summary="Assign (or unassign)",
     responses=WRITE_ERRORS,
-)  # fmt: skip
+)
 def assign(incident_id: int, body: AssignIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
     return IncidentOut.of(desk.assign(who, incident_id, body.assignee_id))
 
@@ -219,25 +242,31 @@ class RelatedOut(BaseModel):
 
 
 @router.post(
-    "/{incident_id}/merge", response_model=IncidentOut, summary="Merge into another incident",
+    "/{incident_id}/merge",
+    response_model=IncidentOut,
+    summary="Merge into another incident",
     responses={**WRITE_ERRORS, 409: {"description": "Merged already, or into itself", **PROBLEM}},
-)  # fmt: skip
+)
 def merge(incident_id: int, body: MergeIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
     return IncidentOut.of(desk.merge(who, incident_id, body.into))
 
 
 @router.post(
-    "/{incident_id}/split", response_model=IncidentOut, status_code=201,
-    summary="Split linked events off into a new incident", responses=WRITE_ERRORS,
-)  # fmt: skip
+    "/{incident_id}/split",
+    response_model=IncidentOut,
+    status_code=201,
+    summary="Split linked events off into a new incident",
+    responses=WRITE_ERRORS,
+)
 def split(incident_id: int, body: SplitIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
     return IncidentOut.of(desk.split(who, incident_id, body.event_ids, body.title))
 
 
 @router.get(
-    "/{incident_id}/related", response_model=RelatedOut,
+    "/{incident_id}/related",
+    response_model=RelatedOut,
     summary="Incidents and events sharing an indicator (capped)",
-)  # fmt: skip
+)
 def related_items(incident_id: int, desk: Desk, who: ApiPrincipal) -> RelatedOut:
     found = related(desk, who, incident_id)
     return RelatedOut(
@@ -249,9 +278,12 @@ def related_items(incident_id: int, desk: Desk, who: ApiPrincipal) -> RelatedOut
 
 def _task(row: dict[str, Any]) -> Task:
     return Task(
-        id=row["id"], title=row["title"], done=bool(row["done"]), created=_at(row["created"]),
+        id=row["id"],
+        title=row["title"],
+        done=bool(row["done"]),
+        created=_at(row["created"]),
         created_by=row["created_by"],
-    )  # fmt: skip
+    )
 
 
 def _at(moment: int) -> datetime:

@@ -35,9 +35,13 @@ class Line:
     def of(cls, entry: AuditEntry) -> Line:
         details = orjson.dumps(entry.details, option=orjson.OPT_SORT_KEYS).decode()
         return cls(
-            entry.seq, entry.at, entry.actor, entry.action,
-            f"{entry.object_type} {entry.object_id}", "" if details == "{}" else details,
-        )  # fmt: skip
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            f"{entry.object_type} {entry.object_id}",
+            "" if details == "{}" else details,
+        )
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -34,11 +34,18 @@ def cases(request: Request, viewer: Acting, state: str = "") -> HTMLResponse:
     except InvalidValue as exc:
         found, error = [], str(exc)
     return render(
-        request, "cvd_cases.html",
-        {"viewer": viewer, "active": "cvd", "cases": found, "states": list(State),
-         "state": state, "error": error},
+        request,
+        "cvd_cases.html",
+        {
+            "viewer": viewer,
+            "active": "cvd",
+            "cases": found,
+            "states": list(State),
+            "state": state,
+            "error": error,
+        },
         status=400 if error else 200,
-    )  # fmt: skip
+    )
 
 
 @router.get("/cvd/{public_id}", response_class=HTMLResponse)
@@ -46,11 +53,16 @@ def case(request: Request, public_id: str, viewer: Acting) -> HTMLResponse:
     cvd = _cvd(request)
     found = cvd.by_public_id(viewer.principal, public_id)
     return render(
-        request, "cvd_case.html",
-        {"viewer": viewer, "active": "cvd", "case": found,
-         "log": cvd.messages(viewer.principal, found.id),
-         "may_read_contact": cvd.may_read_contact(viewer.principal, found)},
-    )  # fmt: skip
+        request,
+        "cvd_case.html",
+        {
+            "viewer": viewer,
+            "active": "cvd",
+            "case": found,
+            "log": cvd.messages(viewer.principal, found.id),
+            "may_read_contact": cvd.may_read_contact(viewer.principal, found),
+        },
+    )
 
 
 @router.get("/cvd/{public_id}/contact", response_class=HTMLResponse)
@@ -59,9 +71,10 @@ def contact(request: Request, public_id: str, viewer: Acting) -> HTMLResponse:
     found = cvd.by_public_id(viewer.principal, public_id)
     text = cvd.contact(viewer.principal, found.id)  # refuses others; audits the reading
     response = render(
-        request, "cvd_contact.html", {"viewer": viewer, "active": "cvd", "case": found,
-                                      "contact": text},
-    )  # fmt: skip
+        request,
+        "cvd_contact.html",
+        {"viewer": viewer, "active": "cvd", "case": found, "contact": text},
+    )
     response.headers["cache-control"] = "no-store"
     return response
 
@@ -79,6 +92,7 @@ def advisory(request: Request, public_id: str, viewer: Acting) -> Response:
         document = cvd.advisory(viewer.principal, found.id, publisher=publisher, draft=True)
     name = f"{found.public_id.lower()}.json"
     return Response(
-        orjson.dumps(document, option=orjson.OPT_INDENT_2), media_type="application/json",
+        orjson.dumps(document, option=orjson.OPT_INDENT_2),
+        media_type="application/json",
         headers={"content-disposition": f'attachment; filename="{name}"'},
-    )  # fmt: skip
+    )

@@ -51,9 +51,13 @@ def transition(
 ) -> Response:
     form, who = posted.form, posted.viewer.principal
     return _act(
-        request, posted, desk, people, incident_id,
+        request,
+        posted,
+        desk,
+        people,
+        incident_id,
         lambda: desk.transition(who, incident_id, form.get("status", ""), form.get("comment", "")),
-    )  # fmt: skip
+    )
 
 
 @router.post("/incidents/{incident_id:int}/assign")
@@ -74,9 +78,13 @@ def set_priority(
 ) -> Response:
     who, value = posted.viewer.principal, posted.form.get("priority", "")
     return _act(
-        request, posted, desk, people, incident_id,
+        request,
+        posted,
+        desk,
+        people,
+        incident_id,
         lambda: desk.set_priority(who, incident_id, value),
-    )  # fmt: skip
+    )
 
 
 @router.post("/incidents/{incident_id:int}/notes")
@@ -105,9 +113,13 @@ def set_task(
 ) -> Response:
     who, done = posted.viewer.principal, posted.form.get("done") == "1"
     return _act(
-        request, posted, desk, people, incident_id,
+        request,
+        posted,
+        desk,
+        people,
+        incident_id,
         lambda: desk.set_task(who, incident_id, task_id, done),
-    )  # fmt: skip
+    )
 
 
 @router.post("/incidents/{incident_id:int}/indicators")
@@ -116,9 +128,13 @@ def add_indicator(
 ) -> Response:
     who, form = posted.viewer.principal, posted.form
     return _act(
-        request, posted, desk, people, incident_id,
+        request,
+        posted,
+        desk,
+        people,
+        incident_id,
         lambda: desk.add_indicator(who, incident_id, form.get("kind", ""), form.get("value", "")),
-    )  # fmt: skip
+    )
 
 
 def _assignee(value: str, who: Principal) -> int | None:

@@ -54,8 +54,9 @@ def refuse(request: Request, release_id: int, posted: Form) -> Response:
         return _page(
             request, posted.viewer, "Say why the release is refused.", f"reason-{release_id}"
         )
-    return _act(request, posted.viewer,
-                lambda: sharing.refuse(posted.viewer.principal, release_id, reason))  # fmt: skip
+    return _act(
+        request, posted.viewer, lambda: sharing.refuse(posted.viewer.principal, release_id, reason)
+    )
 
 
 def _act(request: Request, viewer: Viewer, action: Callable[[], object]) -> Response:

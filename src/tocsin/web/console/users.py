@@ -51,9 +51,13 @@ def add_user(request: Request, posted: Form, people: People) -> Response:
         if who.org_id is None:
             raise Forbidden("only a person of an organisation adds people to it")
         return people.add_user(
-            who, name=values["username"], password=posted.form.get("password", ""),
-            role=values["role"], org_id=who.org_id, display_name=values["display_name"] or None,
-        )  # fmt: skip
+            who,
+            name=values["username"],
+            password=posted.form.get("password", ""),
+            role=values["role"],
+            org_id=who.org_id,
+            display_name=values["display_name"] or None,
+        )
 
     return _act(request, posted, people, run, values=values)
 

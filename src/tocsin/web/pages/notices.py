@@ -28,10 +28,16 @@ def ack_page(request: Request, notice_id: int, token: str) -> HTMLResponse:
     session, fresh = session_for(request)
     notice = notices(request).notices.get(notice_id)
     response = render(
-        request, "notice_ack.html",
-        {"viewer": None, "notice": notice, "token": token, "done": False,
-         "csrf": sessions(request).csrf(session)},
-    )  # fmt: skip
+        request,
+        "notice_ack.html",
+        {
+            "viewer": None,
+            "notice": notice,
+            "token": token,
+            "done": False,
+            "csrf": sessions(request).csrf(session),
+        },
+    )
     if fresh:
         sessions(request).save(response, request, session)
     return response
@@ -42,9 +48,10 @@ async def acknowledge(request: Request, notice_id: int, token: str) -> HTMLRespo
     await session_form(request)
     notice = notices(request).acknowledge(notice_id, token)
     return render(
-        request, "notice_ack.html",
+        request,
+        "notice_ack.html",
         {"viewer": None, "notice": notice, "token": token, "done": True, "csrf": ""},
-    )  # fmt: skip
+    )
 
 
 @router.get("/notices", response_class=HTMLResponse)

@@ -29,9 +29,17 @@ router = APIRouter(include_in_schema=False)
 
 STEPS = ("what", "details", "who", "evidence")
 WHO_FIELDS = (
-    "reporter", "sector", "org_name", "victim_name", "flags", "contact", "name", "email", "phone",
+    "reporter",
+    "sector",
+    "org_name",
+    "victim_name",
+    "flags",
+    "contact",
+    "name",
+    "email",
+    "phone",
     "interpreter",
-)  # fmt: skip
+)
 STARTED = "report-started"  # the purpose of the signed time of the first page
 
 
@@ -119,9 +127,16 @@ def _send(
         response.headers["retry-after"] = str(exc.retry_after)
         return response
     return page(
-        request, "portal/done.html", lang, session, state=state, receipt=receipt, path=path,
-        answers=answers, who=who,
-    )  # fmt: skip
+        request,
+        "portal/done.html",
+        lang,
+        session,
+        state=state,
+        receipt=receipt,
+        path=path,
+        answers=answers,
+        who=who,
+    )
 
 
 def _lang_code(request: Request, asked: str) -> str:
@@ -198,6 +213,15 @@ class State:
         answers = clean_answers(path, self.fields)[0] if path else {}
         who = clean_who(self.fields)[0] if step == "evidence" else None
         return page(
-            request, f"portal/{step}.html", lang, session, state=self, step=step, errors=errors,
-            path=path, answers=answers, who=who, status=status,
-        )  # fmt: skip
+            request,
+            f"portal/{step}.html",
+            lang,
+            session,
+            state=self,
+            step=step,
+            errors=errors,
+            path=path,
+            answers=answers,
+            who=who,
+            status=status,
+        )

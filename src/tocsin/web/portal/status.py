@@ -47,7 +47,12 @@ async def lookup(request: Request) -> HTMLResponse:
         return response
     except NotFound:
         return page(
-            request, "portal/status_form.html", lang, session, status=404,
-            errors={"reference": "no_match"}, reference=reference,
-        )  # fmt: skip
+            request,
+            "portal/status_form.html",
+            lang,
+            session,
+            status=404,
+            errors={"reference": "no_match"},
+            reference=reference,
+        )
     return page(request, "portal/status.html", lang, session, progress=progress, code=code)

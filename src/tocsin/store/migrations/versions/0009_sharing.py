@@ -106,7 +106,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "share_pulls", "share_status", "share_releases", "share_objects", "share_agreements",
+        "share_pulls",
+        "share_status",
+        "share_releases",
+        "share_objects",
+        "share_agreements",
         "share_collections",
-    ):  # fmt: skip
+    ):
         op.drop_table(table)
