@@ -195,7 +195,7 @@ class Cvd:
 
     # -- the workflow ----------------------------------------------------------------------------
 
-    def move(
+    def move(  # noqa: C901
         self,
         who: Principal,
         case_id: int,

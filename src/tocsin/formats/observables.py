@@ -139,7 +139,7 @@ def read_protocols(names: Sequence[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def shareable(event: Mapping[str, Any]) -> dict[str, Any]:
+def shareable(event: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901
     """The fields of an event that may leave, as a partner reads them back from the export.
 
     The allow-list, less what STIX could not carry faithfully: a URL with an ``@`` (its host is

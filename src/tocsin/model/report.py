@@ -212,7 +212,7 @@ def clean_path(raw: Mapping[str, Sequence[str]]) -> tuple[ReportPath | None, Err
     return None, {"path": "required" if not key else "not_an_option"}
 
 
-def clean_answers(path: ReportPath, raw: Mapping[str, Sequence[str]]) -> tuple[Answers, Errors]:
+def clean_answers(path: ReportPath, raw: Mapping[str, Sequence[str]]) -> tuple[Answers, Errors]:  # noqa: C901
     """The path's answers from a submitted form, with an error code per refused field."""
     answers: Answers = {}
     errors: Errors = {}
@@ -242,7 +242,7 @@ def clean_answers(path: ReportPath, raw: Mapping[str, Sequence[str]]) -> tuple[A
     return answers, errors
 
 
-def clean_who(raw: Mapping[str, Sequence[str]]) -> tuple[Who | None, Errors]:
+def clean_who(raw: Mapping[str, Sequence[str]]) -> tuple[Who | None, Errors]:  # noqa: C901
     errors: Errors = {}
     try:
         kind = ReporterKind(_text(raw, "reporter"))

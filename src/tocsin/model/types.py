@@ -208,7 +208,7 @@ def fqdn(value: Any) -> str:
 _URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "sftp", "ws", "wss", "tcp", "udp", "smb"})
 
 
-def url(value: Any) -> str:
+def url(value: Any) -> str:  # noqa: C901
     """An absolute URL with a host; ``hxxp`` and a missing scheme are repaired to ``http``."""
     text = _text(value).strip()
     if not text:

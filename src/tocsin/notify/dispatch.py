@@ -125,7 +125,7 @@ class Dispatch:
                 process.terminate()  # not report stays due, and goes again, same Message-ID)
             process.join()
 
-    def deliveries(self, notices: list[dict[str, Any]]) -> Iterator[Delivered]:
+    def deliveries(self, notices: list[dict[str, Any]]) -> Iterator[Delivered]:  # noqa: C901
         """Each notice with its delivery; every notice goes once (every n-th of the list to
         each sender: the list is in priority order, so each sends the urgent ones first)."""
         if not self.senders:

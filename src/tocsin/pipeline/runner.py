@@ -282,7 +282,7 @@ def run(
     return summary
 
 
-def _in_workers(plan: Plan, jobs: list[Job], workers: int) -> Iterator[Chunk]:
+def _in_workers(plan: Plan, jobs: list[Job], workers: int) -> Iterator[Chunk]:  # noqa: C901
     """Run ``process`` in forked children and stream their chunks back over pipes."""
     context = multiprocessing.get_context("fork")
     shares = [jobs[i::workers] for i in range(workers)]

@@ -297,7 +297,7 @@ class SqlStore:
                 yield AsnRange(row.range_start, row.range_end, row.asn, row.country, row.as_name)
 
 
-def _conditions(query: EventFilter) -> Iterator[sa.ColumnElement[bool]]:
+def _conditions(query: EventFilter) -> Iterator[sa.ColumnElement[bool]]:  # noqa: C901
     if query.ip is not None:
         if "/" in query.ip:
             net = ipaddress.ip_network(query.ip, strict=False)

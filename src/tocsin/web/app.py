@@ -142,7 +142,7 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def create_app(
+def create_app(  # noqa: C901
     settings: Settings, *, clock: Now = wall_clock, watch_clocks: bool = True
 ) -> FastAPI:
     """The app; ``clock`` (whole seconds since the epoch) is injected so tests can move time."""

@@ -298,7 +298,7 @@ _THREAT_TYPES = {
 }
 
 
-def _threatfox_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+def _threatfox_fields(row: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901
     fields = _mapped(row, _THREATFOX)
     value = fields.pop("extra.ioc_value", None)
     kind = fields.get("extra.ioc_type")

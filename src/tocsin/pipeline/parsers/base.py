@@ -236,7 +236,7 @@ class Parser:
 RowMapper = Callable[[dict[str, str]], dict[str, Any]]
 
 
-def csv_records(
+def csv_records(  # noqa: C901
     source: Source,
     mapper: RowMapper,
     *,

@@ -156,7 +156,7 @@ class DShieldBlock(Parser):
     default_tlp = "CLEAR"
     documentation = "https://www.dshield.org/block.txt"
 
-    def parse(self, source: Source) -> Iterator[Record]:
+    def parse(self, source: Source) -> Iterator[Record]:  # noqa: C901
         updated: str | None = None
         header: list[str] | None = None
         for number, text in source.lines():

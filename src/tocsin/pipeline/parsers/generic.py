@@ -222,7 +222,7 @@ class ColumnMapping:
         cache[column] = target
         return target
 
-    def _csv_options(self, table: Any, csv: bool) -> dict[str, Any]:
+    def _csv_options(self, table: Any, csv: bool) -> dict[str, Any]:  # noqa: C901
         if table is None:
             return {}
         if not csv:

@@ -309,7 +309,7 @@ def _record(
 # --- one attribute -----------------------------------------------------------------------------
 
 
-def _fields(
+def _fields(  # noqa: C901
     attribute: dict[str, Any],
     context: Mapping[str, str | None],
     date: str | None,

@@ -98,7 +98,7 @@ _YES_NO: dict[str, bool] = {"yes": True, "no": False, "true": True, "false": Fal
 _ONLINE: dict[str, str] = {"yes": "online", "no": "offline"}
 
 
-def _phish(item: dict[str, Any]) -> dict[str, Any]:
+def _phish(item: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
     """The fields of one PhishTank entry (a CSV row or a JSON object); ``url`` is required."""
     if item.get("url") in (None, ""):
         raise KeyError("url")

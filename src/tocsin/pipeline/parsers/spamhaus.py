@@ -122,7 +122,7 @@ class SpamhausDropParser(Parser):
     default_tlp = "CLEAR"
     documentation = "https://www.spamhaus.org/drop/"
 
-    def parse(self, source: Source) -> Iterator[Record]:
+    def parse(self, source: Source) -> Iterator[Record]:  # noqa: C901
         moment: Any = _metadata_time(source)
         bad_moment = ""
         for number, text in source.lines():

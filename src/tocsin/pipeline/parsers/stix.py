@@ -250,7 +250,7 @@ class Observables:
         self.unmapped: list[str] = []
         self.address: dict[str, str] = {}  # side → id of its ip (else network) object
 
-    def fields(self) -> dict[str, Any]:
+    def fields(self) -> dict[str, Any]:  # noqa: C901
         traffic = next((s for s in self.scos if s["type"] == "network-traffic"), None)
         ends = {}
         if traffic is not None:
@@ -364,7 +364,7 @@ def read_pattern(text: str) -> dict[str, Any]:
     return fields
 
 
-def _pattern_field(
+def _pattern_field(  # noqa: C901
     type_: str, path: tuple[str, ...], operator: str, value: Any
 ) -> tuple[str, Any] | None:
     """The field one comparison sets (None: accepted, sets nothing)."""

@@ -18,7 +18,7 @@ class Enricher:
     constituency: ConstituencyIndex
     asns: AddressMap[AsnInfo] | None = None
 
-    def __call__(self, batch: Batch) -> Batch:
+    def __call__(self, batch: Batch) -> Batch:  # noqa: C901
         asns = self.asns if self.asns is not None and len(self.asns) else None
         constituency = self.constituency if len(self.constituency) else None
         for event in batch.events:

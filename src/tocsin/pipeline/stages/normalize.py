@@ -36,7 +36,7 @@ OBSERVABLES = (
 _OBSERVABLES = frozenset(OBSERVABLES)
 
 
-def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
+def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:  # noqa: C901
     """Validate each record's fields into an event; quarantine what cannot be one."""
     batch = Batch()
     default_type = classification_type(ctx.default_type) if ctx.default_type else None
