@@ -45,7 +45,7 @@ HEADER = [
     "naics",
     "sic",
     "banner",
-]  # the columns of ../shared/bench/intelmq/gen_feed.py: the report IntelMQ is measured on
+]  # the columns of the report IntelMQ is measured on (docs/benchmarks.md §1.1)
 NETWORKS = 3000
 BANNERS = [
     "|MikroTik v6.45.3 (stable)|Login:",
@@ -116,7 +116,7 @@ CONST = {
 
 
 def baseline(path: Path, out: Path) -> float:
-    """The plain-Python limit of ../shared/bench/intelmq/naive_limit.py ("minimal"): csv reader →
+    """The plain-Python limit of docs/benchmarks.md §1.3 ("minimal"): csv reader →
     dict with harmonized names → sha256 of the sorted JSON in a set → JSON line written to a
     file. Returns input rows/s."""
     seen: set[bytes] = set()

@@ -12,7 +12,7 @@ For each server, on 127.0.0.1, in a process of its own:
   ``--clients`` connections at once: requests/s.
 Then Tocsin alone with ``--large`` objects, to show that the cost of a page does not grow with the
 collection (medallion re-sorts and deep-copies its whole collection on every request, so it is
-measured at the small size only; see /work/shared/bench/medallion/README.md).
+measured at the small size only; see docs/benchmarks.md §2).
 
 Objects (seed 42): 91 % indicators (IPv4, domain, URL, SHA-256 patterns), identities, malware,
 relationships and sightings, all STIX 2.1 with TLP:CLEAR or TLP:GREEN (TLP 2.0) markings so that

@@ -4,7 +4,7 @@ The TLP 2.0 objects are the OASIS CTI TC's common objects (oasis-open/cti-stix-c
 ``objects/marking-definition/``): fixed ids, ``created`` 2022-10-01, and the colour in the
 ``tlp_2_0`` property of one extension. Their ids are written out here, not looked up: the stix2
 library ships only the TLP 1.0 constants, and several public copies of the TLP 2.0 ids are wrong
-(/work/shared/reference/standards.md §1.3).
+(docs/standards.md §1.3).
 
 TLP 1.0 is built into STIX 2.1 itself. It is read, never written: its WHITE is TLP 2.0's CLEAR, and
 it has no AMBER+STRICT.

@@ -1,4 +1,4 @@
-"""A MISP feed of Tocsin events: a directory that MISP and PyMISP read (feeds.md §7).
+"""A MISP feed of Tocsin events: a directory that MISP and PyMISP read (docs/feeds.md §7).
 
 ``misp_event`` turns a group of Tocsin events (flat dicts, IntelMQ's field names) into one MISP
 event; ``write_feed`` writes MISP events as a feed directory: one ``<uuid>.json`` per event,
@@ -102,7 +102,7 @@ HASHES = (
     ("malware.hash.sha256", "sha256"),
 )
 
-# FIRST's colours (standards.md §3); other tags take PyMISP's default.
+# FIRST's colours (docs/standards.md §3); other tags take PyMISP's default.
 TLP_COLOURS = {
     TLP.CLEAR: "#FFFFFF",
     TLP.GREEN: "#33FF00",

@@ -1,5 +1,5 @@
 """Sharing with partner teams: collections, agreements, releases, and the TLP rules that decide
-what may leave (TLP 2.0, /work/shared/reference/standards.md §3).
+what may leave (TLP 2.0, docs/standards.md §3).
 
 - A *collection* is a TAXII 2.1 collection: a named set of STIX objects.
 - An *agreement* says what one partner organisation may do with one collection: read, write, up to

@@ -1,5 +1,5 @@
 """TAXII 2.1 resources, as bytes: the query filters read, the envelopes and manifests written
-(/work/shared/reference/standards.md §2).
+(docs/standards.md §2).
 
 Objects are stored as JSON text, so an envelope is written by joining the stored texts: a page
 costs the same at 5,000 objects as at 500,000.

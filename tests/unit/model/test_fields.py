@@ -7,7 +7,7 @@ import pytest
 from tocsin.errors import InvalidValue, TocsinError
 from tocsin.model import fields, types
 
-# The 82 event fields of IntelMQ's harmonization.conf (standards.md §5), less ``extra`` itself,
+# The 82 event fields of IntelMQ's harmonization.conf (docs/standards.md §5), less ``extra`` itself,
 # which Tocsin keeps as the ``extra.*`` namespace.
 _SIDE_FIELDS = (
     "abuse_contact",

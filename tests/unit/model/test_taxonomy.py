@@ -1,4 +1,4 @@
-"""The RSIT taxonomy as IntelMQ 3 enforces it (standards.md §4), legacy spellings included."""
+"""The RSIT taxonomy as IntelMQ 3 enforces it (docs/standards.md §4), legacy spellings included."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from tocsin.model import taxonomy
 
-# standards.md §4, written out again here so that the test does not read the table it checks.
+# docs/standards.md §4, written out again here so that the test does not read the table it checks.
 RSIT: dict[str, tuple[str, ...]] = {
     "abusive-content": ("spam", "harmful-speech", "violence"),
     "malicious-code": (
@@ -73,7 +73,7 @@ LEGACY = [
 
 @pytest.mark.parametrize(("class_", "type_"), PAIRS)
 def test_every_type_is_accepted_and_maps_to_its_class(class_: str, type_: str) -> None:
-    """Each current type is kept as written and belongs to the class standards.md gives it."""
+    """Each current type is kept as written and belongs to the class docs/standards.md gives it."""
     assert taxonomy.classification_type(type_) == type_
     assert taxonomy.taxonomy_of(type_) == class_
 
@@ -86,7 +86,7 @@ def test_the_taxonomy_holds_exactly_the_documented_types() -> None:
 
 @pytest.mark.parametrize(("legacy", "current"), LEGACY)
 def test_legacy_spellings_map_to_current_types(legacy: str, current: str) -> None:
-    """IntelMQ's legacy type names map to the current type standards.md §4 names."""
+    """IntelMQ's legacy type names map to the current type docs/standards.md §4 names."""
     assert taxonomy.classification_type(legacy) == current
 
 

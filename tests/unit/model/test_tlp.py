@@ -1,4 +1,4 @@
-"""Traffic Light Protocol 2.0 labels (standards.md §3), with TLP 1.0 mapped in and out."""
+"""Traffic Light Protocol 2.0 labels (docs/standards.md §3), with TLP 1.0 mapped in and out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The abuse.ch parsers (URLhaus, Feodo Tracker, ThreatFox): samples, layouts, broken input."""
+"""The abuse.ch parsers (URLhaus, Feodo Tracker, ThreatFox): samples, layouts, broken input.
+
+The formats are those of docs/feeds.md §2; §0 below is that page's quick index.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The Shadowserver parser: recorded samples, report detection, the row loop and broken input."""
+"""The Shadowserver parser: recorded samples, report detection, the row loop and broken input.
+
+The sections cited below (§1.2, §1.3) are those of docs/feeds.md.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """abuse.ch feeds: URLhaus, Feodo Tracker and ThreatFox.
 
-Formats as described in /work/shared/reference/feeds.md, section 2:
+Formats as described in docs/feeds.md §2:
 
 - 2.1 URLhaus database dump: CSV, every value quoted, the header a comment
   (``# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter``; older dumps
@@ -133,7 +133,7 @@ def _json_records(items: Iterable[Any], mapper: ItemMapper) -> Iterator[Record]:
         yield _json_item(ordinal, orjson.dumps(item).decode(), item, mapper)
 
 
-# --- URLhaus (feeds.md 2.1) ------------------------------------------------------------------
+# --- URLhaus (docs/feeds.md §2.1) -----------------------------------------------------------------
 
 _URLHAUS = _Names(
     {
@@ -177,7 +177,7 @@ class URLhausParser(Parser):
         )
 
 
-# --- Feodo Tracker (feeds.md 2.2) ------------------------------------------------------------
+# --- Feodo Tracker (docs/feeds.md §2.2) -----------------------------------------------------------
 
 _FEODO = _Names(
     {
@@ -262,7 +262,7 @@ class FeodoTrackerParser(Parser):
             yield Record(1, raw, None, f"expected a JSON array, found {json_kind(document)}")
 
 
-# --- ThreatFox (feeds.md 2.3) ----------------------------------------------------------------
+# --- ThreatFox (docs/feeds.md §2.3) ---------------------------------------------------------------
 
 _THREATFOX = _Names(
     {

@@ -1,6 +1,6 @@
 """Brute-force and attack lists: blocklist.de's per-service lists and DShield's ``block.txt``.
 
-Formats as in /work/shared/reference/feeds.md:
+Formats as in docs/feeds.md:
 
 - §5.1 blocklist.de: one IP address per line, no header and no time (``time.observation`` is the
   event's only time). The list is named by the file (``ssh.txt``, ``blocklistde-ssh.txt`` or

@@ -4,7 +4,7 @@ For the feeds Tocsin has no parser for: ``tocsin ingest FILE --feed generic-csv 
 (or ``generic-jsonl``). The mapping says which input column becomes which field, which values are
 the same on every row and what the feed's defaults are. It mirrors the three kinds of field in
 Shadowserver's ``intelmq.json`` schema (columns, constants, ``extra.<column>`` for the rest; see
-/work/shared/reference/feeds.md §8, and its opening rule: map CSV columns by header name, never
+docs/feeds.md §8, and its opening rule: map CSV columns by header name, never
 by position). The mapping is checked when the parser is built, before any row is read: a target
 that is not a field of the event model, a bad constant or an unknown key raises ``ConfigError``.
 

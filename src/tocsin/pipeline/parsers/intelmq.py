@@ -1,9 +1,9 @@
 """IntelMQ events as IntelMQ's file output writes them: one JSON object per line.
 
-Tocsin's event model *is* IntelMQ's harmonization (/work/shared/reference/standards.md §5), so an
+Tocsin's event model *is* IntelMQ's harmonization (docs/standards.md §5), so an
 IntelMQ event maps almost one to one; the field conventions are those of
-/work/shared/reference/feeds.md §8 (anything without a field of its own lives in ``extra.*``).
-feeds.md has no section on IntelMQ's own output; the format accepted here is:
+docs/feeds.md §8 (anything without a field of its own lives in ``extra.*``).
+docs/feeds.md has no section on IntelMQ's own output; the format accepted here is:
 
 - flat dotted keys (``{"source.ip": "192.0.2.7", "extra.tag": "x"}``), the file output's default;
 - the hierarchical form (``{"source": {"ip": "192.0.2.7"}}``, ``hierarchical_output``), flattened

@@ -1,6 +1,6 @@
 """MISP events: every attribute of an event, and of its objects, is one row.
 
-The format is the MISP core format as /work/shared/reference/feeds.md §7 describes it. One input
+The format is the MISP core format as docs/feeds.md §7 describes it. One input
 file holds ``{"Event": {...}}`` (a feed's ``<uuid>.json``, MISP's JSON export), a bare event
 object, MISP's REST search answer ``{"response": [{"Event": ...}, ...]}`` or a JSON list of
 ``{"Event": ...}``. To read a whole feed directory, ``feed_files`` lists the event files its
@@ -161,7 +161,7 @@ class MISPParser(Parser):
 def feed_files(directory: str | Path) -> list[Path]:
     """The event files of a MISP feed directory, in the order its ``manifest.json`` lists them.
 
-    The manifest is a JSON object keyed by event UUID (feeds.md §7.1); each key names the file
+    The manifest is a JSON object keyed by event UUID (docs/feeds.md §7.1); each key names the file
     ``<uuid>.json``. A key that is not a UUID could name a file outside the directory, so it is an
     error, and so is a listed file that is missing: a feed read in part would pass unnoticed.
     """

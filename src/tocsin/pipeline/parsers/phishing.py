@@ -1,6 +1,6 @@
 """Phishing URL feeds: OpenPhish's community feed and PhishTank's online-valid list.
 
-Formats as in /work/shared/reference/feeds.md:
+Formats as in docs/feeds.md:
 
 - §4.1 OpenPhish: plain text, one URL per line, no header and no time. The URL goes to
   ``source.url`` and its host to ``source.ip`` (a literal address) or ``source.fqdn`` (a name).

@@ -1,6 +1,6 @@
 """Shadowserver reports (CSV): one table-driven parser for every report type.
 
-Format: /work/shared/reference/feeds.md §1 — file names (§1.2), CSV conventions (§1.3), the legacy
+Format: docs/feeds.md §1 — file names (§1.2), CSV conventions (§1.3), the legacy
 drone format (§1.4), the common columns (§1.5), each report's classification, protocol and columns
 (§1.6) — and the Shadowserver → IntelMQ field conventions of §8. As in IntelMQ's Shadowserver
 parser, a report type is one entry of ``REPORTS``: adding one means adding a line there.

@@ -1,4 +1,4 @@
-"""The Shadowserver report table: one entry per report type (feeds.md §1.6, §1.4 and §8).
+"""The Shadowserver report table: one entry per report type (docs/feeds.md §1.6, §1.4 and §8).
 
 Adding a report type means adding one ``_r(...)`` line to ``REPORTS``; ``shadowserver.py`` reads
 this table and does the parsing.
@@ -55,7 +55,7 @@ _WEBSITE = {
     "account": "source.account",
 }
 
-# feeds.md §1.6 (classification, identifier, protocol constants) and, for the further scan
+# docs/feeds.md §1.6 (classification, identifier, protocol constants) and, for the further scan
 # reports, Shadowserver's intelmq.json. ``sig``: columns that only this report's header carries
 # (the match with the most of them wins). A new report type is one more line here.
 REPORTS: tuple[Report, ...] = (

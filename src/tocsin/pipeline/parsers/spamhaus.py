@@ -1,6 +1,6 @@
 """Spamhaus DROP lists: networks (DROP, EDROP, DROPv6) and ASNs (ASN-DROP) not to route or peer.
 
-Formats as described in /work/shared/reference/feeds.md, section 3. One parser reads them all,
+Formats as described in docs/feeds.md §3. One parser reads them all,
 telling each line's shape from the line itself:
 
 - text DROP/EDROP/DROPv6: ``<CIDR> ; <SBL id>``; lines starting with ``;`` are comments, and
