@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer.main
@@ -45,3 +46,42 @@ def test_every_command_is_documented_and_has_help() -> None:
     without_help = [name for name, text in found if not text]
     assert undocumented == []
     assert without_help == []
+
+
+ROOT = Path(__file__).resolve().parents[2]
+CITED = re.compile(r"docs/([a-z_-]+)\.md(?: §(\d+(?:\.\d+)*))?")
+HEADING = re.compile(r"^#+ (\d+(?:\.\d+)*)\.? ", re.MULTILINE)
+OUTSIDE = re.compile(r"\.\./shared/|/work/[s]hared")  # [s]: so that this line is no match
+
+
+def sources() -> list[Path]:
+    """The files that may cite the docs: code, tests, benchmarks, the docs and the README."""
+    found = [ROOT / "README.md"]
+    for folder in ("src", "tests", "bench", "docs"):
+        found.extend(
+            path
+            for path in sorted((ROOT / folder).rglob("*"))
+            if path.suffix in {".py", ".md", ".toml", ".html", ".txt"}
+        )
+    return found
+
+
+def test_citations_stay_inside_the_repository() -> None:
+    """Every ``docs/NAME.md §N`` cited names a page of docs/ and a section it has; no citation
+    points at a path a clone of the project does not hold."""
+    sections = {
+        page.stem: set(HEADING.findall(page.read_text(encoding="utf-8")))
+        for page in (ROOT / "docs").glob("*.md")
+    }
+    broken: list[str] = []
+    outside: list[str] = []
+    for path in sources():
+        text = path.read_text(encoding="utf-8")
+        where = path.relative_to(ROOT)
+        if OUTSIDE.search(text):
+            outside.append(str(where))
+        for page, section in CITED.findall(text):
+            if page not in sections or (section and section not in sections[page]):
+                broken.append(f"{where}: docs/{page}.md §{section}")
+    assert outside == []
+    assert broken == []
