@@ -8,7 +8,7 @@ from tocsin.cases.incidents import Incidents
 from tocsin.model.people import OrgKind, Principal, Role
 from tocsin.store import Store
 
-START = 1_795_830_000  # 2026-11-28T00:20:00Z
+START = 1_795_830_000  # 2026-11-28T01:40:00Z
 
 
 @dataclass

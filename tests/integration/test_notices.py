@@ -39,7 +39,7 @@ from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
 
-NOW = 1_795_830_000 + 10 * 3600  # 2026-11-28 10:20 UTC: after the digest hour
+NOW = 1_795_830_000 + 10 * 3600  # 2026-11-28 11:40 UTC: after the digest hour (06:00)
 RECENT = "2026-11-28T01:00:00+00:00"
 KEY = "k" * 40
 
