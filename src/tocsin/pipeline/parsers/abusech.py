@@ -14,20 +14,32 @@ Formats as described in docs/feeds.md §2:
 - 2.3 ThreatFox: the JSON export (one object keyed by IOC id, each value a list of IOC objects),
   the API answer (``{"query_status": "ok", "data": [...]}``) and the CSV export (commented header,
   values separated by ``", "``, ``None`` for null). ``ioc_type`` picks the field the indicator goes
-  to; ``threat_type`` picks the RSIT type.
+  to; ``threat_type`` picks the RSIT type. It lives in ``abusech_threatfox``.
 
 abuse.ch writes the literal ``None`` for an empty value in its CSV exports; it is left out.
 Values are mapped by column or key name, never by position; names without a harmonized field go
 to ``extra.<name>``. A JSON document that does not parse at all is one quarantined record.
+What the three feeds share (names, empty values, tags, URL hosts, JSON items) is in
+``abusech_rows``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
 
+from tocsin.pipeline.parsers.abusech_rows import (
+    JSON_RAW_CHARS,
+    Names,
+    json_document,
+    json_records,
+    mapped,
+    split_tags,
+)
+from tocsin.pipeline.parsers.abusech_rows import host_field as _host
+from tocsin.pipeline.parsers.abusech_threatfox import ThreatFoxParser
 from tocsin.pipeline.parsers.base import (
     Parser,
     Record,
@@ -35,107 +47,13 @@ from tocsin.pipeline.parsers.base import (
     csv_records,
     json_kind,
     line_records,
-    too_long,
 )
 
-JSON_RAW_CHARS = 2000
-NULL = "None"
-
-ItemMapper = Callable[[Mapping[str, Any]], dict[str, Any]]
-
-
-class _Names(dict[str, str]):
-    """Field name per column or key; one without a harmonized field maps to ``extra.<name>``."""
-
-    def __missing__(self, key: str) -> str:
-        name = "extra." + key
-        if len(self) < 4096:  # keys come from the input: keep the memo bounded
-            self[key] = name
-        return name
-
-
-def _mapped(row: Mapping[str, Any], names: _Names) -> dict[str, Any]:
-    """Harmonized names for a row's non-empty values (``None`` and ``"None"`` are empty)."""
-    fields: dict[str, Any] = {}
-    for key, value in row.items():
-        if value.__class__ is str:
-            value = value.strip()
-            if not value or value == NULL:
-                continue
-        elif value is None:
-            continue
-        if key:
-            fields[names[key]] = value
-    return fields
-
-
-def _tags(fields: dict[str, Any]) -> None:
-    """``extra.tags`` as a list: abuse.ch gives one comma-separated string."""
-    tags = fields.get("extra.tags")
-    if isinstance(tags, str):
-        parts = tags.split(",")
-        if " " in tags:
-            parts = [part.strip() for part in parts]
-        fields["extra.tags"] = [part for part in parts if part]
-
-
-def _host(url: str) -> tuple[str, str] | None:
-    """Which field a URL's host goes to (``source.ip`` or ``source.fqdn``) and the host."""
-    start = url.find("://")
-    rest = url[start + 3 :] if start >= 0 else url
-    for separator in "/?#":
-        cut = rest.find(separator)
-        if cut >= 0:
-            rest = rest[:cut]
-    at = rest.rfind("@")
-    if at >= 0:
-        rest = rest[at + 1 :]
-    if rest.startswith("["):
-        end = rest.find("]")
-        return ("source.ip", rest[1:end]) if end > 1 else None
-    host = rest.partition(":")[0]
-    if not host:
-        return None
-    if host[-1].isdigit() and host.replace(".", "").isdigit():
-        return ("source.ip", host)
-    return ("source.fqdn", host)
-
-
-def _looks_like_json(source: Source) -> bool:
-    head = source.head(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
-    return head[:1] in (b"[", b"{")
-
-
-def _json_document(source: Source) -> tuple[Any, Record | None]:
-    """The parsed document, or a record quarantining the whole input (truncated, corrupt)."""
-    text = source.text()
-    try:
-        return orjson.loads(text), None
-    except orjson.JSONDecodeError as exc:
-        return None, Record(1, text[:JSON_RAW_CHARS], None, f"not valid JSON: {exc}")
-
-
-def _json_item(ordinal: int, raw: str, item: Any, mapper: ItemMapper) -> Record:
-    if not isinstance(item, dict):
-        return Record(ordinal, raw, None, f"item is {json_kind(item)}, not an object")
-    reason = too_long(raw)
-    if reason:
-        return Record(ordinal, raw[:JSON_RAW_CHARS], None, reason)
-    try:
-        return Record(ordinal, raw, mapper(item))
-    except ValueError as exc:
-        return Record(ordinal, raw, None, str(exc))
-
-
-def _json_records(items: Iterable[Any], mapper: ItemMapper) -> Iterator[Record]:
-    """One record per item of a JSON array; ``line`` is the item's ordinal."""
-    for ordinal, item in enumerate(items, start=1):
-        yield _json_item(ordinal, orjson.dumps(item).decode(), item, mapper)
-
+__all__ = ["PARSERS", "FeodoTrackerParser", "ThreatFoxParser", "URLhausParser"]
 
 # --- URLhaus (docs/feeds.md §2.1) -----------------------------------------------------------------
 
-_URLHAUS = _Names(
+_URLHAUS = Names(
     {
         "dateadded": "time.source",
         "dateadded (utc)": "time.source",
@@ -151,13 +69,13 @@ _URLHAUS = _Names(
 
 
 def _urlhaus_fields(row: Mapping[str, str]) -> dict[str, Any]:
-    fields = _mapped(row, _URLHAUS)
+    fields = mapped(row, _URLHAUS)
     host = fields.pop("extra.host", None) or fields.get("source.url")
     if host:
         found = _host(host)
         if found:
             fields.setdefault(found[0], found[1])
-    _tags(fields)
+    split_tags(fields)
     return fields
 
 
@@ -179,7 +97,7 @@ class URLhausParser(Parser):
 
 # --- Feodo Tracker (docs/feeds.md §2.2) -----------------------------------------------------------
 
-_FEODO = _Names(
+_FEODO = Names(
     {
         "ip_address": "source.ip",
         "dst_ip": "source.ip",
@@ -199,7 +117,7 @@ _FEODO = _Names(
 
 
 def _feodo_fields(row: Mapping[str, Any]) -> dict[str, Any]:
-    fields = _mapped(row, _FEODO)
+    fields = mapped(row, _FEODO)
     if "source.ip" not in fields:
         raise ValueError("no C2 address (ip_address or dst_ip)")
     first = fields.get("extra.first_seen")
@@ -252,154 +170,14 @@ class FeodoTrackerParser(Parser):
         if layout == "text":
             yield from line_records(source, _feodo_ip)
             return
-        document, failed = _json_document(source)
+        document, failed = json_document(source)
         if failed:
             yield failed
         elif isinstance(document, list):
-            yield from _json_records(document, _feodo_fields)
+            yield from json_records(document, _feodo_fields)
         else:
             raw = orjson.dumps(document).decode()[:JSON_RAW_CHARS]
             yield Record(1, raw, None, f"expected a JSON array, found {json_kind(document)}")
-
-
-# --- ThreatFox (docs/feeds.md §2.3) ---------------------------------------------------------------
-
-_THREATFOX = _Names(
-    {
-        "ioc_value": "extra.ioc_value",
-        "ioc": "extra.ioc_value",
-        "ioc_id": "extra.ioc_id",
-        "id": "extra.ioc_id",
-        "first_seen_utc": "time.source",
-        "first_seen": "time.source",
-        "last_seen_utc": "extra.last_seen",
-        "last_seen": "extra.last_seen",
-        "malware": "extra.malware",
-        "fk_malware": "extra.malware",
-        "malware_printable": "malware.name",
-        "confidence_level": "feed.accuracy",
-    }
-)
-
-_IOC_TYPES = {
-    "ip:port": "ip:port",
-    "ip": "source.ip",
-    "domain": "source.fqdn",
-    "url": "source.url",
-    "md5_hash": "malware.hash.md5",
-    "sha1_hash": "malware.hash.sha1",
-    "sha256_hash": "malware.hash.sha256",
-}
-
-_THREAT_TYPES = {
-    "botnet_cc": "c2-server",
-    "payload_delivery": "malware-distribution",
-    "payload": "malware",
-}
-
-
-def _threatfox_fields(row: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901
-    fields = _mapped(row, _THREATFOX)
-    value = fields.pop("extra.ioc_value", None)
-    kind = fields.get("extra.ioc_type")
-    if value is None:
-        raise ValueError("no IOC value (ioc_value)")
-    if not isinstance(value, str):
-        raise ValueError(f"IOC value is {json_kind(value)}, not text")
-    if not isinstance(kind, str):
-        raise ValueError("no IOC type (ioc_type)")
-    target = _IOC_TYPES.get(kind.lower())
-    if target is None:
-        raise ValueError(f"IOC type {kind!r} has no field in the event model")
-    if target == "ip:port":
-        address, colon, port = value.rpartition(":")
-        if colon:
-            fields["source.ip"] = address.strip("[]")
-            fields["source.port"] = port
-        else:
-            fields["source.ip"] = value
-    else:
-        fields[target] = value
-        if target == "source.url":
-            found = _host(value)
-            if found:
-                fields[found[0]] = found[1]
-    threat = fields.get("extra.threat_type")
-    if isinstance(threat, str):
-        type_ = _THREAT_TYPES.get(threat.lower())
-        if type_:
-            fields["classification.type"] = type_
-    _tags(fields)
-    return fields
-
-
-def _threatfox_export(document: dict[str, Any]) -> Iterator[Record]:
-    """The export's IOCs; ``raw`` keeps each under its id (``{"<id>": [ioc]}``)."""
-    ordinal = 0
-    for ioc_id, entries in document.items():
-        for item in entries if isinstance(entries, list) else [entries]:
-            ordinal += 1
-            raw = orjson.dumps({ioc_id: [item]}).decode()
-            record = _json_item(ordinal, raw, item, _threatfox_fields)
-            if record.fields is not None:
-                record.fields.setdefault("extra.ioc_id", ioc_id)
-            yield record
-
-
-_THREATFOX_REQUIRED = ("ioc_value", "ioc_type")
-
-
-def _threatfox_csv(source: Source) -> Iterator[Record]:
-    """The CSV export: ``", "`` between quoted values, the header the last comment with commas."""
-    return csv_records(
-        source,
-        _threatfox_fields,
-        required=_THREATFOX_REQUIRED,
-        comment="#",
-        commented_header=True,
-        skipinitialspace=True,
-    )
-
-
-def _threatfox_api(document: dict[str, Any]) -> Iterator[Record]:
-    """The API answer's IOCs (``data``); an answer that is not ``ok`` is one quarantined record."""
-    status = document.get("query_status")
-    data = document.get("data")
-    if status == "no_result":
-        return
-    if status != "ok" or not isinstance(data, list):
-        raw = orjson.dumps(document).decode()[:JSON_RAW_CHARS]
-        yield Record(1, raw, None, f"ThreatFox API answer with query_status {status!r}")
-        return
-    yield from _json_records(data, _threatfox_fields)
-
-
-class ThreatFoxParser(Parser):
-    """ThreatFox IOC export: one indicator (address, domain, URL or hash) per record."""
-
-    name = "threatfox"
-    help = "abuse.ch ThreatFox IOC export (JSON, API answer or CSV): C2s, payload URLs, hashes"
-    provider = "abuse.ch"
-    default_type = None  # set per row from threat_type; unknown threat types are undetermined
-    default_tlp = "CLEAR"
-    documentation = "https://threatfox.abuse.ch/export/"
-
-    def parse(self, source: Source) -> Iterator[Record]:
-        if not _looks_like_json(source):
-            yield from _threatfox_csv(source)
-            return
-        document, failed = _json_document(source)
-        if failed:
-            yield failed
-        elif isinstance(document, dict) and "query_status" in document:
-            yield from _threatfox_api(document)
-        elif isinstance(document, dict):
-            yield from _threatfox_export(document)
-        elif isinstance(document, list):
-            yield from _json_records(document, _threatfox_fields)
-        else:
-            raw = orjson.dumps(document).decode()[:JSON_RAW_CHARS]
-            yield Record(1, raw, None, f"expected a JSON object, found {json_kind(document)}")
 
 
 PARSERS: list[type[Parser]] = [URLhausParser, FeodoTrackerParser, ThreatFoxParser]
