@@ -125,7 +125,7 @@ class Dispatch:
                 process.terminate()  # not report stays due, and goes again, same Message-ID)
             process.join()
 
-    def deliveries(self, notices: list[dict[str, Any]]) -> Iterator[Delivered]:  # noqa: C901
+    def deliveries(self, notices: list[dict[str, Any]]) -> Iterator[Delivered]:
         """Each notice with its delivery; every notice goes once (every n-th of the list to
         each sender: the list is in priority order, so each sends the urgent ones first)."""
         if not self.senders:
@@ -135,27 +135,38 @@ class Dispatch:
         by_id = {n["id"]: n for n in notices}
         for index, pipe in enumerate(self._pipes):
             pipe.send(notices[index :: self.senders])
-        pipes = list(self._pipes)
-        failure: BaseException | None = None
-        while pipes:
-            for ready in wait(pipes):
-                assert isinstance(ready, Connection)
-                try:
-                    said = ready.recv()
-                except EOFError:  # done, or died: what it sent and did not report goes again
-                    pipes.remove(ready)
-                    continue
-                if isinstance(said, BaseException):
-                    failure = failure or said
-                    continue
-                for notice_id, delivery in said:
-                    yield by_id[notice_id], delivery
-        if failure is not None:
-            raise failure
+        for report in _reports(self._pipes):
+            for notice_id, delivery in report:
+                yield by_id[notice_id], delivery
+        self._ended()
+
+    def _ended(self) -> None:
+        """Wait for the senders to end; one that ended in error fails the run."""
         for process in self._processes:
             process.join()
         if ended := [p.exitcode for p in self._processes if p.exitcode]:
             raise TocsinError(f"a notice sender process ended with code {ended[0]}")
+
+
+def _reports(pipes: list[Connection]) -> Iterator[list[tuple[int, Delivery]]]:
+    """The senders' reports as they come, a round of deliveries at a time, until every sender
+    has hung up; then the first error a sender reported is raised."""
+    pipes = list(pipes)
+    failure: BaseException | None = None
+    while pipes:
+        for ready in wait(pipes):
+            assert isinstance(ready, Connection)
+            try:
+                said = ready.recv()
+            except EOFError:  # done, or died: what it sent and did not report goes again
+                pipes.remove(ready)
+                continue
+            if isinstance(said, BaseException):
+                failure = failure or said
+                continue
+            yield said
+    if failure is not None:
+        raise failure
 
 
 def _sender(courier: Courier, url: str, pipe: Connection) -> None:

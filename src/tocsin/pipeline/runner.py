@@ -282,10 +282,23 @@ def run(
     return summary
 
 
-def _in_workers(plan: Plan, jobs: list[Job], workers: int) -> Iterator[Chunk]:  # noqa: C901
+def _in_workers(plan: Plan, jobs: list[Job], workers: int) -> Iterator[Chunk]:
     """Run ``process`` in forked children and stream their chunks back over pipes."""
+    readers, children = _fork(plan, [jobs[i::workers] for i in range(workers)])
+    try:
+        yield from _receive(readers)
+    finally:
+        for reader in readers:
+            reader.close()
+        for child in children:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()
+
+
+def _fork(plan: Plan, shares: list[list[Job]]) -> tuple[list[Any], list[Any]]:
+    """One forked child per non-empty share, and the end of the pipe each one writes to."""
     context = multiprocessing.get_context("fork")
-    shares = [jobs[i::workers] for i in range(workers)]
     readers: list[Any] = []
     children = []
     for share in shares:
@@ -297,29 +310,31 @@ def _in_workers(plan: Plan, jobs: list[Job], workers: int) -> Iterator[Chunk]:  
         writer.close()
         readers.append(reader)
         children.append(child)
+    return readers, children
+
+
+def _receive(readers: list[Any]) -> Iterator[Chunk]:
+    """The children's chunks as they come, until every child has said it is done."""
+    open_readers = list(readers)
+    while open_readers:
+        for ready in wait(open_readers):
+            chunk = _next_chunk(ready)
+            if chunk is None:
+                open_readers.remove(ready)
+                continue
+            yield chunk
+
+
+def _next_chunk(reader: Any) -> Chunk | None:
+    """A child's next chunk; None once it is done (or gone); an exception it sent is raised."""
     try:
-        open_readers = list(readers)
-        while open_readers:
-            for ready in wait(open_readers):
-                try:
-                    payload = ready.recv_bytes()  # type: ignore[union-attr]
-                except EOFError:
-                    open_readers.remove(ready)
-                    continue
-                message = pickle.loads(payload)  # noqa: S301 - our own child, our own pipe
-                if isinstance(message, BaseException):
-                    raise message
-                if message is None:
-                    open_readers.remove(ready)
-                    continue
-                yield message
-    finally:
-        for reader in readers:
-            reader.close()
-        for child in children:
-            child.join(timeout=5)
-            if child.is_alive():
-                child.kill()
+        payload = reader.recv_bytes()
+    except EOFError:
+        return None
+    message = pickle.loads(payload)  # noqa: S301 - our own child, our own pipe
+    if isinstance(message, BaseException):
+        raise message
+    return message  # type: ignore[no-any-return]
 
 
 def _child(plan: Plan, jobs: list[Job], reader: Any, writer: Any) -> None:

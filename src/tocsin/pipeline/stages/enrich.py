@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tocsin.model.event import Event
 from tocsin.pipeline.enrich.asn import AsnInfo
 from tocsin.pipeline.enrich.constituency import ConstituencyIndex
 from tocsin.pipeline.enrich.domains import split_domain
@@ -18,31 +19,51 @@ class Enricher:
     constituency: ConstituencyIndex
     asns: AddressMap[AsnInfo] | None = None
 
-    def __call__(self, batch: Batch) -> Batch:  # noqa: C901
+    def __call__(self, batch: Batch) -> Batch:
         asns = self.asns if self.asns is not None and len(self.asns) else None
         constituency = self.constituency if len(self.constituency) else None
         for event in batch.events:
-            ip = event.get("source.ip")
-            if asns is not None and ip is not None:
-                info = asns.lookup(ip)
-                if info is not None:
-                    asn = event.setdefault("source.asn", info.asn)
-                    if info.name and asn == info.asn:  # never another AS's name on the feed's ASN
-                        event.setdefault("source.as_name", info.name)
-                    if info.country:
-                        event.setdefault("source.geolocation.cc", info.country)
-            fqdn = event.get("source.fqdn")
-            if fqdn is not None:
-                suffix, registered = split_domain(fqdn)
-                if suffix:
-                    event.setdefault("source.domain_suffix", suffix)
-                if registered:
-                    event["tocsin.registered_domain"] = registered
+            if asns is not None:
+                _routing(event, asns)
+            _domain(event)
             if constituency is not None:
-                member = constituency.match(event)
-                if member is not None:
-                    event["tocsin.constituent"] = member.name
-                    event["tocsin.sector"] = member.sector
-                    if member.abuse_contact:
-                        event.setdefault("source.abuse_contact", member.abuse_contact)
+                _constituent(event, constituency)
         return batch
+
+
+def _routing(event: Event, asns: AddressMap[AsnInfo]) -> None:
+    """ASN, AS name and country of the source address, from the imported table."""
+    ip = event.get("source.ip")
+    if ip is None:
+        return
+    info = asns.lookup(ip)
+    if info is None:
+        return
+    asn = event.setdefault("source.asn", info.asn)
+    if info.name and asn == info.asn:  # never another AS's name on the feed's ASN
+        event.setdefault("source.as_name", info.name)
+    if info.country:
+        event.setdefault("source.geolocation.cc", info.country)
+
+
+def _domain(event: Event) -> None:
+    """Public suffix and registered domain of the source name, from the bundled list."""
+    fqdn = event.get("source.fqdn")
+    if fqdn is None:
+        return
+    suffix, registered = split_domain(fqdn)
+    if suffix:
+        event.setdefault("source.domain_suffix", suffix)
+    if registered:
+        event["tocsin.registered_domain"] = registered
+
+
+def _constituent(event: Event, constituency: ConstituencyIndex) -> None:
+    """The constituent, its sector and its abuse contact, from the registry."""
+    member = constituency.match(event)
+    if member is None:
+        return
+    event["tocsin.constituent"] = member.name
+    event["tocsin.sector"] = member.sector
+    if member.abuse_contact:
+        event.setdefault("source.abuse_contact", member.abuse_contact)

@@ -36,7 +36,7 @@ OBSERVABLES = (
 _OBSERVABLES = frozenset(OBSERVABLES)
 
 
-def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:  # noqa: C901
+def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
     """Validate each record's fields into an event; quarantine what cannot be one."""
     batch = Batch()
     default_type = classification_type(ctx.default_type) if ctx.default_type else None
@@ -44,37 +44,9 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:  # noqa: C9
     known: dict[str, Sanitizer] = dict(FIELDS)
     for record in records:
         batch.read += 1
-        if record.fields is None:
-            batch.quarantined.append(
-                _quarantine(ctx, record, "parse", record.error or "unparsable")
-            )
-            continue
-        event: dict[str, object] = dict(record.clean) if record.clean else {}
-        try:
-            for name, value in record.fields.items():
-                if value is None or value == "":
-                    continue
-                sanitize = known.get(name)
-                if sanitize is None:
-                    sanitize = known[name] = sanitizer_for(name)
-                try:
-                    event[name] = sanitize(value)
-                except InvalidValue:
-                    raise
-                except ValueError as exc:
-                    raise InvalidValue(name, value, str(exc)) from None
-        except InvalidValue as exc:
-            batch.quarantined.append(_quarantine(ctx, record, "normalize", str(exc)))
-            continue
-        if _OBSERVABLES.isdisjoint(event):
-            batch.quarantined.append(
-                _quarantine(
-                    ctx,
-                    record,
-                    "normalize",
-                    "no observable (IP, network, domain, URL, ASN or hash) in this row",
-                )
-            )
+        event = _event(record, ctx, known)
+        if isinstance(event, Quarantined):
+            batch.quarantined.append(event)
             continue
         event.setdefault("feed.name", ctx.feed)
         if ctx.provider:
@@ -86,6 +58,47 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:  # noqa: C9
         event["classification.taxonomy"] = taxonomy_of(str(type_))
         batch.events.append(event)
     return batch
+
+
+def _event(
+    record: Record, ctx: FeedContext, known: dict[str, Sanitizer]
+) -> dict[str, object] | Quarantined:
+    """The record's values sanitised into an event (feed defaults not yet filled), or the
+    record quarantined with the reason."""
+    if record.fields is None:
+        return _quarantine(ctx, record, "parse", record.error or "unparsable")
+    event: dict[str, object] = dict(record.clean) if record.clean else {}
+    try:
+        _sanitize(record.fields, event, known)
+    except InvalidValue as exc:
+        return _quarantine(ctx, record, "normalize", str(exc))
+    if _OBSERVABLES.isdisjoint(event):
+        return _quarantine(
+            ctx,
+            record,
+            "normalize",
+            "no observable (IP, network, domain, URL, ASN or hash) in this row",
+        )
+    return event
+
+
+def _sanitize(
+    fields: dict[str, object], event: dict[str, object], known: dict[str, Sanitizer]
+) -> None:
+    """Each given value through its field's sanitiser into ``event``; ``known`` caches the
+    sanitisers looked up so far. The first bad value raises ``InvalidValue``."""
+    for name, value in fields.items():
+        if value is None or value == "":
+            continue
+        sanitize = known.get(name)
+        if sanitize is None:
+            sanitize = known[name] = sanitizer_for(name)
+        try:
+            event[name] = sanitize(value)
+        except InvalidValue:
+            raise
+        except ValueError as exc:
+            raise InvalidValue(name, value, str(exc)) from None
 
 
 def _quarantine(ctx: FeedContext, record: Record, stage: str, reason: str) -> Quarantined:
