@@ -171,3 +171,23 @@ def test_users_tokens_and_audit_commands(cli: CliRunner, monkeypatch: pytest.Mon
     assert verified.exit_code == 0 and "audit log intact" in verified.output
     refused = cli.invoke(app, ["users", "add", "bob", "--role", "king"])
     assert refused.exit_code == 2 and "role" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["quarantine", "show", "99"], "tocsin: no quarantined row 99"),
+        (["tokens", "create", "nobody"], "tocsin: no user 'nobody'"),
+        (["cvd", "show", "TOCSIN-VU-2026-0042"], "tocsin: "),
+        (["share", "approve", "7"], "tocsin: "),
+    ],
+)
+def test_every_command_ends_a_tocsin_error_as_one_line_and_status_2(
+    cli: CliRunner, args: list[str], message: str
+) -> None:
+    """Whichever command raises it, a Tocsin error is one line on stderr and exit status 2."""
+    result = cli.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(message)
+    assert result.output.count("\n") == 1
+    assert "Traceback" not in result.output

@@ -57,3 +57,27 @@ def test_a_back_arrow_breaks_the_contract(tmp_path: Path, module: str, line: str
     result = lint(tmp_path)
     assert result.returncode != 0
     assert "Packages point one way BROKEN" in result.stdout
+
+
+# The command line's shortcuts past the Desk, each of the kind it once took.
+CLI_SHORTCUTS = [
+    ("cli/events.py", "import tocsin.store.base"),  # a store opened by a command
+    ("cli/users.py", "import tocsin.cases.audit"),  # a domain function called directly
+    ("cli/ingest.py", "import tocsin.pipeline.parsers"),
+    ("cli/notify.py", "import tocsin.notify.dispatch"),
+    ("cli/cvd.py", "import tocsin.cvd.cases"),
+    ("cli/share.py", "import tocsin.share.sharing"),
+]
+
+
+@pytest.mark.parametrize(("module", "line"), CLI_SHORTCUTS, ids=[m for m, _ in CLI_SHORTCUTS])
+def test_a_command_past_the_desk_breaks_the_contract(
+    tmp_path: Path, module: str, line: str
+) -> None:
+    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    planted = tmp_path / "src" / "tocsin" / module
+    planted.write_text(planted.read_text() + f"\n{line}\n")
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "The command line goes through the services BROKEN" in result.stdout

@@ -3,7 +3,6 @@ the local administrator (the audit log names the system account), like the desk'
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -11,11 +10,10 @@ import orjson
 import typer
 from rich.table import Table
 
-from tocsin.cli.common import clock, err, on_store, operator, out
-from tocsin.cvd.cases import Cvd
+from tocsin.cli.common import desk, operator, out
 from tocsin.formats.csaf import Publisher
 from tocsin.model.cvd import Case
-from tocsin.services.accounts import Accounts
+from tocsin.services.desk import Desk
 
 cvd_app = typer.Typer(
     help="Coordinated vulnerability disclosure: cases, vendors, the log, CSAF 2.0 advisories."
@@ -24,13 +22,9 @@ cvd_app = typer.Typer(
 Ref = Annotated[str, typer.Argument(help="The case: TOCSIN-VU-2026-0001 (or its number).")]
 
 
-def service() -> AbstractContextManager[Cvd]:
-    """The service on the configured store; every Tocsin error ends as one line and status 2."""
-    return on_store(lambda _, store: Cvd(store, now=clock()))
-
-
-def _case(cvd: Cvd, ref: str) -> Case:
+def _case(d: Desk, ref: str) -> Case:
     text = ref.strip()
+    cvd = d.cvd
     return cvd.get(operator(), int(text)) if text.isdigit() else cvd.by_public_id(operator(), text)
 
 
@@ -69,11 +63,10 @@ def add(
     """Open a vulnerability case (state received); print its public id."""
     pairs = [p.partition("=") for p in product or []]
     if any(not sep or not v.strip() for v, sep, _ in pairs):
-        err.print("tocsin: --product is VENDOR=IDENTIFIER (cpe:2.3:… or pkg:…)", markup=False)
-        raise typer.Exit(2)
-    with service() as cvd:
-        team = Accounts(cvd.store, now=cvd.now).ensure_team()
-        case = cvd.create(
+        raise typer.BadParameter("VENDOR=IDENTIFIER (cpe:2.3:… or pkg:…)", param_hint="'--product'")
+    with desk() as d:
+        team = d.accounts.ensure_team()
+        case = d.cvd.create(
             operator(),
             title=title,
             reporter=reporter,
@@ -102,8 +95,8 @@ def list_cases(
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
 ) -> None:
     """List vulnerability cases with state, vendors, CVSS and embargo."""
-    with service() as cvd:
-        cases = cvd.list_cases(operator(), state=state, limit=limit)
+    with desk() as d:
+        cases = d.cvd.list_cases(operator(), state=state, limit=limit)
     table = Table("case", "state", "title", "vendors", "cvss", "embargo", box=None)
     for c in cases:
         table.add_row(
@@ -121,10 +114,10 @@ def list_cases(
 def show(ref: Ref) -> None:
     """Show a case: details, vendors, products, dates, the communication log and the reporter's
     contact (its reading is audited)."""
-    with service() as cvd:
-        case = _case(cvd, ref)
-        contact = cvd.contact(operator(), case.id)
-        messages = cvd.messages(operator(), case.id)
+    with desk() as d:
+        case = _case(d, ref)
+        contact = d.cvd.contact(operator(), case.id)
+        messages = d.cvd.messages(operator(), case.id)
     reporter = case.reporter
     lines = [
         f"{case.public_id}  {case.title}",
@@ -161,8 +154,8 @@ def move(
 ) -> None:
     """Move a case along its workflow; an illegal move names the allowed ones. Publishing is
     refused before the embargo."""
-    with service() as cvd:
-        case = cvd.move(operator(), _case(cvd, ref).id, state, comment=comment, duplicate_of=of)
+    with desk() as d:
+        case = d.cvd.move(operator(), _case(d, ref).id, state, comment=comment, duplicate_of=of)
     out.print(f"{case.public_id} is {case.state.label}", markup=False)
 
 
@@ -175,9 +168,9 @@ def log(
     tlp: Annotated[str, typer.Option(help="The message's TLP.")] = "AMBER",
 ) -> None:
     """Write one message to the communication log."""
-    with service() as cvd:
-        case = _case(cvd, ref)
-        cvd.log(operator(), case.id, direction=direction, party=party, text=text, tlp=tlp)
+    with desk() as d:
+        case = _case(d, ref)
+        d.cvd.log(operator(), case.id, direction=direction, party=party, text=text, tlp=tlp)
     out.print(f"logged on {case.public_id}", markup=False)
 
 
@@ -192,8 +185,8 @@ def vendor(
     advice: Annotated[str | None, typer.Option(help="What users should do.")] = None,
 ) -> None:
     """Add a vendor to a case, or set its status and advice."""
-    with service() as cvd:
-        case = cvd.set_vendor(operator(), _case(cvd, ref).id, name, status, advice=advice)
+    with desk() as d:
+        case = d.cvd.set_vendor(operator(), _case(d, ref).id, name, status, advice=advice)
     found = case.vendor(name)
     out.print(f"{case.public_id}: {name} {found.status.label if found else ''}", markup=False)
 
@@ -210,10 +203,10 @@ def product(
     status: Annotated[str, typer.Option(help="affected or fixed.")] = "affected",
 ) -> None:
     """Add a product to a case (with --vendor), or set a product's status."""
-    with service() as cvd:
-        case_id = _case(cvd, ref).id
+    with desk() as d:
+        case_id = _case(d, ref).id
         if vendor is not None:
-            cvd.add_product(
+            d.cvd.add_product(
                 operator(),
                 case_id,
                 vendor=vendor,
@@ -223,7 +216,7 @@ def product(
                 status=status,
             )
         else:
-            cvd.set_product(operator(), case_id, identifier, status)
+            d.cvd.set_product(operator(), case_id, identifier, status)
     out.print(f"{identifier}: {status}", markup=False)
 
 
@@ -242,10 +235,10 @@ def set_fields(
     zone: Annotated[str | None, typer.Option(help="The embargo's IANA time zone.")] = None,
 ) -> None:
     """Change what the advisory will say, or the embargo."""
-    with service() as cvd:
-        case = cvd.update(
+    with desk() as d:
+        case = d.cvd.update(
             operator(),
-            _case(cvd, ref).id,
+            _case(d, ref).id,
             title=title,
             description=description,
             impact=impact,
@@ -266,9 +259,9 @@ def assign(
     username: Annotated[str | None, typer.Argument(help="Who handles it (none: nobody).")] = None,
 ) -> None:
     """Give a case a handler (they read the reporter's contact)."""
-    with service() as cvd:
-        handler = Accounts(cvd.store, now=cvd.now).principal_named(username) if username else None
-        case = cvd.assign(operator(), _case(cvd, ref).id, handler.user_id if handler else None)
+    with desk() as d:
+        handler = d.accounts.principal_named(username) if username else None
+        case = d.cvd.assign(operator(), _case(d, ref).id, handler.user_id if handler else None)
     out.print(f"{case.public_id} handled by {username or 'nobody'}", markup=False)
 
 
@@ -281,11 +274,11 @@ def concern(
     sector: Annotated[list[str] | None, typer.Option(help="A whole sector concerned.")] = None,
 ) -> None:
     """Name the constituents the advisory concerns (replacing those named before)."""
-    with service() as cvd:
-        case = cvd.concern(
-            operator(), _case(cvd, ref).id, constituents=constituent or [], sectors=sector or []
+    with desk() as d:
+        case = d.cvd.concern(
+            operator(), _case(d, ref).id, constituents=constituent or [], sectors=sector or []
         )
-        names = cvd.affected_constituents(case.id)
+        names = d.cvd.affected_constituents(case.id)
     out.print(f"{case.public_id} concerns {len(names)} constituent(s)", markup=False)
     for name in names:
         out.print(f"  {name}", markup=False)
@@ -307,9 +300,9 @@ def advisory(
 ) -> None:
     """Print the case's CSAF 2.0 advisory as JSON (a final one only once published, after the
     embargo)."""
-    with service() as cvd:
+    with desk() as d:
         issuer = Publisher(publisher, namespace, base_url)
-        document = cvd.advisory(operator(), _case(cvd, ref).id, publisher=issuer, draft=draft)
+        document = d.cvd.advisory(operator(), _case(d, ref).id, publisher=issuer, draft=draft)
     typer.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
 
 
@@ -317,9 +310,6 @@ def advisory(
 def announce(ref: Ref) -> None:
     """Send the published advisory to the constituents it concerns (named, or of its sectors),
     as notices: once each, with retries and acknowledgement links (`tocsin notify send`)."""
-    from tocsin.services.notices import announce_advisory
-
-    with on_store(
-        lambda settings, store: announce_advisory(settings, store, clock(), operator(), ref)
-    ) as made:
-        out.print(f"{len(made)} notices planned; `tocsin notify send` sends them", markup=False)
+    with desk() as d:
+        made = d.announce(operator(), ref)
+    out.print(f"{len(made)} notices planned; `tocsin notify send` sends them", markup=False)

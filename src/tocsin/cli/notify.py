@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from typing import Annotated
 
 import typer
 
-from tocsin.cli.common import clock, on_store, out
-from tocsin.notify.dispatch import AT_LEAST
-from tocsin.notify.notifier import Notifier
-from tocsin.services.notices import notifier, run_round
+from tocsin.cli.common import desk, out
+from tocsin.services.notices import PER_SENDER, run_round
 
 notify_app = typer.Typer(help="Notices to constituents: plan, send, follow up.")
 Workers = Annotated[
@@ -19,13 +16,9 @@ Workers = Annotated[
         "--workers",
         min=1,
         help="Sender processes for a large batch, each over its own SMTP connection "
-        f"(each takes at least {AT_LEAST} notices; fewer go from one).",
+        f"(each takes at least {PER_SENDER} notices; fewer go from one).",
     ),
 ]
-
-
-def desk() -> AbstractContextManager[Notifier]:
-    return on_store(lambda settings, store: notifier(settings, store, clock()))
 
 
 @notify_app.command("plan")
@@ -35,8 +28,8 @@ def notify_plan(
     ] = False,
 ) -> None:
     """Batch the events no notice has carried yet, per recipient and period."""
-    with desk() as notices:
-        found = notices.plan(dry_run=dry_run)
+    with desk() as d:
+        found = d.notifier().plan(dry_run=dry_run)
     for p in found.notices:
         why = "; ".join(r for r, _ in p.reasons.most_common(3))
         out.print(
@@ -52,8 +45,8 @@ def notify_plan(
 @notify_app.command("send")
 def notify_send(workers: Workers = 2) -> None:
     """Send the notices that are due (planned, or deferred until now)."""
-    with desk() as notices:
-        sent = notices.send(workers=workers)
+    with desk() as d:
+        sent = d.notifier().send(workers=workers)
     parts = ", ".join(f"{n} {state}" for state, n in sorted(sent.outcomes.items())) or "nothing"
     out.print(f"notices: {parts}; {sent.waiting} held back by the per-domain limit", markup=False)
 
@@ -61,8 +54,8 @@ def notify_send(workers: Workers = 2) -> None:
 @notify_app.command("run")
 def notify_run(workers: Workers = 2) -> None:
     """Plan, send, and send again the urgent notices nobody acknowledged (for a timer)."""
-    with desk() as notices:
-        done = run_round(notices, workers=workers)
+    with desk() as d:
+        done = run_round(d.notifier(), workers=workers)
     out.print(done.line(), markup=False)
 
 
@@ -71,8 +64,8 @@ def notify_list(
     status: Annotated[str | None, typer.Option(help="pending, sent, deferred, failed…")] = None,
 ) -> None:
     """The latest notices, with their state and acknowledgement."""
-    with desk() as notices:
-        rows = notices.notices.listing(200, status)
+    with desk() as d:
+        rows = d.notifier().notices.listing(200, status)
     for n in rows:
         ack = "acknowledged" if n["acknowledged_at"] else "not acknowledged"
         out.print(
@@ -87,6 +80,6 @@ def notify_bounce(
     message_id: Annotated[str, typer.Argument(help="The Message-ID the bounce names.")],
 ) -> None:
     """Record that a sent notice came back (from a delivery status notification)."""
-    with desk() as notices:
-        notice = notices.bounced(message_id)
+    with desk() as d:
+        notice = d.notifier().bounced(message_id)
     out.print(f"notice {notice['id']} to {notice['recipient']}: bounced", markup=False)

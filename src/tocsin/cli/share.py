@@ -8,22 +8,19 @@ than the author approves.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from tocsin.cases.incidents import Incidents
-from tocsin.cli.common import clock, on_store, operator, out
+from tocsin.cli.common import desk, new_password, operator, out, yes
 from tocsin.model.people import Principal
 from tocsin.model.share import EVERYONE, ReleaseState
 from tocsin.model.tlp import TLP
-from tocsin.services.accounts import Accounts
+from tocsin.services.desk import Desk
 from tocsin.services.events import make_filter
-from tocsin.services.publish import Publisher
-from tocsin.share.sharing import Sharing
+from tocsin.services.publish import misp_feed
 
 partners_app = typer.Typer(help="Partner teams and their sharing agreements.")
 share_app = typer.Typer(help="Sharing: collections, releases (four eyes), TAXII pulls, MISP feeds.")
@@ -33,23 +30,11 @@ As = Annotated[
 ]
 
 
-def service() -> AbstractContextManager[Sharing]:
-    return on_store(lambda _, store: Sharing(store, now=clock()))
-
-
-def publisher() -> AbstractContextManager[Publisher]:
-    return on_store(
-        lambda settings, store: Publisher(
-            Sharing(store, now=clock()), Incidents(store, now=clock()), settings.notify_team
-        )
-    )
-
-
-def acting(sharing: Sharing, name: str | None) -> Principal:
+def acting(d: Desk, name: str | None) -> Principal:
     """The person of ``--as``, else the local administrator."""
     if name is None:
         return operator()
-    return Accounts(sharing.store, now=clock()).principal_named(name)
+    return d.accounts.principal_named(name)
 
 
 # -- partners ------------------------------------------------------------------------------------
@@ -68,17 +53,15 @@ def partners_add(
     ] = False,
 ) -> None:
     """Add a partner organisation, and optionally its first user and TAXII token."""
-    from tocsin.cli.common import _password
-
-    with service() as sharing:
-        org = sharing.add_partner(operator(), name)
+    with desk() as d:
+        org = d.sharing.add_partner(operator(), name)
         out.print(f"partner {name} (organisation {org})", markup=False)
         if user:
-            accounts = Accounts(sharing.store, now=clock())
+            accounts = d.accounts
             added = accounts.add_user(
                 operator(),
                 name=user,
-                password=_password(password),
+                password=new_password(password),
                 role="partner",
                 org_id=org,
             )
@@ -91,9 +74,9 @@ def partners_add(
 @partners_app.command("list")
 def partners_list() -> None:
     """Partners and their agreements."""
-    with service() as sharing:
-        found = sharing.partners(operator())
-        names, _ = sharing.names()
+    with desk() as d:
+        found = d.sharing.partners(operator())
+        names, _ = d.sharing.names()
     table = Table("partner", "collection", "read", "write", "up to", "approval", box=None)
     for partner in found:
         if not partner.agreements:
@@ -102,10 +85,10 @@ def partners_list() -> None:
             table.add_row(
                 partner.name,
                 names.get(a.collection_id, "?"),
-                _yes(a.can_read),
-                _yes(a.can_write),
+                yes(a.can_read),
+                yes(a.can_write),
                 a.max_tlp.label,
-                _yes(a.approval),
+                yes(a.approval),
             )
     out.print(table)
 
@@ -129,13 +112,13 @@ def partners_agreement(
         level = TLP.parse(max_tlp)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    with service() as sharing:
-        sharing.set_agreement(
+    with desk() as d:
+        d.sharing.set_agreement(
             operator(), name, collection, read=read, write=write, max_tlp=level, approval=approval
         )
     out.print(
-        f"{name} on {collection}: read {_yes(read)}, write {_yes(write)}, up to {level.label}, "
-        f"approval {_yes(approval)}",
+        f"{name} on {collection}: read {yes(read)}, write {yes(write)}, up to {level.label}, "
+        f"approval {yes(approval)}",
         markup=False,
     )
 
@@ -146,8 +129,8 @@ def partners_agreement(
 @share_app.command("collections")
 def share_collections() -> None:
     """The TAXII collections, with their ids."""
-    with service() as sharing:
-        found = sharing.sizes(operator())
+    with desk() as d:
+        found = d.sharing.sizes(operator())
     table = Table("alias", "title", "TAXII id", "objects", box=None)
     for c, count in found:
         table.add_row(c.alias, c.title, c.uuid, str(count))
@@ -161,8 +144,8 @@ def share_collection(
     description: Annotated[str, typer.Option(help="What it holds.")] = "",
 ) -> None:
     """Add a TAXII collection."""
-    with service() as sharing:
-        found = sharing.add_collection(operator(), alias, title or alias, description)
+    with desk() as d:
+        found = d.sharing.add_collection(operator(), alias, title or alias, description)
     out.print(f"collection {found.alias}: {found.uuid}", markup=False)
 
 
@@ -183,13 +166,13 @@ def share_publish(
 ) -> None:
     """Release events (or an incident) as STIX 2.1 to a collection; at AMBER and above, waits
     for a lead's approval when an agreement asks for it."""
-    with publisher() as desk:
-        who = acting(desk.sharing, as_)
+    with desk() as d:
+        who = acting(d, as_)
         if incident:
-            done = desk.incident(who, collection, incident, partner=partner)
+            done = d.publisher.incident(who, collection, incident, partner=partner)
         else:
             query = make_filter(type=type_, feed=feed, since=since, until=until)
-            done = desk.events(who, collection, query, partner=partner)
+            done = d.publisher.events(who, collection, query, partner=partner)
     r = done.release
     out.print(
         f"release {r.id}: {r.state.value}, {r.objects} STIX objects at most {r.tlp.label} "
@@ -208,9 +191,9 @@ def share_releases(
     state: Annotated[str | None, typer.Option(help="pending, released or refused.")] = None,
 ) -> None:
     """The latest releases: what went (or waits to go) to whom."""
-    with service() as sharing:
-        found = sharing.releases(operator(), ReleaseState(state) if state else None)
-        names, orgs = sharing.names()
+    with desk() as d:
+        found = d.sharing.releases(operator(), ReleaseState(state) if state else None)
+        names, orgs = d.sharing.names()
     table = Table(
         "id", "state", "collection", "to", "TLP", "objects", "author", "approver", "what", box=None
     )
@@ -235,8 +218,8 @@ def share_approve(
     release: Annotated[int, typer.Argument(help="The release's id.")], as_: As = None
 ) -> None:
     """Let a pending release go (a lead other than its author)."""
-    with service() as sharing:
-        done = sharing.approve(acting(sharing, as_), release)
+    with desk() as d:
+        done = d.sharing.approve(acting(d, as_), release)
     out.print(f"release {done.id}: {done.state.value} by {done.approver}", markup=False)
 
 
@@ -247,8 +230,8 @@ def share_refuse(
     as_: As = None,
 ) -> None:
     """Refuse a pending release."""
-    with service() as sharing:
-        done = sharing.refuse(acting(sharing, as_), release, reason)
+    with desk() as d:
+        done = d.sharing.refuse(acting(d, as_), release, reason)
     out.print(f"release {done.id}: {done.state.value} by {done.approver}", markup=False)
 
 
@@ -261,16 +244,14 @@ def share_misp_feed(
 ) -> None:
     """Write a MISP feed (manifest.json, hashes.csv, one file per event) of what a partner may
     read in a collection, for the team's web server to serve."""
-    from tocsin.services.publish import misp_feed
-
-    with publisher() as desk:
+    with desk() as d:
         done = misp_feed(
-            desk.sharing,
-            acting(desk.sharing, as_),
+            d.sharing,
+            acting(d, as_),
             collection,
             directory,
             partner=partner,
-            team=desk.team,
+            team=d.publisher.team,
         )
     out.print(
         f"{len(done.files)} MISP events ({done.events} attributes' events) in {directory}",
@@ -287,20 +268,13 @@ def share_pull(
 ) -> None:
     """Read partners' TAXII 2.1 collections since the last pull into the pipeline (run it from a
     timer: each source is pulled when its `every` has passed)."""
-    from tocsin.services.pull import pull_sources
-
-    with on_store(
-        lambda settings, store: pull_sources(settings, store, now=clock(), name=name, every=every)
-    ) as pulled:
-        for got in pulled:
-            out.print(
-                f"{got.source}: {got.objects} objects in {got.pages} pages; {got.accepted} "
-                f"accepted, {got.duplicates} duplicates, {got.quarantined} quarantined",
-                markup=False,
-            )
-        if not pulled:
-            out.print("no source is due", markup=False)
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+    with desk() as d:
+        pulled = d.pull(name, every=every)
+    for got in pulled:
+        out.print(
+            f"{got.source}: {got.objects} objects in {got.pages} pages; {got.accepted} "
+            f"accepted, {got.duplicates} duplicates, {got.quarantined} quarantined",
+            markup=False,
+        )
+    if not pulled:
+        out.print("no source is due", markup=False)

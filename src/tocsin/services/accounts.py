@@ -166,6 +166,13 @@ class Accounts:
                 conn, who, "user.totp", "user", user.username, {"enabled": secret is not None}
             )
 
+    def enrol_totp(self, who: Principal, name: str) -> tuple[str, str]:
+        """Turn on a new TOTP second factor; returns its secret and the otpauth:// URI that
+        enrols it in an authenticator app."""
+        secret = totp.new_secret()
+        self.set_totp(who, name, secret)
+        return secret, totp.provisioning_uri(secret, name.lower())
+
     # -- logging in ------------------------------------------------------------------------------
 
     def authenticate(
@@ -248,6 +255,10 @@ class Accounts:
                 {"name": token.name, "prefix": prefix, "scopes": sorted(wanted)},
             )
         return NewToken(token, secret)
+
+    def create_token_for(self, name: str, token_name: str, scopes: str = "read") -> NewToken:
+        """A token for the named person, created as them (the command line on the server)."""
+        return self.create_token(Principal.of(self._user(name)), token_name, scopes)
 
     def revoke_token(self, who: Principal, token_id: int) -> None:
         token = self.people.token(token_id)

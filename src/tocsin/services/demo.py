@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +26,30 @@ from tocsin.services.ingest import ingest, load_mapping
 from tocsin.services.registry import import_asn_table, import_constituents
 from tocsin.settings import Settings
 from tocsin.store.base import EventFilter, Store
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What loading the demo put into the store."""
+
+    feeds: list[tuple[str, Summary]]  # each sample file with its summary
+    logins: list[tuple[str, str, str]]  # user, password, role
+    opened: int  # incidents the aggregation rules opened
+    linked: int  # events they linked
+    receipts: list[Receipt]  # reports from the public
+    collection: str  # the community collection's TAXII id
+    shared: int  # STIX objects it holds
+
+
+def load_all(settings: Settings, store: Store, now: Callable[[], int]) -> Loaded:
+    """The whole demo: registry, feeds, people, incidents, reports, sharing and a CVD case."""
+    feeds = load_demo(settings, store)
+    logins = load_people(store, now)
+    opened, linked = load_incidents(store, now)
+    receipts = load_reports(settings, store, now)
+    collection, shared = load_sharing(settings, store, now)
+    load_cvd(store, now)
+    return Loaded(feeds, logins, opened, linked, receipts, collection, shared)
 
 
 def demo_dir() -> Path:

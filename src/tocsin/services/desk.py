@@ -16,10 +16,16 @@ from tocsin.cases.incidents import Incidents
 from tocsin.cases.reports import Reports
 from tocsin.cvd.cases import Cvd
 from tocsin.model.clock import Now, wall_clock
+from tocsin.model.people import Principal
 from tocsin.model.sla import SlaPolicy
 from tocsin.notify.notifier import Notifier
 from tocsin.services.accounts import Accounts
-from tocsin.services.notices import notifier
+from tocsin.services.demo import Loaded, load_all
+from tocsin.services.events import Events
+from tocsin.services.intake import Intake
+from tocsin.services.notices import announce_advisory, notifier
+from tocsin.services.publish import Publisher
+from tocsin.services.pull import Pulled, pull_sources
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
@@ -40,12 +46,16 @@ class Desk:
     sharing: Sharing
     cvd: Cvd
     notices: Notifier | None  # acknowledgement links are signed: none without a secret key
+    intake: Intake
+    events: Events
+    publisher: Publisher
 
     @classmethod
     def build(cls, settings: Settings, store: Store, *, clock: Now = wall_clock) -> Desk:
         incidents = Incidents(store, now=clock, sla=SlaPolicy.parse(settings.sla))
         accounts = Accounts(store, now=clock)
         files = EvidenceFiles(Path(settings.data_dir) / "evidence")
+        sharing = Sharing(store, now=clock)
         return cls(
             settings=settings,
             store=store,
@@ -57,15 +67,35 @@ class Desk:
             reports=Reports(
                 incidents, files, accounts.ensure_team, submit_limit=settings.report_limit
             ),
-            sharing=Sharing(store, now=clock),
+            sharing=sharing,
             cvd=Cvd(store, now=clock),
             notices=notifier(settings, store, clock) if settings.secret_key else None,
+            intake=Intake(settings, store),
+            events=Events(store),
+            publisher=Publisher(sharing, incidents, settings.notify_team),
         )
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Now = wall_clock) -> Desk:
         """The desk on the configured store (migrated); ``close`` it when done."""
         return cls.build(settings, open_store(settings.database_url), clock=clock)
+
+    def notifier(self) -> Notifier:
+        """The notice desk; a ``ConfigError`` saying why when the settings have no secret key."""
+        return self.notices or notifier(self.settings, self.store, self.clock)
+
+    def pull(self, name: str | None = None, *, every: bool = False) -> list[Pulled]:
+        """Partners' TAXII collections into the pipeline: the source named, every source
+        (``every``), or those due."""
+        return pull_sources(self.settings, self.store, now=self.clock, name=name, every=every)
+
+    def announce(self, who: Principal, ref: str) -> list[int]:
+        """A published case's advisory to the constituents it concerns, as notices."""
+        return announce_advisory(self.settings, self.store, self.clock, who, ref)
+
+    def load_demo(self) -> Loaded:
+        """The made-up demo data, loaded once (loading it again adds nothing)."""
+        return load_all(self.settings, self.store, self.clock)
 
     def close(self) -> None:
         self.store.close()

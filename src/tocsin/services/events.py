@@ -65,3 +65,13 @@ def search(store: Store, who: Principal, query: EventFilter) -> EventPage:
     """Events are the team's working material: staff only (partners get what is shared)."""
     access.require(who, *access.STAFF)
     return store.search(replace(query, max_tlp=access.event_tlp_cap(who)))
+
+
+class Events:
+    """Searching the stored events, on the desk's store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def search(self, who: Principal, query: EventFilter) -> EventPage:
+        return search(self.store, who, query)

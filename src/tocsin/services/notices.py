@@ -17,13 +17,14 @@ from tocsin.formats.csaf import Publisher
 from tocsin.model.cvd import State
 from tocsin.model.people import Principal
 from tocsin.notify.compose import Sender
-from tocsin.notify.dispatch import Protect
+from tocsin.notify.dispatch import AT_LEAST, Protect
 from tocsin.notify.notifier import Notifier, NotifySettings, Sent
 from tocsin.notify.smtp import SmtpSettings
 from tocsin.settings import Settings
 from tocsin.store.base import Store
 
 log = logging.getLogger("tocsin.notify")
+PER_SENDER = AT_LEAST  # the fewest notices a sender process is started for
 
 
 def notifier(settings: Settings, store: Store, now: Callable[[], int]) -> Notifier:

@@ -1,0 +1,67 @@
+"""``tocsin serve`` and ``tocsin demo``: the web server, and the made-up demo data behind it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tocsin.cli.common import desk, out
+from tocsin.services.demo import Loaded, demo_password
+from tocsin.settings import Settings
+
+Host = Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")]
+Port = Annotated[int | None, typer.Option(help="Port (default 8000).")]
+
+
+def serve(host: Host = None, port: Port = None) -> None:
+    """Serve the web pages, the JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json) and
+    TAXII 2.1 under /taxii2/."""
+    import uvicorn
+
+    from tocsin.web.app import create_app
+
+    config = Settings.load()
+    config = config.but(host=host or config.host, port=port or config.port)
+    application = create_app(config)
+    out.print(f"Tocsin at http://{config.host}:{config.port}/", markup=False)
+    uvicorn.run(application, host=config.host, port=config.port, log_level="warning")
+
+
+def demo(
+    serve_: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the demo once loaded.")
+    ] = True,
+    host: Host = None,
+    port: Port = None,
+) -> None:
+    """Load the made-up sample feeds, constituents and ASN table into the store, then serve them."""
+    with desk() as d:
+        loaded = d.load_demo()
+        public_url = d.settings.public_url
+    _print_loaded(loaded, public_url)
+    if serve_:
+        serve(host=host, port=port)
+
+
+def _print_loaded(loaded: Loaded, public_url: str) -> None:
+    for name, summary in loaded.feeds:
+        out.print(f"{name}: {summary.line()}", markup=False)
+    out.print(
+        f"incidents: {loaded.opened} opened by the aggregation rules, {loaded.linked} events linked"
+    )
+    for receipt in loaded.receipts[:1]:
+        out.print(
+            f"reports from the public: {len(loaded.receipts)} made up; the portal is /report, and "
+            f"/report/status shows {receipt.reference} with the code {receipt.code}",
+            markup=False,
+        )
+    out.print("Log in as (made-up demo accounts):", markup=False)
+    for name, password, role in loaded.logins:
+        out.print(f"  {role:8} user {name:8} password {password}", markup=False)
+    out.print(
+        f"TAXII 2.1 for the demo partner: {public_url}/taxii2/ (HTTP Basic: user partner, "
+        f"password {demo_password('partner')}), collection community = {loaded.collection} "
+        f"({loaded.shared} STIX objects, up to TLP:GREEN)",
+        markup=False,
+    )
