@@ -139,7 +139,7 @@ def read_protocols(names: Sequence[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def shareable(event: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901
+def shareable(event: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of an event that may leave, as a partner reads them back from the export.
 
     The allow-list, less what STIX could not carry faithfully: a URL with an ``@`` (its host is
@@ -148,6 +148,19 @@ def shareable(event: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901
     read back differently. ``time.source`` is the observation time when the feed gave none.
     """
     found = {k: v for k, v in event.items() if k in SHAREABLE and v is not None and v != ""}
+    _drop_userinfo_urls(found)
+    _drop_unfaithful_protocols(found)
+    _drop_unanchored_traffic(found)
+    _drop_split_address(found)
+    _drop_side_switchers(found)
+    _drop_unanchored_asns(found)
+    if "time.source" not in found and "time.observation" in found:
+        found["time.source"] = found["time.observation"]
+    return found
+
+
+def _drop_userinfo_urls(found: dict[str, Any]) -> None:
+    """A URL with an ``@`` goes; its host stays, as the side's fqdn or ip when it has none."""
     for side in SIDES:
         url = found.get(f"{side}.url")
         if url is not None and "@" in unquote(url):
@@ -155,10 +168,19 @@ def shareable(event: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901
             host = url_host(url)
             if host:
                 found.setdefault(f"{side}.ip" if _is_ip(host) else f"{side}.fqdn", host)
+
+
+def _drop_unfaithful_protocols(found: dict[str, Any]) -> None:
+    """Protocol names that would read back as other names go."""
     wrote = (found.get("protocol.transport"), found.get("protocol.application"))
     if wrote != (None, None) and read_protocols(protocols(*wrote, None)) != wrote:
         found.pop("protocol.transport", None)
         found.pop("protocol.application", None)
+
+
+def _drop_unanchored_traffic(found: dict[str, Any]) -> None:
+    """Ports and protocols go without a network-traffic to hold them; the destination goes
+    without one, or without a destination address."""
     traffic = traffic_possible(found)
     if not traffic:
         for name in ("source.port", "destination.port", *PROTOCOL_FIELDS):
@@ -166,13 +188,21 @@ def shareable(event: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901
     if not traffic or not (found.get("destination.ip") or found.get("destination.fqdn")):
         for name in [k for k in found if k.startswith("destination.") and k != "destination.port"]:
             del found[name]
-    if found.get("source.ip") and found.get("source.ip") == found.get("destination.ip"):
-        # one address object for both sides: what hangs on it is read back on both
-        for name in ("fqdn", "asn"):
-            if found.get(f"source.{name}") != found.get(f"destination.{name}"):
-                found.pop(f"source.{name}", None)
-                found.pop(f"destination.{name}", None)
-    # a url is read back as its host's side, a network as its ip's: drop what would switch sides
+
+
+def _drop_split_address(found: dict[str, Any]) -> None:
+    """One address object for both sides: what hangs on it is read back on both, so a name or
+    an ASN the sides disagree on goes from both."""
+    if not found.get("source.ip") or found.get("source.ip") != found.get("destination.ip"):
+        return
+    for name in ("fqdn", "asn"):
+        if found.get(f"source.{name}") != found.get(f"destination.{name}"):
+            found.pop(f"source.{name}", None)
+            found.pop(f"destination.{name}", None)
+
+
+def _drop_side_switchers(found: dict[str, Any]) -> None:
+    """A url is read back as its host's side, a network as its ip's: what would switch goes."""
     src, dst = _hosts(found, "source"), _hosts(found, "destination")
     src_ip, dst_ip = found.get("source.ip"), found.get("destination.ip")
     for side in SIDES:
@@ -182,6 +212,12 @@ def shareable(event: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901
         network = found.get(f"{side}.network")
         if network is not None and network_side(network, src_ip, dst_ip) != side:
             del found[f"{side}.network"]
+
+
+def _drop_unanchored_asns(found: dict[str, Any]) -> None:
+    """An ASN needs its side's ip or network to hang on; a source ASN that is also the
+    destination's is one AS object, anchored by the destination alone."""
+    src_ip, dst_ip = found.get("source.ip"), found.get("destination.ip")
     if "destination.asn" in found and not (dst_ip or found.get("destination.network")):
         del found["destination.asn"]
     if (
@@ -189,10 +225,7 @@ def shareable(event: Mapping[str, Any]) -> dict[str, Any]:  # noqa: C901
         and not (src_ip or found.get("source.network"))
         and found.get("destination.asn") == found["source.asn"]
     ):
-        del found["source.asn"]  # one AS object, anchored by the destination alone
-    if "time.source" not in found and "time.observation" in found:
-        found["time.source"] = found["time.observation"]
-    return found
+        del found["source.asn"]
 
 
 def _hosts(fields: Mapping[str, Any], side: str) -> set[str]:

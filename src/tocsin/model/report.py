@@ -212,48 +212,50 @@ def clean_path(raw: Mapping[str, Sequence[str]]) -> tuple[ReportPath | None, Err
     return None, {"path": "required" if not key else "not_an_option"}
 
 
-def clean_answers(path: ReportPath, raw: Mapping[str, Sequence[str]]) -> tuple[Answers, Errors]:  # noqa: C901
+def clean_answers(path: ReportPath, raw: Mapping[str, Sequence[str]]) -> tuple[Answers, Errors]:
     """The path's answers from a submitted form, with an error code per refused field."""
     answers: Answers = {}
     errors: Errors = {}
     for q in path.all_questions:
-        if q.kind is Kind.CHECKS:
-            chosen = [v for v in dict.fromkeys(raw.get(q.key) or ()) if v]
-            if any(v not in q.options for v in chosen):
-                errors[q.key] = "not_an_option"
-            elif chosen:
-                answers[q.key] = chosen
-            continue
-        value = _text(raw, q.key)
-        if not value:
-            if q.required:
-                errors[q.key] = "required"
-            continue
-        if q.kind is Kind.RADIO and value not in q.options:
-            errors[q.key] = "not_an_option"
-        elif q.kind is Kind.DATE:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                errors[q.key] = "bad_date"
-        _length(errors, q.key, value, q.max_length)
-        if q.key not in errors:
-            answers[q.key] = value
+        answer, error = _answer(q, raw)
+        if error:
+            errors[q.key] = error
+        elif answer:
+            answers[q.key] = answer
     return answers, errors
 
 
-def clean_who(raw: Mapping[str, Sequence[str]]) -> tuple[Who | None, Errors]:  # noqa: C901
-    errors: Errors = {}
+def _answer(q: Question, raw: Mapping[str, Sequence[str]]) -> tuple[str | list[str], str | None]:
+    """One question's answer (empty when not given), or the code of the error refusing it."""
+    if q.kind is Kind.CHECKS:
+        chosen = [v for v in dict.fromkeys(raw.get(q.key) or ()) if v]
+        if any(v not in q.options for v in chosen):
+            return [], "not_an_option"
+        return chosen, None
+    value = _text(raw, q.key)
+    if not value:
+        return "", "required" if q.required else None
+    if len(value) > q.max_length:  # the length is checked last, and its error is the one shown
+        return "", "too_long"
+    if q.kind is Kind.RADIO and value not in q.options:
+        return "", "not_an_option"
+    if q.kind is Kind.DATE and not _is_date(value):
+        return "", "bad_date"
+    return value, None
+
+
+def _is_date(value: str) -> bool:
     try:
-        kind = ReporterKind(_text(raw, "reporter"))
+        date.fromisoformat(value)
     except ValueError:
-        errors["reporter"] = "required" if not _text(raw, "reporter") else "not_an_option"
-        kind = ReporterKind.SELF
-    sector = _text(raw, "sector") or None
-    if kind is ReporterKind.ORGANISATION and sector not in REPORT_SECTORS:
-        errors["sector"] = "required" if sector is None else "not_an_option"
-    if kind is not ReporterKind.ORGANISATION:
-        sector = None
+        return False
+    return True
+
+
+def clean_who(raw: Mapping[str, Sequence[str]]) -> tuple[Who | None, Errors]:
+    errors: Errors = {}
+    kind = _reporter(raw, errors)
+    sector = _sector(raw, kind, errors)
     flags = tuple(f for f in FLAGS if f in (raw.get("flags") or ()))
     if any(f not in FLAGS for f in raw.get("flags") or ()):
         errors["flags"] = "not_an_option"
@@ -261,17 +263,7 @@ def clean_who(raw: Mapping[str, Sequence[str]]) -> tuple[Who | None, Errors]:  #
     if contact not in ("yes", "anonymous"):
         errors["contact"] = "required" if not contact else "not_an_option"
     anonymous = contact == "anonymous"
-    values = {k: _text(raw, k) for k in ("name", "email", "phone", "victim_name", "org_name")}
-    values["interpreter"] = _text(raw, "interpreter")
-    for key, value in values.items():
-        _length(errors, key, value, 254 if key == "email" else SHORT)
-    checked = not anonymous  # what an anonymous reporter typed is dropped below, not checked
-    if checked and values["email"] and "email" not in errors and not _EMAIL.match(values["email"]):
-        errors["email"] = "bad_email"
-    if checked and values["phone"] and "phone" not in errors and not _PHONE.match(values["phone"]):
-        errors["phone"] = "bad_phone"
-    if contact == "yes" and not (values["email"] or values["phone"]):
-        errors["email"] = "need_contact"
+    values = _identity(raw, contact, errors)
     if anonymous:  # what an anonymous reporter typed is dropped, never kept
         values = dict.fromkeys(values, "")
     if kind is not ReporterKind.OTHER:
@@ -281,6 +273,48 @@ def clean_who(raw: Mapping[str, Sequence[str]]) -> tuple[Who | None, Errors]:  #
     if errors:
         return None, errors
     return Who(kind, anonymous, sector, flags, **values), {}
+
+
+def _reporter(raw: Mapping[str, Sequence[str]], errors: Errors) -> ReporterKind:
+    """Who reports (for whom); an error recorded when missing or unknown."""
+    try:
+        return ReporterKind(_text(raw, "reporter"))
+    except ValueError:
+        errors["reporter"] = "required" if not _text(raw, "reporter") else "not_an_option"
+        return ReporterKind.SELF
+
+
+def _sector(raw: Mapping[str, Sequence[str]], kind: ReporterKind, errors: Errors) -> str | None:
+    """The sector of a reporting organisation (required of one); None for anyone else."""
+    sector = _text(raw, "sector") or None
+    if kind is not ReporterKind.ORGANISATION:
+        return None
+    if sector not in REPORT_SECTORS:
+        errors["sector"] = "required" if sector is None else "not_an_option"
+    return sector
+
+
+def _identity(raw: Mapping[str, Sequence[str]], contact: str, errors: Errors) -> dict[str, str]:
+    """Names and means of contact as typed, with their errors: all within their length; an
+    e-mail address and a phone number well formed unless the reporter stays anonymous (what
+    they typed is dropped, not checked); one of them given when the reporter wants contact."""
+    values = {k: _text(raw, k) for k in ("name", "email", "phone", "victim_name", "org_name")}
+    values["interpreter"] = _text(raw, "interpreter")
+    for key, value in values.items():
+        _length(errors, key, value, 254 if key == "email" else SHORT)
+    if contact != "anonymous":
+        _check_means(values, errors)
+    if contact == "yes" and not (values["email"] or values["phone"]):
+        errors["email"] = "need_contact"
+    return values
+
+
+def _check_means(values: dict[str, str], errors: Errors) -> None:
+    """An e-mail address and a phone number, when given and of a fit length, well formed."""
+    if values["email"] and "email" not in errors and not _EMAIL.match(values["email"]):
+        errors["email"] = "bad_email"
+    if values["phone"] and "phone" not in errors and not _PHONE.match(values["phone"]):
+        errors["phone"] = "bad_phone"
 
 
 def classify(path: ReportPath, answers: Answers, who: Who) -> tuple[str, str]:

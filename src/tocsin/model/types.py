@@ -208,19 +208,9 @@ def fqdn(value: Any) -> str:
 _URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "sftp", "ws", "wss", "tcp", "udp", "smb"})
 
 
-def url(value: Any) -> str:  # noqa: C901
+def url(value: Any) -> str:
     """An absolute URL with a host; ``hxxp`` and a missing scheme are repaired to ``http``."""
-    text = _text(value).strip()
-    if not text:
-        raise ValueError("empty")
-    if len(text) > 8192:
-        raise ValueError("longer than 8192 characters")
-    if any(ch in text for ch in "\x00\r\n\t "):
-        raise ValueError("contains white space or control characters")
-    if text[:4].lower() == "hxxp":
-        text = "http" + text[4:]
-    if "://" not in text:
-        text = "http://" + text
+    text = _url_text(value)
     try:
         parts = urlsplit(text)
         host = parts.hostname
@@ -232,19 +222,39 @@ def url(value: Any) -> str:  # noqa: C901
         raise ValueError(f"unsupported URL scheme {scheme!r}")
     if not host:
         raise ValueError("URL has no host")
-    if ":" in host or host.replace(".", "").isdigit():
-        canonical_host = ip_address(host)
-        if ":" in canonical_host:
-            canonical_host = f"[{canonical_host}]"
-    else:
-        canonical_host = fqdn(host)
-    netloc = canonical_host
+    netloc = _url_host(host)
     if parts.port is not None:
         netloc = f"{netloc}:{parts.port}"
     if parts.username is not None:
         userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
         netloc = f"{userinfo}@{netloc}"
     return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _url_text(value: Any) -> str:
+    """The URL's text checked for size and white space, with ``hxxp`` and a missing scheme
+    repaired."""
+    text = _text(value).strip()
+    if not text:
+        raise ValueError("empty")
+    if len(text) > 8192:
+        raise ValueError("longer than 8192 characters")
+    if any(ch in text for ch in "\x00\r\n\t "):
+        raise ValueError("contains white space or control characters")
+    if text[:4].lower() == "hxxp":
+        text = "http" + text[4:]
+    if "://" not in text:
+        text = "http://" + text
+    return text
+
+
+def _url_host(host: str) -> str:
+    """A URL's host in canonical form: an IP address (an IPv6 one in brackets), else a name."""
+    if ":" in host or host.replace(".", "").isdigit():
+        address: str = ip_address(host)
+        return f"[{address}]" if ":" in address else address
+    name: str = fqdn(host)
+    return name
 
 
 @_memoized
