@@ -14,10 +14,9 @@ from tocsin.model.clock import Now, wall_clock
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.incident import (
     OPEN,
-    IllegalTransition,
+    WORKFLOW,
     Incident,
     Status,
-    check_transition,
     indicator,
     reference,
 )
@@ -25,6 +24,7 @@ from tocsin.model.people import Principal
 from tocsin.model.sla import Clock, SlaPolicy
 from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import tlp as sanitize_tlp
+from tocsin.model.workflow import IllegalTransition, Workflow
 from tocsin.store.base import Store
 
 
@@ -36,6 +36,8 @@ class QueueRow:
 
 class Incidents:
     """The desk's incident service; ``now`` is injected so that tests move time."""
+
+    workflow: Workflow[Status] = WORKFLOW
 
     def __init__(
         self, store: Store, *, now: Now = wall_clock, sla: SlaPolicy | None = None
@@ -176,11 +178,12 @@ class Incidents:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             try:
                 wanted = Status(status)
-                check_transition(incident.status, wanted)
-            except IllegalTransition as exc:
-                raise Conflict(str(exc)) from None
             except ValueError:
                 raise InvalidValue("status", status, "not a workflow state") from None
+            try:
+                self.workflow.check(incident.status, wanted)
+            except IllegalTransition as exc:
+                raise Conflict(str(exc)) from None
             now = self.now()
             changes: dict[str, Any] = {"status": wanted}
             if incident.status is Status.WAITING:  # the resolve clock runs again
@@ -219,11 +222,9 @@ class Incidents:
             name = "nobody"
             if assignee_id is not None:
                 user = self.store.people.user(assignee_id)
-                if user is None or user.disabled or user.org_id != incident.org_id:
-                    raise InvalidValue("assignee", assignee_id, "not an active member of the team")
-                if user.role not in access.WRITERS:
-                    raise InvalidValue("assignee", user.username, "this role cannot work incidents")
-                name = user.username
+                name = access.assignee(
+                    "assignee", assignee_id, user, incident.org_id, work="work incidents"
+                )
             self.cases.update_incident(conn, incident.id, assignee_id=assignee_id)
             self.record(
                 conn,

@@ -21,16 +21,15 @@ from tocsin.model import access
 from tocsin.model.clock import Now, wall_clock
 from tocsin.model.constituent import sector as sanitize_sector
 from tocsin.model.cvd import (
+    WORKFLOW,
     Case,
     Credit,
     Direction,
-    IllegalTransition,
     Message,
     ProductStatus,
     Revision,
     State,
     VendorStatus,
-    check_transition,
     name_and_version,
     product_identifier,
     public_id,
@@ -38,6 +37,7 @@ from tocsin.model.cvd import (
 )
 from tocsin.model.people import Principal, Role
 from tocsin.model.tlp import tlp as sanitize_tlp
+from tocsin.model.workflow import Check, IllegalTransition, Workflow
 from tocsin.store.base import Store
 
 CONTACT_READERS = frozenset({Role.ADMIN, Role.LEAD})  # and the case's handler, whatever their role
@@ -46,6 +46,8 @@ REPORTER = "reporter"  # the party name of the reporter in the communication log
 
 class Cvd:
     """The CVD service; ``now`` is injected so that tests move time (embargoes included)."""
+
+    workflow: Workflow[State] = WORKFLOW
 
     def __init__(self, store: Store, *, now: Now = wall_clock) -> None:
         self.store = store
@@ -195,7 +197,7 @@ class Cvd:
 
     # -- the workflow ----------------------------------------------------------------------------
 
-    def move(  # noqa: C901
+    def move(
         self,
         who: Principal,
         case_id: int,
@@ -207,25 +209,16 @@ class Cvd:
         wanted = InvalidValue.check("state", state, State.parse)
         with self.cases.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
+            now = self.now()
             try:
-                check_transition(case.state, wanted)
+                self.workflow.check(case.state, wanted, _guards(case, now))
             except IllegalTransition as exc:
                 raise Conflict(str(exc)) from None
-            now = self.now()
             changes: dict[str, Any] = {"state": wanted}
             details: dict[str, Any] = {"from": case.state.value, "to": wanted.value}
             if wanted is State.TRIAGED:
                 changes.update(triaged_at=case.triaged_at or now, closed_at=None)
-            elif wanted is State.VENDORS_NOTIFIED:
-                waiting = [v.name for v in case.vendors if v.status is VendorStatus.NOT_CONTACTED]
-                if not case.vendors or waiting:
-                    who_not = ", ".join(waiting) or "no vendor is named"
-                    raise Conflict(f"contact every vendor first: {who_not}")
             elif wanted is State.PUBLISHED:
-                if not case.products:
-                    raise Conflict("name the affected products before publishing")
-                if case.embargo is not None and now < case.embargo.at:
-                    raise EmbargoInForce(case.embargo)
                 changes.update(published_at=now, revisions=(Revision(now, 1, "Initial release."),))
             elif wanted is State.DUPLICATE:
                 original = self._original(who, case, duplicate_of, conn)
@@ -255,11 +248,9 @@ class Cvd:
             name = "nobody"
             if handler_id is not None:
                 user = self.store.people.user(handler_id)
-                if user is None or user.disabled or user.org_id != case.org_id:
-                    raise InvalidValue("handler", handler_id, "not an active member of the team")
-                if user.role not in access.WRITERS:
-                    raise InvalidValue("handler", user.username, "this role cannot handle cases")
-                name = user.username
+                name = access.assignee(
+                    "handler", handler_id, user, case.org_id, work="handle cases"
+                )
             self.cvd.update_case(conn, case.id, handler_id=handler_id)
             self._audit(conn, who, case, "cvd.assign", {"handler": name})
             return self._read(conn, case.id)
@@ -474,6 +465,33 @@ class Cvd:
             object_id=case.public_id,
             details=details,
         )
+
+
+# -- the guards of the workflow's moves ---------------------------------------------------------
+
+
+def _guards(case: Case, now: int) -> dict[str, Check]:
+    """The checks behind the guards that ``WORKFLOW`` names, for this case at ``now``."""
+
+    def every_vendor_contacted() -> None:
+        waiting = [v.name for v in case.vendors if v.status is VendorStatus.NOT_CONTACTED]
+        if not case.vendors or waiting:
+            who_not = ", ".join(waiting) or "no vendor is named"
+            raise Conflict(f"contact every vendor first: {who_not}")
+
+    def products_named() -> None:
+        if not case.products:
+            raise Conflict("name the affected products before publishing")
+
+    def embargo_over() -> None:
+        if case.embargo is not None and now < case.embargo.at:
+            raise EmbargoInForce(case.embargo)
+
+    return {
+        "every vendor contacted": every_vendor_contacted,
+        "products named": products_named,
+        "embargo over": embargo_over,
+    }
 
 
 # -- who may see and change a case ---------------------------------------------------------------

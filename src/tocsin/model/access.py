@@ -9,9 +9,9 @@ not exist for them: its title, indicators and even its count never show.
 
 from __future__ import annotations
 
-from tocsin.errors import Forbidden, NotFound
+from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model.incident import Incident
-from tocsin.model.people import Principal, Role
+from tocsin.model.people import Principal, Role, User
 from tocsin.model.tlp import TLP
 
 STAFF = frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.AUDITOR})
@@ -63,3 +63,15 @@ def require(who: Principal, *roles: Role, scope: str = "read") -> None:
         return
     if who.role not in roles or scope not in who.scopes:
         raise Forbidden("your role may not do this")
+
+
+def assignee(field: str, wanted: int, user: User | None, org_id: int, *, work: str) -> str:
+    """The name of who is to take on a record of ``org_id`` (an incident, a vulnerability case):
+    an active member of that team whose role may change records. ``user`` is the one with id
+    ``wanted`` (None: no such user); ``work`` says what the role must be able to do
+    (``work incidents``). Anyone else is refused, naming ``field``."""
+    if user is None or user.disabled or user.org_id != org_id:
+        raise InvalidValue(field, wanted, "not an active member of the team")
+    if user.role not in WRITERS:
+        raise InvalidValue(field, user.username, f"this role cannot {work}")
+    return user.username

@@ -1,9 +1,11 @@
 """Coordinated vulnerability disclosure: a vulnerability case from its report to its advisory.
 
-The workflow has explicit transitions (received → triaged → vendors notified → fix in progress →
-published, or rejected / duplicate); anything else is refused with a message that says which moves
-the current state allows. The identifiers a case carries (CPE 2.3, purl, CWE, CVE, a CVSS v3.1
-vector, an embargo in a named time zone) are checked here, pure and without storage.
+The workflow is declared with the one engine (``tocsin.model.workflow``): received → triaged →
+vendors notified → fix in progress → published, or rejected / duplicate; anything else is refused
+with a message that says which moves the current state allows. Notifying vendors and publishing
+name guards that the CVD service checks. The identifiers a case carries (CPE 2.3, purl, CWE,
+CVE, a CVSS v3.1 vector, an embargo in a named time zone) are checked here, pure and without
+storage.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cvss import CVSS3
 from cvss.exceptions import CVSSError
+
+from tocsin.model.workflow import Move, Workflow
 
 
 class State(StrEnum):
@@ -44,35 +48,26 @@ class State(StrEnum):
             raise ValueError(f"not a state of a vulnerability case ({names})") from None
 
 
-TRANSITIONS: dict[State, tuple[State, ...]] = {
-    State.RECEIVED: (State.TRIAGED, State.REJECTED, State.DUPLICATE),
-    State.TRIAGED: (State.VENDORS_NOTIFIED, State.REJECTED, State.DUPLICATE),
-    # published without a fix: the vendor did not answer and the deadline passed
-    State.VENDORS_NOTIFIED: (State.FIX_IN_PROGRESS, State.PUBLISHED, State.REJECTED),
-    State.FIX_IN_PROGRESS: (State.PUBLISHED,),
-    State.PUBLISHED: (),
-    State.REJECTED: (State.TRIAGED,),  # a reopen, when new facts arrive
-    State.DUPLICATE: (),
-}
+_PUBLISH = Move(State.PUBLISHED, "products named", "embargo over")
+WORKFLOW: Workflow[State] = Workflow(
+    "a vulnerability case",
+    {
+        State.RECEIVED: (State.TRIAGED, State.REJECTED, State.DUPLICATE),
+        State.TRIAGED: (
+            Move(State.VENDORS_NOTIFIED, "every vendor contacted"),
+            State.REJECTED,
+            State.DUPLICATE,
+        ),
+        # published without a fix: the vendor did not answer and the deadline passed
+        State.VENDORS_NOTIFIED: (State.FIX_IN_PROGRESS, _PUBLISH, State.REJECTED),
+        State.FIX_IN_PROGRESS: (_PUBLISH,),
+        State.PUBLISHED: (),
+        State.REJECTED: (State.TRIAGED,),  # a reopen, when new facts arrive
+        State.DUPLICATE: (),
+    },
+)
+TRANSITIONS = WORKFLOW.transitions
 CLOSED = frozenset({State.PUBLISHED, State.REJECTED, State.DUPLICATE})
-
-
-class IllegalTransition(ValueError):
-    """A workflow move the current state does not allow."""
-
-    def __init__(self, current: State, wanted: State) -> None:
-        allowed = ", ".join(s.label for s in TRANSITIONS[current]) or "none"
-        super().__init__(
-            f"a vulnerability case that is {current.label} cannot become {wanted.label}; "
-            f"it can become: {allowed}"
-        )
-        self.current = current
-        self.wanted = wanted
-
-
-def check_transition(current: State, wanted: State) -> None:
-    if wanted not in TRANSITIONS[current]:
-        raise IllegalTransition(current, wanted)
 
 
 class Credit(StrEnum):

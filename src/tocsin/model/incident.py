@@ -1,7 +1,7 @@
 """Incidents (cases): their workflow, indicators, tasks, notes and timeline.
 
-The workflow has explicit transitions; anything else is refused with a message that says which
-moves the current state allows.
+The workflow is declared with the one engine (``tocsin.model.workflow``): explicit moves; anything
+else is refused with a message that says which moves the current state allows.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from tocsin.model import types
+from tocsin.model.workflow import Workflow
 
 
 class Status(StrEnum):
@@ -26,33 +27,19 @@ class Status(StrEnum):
         return self.value.replace("_", " ")
 
 
-TRANSITIONS: dict[Status, tuple[Status, ...]] = {
-    Status.NEW: (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED),
-    Status.ACKNOWLEDGED: (Status.IN_PROGRESS, Status.WAITING, Status.RESOLVED),
-    Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED),
-    Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED),
-    Status.RESOLVED: (Status.CLOSED, Status.IN_PROGRESS),  # in progress again: a reopen
-    Status.CLOSED: (Status.IN_PROGRESS,),  # a reopen
-}
+WORKFLOW: Workflow[Status] = Workflow(
+    "an incident",
+    {
+        Status.NEW: (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED),
+        Status.ACKNOWLEDGED: (Status.IN_PROGRESS, Status.WAITING, Status.RESOLVED),
+        Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED),
+        Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED),
+        Status.RESOLVED: (Status.CLOSED, Status.IN_PROGRESS),  # in progress again: a reopen
+        Status.CLOSED: (Status.IN_PROGRESS,),  # a reopen
+    },
+)
+TRANSITIONS = WORKFLOW.transitions
 OPEN = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.WAITING})
-
-
-class IllegalTransition(ValueError):
-    """A workflow move the current state does not allow."""
-
-    def __init__(self, current: Status, wanted: Status) -> None:
-        allowed = ", ".join(s.label for s in TRANSITIONS[current]) or "none"
-        super().__init__(
-            f"an incident that is {current.label} cannot become {wanted.label}; "
-            f"it can become: {allowed}"
-        )
-        self.current = current
-        self.wanted = wanted
-
-
-def check_transition(current: Status, wanted: Status) -> None:
-    if wanted not in TRANSITIONS[current]:
-        raise IllegalTransition(current, wanted)
 
 
 class IndicatorKind(StrEnum):
