@@ -65,7 +65,7 @@ def notify_list(
 ) -> None:
     """The latest notices, with their state and acknowledgement."""
     with desk() as d:
-        rows = d.notifier().notices.listing(200, status)
+        rows = d.notifier().listing(200, status)
     for n in rows:
         ack = "acknowledged" if n["acknowledged_at"] else "not acknowledged"
         out.print(

@@ -251,6 +251,10 @@ class Notifier:
             )
         return len(due)
 
+    def listing(self, limit: int = 200, status: str | None = None) -> list[dict[str, Any]]:
+        """The latest notices, newest first (only those in ``status`` when given)."""
+        return self.notices.listing(limit, status)
+
     def bounced(self, message_id: str) -> dict[str, Any]:
         """Record a bounce (a delivery report naming the notice's Message-ID)."""
         notice = self.notices.by_message_id(message_id.strip())
