@@ -190,7 +190,7 @@ def load_tocsin(url: str, objects: list[dict[str, Any]]) -> str:
         added = 1_767_225_600_000_000  # 2026-01-01, µs
         for start in range(0, len(objects), 5000):
             batch = [stix_object(o) for o in objects[start : start + 5000]]
-            with store.cases.transaction() as conn:
+            with store.transaction() as conn:
                 store.share.add_objects(conn, found.id, batch, audience=0, now_us=added)
             added += len(batch)
         assert store.share.count_objects(found.id) == len(objects)

@@ -37,7 +37,7 @@ class Team:
 def make_team(store: Store) -> Team:
     """The national team with one user per role, and a second team that must see nothing."""
     clock = FakeClock()
-    with store.cases.transaction() as conn:
+    with store.transaction() as conn:
         team = store.people.add_organisation(conn, "National CSIRT", OrgKind.TEAM)
         other = store.people.add_organisation(conn, "Other Team", OrgKind.TEAM)
         people: dict[str, Principal] = {}

@@ -296,7 +296,7 @@ def test_the_audit_page_shows_the_verdict_intact_then_broken(desk: Desk, store: 
 
 def test_the_audit_page_pages_from_the_newest(desk: Desk, store: Store) -> None:
     """The newest 50 entries first, newest at the top; "Older entries" leads back to the first."""
-    with store.cases.transaction() as conn:
+    with store.transaction() as conn:
         for n in range(60):
             store.cases.append_audit(
                 conn,

@@ -88,7 +88,7 @@ def aggregate(
     cases = incidents.cases
     system = Principal.system()
     opened = linked = 0
-    with cases.transaction() as conn:
+    with incidents.store.transaction() as conn:
         last = int(cases.counter(conn, WATERMARK))
     while True:
         events = cases.events_since(last, batch)
@@ -100,7 +100,7 @@ def aggregate(
             if rule is None:
                 continue
             key = rule.group(event, _seconds(event))
-            with cases.transaction() as conn:
+            with incidents.store.transaction() as conn:
                 found = cases.open_incident_for_group(conn, key)
             if found is None:
                 found = incidents.create(
@@ -119,7 +119,7 @@ def aggregate(
             groups.setdefault(found.id, []).append((event_id, event))
         for incident_id, members in groups.items():
             linked += _join(incidents, incident_id, members)
-        with cases.transaction() as conn:
+        with incidents.store.transaction() as conn:
             cases.set_counter(conn, WATERMARK, events[-1][0])
         last = events[-1][0]
 
@@ -131,7 +131,7 @@ def _join(
     the incident takes the most urgent priority and the most restrictive TLP of its events."""
     cases = incidents.cases
     system = Principal.system()
-    with cases.transaction() as conn:
+    with incidents.store.transaction() as conn:
         incident = cases.incident(incident_id, conn)
         assert incident is not None
         added = cases.link_events(conn, incident_id, [event_id for event_id, _ in members])

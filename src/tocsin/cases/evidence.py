@@ -33,7 +33,7 @@ class Evidence:
         stored = self.files.put(stream)
         name = safe_download_name(filename)
         now = self.incidents.now()
-        with self.cases.transaction() as conn:
+        with self.incidents.store.transaction() as conn:
             evidence_id = self.cases.add_evidence(
                 conn,
                 incident_id=incident.id,
@@ -77,7 +77,7 @@ class Evidence:
         if not self.files.verify(item["sha256"]):
             raise TocsinError("this evidence file no longer matches its hash; it is not served")
         now = self.incidents.now()
-        with self.cases.transaction() as conn:
+        with self.incidents.store.transaction() as conn:
             self.cases.add_custody(
                 conn,
                 evidence_id=item["id"],

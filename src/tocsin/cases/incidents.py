@@ -26,6 +26,7 @@ from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import tlp as sanitize_tlp
 from tocsin.model.workflow import IllegalTransition, Workflow
 from tocsin.store.base import Store
+from tocsin.store.shapes import Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ class Incidents:
             InvalidValue.check(f"indicator {k}", (k, v), lambda kv: indicator(*kv))
             for k, v in indicators
         ]
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             return self.insert(
                 conn,
                 who,
@@ -128,7 +129,7 @@ class Incidents:
 
     def insert(
         self,
-        conn: Any,
+        conn: Transaction,
         who: Principal,
         values: dict[str, Any],
         owner: int,
@@ -174,7 +175,7 @@ class Incidents:
     def transition(
         self, who: Principal, incident_id: int, status: str, comment: str = ""
     ) -> Incident:
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             try:
                 wanted = Status(status)
@@ -217,7 +218,7 @@ class Incidents:
         return updated
 
     def assign(self, who: Principal, incident_id: int, assignee_id: int | None) -> Incident:
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             name = "nobody"
             if assignee_id is not None:
@@ -241,7 +242,7 @@ class Incidents:
 
     def set_priority(self, who: Principal, incident_id: int, priority: str) -> Incident:
         value = InvalidValue.check("priority", priority, sanitize_priority)
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             self.cases.update_incident(conn, incident.id, priority=value)
             self.record(
@@ -261,13 +262,13 @@ class Incidents:
         body = InvalidValue.check("note", text, types.string)
         if len(body) > 20_000:
             raise InvalidValue("note", body[:40], "at most 20 000 characters")
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             self.record(conn, who, incident, "incident.note", "note", body, {"length": len(body)})
 
     def add_task(self, who: Principal, incident_id: int, title: str) -> int:
         text = InvalidValue.check("task", title, types.string)[:500]
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             task_id = self.cases.add_task(conn, incident.id, text, self.now(), who.username)
             self.record(
@@ -276,7 +277,7 @@ class Incidents:
         return task_id
 
     def set_task(self, who: Principal, incident_id: int, task_id: int, done: bool) -> None:
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             if not self.cases.set_task(conn, incident.id, task_id, done):
                 raise NotFound("no such task on this incident")
@@ -295,7 +296,7 @@ class Incidents:
         found_kind, clean = InvalidValue.check(
             "indicator", (kind, value), lambda kv: indicator(*kv)
         )
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             if self.cases.add_indicator(conn, incident.id, found_kind.value, clean):
                 self.record(
@@ -309,7 +310,7 @@ class Incidents:
                 )
 
     def link_events(self, who: Principal, incident_id: int, event_ids: Sequence[int]) -> int:
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             added = self.cases.link_events(conn, incident.id, list(event_ids))
             if added:
@@ -330,7 +331,7 @@ class Incidents:
         """Move everything of ``source`` into ``target``; ``source`` closes, pointing at it."""
         if source_id == target_id:
             raise Conflict("an incident cannot be merged into itself")
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             source = access.changeable(who, self.cases.incident(source_id, conn))
             target = access.changeable(who, self.cases.incident(target_id, conn))
             if source.merged_into is not None or target.merged_into is not None:
@@ -382,7 +383,7 @@ class Incidents:
             sector=source.sector,
             source=f"split:{source.reference}",
         )
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             moved = self.cases.move_events(conn, source.id, new.id, list(event_ids))
             self.record(
                 conn,
@@ -412,7 +413,7 @@ class Incidents:
             fresh = clock.breached - incident.breached
             if not fresh:
                 continue
-            with self.cases.transaction() as conn:
+            with self.store.transaction() as conn:
                 self.cases.update_incident(conn, incident.id, breached=clock.breached)
                 for kind in sorted(fresh):
                     self.record(
@@ -427,7 +428,7 @@ class Incidents:
             newly.append(incident)
         return newly
 
-    def refresh_due(self, conn: Any, incident_id: int) -> None:
+    def refresh_due(self, conn: Transaction, incident_id: int) -> None:
         """Store when the incident's next clock runs out (after any change to it)."""
         current = self.cases.incident(incident_id, conn)
         if current is not None:
@@ -437,7 +438,7 @@ class Incidents:
 
     def record(
         self,
-        conn: Any,
+        conn: Transaction,
         who: Principal,
         incident: Incident,
         action: str,

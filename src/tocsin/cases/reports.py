@@ -191,7 +191,7 @@ class Reports:
             "priority": priority,
             "tlp": REPORT_TLP,
         }
-        with self.cases.transaction() as conn:
+        with self.incidents.store.transaction() as conn:
             incident = self.incidents.insert(
                 conn,
                 PORTAL,
@@ -313,7 +313,7 @@ class Reports:
             raise NotFound("this incident has no report from the public")
         if not self.may_read_contact(who, incident):
             raise Forbidden("only the assigned analyst and leads read a reporter's contact details")
-        with self.cases.transaction() as conn:
+        with self.incidents.store.transaction() as conn:
             self.cases.append_audit(
                 conn,
                 at=self.incidents.now(),

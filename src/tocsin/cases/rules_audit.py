@@ -23,7 +23,7 @@ def record_rules(store: Store, now: Callable[[], int], name: str, text: str) -> 
     history = store.cases.audit_for("rules", name, limit=100_000)
     if history and history[-1].details.get("sha256") == digest:
         return False
-    with store.cases.transaction() as conn:
+    with store.transaction() as conn:
         store.cases.append_audit(
             conn,
             at=now(),

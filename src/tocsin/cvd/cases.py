@@ -39,6 +39,7 @@ from tocsin.model.people import Principal, Role
 from tocsin.model.tlp import tlp as sanitize_tlp
 from tocsin.model.workflow import Check, IllegalTransition, Workflow
 from tocsin.store.base import Store
+from tocsin.store.shapes import Transaction
 
 CONTACT_READERS = frozenset({Role.ADMIN, Role.LEAD})  # and the case's handler, whatever their role
 REPORTER = "reporter"  # the party name of the reporter in the communication log
@@ -86,7 +87,7 @@ class Cvd:
         case = self.get(who, case_id)
         if not self.may_read_contact(who, case):
             raise Forbidden("only the case's handler, leads and admins read a reporter's contact")
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             self._audit(conn, who, case, "cvd.contact_read", {})
         return self.cvd.reporter_contact(case.id)
 
@@ -109,7 +110,7 @@ class Cvd:
         case = self.get(who, case_id)
         document = csaf_advisory(case, publisher=publisher, now=self.now(), draft=draft)
         tracking = document["document"]["tracking"]
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             self._audit(
                 conn,
                 who,
@@ -167,7 +168,7 @@ class Cvd:
         names: dict[str, str] = {}  # the first spelling of each vendor
         for name in [*(text_field("vendor", v, 200) for v in vendors), *(v for v, _ in wanted)]:
             names.setdefault(name.casefold(), name)
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             year = datetime.fromtimestamp(now, tz=UTC).year
             number = self.cases.next_number(conn, f"cvd:{year}")
             case_id = self.cvd.add_case(conn, {**values, "public_id": public_id(year, number)})
@@ -207,7 +208,7 @@ class Cvd:
         duplicate_of: str | None = None,
     ) -> Case:
         wanted = InvalidValue.check("state", state, State.parse)
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             now = self.now()
             try:
@@ -232,7 +233,7 @@ class Cvd:
             self._audit(conn, who, case, "cvd.transition", details)
             return self._read(conn, case.id)
 
-    def _original(self, who: Principal, case: Case, given: str | None, conn: Any) -> str:
+    def _original(self, who: Principal, case: Case, given: str | None, conn: Transaction) -> str:
         if not given:
             raise InvalidValue("duplicate_of", given, "name the case this one duplicates")
         original = self.cvd.case_by_public_id(given.strip().upper(), conn)
@@ -243,7 +244,7 @@ class Cvd:
         return original.public_id
 
     def assign(self, who: Principal, case_id: int, handler_id: int | None) -> Case:
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             name = "nobody"
             if handler_id is not None:
@@ -261,7 +262,7 @@ class Cvd:
         changes = clean_fields({k: v for k, v in fields.items() if v is not None})
         if not changes:
             raise InvalidValue("changes", None, "nothing to change")
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             if "embargo_at" in changes and case.state is State.PUBLISHED:
                 raise Conflict("the case is published: its embargo is over")
@@ -288,7 +289,7 @@ class Cvd:
         chosen = list(
             dict.fromkeys(InvalidValue.check("sector", s, sanitize_sector) for s in sectors)
         )
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             audience = {"constituents": names, "sectors": chosen}
             self.cvd.update_case(conn, case.id, audience=audience)
@@ -309,7 +310,7 @@ class Cvd:
         """Add a vendor (when new) and set its status or advice to users."""
         vendor_name = text_field("vendor", name, 200)
         wanted = InvalidValue.check("status", status, VendorStatus.parse) if status else None
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             vendor = case.vendor(vendor_name)
             if vendor is None:
@@ -351,7 +352,7 @@ class Cvd:
             "identifier": found,
             "status": InvalidValue.check("status", status, ProductStatus.parse),
         }
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             owner = case.vendor(vendor)
             if owner is None:
@@ -371,7 +372,7 @@ class Cvd:
 
     def set_product(self, who: Principal, case_id: int, identifier: str, status: str) -> Case:
         wanted = InvalidValue.check("status", status, ProductStatus.parse)
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             product = next((p for p in case.products if p.identifier == identifier.strip()), None)
             if product is None:
@@ -410,7 +411,7 @@ class Cvd:
             "text": text_field("text", text, LONG),
             "actor": who.username,
         }
-        with self.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             case = _changeable(who, self.cvd.case(case_id, conn))
             now = self.now()
             message_id = self.cvd.add_message(conn, case.id, {**values, "at": now})
@@ -439,12 +440,12 @@ class Cvd:
 
     # -- the record of every change --------------------------------------------------------------
 
-    def _read(self, conn: Any, case_id: int) -> Case:
+    def _read(self, conn: Transaction, case_id: int) -> Case:
         case = self.cvd.case(case_id, conn)
         assert case is not None
         return case
 
-    def _revise(self, conn: Any, case: Case, summary: str) -> None:
+    def _revise(self, conn: Transaction, case: Case, summary: str) -> None:
         """A published advisory that changes gets a new revision."""
         if case.state is not State.PUBLISHED:
             return
@@ -454,7 +455,7 @@ class Cvd:
         self.cvd.update_case(conn, case.id, revisions=(*current, revision))
 
     def _audit(
-        self, conn: Any, who: Principal, case: Case, action: str, details: dict[str, Any]
+        self, conn: Transaction, who: Principal, case: Case, action: str, details: dict[str, Any]
     ) -> None:
         self.cases.append_audit(
             conn,

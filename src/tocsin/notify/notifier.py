@@ -97,7 +97,7 @@ class Notifier:
                 )
                 for planned in found.notices[start : start + _RECORDED_TOGETHER]
             ]
-            with self.store.cases.transaction() as conn:
+            with self.store.transaction() as conn:
                 ids = self.notices.add_many(conn, rows)
                 hashes = [(i, {"ack_hash": _sha256(self.token(i))}) for i in ids]
                 self.notices.update_many_in(conn, hashes)
@@ -117,7 +117,7 @@ class Notifier:
                 raise NotFound(f"no constituent named {name!r}")
             if not constituent.addresses or self.notices.has_digest(name, period):
                 continue  # no address to write to, or already told
-            with self.store.cases.transaction() as conn:
+            with self.store.transaction() as conn:
                 notice_id = self.notices.add(
                     conn,
                     {

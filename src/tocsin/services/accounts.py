@@ -24,6 +24,7 @@ from tocsin.model.people import (
     username,
 )
 from tocsin.store.base import Store
+from tocsin.store.shapes import Transaction
 
 LOGIN_LIMIT = 5  # failed or not, per user name and per address, per window
 LOGIN_WINDOW = 300
@@ -55,7 +56,7 @@ class Accounts:
         found = self.people.organisation_named(name)
         if found is not None:
             return found.id
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             org = self.people.add_organisation(conn, name, OrgKind.TEAM)
             self._audit(conn, Principal.system(), "organisation.create", "organisation", name, {})
         return org.id
@@ -64,7 +65,7 @@ class Accounts:
         found = self.people.organisation_named(name)
         if found is not None:
             return found.id
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             org = self.people.add_organisation(conn, name, kind)
             self._audit(
                 conn,
@@ -95,7 +96,7 @@ class Accounts:
         _check("password", password, check_password_strength)
         if self.people.user_named(login) is not None:
             raise InvalidValue("username", login, "already taken")
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             user = self.people.add_user(
                 conn,
                 username=login,
@@ -142,7 +143,7 @@ class Accounts:
     def set_disabled(self, who: Principal, name: str, disabled: bool) -> None:
         access.require(who, Role.ADMIN, scope="write")
         user = self._user(name)
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             self.people.update_user(conn, user.id, disabled=disabled)
             action = "user.disable" if disabled else "user.enable"
             self._audit(conn, who, action, "user", user.username, {})
@@ -152,7 +153,7 @@ class Accounts:
         if who.user_id != user.id:
             access.require(who, Role.ADMIN, scope="write")
         _check("password", password, check_password_strength)
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             self.people.update_user(conn, user.id, password_hash=passwords.hash_password(password))
             self._audit(conn, who, "user.password", "user", user.username, {})
 
@@ -160,7 +161,7 @@ class Accounts:
         user = self._user(name)
         if who.user_id != user.id:
             access.require(who, Role.ADMIN, scope="write")
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             self.people.update_user(conn, user.id, totp_secret=secret, totp_last_step=None)
             self._audit(
                 conn, who, "user.totp", "user", user.username, {"enabled": secret is not None}
@@ -196,7 +197,7 @@ class Accounts:
             )
             if step is None:
                 raise NotAuthenticated("wrong user name, password or code")
-            with self.store.cases.transaction() as conn:
+            with self.store.transaction() as conn:
                 self.people.update_user(conn, user.id, totp_last_step=step)
         for key in keys:
             self.limiter.reset(key)
@@ -206,7 +207,7 @@ class Accounts:
         """Refuse this session from now on (a copied cookie dies with the log-out); ended
         sessions are forgotten once their cookies would have expired anyway."""
         now = self.now()
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             self.people.end_session(conn, sid, now, now - lifetime)
 
     def session_ended(self, sid: str) -> bool:
@@ -235,7 +236,7 @@ class Accounts:
         if "admin" in wanted and who.role is not Role.ADMIN:
             raise Forbidden("only admins may create admin tokens")
         secret, prefix, digest = tokens.new_token()
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             token = self.people.add_token(
                 conn,
                 user_id=who.user_id,
@@ -264,7 +265,7 @@ class Accounts:
         token = self.people.token(token_id)
         if token is None or (token.user_id != who.user_id and who.role is not Role.ADMIN):
             raise NotFound("no such token")
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             self.people.revoke_token(conn, token.id)
             self._audit(conn, who, "token.revoke", "token", str(token.id), {"prefix": token.prefix})
 
@@ -287,7 +288,7 @@ class Accounts:
 
     def _audit(
         self,
-        conn: Any,
+        conn: Transaction,
         who: Principal,
         action: str,
         kind: str,

@@ -157,7 +157,7 @@ def misp_feed(
         for (kind, day), members in sorted(groups.items())
     ]
     files = misp.write_feed(directory, events)
-    with sharing.store.cases.transaction() as conn:
+    with sharing.store.transaction() as conn:
         sharing.store.cases.append_audit(
             conn,
             at=sharing.now(),

@@ -214,7 +214,7 @@ def pull(
         result.objects = len(objects)
         result.accepted, result.duplicates = summary.accepted, summary.duplicates
         result.quarantined = summary.quarantined
-    with store.cases.transaction() as conn:
+    with store.transaction() as conn:
         store.share.set_pull_mark(conn, _mark(source), result.last_added or after or "", now())
     return result
 

@@ -38,6 +38,7 @@ from tocsin.model.share import (
 )
 from tocsin.model.tlp import TLP
 from tocsin.store.base import Store
+from tocsin.store.shapes import Transaction
 from tocsin.store.share import NewObject, Row, Stored
 from tocsin.store.share_query import ObjectQuery, Reader
 
@@ -81,7 +82,7 @@ class Sharing:
             raise InvalidValue("alias", alias, "letters, digits and dashes")
         if self.share.collection(alias) is not None:
             raise InvalidValue("alias", alias, "a collection of that alias exists")
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             new_id = self.share.add_collection(
                 conn,
                 {
@@ -114,7 +115,7 @@ class Sharing:
             if found.kind is not OrgKind.PARTNER:
                 raise InvalidValue("name", name, f"{name!r} is not a partner organisation")
             return found.id
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             org = self.people.add_organisation(conn, name, OrgKind.PARTNER)
             self._audit(conn, who, "partner.create", "organisation", name, {})
         return org.id
@@ -138,7 +139,7 @@ class Sharing:
         if max_tlp is TLP.RED:
             raise InvalidValue("max_tlp", "RED", "TLP:RED never leaves through a feed")
         agreement = Agreement(org.id, found.id, read, write, max_tlp, approval)
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             self.share.set_agreement(conn, agreement, self.now())
             self._audit(
                 conn,
@@ -242,7 +243,7 @@ class Sharing:
                 failures.append(_failure(item, str(exc)))
         now_us = self.clock_us()
         status_id = str(uuid.uuid4())
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             stored = self.share.add_objects(
                 conn,
                 found.collection.id,
@@ -274,7 +275,7 @@ class Sharing:
         """Take an object (some or all of its versions) out of a collection: admins and leads."""
         access.require(who, *STAFF_WRITERS, scope="write")
         found = self.access(who, key)
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             gone = self.share.delete_object(conn, found.collection.id, object_id, query)
             if gone == 0:
                 raise NotFound(f"no object {object_id} here")
@@ -330,7 +331,7 @@ class Sharing:
                 raise Forbidden(f"the agreement with {partner} does not reach {level.label}")
         pending = needs_approval(level, agreements)
         now = self.now()
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             release_id = self.share.add_release(
                 conn,
                 {
@@ -379,7 +380,7 @@ class Sharing:
         self, who: Principal, release_id: int, *, approve: bool, reason: str = ""
     ) -> Release:
         access.require(who, *STAFF_WRITERS, scope="write")
-        with self.store.cases.transaction() as conn:
+        with self.store.transaction() as conn:
             found = self.share.release(release_id, conn)
             if found is None:
                 raise NotFound(f"no release {release_id}")
@@ -436,7 +437,13 @@ class Sharing:
         return next((o.name for o in self.people.organisations() if o.id == org_id), str(org_id))
 
     def _audit(
-        self, conn: Any, who: Principal, action: str, kind: str, key: str, details: dict[str, Any]
+        self,
+        conn: Transaction,
+        who: Principal,
+        action: str,
+        kind: str,
+        key: str,
+        details: dict[str, Any],
     ) -> None:
         self.store.cases.append_audit(
             conn,

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from tocsin.store.base import EventFilter, EventPage, QuarantineEntry, Store
+from tocsin.store.shapes import Transaction
 
 
 def open_store(url: str) -> Store:
@@ -17,4 +18,4 @@ def open_store(url: str) -> Store:
     return store
 
 
-__all__ = ["EventFilter", "EventPage", "QuarantineEntry", "Store", "open_store"]
+__all__ = ["EventFilter", "EventPage", "QuarantineEntry", "Store", "Transaction", "open_store"]

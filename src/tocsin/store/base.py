@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -10,6 +11,7 @@ from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
 from tocsin.model.event import Event
 from tocsin.store.rows import EventRow, QuarantineRow
+from tocsin.store.shapes import Transaction
 
 if TYPE_CHECKING:
     from tocsin.store.cases import SqlCases
@@ -69,6 +71,11 @@ class Store(Protocol):
     share: SqlShare  # TAXII collections, partner agreements, releases, shared STIX objects
 
     def migrate(self) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """A unit of work: what the parts write with the handle commits together, or nothing
+        does when the block raises."""
+        ...
 
     def close(self) -> None: ...
 

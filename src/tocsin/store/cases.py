@@ -1,18 +1,17 @@
 """Incidents, their parts and the audit log in the SQL store.
 
-Every change is made inside a transaction the service layer opens (``SqlCases.transaction``), so
+Every change is made inside a transaction the service layer opens (``Store.transaction``), so
 that the change and its audit entry commit together or not at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from tocsin.model.audit import AuditEntry, chain
@@ -20,6 +19,8 @@ from tocsin.model.event import Event
 from tocsin.model.incident import Incident, Status
 from tocsin.store import schema
 from tocsin.store.rows import event_from_data
+from tocsin.store.shapes import Transaction
+from tocsin.store.transaction import connection
 
 _I = schema.incidents
 _L = schema.incident_events
@@ -57,15 +58,11 @@ class SqlCases:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
-
     # -- references ------------------------------------------------------------------------------
 
-    def next_number(self, conn: Connection, name: str) -> int:
+    def next_number(self, tx: Transaction, name: str) -> int:
         """The next value of a named counter (one per year for incident references)."""
+        conn = connection(tx)
         table = schema.counters
         updated = conn.execute(
             sa.update(table).where(table.c.name == name).values(value=table.c.value + 1)
@@ -75,12 +72,14 @@ class SqlCases:
             return 1
         return int(conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one())
 
-    def counter(self, conn: Connection, name: str) -> int:
+    def counter(self, tx: Transaction, name: str) -> int:
+        conn = connection(tx)
         table = schema.counters
         value = conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar()
         return int(value) if value is not None else 0
 
-    def set_counter(self, conn: Connection, name: str, value: int) -> None:
+    def set_counter(self, tx: Transaction, name: str, value: int) -> None:
+        conn = connection(tx)
         table = schema.counters
         updated = conn.execute(sa.update(table).where(table.c.name == name).values(value=value))
         if updated.rowcount == 0:
@@ -88,18 +87,21 @@ class SqlCases:
 
     # -- incidents -------------------------------------------------------------------------------
 
-    def add_incident(self, conn: Connection, values: dict[str, Any]) -> Incident:
+    def add_incident(self, tx: Transaction, values: dict[str, Any]) -> Incident:
+        conn = connection(tx)
         row = _values(values)
         new_id = conn.execute(sa.insert(_I).values(**row)).inserted_primary_key
         assert new_id is not None
-        found = self.incident(int(new_id[0]), conn)
+        found = self.incident(int(new_id[0]), tx)
         assert found is not None
         return found
 
-    def update_incident(self, conn: Connection, incident_id: int, **values: Any) -> None:
+    def update_incident(self, tx: Transaction, incident_id: int, **values: Any) -> None:
+        conn = connection(tx)
         conn.execute(sa.update(_I).where(_I.c.id == incident_id).values(**_values(values)))
 
-    def incident(self, incident_id: int, conn: Connection | None = None) -> Incident | None:
+    def incident(self, incident_id: int, tx: Transaction | None = None) -> Incident | None:
+        conn = connection(tx) if tx is not None else None
         stmt = sa.select(_I).where(_I.c.id == incident_id)
         if conn is not None:
             row = conn.execute(stmt).first()
@@ -113,7 +115,8 @@ class SqlCases:
             row = conn.execute(sa.select(_I).where(_I.c.reference == reference)).first()
         return _to_incident(row) if row else None
 
-    def open_incident_for_group(self, conn: Connection, group_key: str) -> Incident | None:
+    def open_incident_for_group(self, tx: Transaction, group_key: str) -> Incident | None:
+        conn = connection(tx)
         row = conn.execute(
             sa.select(_I)
             .where(_I.c.group_key == group_key, _I.c.merged_into.is_(None))
@@ -184,7 +187,8 @@ class SqlCases:
 
     # -- linked events ---------------------------------------------------------------------------
 
-    def link_events(self, conn: Connection, incident_id: int, event_ids: Sequence[int]) -> int:
+    def link_events(self, tx: Transaction, incident_id: int, event_ids: Sequence[int]) -> int:
+        conn = connection(tx)
         if not event_ids:
             return 0
         known = set(
@@ -200,8 +204,9 @@ class SqlCases:
         return len(new)
 
     def move_events(
-        self, conn: Connection, source: int, target: int, event_ids: Sequence[int]
+        self, tx: Transaction, source: int, target: int, event_ids: Sequence[int]
     ) -> int:
+        conn = connection(tx)
         stmt = sa.delete(_L).where(_L.c.incident_id == source)
         if event_ids:
             stmt = stmt.where(_L.c.event_id.in_(list(event_ids)))
@@ -213,7 +218,7 @@ class SqlCases:
             ).scalars()
         )
         conn.execute(stmt)
-        return self.link_events(conn, target, moved)
+        return self.link_events(tx, target, moved)
 
     def incident_events(self, incident_id: int, limit: int = 200) -> list[tuple[int, Event]]:
         stmt = (
@@ -257,7 +262,8 @@ class SqlCases:
 
     # -- indicators and related items ------------------------------------------------------------
 
-    def add_indicator(self, conn: Connection, incident_id: int, kind: str, value: str) -> bool:
+    def add_indicator(self, tx: Transaction, incident_id: int, kind: str, value: str) -> bool:
+        conn = connection(tx)
         exists = conn.execute(
             sa.select(_X.c.id).where(
                 _X.c.incident_id == incident_id, _X.c.kind == kind, _X.c.value == value
@@ -268,7 +274,8 @@ class SqlCases:
         conn.execute(sa.insert(_X).values(incident_id=incident_id, kind=kind, value=value))
         return True
 
-    def count_indicators(self, conn: Connection, incident_id: int) -> int:
+    def count_indicators(self, tx: Transaction, incident_id: int) -> int:
+        conn = connection(tx)
         return int(
             conn.execute(
                 sa.select(sa.func.count()).select_from(_X).where(_X.c.incident_id == incident_id)
@@ -296,7 +303,8 @@ class SqlCases:
 
     # -- tasks, timeline -------------------------------------------------------------------------
 
-    def add_task(self, conn: Connection, incident_id: int, title: str, at: int, by: str) -> int:
+    def add_task(self, tx: Transaction, incident_id: int, title: str, at: int, by: str) -> int:
+        conn = connection(tx)
         new_id = conn.execute(
             sa.insert(schema.tasks).values(
                 incident_id=incident_id, title=title, done=False, created=at, created_by=by
@@ -305,7 +313,8 @@ class SqlCases:
         assert new_id is not None
         return int(new_id[0])
 
-    def set_task(self, conn: Connection, incident_id: int, task_id: int, done: bool) -> bool:
+    def set_task(self, tx: Transaction, incident_id: int, task_id: int, done: bool) -> bool:
+        conn = connection(tx)
         t = schema.tasks
         result = conn.execute(
             sa.update(t).where(t.c.id == task_id, t.c.incident_id == incident_id).values(done=done)
@@ -319,8 +328,9 @@ class SqlCases:
             return [dict(r._mapping) for r in rows]
 
     def add_timeline(
-        self, conn: Connection, incident_id: int, at: int, actor: str, kind: str, text: str
+        self, tx: Transaction, incident_id: int, at: int, actor: str, kind: str, text: str
     ) -> None:
+        conn = connection(tx)
         conn.execute(
             sa.insert(schema.timeline).values(
                 incident_id=incident_id, at=at, actor=actor, kind=kind, text=text
@@ -349,7 +359,8 @@ class SqlCases:
 
     # -- evidence --------------------------------------------------------------------------------
 
-    def add_evidence(self, conn: Connection, **values: Any) -> int:
+    def add_evidence(self, tx: Transaction, **values: Any) -> int:
+        conn = connection(tx)
         new_id = conn.execute(sa.insert(schema.evidence).values(**values)).inserted_primary_key
         assert new_id is not None
         return int(new_id[0])
@@ -366,7 +377,8 @@ class SqlCases:
             row = conn.execute(sa.select(t).where(t.c.id == evidence_id)).first()
         return dict(row._mapping) if row else None
 
-    def add_custody(self, conn: Connection, **values: Any) -> None:
+    def add_custody(self, tx: Transaction, **values: Any) -> None:
+        conn = connection(tx)
         conn.execute(sa.insert(schema.custody).values(**values))
 
     def custody(self, evidence_id: int) -> list[dict[str, Any]]:
@@ -377,9 +389,10 @@ class SqlCases:
 
     # -- the audit log ---------------------------------------------------------------------------
 
-    def append_audit(self, conn: Connection, **content: Any) -> AuditEntry:
+    def append_audit(self, tx: Transaction, **content: Any) -> AuditEntry:
         """Append an entry chained to the last one. The sequence number is the primary key, so
         two writers racing for one number cannot both succeed: the loser retries."""
+        conn = connection(tx)
         for _ in range(20):
             last = conn.execute(sa.select(_A).order_by(_A.c.seq.desc()).limit(1)).first()
             entry = chain(_to_entry(last) if last else None, **content)

@@ -29,6 +29,8 @@ from tocsin.model.cvd import (
     VendorStatus,
 )
 from tocsin.store import schema
+from tocsin.store.shapes import Transaction
+from tocsin.store.transaction import connection
 
 _C = schema.cvd_cases
 _V = schema.cvd_vendors
@@ -42,21 +44,25 @@ class SqlCvd:
 
     # -- cases -----------------------------------------------------------------------------------
 
-    def add_case(self, conn: Connection, values: dict[str, Any]) -> int:
+    def add_case(self, tx: Transaction, values: dict[str, Any]) -> int:
+        conn = connection(tx)
         new_id = conn.execute(sa.insert(_C).values(**_row(values))).inserted_primary_key
         assert new_id is not None
         return int(new_id[0])
 
-    def update_case(self, conn: Connection, case_id: int, **values: Any) -> None:
+    def update_case(self, tx: Transaction, case_id: int, **values: Any) -> None:
+        conn = connection(tx)
         conn.execute(sa.update(_C).where(_C.c.id == case_id).values(**_row(values)))
 
-    def case(self, case_id: int, conn: Connection | None = None) -> Case | None:
+    def case(self, case_id: int, tx: Transaction | None = None) -> Case | None:
+        conn = connection(tx) if tx is not None else None
         if conn is not None:
             return _read(conn, _C.c.id == case_id)
         with self.engine.connect() as own:
             return _read(own, _C.c.id == case_id)
 
-    def case_by_public_id(self, public_id: str, conn: Connection | None = None) -> Case | None:
+    def case_by_public_id(self, public_id: str, tx: Transaction | None = None) -> Case | None:
+        conn = connection(tx) if tx is not None else None
         if conn is not None:
             return _read(conn, _C.c.public_id == public_id)
         with self.engine.connect() as own:
@@ -78,7 +84,8 @@ class SqlCvd:
 
     # -- vendors and products --------------------------------------------------------------------
 
-    def add_vendor(self, conn: Connection, case_id: int, name: str) -> int:
+    def add_vendor(self, tx: Transaction, case_id: int, name: str) -> int:
+        conn = connection(tx)
         new_id = conn.execute(
             sa.insert(_V).values(
                 case_id=case_id, name=name, status=VendorStatus.NOT_CONTACTED.value, advice=""
@@ -87,23 +94,27 @@ class SqlCvd:
         assert new_id is not None
         return int(new_id[0])
 
-    def update_vendor(self, conn: Connection, vendor_id: int, **values: Any) -> None:
+    def update_vendor(self, tx: Transaction, vendor_id: int, **values: Any) -> None:
+        conn = connection(tx)
         if isinstance(values.get("status"), VendorStatus):
             values["status"] = values["status"].value
         conn.execute(sa.update(_V).where(_V.c.id == vendor_id).values(**values))
 
-    def add_product(self, conn: Connection, case_id: int, values: dict[str, Any]) -> int:
+    def add_product(self, tx: Transaction, case_id: int, values: dict[str, Any]) -> int:
+        conn = connection(tx)
         row = {**values, "case_id": case_id, "status": ProductStatus(values["status"]).value}
         new_id = conn.execute(sa.insert(_P).values(**row)).inserted_primary_key
         assert new_id is not None
         return int(new_id[0])
 
-    def set_product_status(self, conn: Connection, product_id: int, status: ProductStatus) -> None:
+    def set_product_status(self, tx: Transaction, product_id: int, status: ProductStatus) -> None:
+        conn = connection(tx)
         conn.execute(sa.update(_P).where(_P.c.id == product_id).values(status=status.value))
 
     # -- the communication log -------------------------------------------------------------------
 
-    def add_message(self, conn: Connection, case_id: int, values: dict[str, Any]) -> int:
+    def add_message(self, tx: Transaction, case_id: int, values: dict[str, Any]) -> int:
+        conn = connection(tx)
         row = {**values, "case_id": case_id, "direction": Direction(values["direction"]).value}
         new_id = conn.execute(sa.insert(_M).values(**row)).inserted_primary_key
         assert new_id is not None

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from tocsin.model.event import Event
 from tocsin.store import schema
 from tocsin.store.rows import event_from_data
+from tocsin.store.shapes import Transaction
+from tocsin.store.transaction import connection
 
 _N = schema.notices
 _NE = schema.notice_events
@@ -59,7 +61,8 @@ class SqlNotices:
         with self.engine.connect() as conn:
             return [(r.id, r.constituent, event_from_data(r.data)) for r in conn.execute(stmt)]
 
-    def add(self, conn: Connection, values: dict[str, Any], event_ids: Sequence[int]) -> int:
+    def add(self, tx: Transaction, values: dict[str, Any], event_ids: Sequence[int]) -> int:
+        conn = connection(tx)
         new_id = conn.execute(_INSERT, values).inserted_primary_key
         assert new_id is not None
         notice_id = int(new_id[0])
@@ -79,10 +82,11 @@ class SqlNotices:
             conn.execute(_UPDATE, {"notice_id_": notice_id, **values})
 
     def add_many(
-        self, conn: Connection, notices: Sequence[tuple[dict[str, Any], Sequence[int]]]
+        self, tx: Transaction, notices: Sequence[tuple[dict[str, Any], Sequence[int]]]
     ) -> list[int]:
         """``add`` for many notices (their values, their events' ids) in three statements; the
         new ids in the same order."""
+        conn = connection(tx)
         if not notices:
             return []
         inserted = conn.execute(
@@ -102,18 +106,20 @@ class SqlNotices:
         """Several notices changed in one transaction: all the changes are kept, or none."""
         if changes:
             with self.engine.begin() as conn:
-                self.update_many_in(conn, changes)
+                self.update_many_in(Transaction(conn), changes)
 
     def update_many_in(
-        self, conn: Connection, changes: Sequence[tuple[int, dict[str, Any]]]
+        self, tx: Transaction, changes: Sequence[tuple[int, dict[str, Any]]]
     ) -> None:
+        conn = connection(tx)
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for notice_id, values in changes:
             groups.setdefault(tuple(sorted(values)), []).append({"notice_id_": notice_id, **values})
         for rows in groups.values():  # one statement per set of columns changed
             conn.execute(_UPDATE, rows)
 
-    def update_in(self, conn: Connection, notice_id: int, **values: Any) -> None:
+    def update_in(self, tx: Transaction, notice_id: int, **values: Any) -> None:
+        conn = connection(tx)
         conn.execute(_UPDATE, {"notice_id_": notice_id, **values})
 
     def by_message_id(self, message_id: str) -> dict[str, Any] | None:

@@ -9,6 +9,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from tocsin.model.people import ApiToken, Organisation, OrgKind, Role, User
 from tocsin.store import schema
+from tocsin.store.shapes import Transaction
+from tocsin.store.transaction import connection
 
 _O = schema.organisations
 _U = schema.users
@@ -21,7 +23,8 @@ class SqlPeople:
 
     # -- organisations -------------------------------------------------------------------------
 
-    def add_organisation(self, conn: Connection, name: str, kind: OrgKind) -> Organisation:
+    def add_organisation(self, tx: Transaction, name: str, kind: OrgKind) -> Organisation:
+        conn = connection(tx)
         new_id = conn.execute(sa.insert(_O).values(name=name, kind=kind.value)).inserted_primary_key
         assert new_id is not None
         return Organisation(int(new_id[0]), name, kind)
@@ -38,14 +41,16 @@ class SqlPeople:
 
     # -- users ---------------------------------------------------------------------------------
 
-    def add_user(self, conn: Connection, **values: Any) -> User:
+    def add_user(self, tx: Transaction, **values: Any) -> User:
+        conn = connection(tx)
         new_id = conn.execute(sa.insert(_U).values(**values)).inserted_primary_key
         assert new_id is not None
         found = self._user(conn, _U.c.id == int(new_id[0]))
         assert found is not None
         return found
 
-    def update_user(self, conn: Connection, user_id: int, **values: Any) -> None:
+    def update_user(self, tx: Transaction, user_id: int, **values: Any) -> None:
+        conn = connection(tx)
         conn.execute(sa.update(_U).where(_U.c.id == user_id).values(**values))
 
     def user(self, user_id: int) -> User | None:
@@ -72,7 +77,8 @@ class SqlPeople:
 
     # -- sessions ended by logging out ----------------------------------------------------------
 
-    def end_session(self, conn: Connection, sid: str, at: int, forget_before: int) -> None:
+    def end_session(self, tx: Transaction, sid: str, at: int, forget_before: int) -> None:
+        conn = connection(tx)
         table = schema.ended_sessions
         conn.execute(sa.delete(table).where(table.c.ended_at < forget_before))
         if conn.execute(sa.select(table.c.sid).where(table.c.sid == sid)).first() is None:
@@ -87,7 +93,8 @@ class SqlPeople:
 
     # -- API tokens ----------------------------------------------------------------------------
 
-    def add_token(self, conn: Connection, **values: Any) -> ApiToken:
+    def add_token(self, tx: Transaction, **values: Any) -> ApiToken:
+        conn = connection(tx)
         new_id = conn.execute(sa.insert(_T).values(**values)).inserted_primary_key
         assert new_id is not None
         row = conn.execute(sa.select(_T).where(_T.c.id == int(new_id[0]))).one()
@@ -110,7 +117,8 @@ class SqlPeople:
         with self.engine.connect() as conn:
             return [_to_token(r) for r in conn.execute(stmt)]
 
-    def revoke_token(self, conn: Connection, token_id: int) -> None:
+    def revoke_token(self, tx: Transaction, token_id: int) -> None:
+        conn = connection(tx)
         conn.execute(sa.update(_T).where(_T.c.id == token_id).values(revoked=True))
 
 

@@ -7,11 +7,13 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from tocsin.errors import Conflict
 from tocsin.model.report import Report, ReporterKind
 from tocsin.store import schema
+from tocsin.store.shapes import Transaction
+from tocsin.store.transaction import connection
 
 _R = schema.reports
 _C = schema.reporters
@@ -21,8 +23,9 @@ class SqlReports:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, conn: Connection, report: dict[str, Any], contact: dict[str, str]) -> int:
+    def add(self, tx: Transaction, report: dict[str, Any], contact: dict[str, str]) -> int:
         """The new report's id; Conflict when its reference is taken (the caller draws again)."""
+        conn = connection(tx)
         taken = conn.execute(sa.select(_R.c.id).where(_R.c.reference == report["reference"]))
         if taken.first() is not None:
             raise Conflict(f"report reference {report['reference']} is taken")

@@ -21,7 +21,9 @@ from sqlalchemy.engine import Connection, Engine
 from tocsin.model.share import Agreement, Collection, Release, ReleaseState
 from tocsin.model.tlp import TLP
 from tocsin.store import schema
+from tocsin.store.shapes import Transaction
 from tocsin.store.share_query import ObjectQuery, Prepared, Reader, matching, visible
+from tocsin.store.transaction import connection
 
 _C = schema.share_collections
 _A = schema.share_agreements
@@ -67,7 +69,8 @@ class SqlShare:
 
     # -- collections and agreements --------------------------------------------------------------
 
-    def add_collection(self, conn: Connection, values: dict[str, Any]) -> int:
+    def add_collection(self, tx: Transaction, values: dict[str, Any]) -> int:
+        conn = connection(tx)
         new_id = conn.execute(sa.insert(_C).values(**values)).inserted_primary_key
         assert new_id is not None
         return int(new_id[0])
@@ -129,7 +132,8 @@ class SqlShare:
             )
         return Collection(cid, uuid_, alias, title, description), agreement
 
-    def set_agreement(self, conn: Connection, agreement: Agreement, now: int) -> None:
+    def set_agreement(self, tx: Transaction, agreement: Agreement, now: int) -> None:
+        conn = connection(tx)
         where = sa.and_(
             _A.c.org_id == agreement.org_id, _A.c.collection_id == agreement.collection_id
         )
@@ -162,7 +166,7 @@ class SqlShare:
 
     def add_objects(
         self,
-        conn: Connection,
+        tx: Transaction,
         collection_id: int,
         objects: Sequence[NewObject],
         *,
@@ -173,6 +177,7 @@ class SqlShare:
     ) -> Stored:
         """Store objects in a collection for an audience; an object version already there is left
         as it is. Keeps ``is_first`` / ``is_last`` true on the first and last version of each."""
+        conn = connection(tx)
         done = Stored()
         if not objects:
             return done
@@ -279,9 +284,10 @@ class SqlShare:
             return [Row(*r) for r in conn.execute(stmt, params)]
 
     def delete_object(
-        self, conn: Connection, collection_id: int, object_id: str, query: ObjectQuery
+        self, tx: Transaction, collection_id: int, object_id: str, query: ObjectQuery
     ) -> int:
         """Delete versions of an object; the first and last of what remains are marked again."""
+        conn = connection(tx)
         params: dict[str, Any] = {}
         chosen = ObjectQuery(versions=query.versions, spec_versions=query.spec_versions)
         mine = [_O.c.collection_id == collection_id, _O.c.object_id == object_id]
@@ -310,15 +316,15 @@ class SqlShare:
 
     # -- releases --------------------------------------------------------------------------------
 
-    def add_release(self, conn: Connection, values: dict[str, Any]) -> int:
+    def add_release(self, tx: Transaction, values: dict[str, Any]) -> int:
+        conn = connection(tx)
         new_id = conn.execute(sa.insert(_R).values(**values)).inserted_primary_key
         assert new_id is not None
         return int(new_id[0])
 
-    def release(
-        self, release_id: int, conn: Connection | None = None
-    ) -> tuple[Release, str] | None:
+    def release(self, release_id: int, tx: Transaction | None = None) -> tuple[Release, str] | None:
         """A release and its payload (the STIX objects as a JSON array)."""
+        conn = connection(tx) if tx is not None else None
         stmt = sa.select(_R).where(_R.c.id == release_id)
         if conn is None:
             with self.engine.connect() as own:
@@ -327,7 +333,8 @@ class SqlShare:
             row = conn.execute(stmt).first()
         return (_release(row), row.payload) if row else None
 
-    def decide_release(self, conn: Connection, release_id: int, **values: Any) -> None:
+    def decide_release(self, tx: Transaction, release_id: int, **values: Any) -> None:
+        conn = connection(tx)
         conn.execute(sa.update(_R).where(_R.c.id == release_id).values(**values))
 
     def releases(self, state: ReleaseState | None = None, limit: int = 200) -> list[Release]:
@@ -340,8 +347,9 @@ class SqlShare:
     # -- TAXII status and pulls ------------------------------------------------------------------
 
     def put_status(
-        self, conn: Connection, status_id: str, org_id: int | None, created: int, data: str
+        self, tx: Transaction, status_id: str, org_id: int | None, created: int, data: str
     ) -> None:
+        conn = connection(tx)
         conn.execute(sa.insert(_S).values(id=status_id, org_id=org_id, created=created, data=data))
 
     def status(self, status_id: str) -> tuple[int | None, str] | None:
@@ -359,7 +367,8 @@ class SqlShare:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(_P.c.updated).where(_P.c.name == name)).scalar()
 
-    def set_pull_mark(self, conn: Connection, name: str, last_added: str, now: int) -> None:
+    def set_pull_mark(self, tx: Transaction, name: str, last_added: str, now: int) -> None:
+        conn = connection(tx)
         if (
             conn.execute(
                 sa.update(_P).where(_P.c.name == name).values(last_added=last_added, updated=now)

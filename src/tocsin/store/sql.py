@@ -11,6 +11,7 @@ import ipaddress
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from tocsin.store.rows import (
     event_from_data,
     ip_bytes,
 )
+from tocsin.store.shapes import Transaction
 from tocsin.store.share import SqlShare
 
 _E = schema.events
@@ -98,6 +100,11 @@ class SqlStore:
                 self._writer.close()
                 self._writer = None
         self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self.engine.begin() as conn:
+            yield Transaction(conn)
 
     # -- the hot write path -------------------------------------------------------------------
 
