@@ -26,8 +26,10 @@ from tocsin.model.constituent import Constituent
 from tocsin.model.event import Event
 from tocsin.model.notice import Format, reason
 from tocsin.notify.compose import Sender, compose
+from tocsin.notify.delivery import Delivery
 from tocsin.notify.mime import Mail
-from tocsin.notify.smtp import Delivery, Mailer, SmtpSettings
+from tocsin.notify.smtp import Mailer
+from tocsin.notify.smtp_settings import SmtpSettings
 from tocsin.store.base import Store
 
 ROUND = 100  # notices whose events are read in one query and whose outcomes travel together

@@ -17,10 +17,11 @@ from tocsin.errors import NotFound
 from tocsin.model.constituent import Constituent
 from tocsin.model.notice import State
 from tocsin.notify.compose import Sender, message_id
+from tocsin.notify.delivery import Delivery, DomainLimiter, Outcome, backoff
 from tocsin.notify.dispatch import ROUND, Courier, Dispatch, Protect
 from tocsin.notify.mime import Mail
 from tocsin.notify.planner import Plan, plan
-from tocsin.notify.smtp import Delivery, DomainLimiter, Outcome, SmtpSettings, backoff
+from tocsin.notify.smtp_settings import SmtpSettings
 from tocsin.store.base import Store
 
 _RECORDED_TOGETHER = 500  # notices recorded per transaction: each is whole or absent

@@ -1,6 +1,8 @@
 """Notices handed to a mail server over SMTP: many messages over one kept connection (``Mailer``)
 or one alone (``deliver``), every failure sorted into sent, deferred (try again later) or failed
-(never send this again), and the pace per recipient domain and between attempts.
+(never send this again). The settings are in ``smtp_settings``, the outcome and the pace per
+recipient domain and between attempts in ``delivery``, the envelope's checks in ``addresses``;
+this module names them all, as the rest of Tocsin imports them.
 
 The sorting follows the reply codes of RFC 5321 where they concern the message: a 5xx reply to
 MAIL FROM or DATA, or to RCPT TO for every recipient, fails it; a 4xx reply defers it. Anything
@@ -14,108 +16,29 @@ delivers at least once.
 from __future__ import annotations
 
 import contextlib
-import math
-import re
 import smtplib
 import socket
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from email.errors import InvalidHeaderDefect
 from email.message import EmailMessage
-from email.utils import getaddresses, make_msgid
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from email.utils import make_msgid
+from typing import TYPE_CHECKING
 
-from tocsin.auth.ratelimit import RateLimiter
-from tocsin.errors import InvalidValue
+from tocsin.notify.addresses import (
+    ADDRESS_HEADERS,
+    DOMAIN,
+    addresses_in,
+    envelope_problem,
+    message_problem,
+)
+from tocsin.notify.delivery import Delivery, DomainLimiter, Outcome, backoff
 from tocsin.notify.mime import Mail
+from tocsin.notify.smtp_settings import DEFAULT_URL, SmtpSettings
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
 
-DEFAULT_URL = "smtp://localhost:25"
-_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*")
-_LOCAL = re.compile(r"[^\s@<>()\[\],;:\"\\]+")
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 _MAX_DETAIL = 1000
-_ADDRESS_HEADERS = ("Sender", "From", "To", "Cc", "Bcc")
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """Where and how to hand notices over; the password never shows in ``repr``."""
-
-    host: str = "localhost"
-    port: int = 25
-    timeout: float = 30.0  # seconds for the connection and for each reply
-    starttls: bool = False  # upgrade with STARTTLS, verifying the server's certificate
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    helo: str | None = None  # the name given in EHLO; None: this machine's FQDN
-
-    def __post_init__(self) -> None:
-        if not self.host:
-            raise InvalidValue("host", self.host, "a host name or address")
-        if not 0 < self.port < 65536:
-            raise InvalidValue("port", self.port, "a port number from 1 to 65535")
-        if not (math.isfinite(self.timeout) and self.timeout > 0):
-            raise InvalidValue("timeout", self.timeout, "a positive number of seconds")
-        if (self.username is None) != (self.password is None):
-            raise InvalidValue("username", self.username, "a user name and a password go together")
-        if self.helo is not None and not _DOMAIN.fullmatch(self.helo):
-            raise InvalidValue("helo", self.helo, "a host name")
-
-    @classmethod
-    def parse(cls, url: str) -> SmtpSettings:
-        """Read ``smtp://[user:password@]host[:port][?timeout=30&starttls=1&helo=name]``: port
-        25 by default, user and password percent-encoded. Errors never show the password."""
-        parts = urlsplit(url)
-        if parts.scheme.lower() != "smtp":
-            raise InvalidValue("smtp_url", _redacted(url), "must start with smtp://")
-        if parts.path not in ("", "/") or parts.fragment:
-            raise InvalidValue("smtp_url", _redacted(url), "no path or fragment after host:port")
-        try:
-            port = 25 if parts.port is None else parts.port
-        except ValueError:
-            where = parts.netloc.rpartition("@")[2]
-            raise InvalidValue("port", where, "a port number from 1 to 65535") from None
-        options: dict[str, str] = {}
-        for name, value in parse_qsl(parts.query, keep_blank_values=True):
-            if name not in ("timeout", "starttls", "helo") or name in options:
-                raise InvalidValue("smtp_url", name, "unknown or repeated: timeout, starttls, helo")
-            options[name] = value
-        return cls(
-            host=parts.hostname or "",
-            port=port,
-            timeout=_seconds(options.get("timeout", "30")),
-            starttls=_flag(options.get("starttls", "0")),
-            username=None if parts.username is None else unquote(parts.username),
-            password=None if parts.password is None else unquote(parts.password),
-            helo=options.get("helo"),
-        )
-
-
-class Outcome(StrEnum):
-    """What became of a message, as the notice records it."""
-
-    SENT = "sent"
-    DEFERRED = "deferred"  # a temporary problem: try again later (see ``backoff``)
-    FAILED = "failed"  # a permanent one: sending the same message again will not help
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What became of one message. ``detail`` is the server's last reply or the error, on one
-    line, without the password; ``refused`` maps each refused recipient to its reply (``"550
-    5.1.1 ..."``): the others got the message when the outcome is SENT."""
-
-    outcome: Outcome
-    detail: str
-    refused: Mapping[str, str] = field(default_factory=dict, hash=False)
-    message_id: str = ""
 
 
 def deliver(message: EmailMessage | Mail, settings: SmtpSettings) -> Delivery:
@@ -150,16 +73,16 @@ class Mailer:
         written as bytes) goes as it is, to its own envelope, under its own Message-ID."""
         if isinstance(message, Mail):
             recipients = list(dict.fromkeys(message.recipients))
-            problem = _envelope_problem([message.sender], recipients)
+            problem = envelope_problem([message.sender], recipients)
             return self._send(message, message.sender, recipients, message.message_id, problem)
-        headers = {name: message.get_all(name, []) for name in _ADDRESS_HEADERS}  # read once
-        sender = _addresses(headers, "Sender") or _addresses(headers, "From")
-        recipients = list(dict.fromkeys(_addresses(headers, "To", "Cc", "Bcc")))
+        headers = {name: message.get_all(name, []) for name in ADDRESS_HEADERS}  # read once
+        sender = addresses_in(headers, "Sender") or addresses_in(headers, "From")
+        recipients = list(dict.fromkeys(addresses_in(headers, "To", "Cc", "Bcc")))
         if "Message-ID" not in message:
             domain = sender[0].rpartition("@")[2] if len(sender) == 1 else ""
-            message["Message-ID"] = make_msgid(domain=domain if _DOMAIN.fullmatch(domain) else None)
+            message["Message-ID"] = make_msgid(domain=domain if DOMAIN.fullmatch(domain) else None)
         message_id = str(message["Message-ID"]).strip()
-        problem = _problem(headers, sender, recipients)
+        problem = message_problem(headers, sender, recipients)
         return self._send(message, sender[0] if sender else "", recipients, message_id, problem)
 
     def _send(
@@ -277,33 +200,6 @@ class Mailer:
         return f"{settings.host}:{settings.port}: {_describe(error, settings.timeout)}"
 
 
-def backoff(attempt: int, *, base: int = 300, cap: int = 6 * 3600) -> int:
-    """Seconds to wait after attempt ``attempt`` (1 for the first) failed: ``base`` doubled at
-    each attempt, at most ``cap``. Deterministic, so the next attempt can be shown; the pace per
-    domain (``DomainLimiter``) already spreads a crowd of retries over time."""
-    if attempt < 1:
-        raise InvalidValue("attempt", attempt, "1 or more")
-    if not 0 < base <= cap:
-        raise InvalidValue("base", base, f"a positive number of seconds, at most cap ({cap})")
-    return min(cap, base << min(attempt - 1, 64))
-
-
-class DomainLimiter:
-    """At most ``limit`` messages per recipient domain in any sliding window of
-    ``window_seconds``; the time is passed in and must never go backwards."""
-
-    def __init__(self, limit: int, window_seconds: float, max_domains: int = 100_000) -> None:
-        self._limiter = RateLimiter(limit, window_seconds, max_domains)
-
-    def allow(self, address: str, now: float) -> bool:
-        """Whether a message to ``address`` may go now; a yes counts it, a no does not."""
-        return self._limiter.hit(_domain(address), now)
-
-    def wait(self, address: str, now: float) -> int:
-        """Whole seconds until a message to ``address`` may go (0: now)."""
-        return self._limiter.retry_after(_domain(address), now)
-
-
 class _Client(smtplib.SMTP):
     """smtplib's client, keeping the server's reply to DATA (often its queue identifier) and
     whether the current message reached DATA (past which it must not be sent again)."""
@@ -316,52 +212,6 @@ class _Client(smtplib.SMTP):
         code, text = super().data(msg)
         self.last_reply = _reply(code, text)
         return code, text
-
-
-def _addresses(headers: Mapping[str, list[Any]], *names: str) -> list[str]:
-    found: list[str] = []
-    for name in names:
-        for header in headers[name]:
-            parsed = getattr(header, "addresses", None)  # email.policy.default parses headers
-            if parsed is None:
-                found += [address for _, address in getaddresses([str(header)])]
-            else:
-                found += [address.addr_spec for address in parsed]
-    return found
-
-
-def _problem(
-    headers: Mapping[str, list[Any]], sender: list[str], recipients: list[str]
-) -> str | None:
-    """Why these addresses cannot be used, if they cannot; a header the parser had to mend
-    (dropping what it could not read) counts as malformed."""
-    for name, values in headers.items():
-        for header in values:
-            invalid = [
-                d for d in getattr(header, "defects", ()) if isinstance(d, InvalidHeaderDefect)
-            ]
-            if invalid:
-                return f"malformed address in {name}: {str(header)!r}: {invalid[0]}"
-    return _envelope_problem(sender, recipients)
-
-
-def _envelope_problem(sender: list[str], recipients: list[str]) -> str | None:
-    if len(sender) != 1:
-        return "not one sender address"
-    if not recipients:
-        return "no recipient address"
-    malformed = [a for a in (*sender, *recipients) if not _well_formed(a)]
-    return f"malformed address: {malformed[0]!r}" if malformed else None
-
-
-def _well_formed(address: str) -> bool:
-    local, at, domain = address.rpartition("@")
-    return bool(at) and bool(_LOCAL.fullmatch(local)) and bool(_DOMAIN.fullmatch(domain))
-
-
-def _domain(address: str) -> str:
-    # A malformed address counts as a domain of its own: ``deliver`` fails it, nothing raises.
-    return address.strip().rpartition("@")[2].rstrip(".").lower()
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -400,23 +250,13 @@ def _goodbye(client: smtplib.SMTP) -> None:
     client.close()
 
 
-def _redacted(url: str) -> str:
-    """The URL with everything between the scheme and the last "@" (user, password) hidden."""
-    head, sep, rest = url.partition("://")
-    if not sep:
-        head, rest = "", url
-    _, at, after = rest.rpartition("@")
-    return f"{head}{sep}***@{after}" if at else url
-
-
-def _seconds(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidValue("timeout", text, "a positive number of seconds") from None
-
-
-def _flag(text: str) -> bool:
-    if text.lower() in _TRUE | _FALSE:
-        return text.lower() in _TRUE
-    raise InvalidValue("starttls", text, "1/true/yes/on or 0/false/no/off")
+__all__ = [
+    "DEFAULT_URL",
+    "Delivery",
+    "DomainLimiter",
+    "Mailer",
+    "Outcome",
+    "SmtpSettings",
+    "backoff",
+    "deliver",
+]
