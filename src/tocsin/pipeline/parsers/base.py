@@ -236,7 +236,7 @@ class Parser:
 RowMapper = Callable[[dict[str, str]], dict[str, Any]]
 
 
-def csv_records(  # noqa: C901
+def csv_records(
     source: Source,
     mapper: RowMapper,
     *,
@@ -255,58 +255,79 @@ def csv_records(  # noqa: C901
     (abuse.ch's ``# id,dateadded,...``). A row with the wrong number of columns, an unterminated
     quote, a missing required column or a mapper error is quarantined with the reason.
     """
-    columns = [c.strip().lower() if lowercase_header else c.strip() for c in header or []]
-    missing: list[str] = []
-    if columns:
-        missing = [c for c in required if c not in columns]
+    rows = _CsvRows(mapper, required, delimiter, lowercase_header, skipinitialspace)
+    if header:
+        rows.name_columns(header)
     for number, text in source.lines():
         if not text.strip():
             continue
         if comment and text.lstrip().startswith(comment):
             if commented_header and delimiter in text:
                 candidate = text.lstrip()[len(comment) :].strip()
-                columns = _split_header(candidate, delimiter, lowercase_header)
-                missing = [c for c in required if c not in columns]
+                rows.name_columns(next(csv.reader((candidate,), delimiter=delimiter)))
             continue
+        record = rows.record(number, text)
+        if record is not None:
+            yield record
+
+
+class _CsvRows:
+    """The rows of one CSV input: its column names once known, and each line's record."""
+
+    def __init__(
+        self,
+        mapper: RowMapper,
+        required: tuple[str, ...],
+        delimiter: str,
+        lowercase: bool,
+        skipinitialspace: bool,
+    ) -> None:
+        self.mapper = mapper
+        self.required = required
+        self.delimiter = delimiter
+        self.lowercase = lowercase
+        self.skipinitialspace = skipinitialspace
+        self.columns: list[str] = []
+        self.missing: list[str] = []
+
+    def name_columns(self, cells: list[str]) -> None:
+        """The columns from a header's cells, and the required ones it lacks."""
+        self.columns = [c.strip().lower() if self.lowercase else c.strip() for c in cells]
+        self.missing = [c for c in self.required if c not in self.columns]
+
+    def record(self, number: int, text: str) -> Record | None:
+        """One line's record; None for the line that names the columns."""
         bad = unusable(number, text)
         if bad is not None:
-            yield bad
-            continue
+            return bad
         try:
             row = next(
                 csv.reader(
-                    (text,), delimiter=delimiter, skipinitialspace=skipinitialspace, strict=True
+                    (text,),
+                    delimiter=self.delimiter,
+                    skipinitialspace=self.skipinitialspace,
+                    strict=True,
                 )
             )
         except csv.Error as exc:
-            yield Record(number, text, None, f"malformed CSV: {exc}")
-            continue
-        if not columns:
-            columns = [c.strip().lower() if lowercase_header else c.strip() for c in row]
-            missing = [c for c in required if c not in columns]
-            continue
-        if missing:
-            yield Record(number, text, None, "missing column(s): " + ", ".join(missing))
-            continue
-        if len(row) != len(columns):
-            yield Record(
-                number,
-                text,
-                None,
-                f"expected {len(columns)} columns, found {len(row)} (truncated or shifted row)",
-            )
-            continue
+            return Record(number, text, None, f"malformed CSV: {exc}")
+        if not self.columns:
+            self.name_columns(row)
+            return None
+        return self._mapped(number, text, row)
+
+    def _mapped(self, number: int, text: str, row: list[str]) -> Record:
+        if self.missing:
+            return Record(number, text, None, "missing column(s): " + ", ".join(self.missing))
+        width = len(self.columns)
+        if len(row) != width:
+            reason = f"expected {width} columns, found {len(row)} (truncated or shifted row)"
+            return Record(number, text, None, reason)
         try:
-            fields = mapper(dict(zip(columns, row, strict=True)))
+            fields = self.mapper(dict(zip(self.columns, row, strict=True)))
         except (ValueError, KeyError) as exc:
-            yield Record(number, text, None, _reason(exc))
-            continue
-        yield Record(number, text, fields)
-
-
-def _split_header(text: str, delimiter: str, lowercase: bool) -> list[str]:
-    row = next(csv.reader((text,), delimiter=delimiter))
-    return [c.strip().lower() if lowercase else c.strip() for c in row]
+            return Record(number, text, None, _reason(exc))
+        return Record(number, text, fields)
 
 
 LineMapper = Callable[[str], dict[str, Any]]

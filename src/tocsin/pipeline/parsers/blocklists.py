@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from tocsin.errors import ConfigError
@@ -156,53 +157,82 @@ class DShieldBlock(Parser):
     default_tlp = "CLEAR"
     documentation = "https://www.dshield.org/block.txt"
 
-    def parse(self, source: Source) -> Iterator[Record]:  # noqa: C901
-        updated: str | None = None
-        header: list[str] | None = None
-        for number, text in source.lines():
-            stripped = text.strip()
-            if not stripped:
-                continue
-            if not stripped.startswith("#"):
-                if "start" not in (cell.strip().lower() for cell in stripped.split("\t")):
-                    header = DSHIELD_LEGEND
-                break
-            label, colon, value = stripped.lstrip("#").partition(":")
-            if colon and label.strip().lower() == "updated" and updated is None:
-                try:
-                    updated = dshield_time(value)
-                except ValueError:
-                    yield Record(
-                        number, text, None, f"unreadable 'updated' time: {value.strip()!r}"
-                    )
-
-        def mapper(row: dict[str, str]) -> dict[str, Any]:
-            start = row["start"].strip()
-            size = (row.get("netblock") or row.get("netmask") or "").strip()
-            if not start:
-                raise KeyError("start")
-            if not size:
-                raise ValueError("no prefix length (the Netblock or Netmask column is empty)")
-            fields: dict[str, Any] = {"source.network": f"{start}/{size}"}
-            if updated:
-                fields["time.source"] = updated
-            attacks = row.get("attacks", "").strip()
-            if attacks:
-                if not attacks.isdigit():
-                    raise ValueError(f"attacks: {attacks!r}: expected a whole number")
-                fields["extra.attacks"] = int(attacks)
-            for column, value in row.items():
-                if column not in _DSHIELD_USED:
-                    value = value.strip()
-                    if column == "country" and value.upper() in _UNKNOWN_COUNTRY:
-                        continue  # DShield writes ZZ (or --) for "unknown": no country at all
-                    if value:
-                        fields[_DSHIELD_COLUMNS.get(column) or f"extra.{column}"] = value
-            return fields
-
+    def parse(self, source: Source) -> Iterator[Record]:
+        updated, header, unreadable = _dshield_preamble(source)
+        yield from unreadable
         yield from csv_records(
-            source, mapper, required=("start",), header=header, comment="#", delimiter="\t"
+            source,
+            partial(_dshield_fields, updated=updated),
+            required=("start",),
+            header=header,
+            comment="#",
+            delimiter="\t",
         )
+
+
+def _dshield_preamble(source: Source) -> tuple[str | None, list[str] | None, list[Record]]:
+    """What the comments before the rows tell: the ``# updated:`` time, the column names when
+    the file has no title row (else None), and the quarantined ``updated`` lines not read."""
+    updated: str | None = None
+    header: list[str] | None = None
+    unreadable: list[Record] = []
+    for number, text in source.lines():
+        stripped = text.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            if "start" not in (cell.strip().lower() for cell in stripped.split("\t")):
+                header = DSHIELD_LEGEND
+            break
+        value = _updated_comment(stripped)
+        if value is not None and updated is None:
+            try:
+                updated = dshield_time(value)
+            except ValueError:
+                reason = f"unreadable 'updated' time: {value.strip()!r}"
+                unreadable.append(Record(number, text, None, reason))
+    return updated, header, unreadable
+
+
+def _updated_comment(comment: str) -> str | None:
+    """The value of a ``# updated: <time>`` comment; None for any other comment."""
+    label, colon, value = comment.lstrip("#").partition(":")
+    return value if colon and label.strip().lower() == "updated" else None
+
+
+def _dshield_fields(row: dict[str, str], updated: str | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {"source.network": _dshield_network(row)}
+    if updated:
+        fields["time.source"] = updated
+    attacks = row.get("attacks", "").strip()
+    if attacks:
+        if not attacks.isdigit():
+            raise ValueError(f"attacks: {attacks!r}: expected a whole number")
+        fields["extra.attacks"] = int(attacks)
+    _dshield_other_columns(row, fields)
+    return fields
+
+
+def _dshield_network(row: dict[str, str]) -> str:
+    """``Start/Netblock`` (or ``Start/Netmask``): the /24 the row ranks."""
+    start = row["start"].strip()
+    size = (row.get("netblock") or row.get("netmask") or "").strip()
+    if not start:
+        raise KeyError("start")
+    if not size:
+        raise ValueError("no prefix length (the Netblock or Netmask column is empty)")
+    return f"{start}/{size}"
+
+
+def _dshield_other_columns(row: dict[str, str], fields: dict[str, Any]) -> None:
+    """Name, Country, email and any column the title adds; ``End`` is implied by the network."""
+    for column, value in row.items():
+        if column not in _DSHIELD_USED:
+            value = value.strip()
+            if column == "country" and value.upper() in _UNKNOWN_COUNTRY:
+                continue  # DShield writes ZZ (or --) for "unknown": no country at all
+            if value:
+                fields[_DSHIELD_COLUMNS.get(column) or f"extra.{column}"] = value
 
 
 PARSERS: list[type[Parser]] = [BlocklistDe, DShieldBlock]

@@ -98,10 +98,24 @@ _YES_NO: dict[str, bool] = {"yes": True, "no": False, "true": True, "false": Fal
 _ONLINE: dict[str, str] = {"yes": "online", "no": "offline"}
 
 
-def _phish(item: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
+def _phish(item: dict[str, Any]) -> dict[str, Any]:
     """The fields of one PhishTank entry (a CSV row or a JSON object); ``url`` is required."""
     if item.get("url") in (None, ""):
         raise KeyError("url")
+    fields = _phish_keys(item)
+    _phish_values(fields)
+    url = fields["source.url"]
+    if isinstance(url, str):
+        host, is_ip = url_host(url)
+        if not is_ip:
+            fields["source.fqdn"] = host
+        elif "source.ip" not in fields:
+            fields["source.ip"] = host
+    return fields
+
+
+def _phish_keys(item: dict[str, Any]) -> dict[str, Any]:
+    """Each non-empty key under its field; the first resolution of ``details`` mapped too."""
     fields: dict[str, Any] = {}
     for key, value in item.items():
         if value is None or value == "" or value == []:
@@ -110,6 +124,12 @@ def _phish(item: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
             _details(value, fields)
             continue
         fields[_PHISHTANK.get(key) or f"extra.{key}"] = value
+    return fields
+
+
+def _phish_values(fields: dict[str, Any]) -> None:
+    """The id as a number, ``verified`` as a boolean, ``online`` as a status, and the
+    verification time as the source time when the submission time is missing."""
     phish_id = fields.get("extra.phish_id")
     if isinstance(phish_id, str) and phish_id.isdigit():
         fields["extra.phish_id"] = int(phish_id)
@@ -121,14 +141,6 @@ def _phish(item: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
         fields["status"] = _ONLINE.get(online.lower(), online)
     if "time.source" not in fields and "extra.verification_time" in fields:
         fields["time.source"] = fields["extra.verification_time"]
-    url = fields["source.url"]
-    if isinstance(url, str):
-        host, is_ip = url_host(url)
-        if not is_ip:
-            fields["source.fqdn"] = host
-        elif "source.ip" not in fields:
-            fields["source.ip"] = host
-    return fields
 
 
 def _details(details: Any, fields: dict[str, Any]) -> None:

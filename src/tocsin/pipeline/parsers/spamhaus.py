@@ -122,7 +122,7 @@ class SpamhausDropParser(Parser):
     default_tlp = "CLEAR"
     documentation = "https://www.spamhaus.org/drop/"
 
-    def parse(self, source: Source) -> Iterator[Record]:  # noqa: C901
+    def parse(self, source: Source) -> Iterator[Record]:
         moment: Any = _metadata_time(source)
         bad_moment = ""
         for number, text in source.lines():
@@ -130,28 +130,40 @@ class SpamhausDropParser(Parser):
             if not stripped:
                 continue
             if stripped[0] == ";":
-                found = _last_modified(stripped)
-                if found:
-                    moment, bad_moment = found, ""
-                elif found == "":
-                    moment, bad_moment = None, stripped
+                moment, bad_moment = _comment_time(stripped, moment, bad_moment)
                 continue
-            bad = unusable(number, text)
-            if bad is not None:
-                yield bad
-                continue
-            try:
-                fields = _json_fields(stripped) if stripped[0] == "{" else _text_fields(stripped)
-            except ValueError as exc:
-                yield Record(number, text, None, str(exc))
-                continue
-            if fields is None:
-                continue
-            if moment is not None:
-                fields["time.source"] = moment
-            elif bad_moment:
-                fields["extra.last_modified"] = bad_moment
-            yield Record(number, text, fields)
+            record = _record(number, text, stripped, moment, bad_moment)
+            if record is not None:
+                yield record
+
+
+def _comment_time(comment: str, moment: Any, bad_moment: str) -> tuple[Any, str]:
+    """The list's time after a comment line: a ``Last-Modified`` comment sets it (or, when its
+    date is unreadable, unsets it and is kept as text); any other comment leaves it as it was."""
+    found = _last_modified(comment)
+    if found:
+        return found, ""
+    if found == "":
+        return None, comment
+    return moment, bad_moment
+
+
+def _record(number: int, text: str, stripped: str, moment: Any, bad_moment: str) -> Record | None:
+    """One line's record, given the list's time; None for the NDJSON metadata line."""
+    bad = unusable(number, text)
+    if bad is not None:
+        return bad
+    try:
+        fields = _json_fields(stripped) if stripped[0] == "{" else _text_fields(stripped)
+    except ValueError as exc:
+        return Record(number, text, None, str(exc))
+    if fields is None:
+        return None
+    if moment is not None:
+        fields["time.source"] = moment
+    elif bad_moment:
+        fields["extra.last_modified"] = bad_moment
+    return Record(number, text, fields)
 
 
 PARSERS: list[type[Parser]] = [SpamhausDropParser]
