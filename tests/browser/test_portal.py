@@ -32,7 +32,7 @@ from tocsin.services.demo import load_people
 from tocsin.settings import Settings
 from tocsin.store import Store, open_store
 from tocsin.web.app import create_app
-from tocsin.web.portal.i18n import LANGUAGES, translations
+from tocsin.web.common.i18n import LANGUAGES, translations
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,8 @@ from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
+from tocsin.web.common.sessions import Session
 from tocsin.web.console.auth import local_path
-from tocsin.web.console.sessions import Session
 
 PASSWORD = "correct horse battery staple"
 PROBLEM = "application/problem+json"

@@ -15,7 +15,7 @@ from tocsin.services.demo import load_reports
 from tocsin.settings import Settings
 from tocsin.store import open_store
 from tocsin.web.app import create_app
-from tocsin.web.portal.i18n import LANGUAGES
+from tocsin.web.common.i18n import LANGUAGES
 
 ASSET = re.compile(r'<(?:script|link|img|source|iframe)\b[^>]*\b(?:src|href)="([^"]*)"', re.I)
 HIDDEN = re.compile(r'<input type="hidden" name="(csrf|started)" value="([^"]*)"')

@@ -81,3 +81,24 @@ def test_a_command_past_the_desk_breaks_the_contract(
     result = lint(tmp_path)
     assert result.returncode != 0
     assert "The command line goes through the services BROKEN" in result.stdout
+
+
+# The web's doors (console, portal, API, TAXII) share web.common and never import each other.
+WEB_ARROWS = [
+    ("web/console/incident.py", "import tocsin.web.portal.pages"),  # console → portal
+    ("web/api/events.py", "import tocsin.web.console.queue"),  # api → console
+    ("web/portal/status.py", "import tocsin.web.console.auth"),  # portal → console
+    ("web/common/deps.py", "import tocsin.web.console.auth"),  # common → a door
+]
+
+
+@pytest.mark.parametrize(("module", "line"), WEB_ARROWS, ids=[m for m, _ in WEB_ARROWS])
+def test_a_web_arrow_breaks_a_contract(tmp_path: Path, module: str, line: str) -> None:
+    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    planted = tmp_path / "src" / "tocsin" / module
+    planted.write_text(planted.read_text() + f"\n{line}\n")
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    verdicts = result.stdout.splitlines()
+    assert any(v.startswith("The web's") and v.endswith("BROKEN") for v in verdicts)

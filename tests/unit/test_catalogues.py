@@ -14,7 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from tocsin.web.portal.i18n import LANGUAGES, SOURCE, environment, translations
+from tocsin.web.common.i18n import LANGUAGES, SOURCE, environment, translations
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "src" / "tocsin" / "web" / "portal" / "locale"

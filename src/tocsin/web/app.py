@@ -36,8 +36,8 @@ from tocsin.web import console, portal, taxii
 from tocsin.web.api import events as api_events
 from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
-from tocsin.web.console import errors as page_errors
-from tocsin.web.console.sessions import Sessions
+from tocsin.web.common import errors as page_errors
+from tocsin.web.common.sessions import Sessions
 from tocsin.web.pages import events as page_events
 from tocsin.web.pages import notices as page_notices
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from tocsin import __version__
 from tocsin.services import events as event_service
-from tocsin.web.console.deps import ApiPrincipal
+from tocsin.web.common.deps import ApiPrincipal
 
 router = APIRouter(tags=["events"])
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import safe_download_name
 from tocsin.web.api.incidents import PROBLEM, WRITE_ERRORS, IncidentOut
-from tocsin.web.console.deps import ApiPrincipal, Desk
+from tocsin.web.common.deps import ApiPrincipal, Desk
 
 router = APIRouter(
     prefix="/incidents",

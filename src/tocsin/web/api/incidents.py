@@ -16,7 +16,7 @@ from tocsin.cases import dossier
 from tocsin.cases.related import related
 from tocsin.model.incident import Incident
 from tocsin.model.sla import Clock
-from tocsin.web.console.deps import ApiPrincipal, Desk
+from tocsin.web.common.deps import ApiPrincipal, Desk
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 

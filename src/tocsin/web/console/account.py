@@ -9,8 +9,8 @@ from starlette.responses import Response
 from tocsin.auth import totp
 from tocsin.auth.passwords import verify_password
 from tocsin.errors import InvalidValue
-from tocsin.web.console.deps import Acting, Form, People, Viewer
-from tocsin.web.console.rendering import render
+from tocsin.web.common.deps import Acting, Form, People, Viewer
+from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 FIELD_IDS = {

@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from tocsin.cases.audit import AuditLog
 from tocsin.errors import InvalidValue
 from tocsin.model.audit import AuditEntry
-from tocsin.web.console.deps import Acting
-from tocsin.web.console.rendering import render
+from tocsin.web.common.deps import Acting
+from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

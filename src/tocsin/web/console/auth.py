@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.errors import NotAuthenticated, TooManyAttempts
-from tocsin.web.console.deps import People, session_form, sessions
-from tocsin.web.console.rendering import render
-from tocsin.web.console.sessions import SESSION_SECONDS
+from tocsin.web.common.deps import People, session_form, sessions
+from tocsin.web.common.rendering import render
+from tocsin.web.common.sessions import SESSION_SECONDS
 
 router = APIRouter(include_in_schema=False)
 

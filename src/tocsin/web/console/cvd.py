@@ -15,8 +15,8 @@ from tocsin.cvd.cases import Cvd
 from tocsin.errors import InvalidValue
 from tocsin.formats.csaf import EmbargoInForce, Publisher
 from tocsin.model.cvd import State
-from tocsin.web.console.deps import Acting
-from tocsin.web.console.rendering import render
+from tocsin.web.common.deps import Acting
+from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,9 +18,9 @@ from starlette.responses import Response
 
 from tocsin.cases.evidence_files import EvidenceTooLarge
 from tocsin.errors import InvalidValue
-from tocsin.web.console.deps import Acting, Desk, Exhibits, Form, People
+from tocsin.web.common.deps import Acting, Desk, Exhibits, Form, People
+from tocsin.web.common.rendering import render
 from tocsin.web.console.incident import render_incident
-from tocsin.web.console.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse
 
 from tocsin.cases.handover import Change, changes_since, due_soon
 from tocsin.errors import InvalidValue
-from tocsin.web.console.deps import Acting, Desk
-from tocsin.web.console.formats import iso
-from tocsin.web.console.rendering import render
+from tocsin.web.common.deps import Acting, Desk
+from tocsin.web.common.formats import iso
+from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,10 +16,10 @@ from tocsin.model import access
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.incident import TRANSITIONS, IndicatorKind
 from tocsin.model.people import Principal
-from tocsin.web.console.deps import Acting, Desk, Form, People, Posted, Viewer
+from tocsin.web.common import texts
+from tocsin.web.common.deps import Acting, Desk, Form, People, Posted, Viewer
+from tocsin.web.common.rendering import render
 from tocsin.web.console.names import member_names, name_of
-from tocsin.web.console.rendering import render
-from tocsin.web.portal import texts
 
 router = APIRouter(include_in_schema=False)
 

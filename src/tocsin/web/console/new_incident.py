@@ -10,8 +10,8 @@ from tocsin.errors import InvalidValue
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 from tocsin.model.tlp import TLP
-from tocsin.web.console.deps import Acting, Desk, Form, Viewer
-from tocsin.web.console.rendering import render
+from tocsin.web.common.deps import Acting, Desk, Form, Viewer
+from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

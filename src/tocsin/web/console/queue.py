@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tocsin.model.fields import PRIORITIES
-from tocsin.web.console.deps import Acting, Desk, People
+from tocsin.web.common.deps import Acting, Desk, People
+from tocsin.web.common.rendering import render
 from tocsin.web.console.names import member_names, name_of
-from tocsin.web.console.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

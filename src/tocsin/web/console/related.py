@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from tocsin.cases.related import related
 from tocsin.errors import Forbidden, InvalidValue, NotFound
-from tocsin.web.console.deps import CSRF_REFUSED, Acting, Desk, Form, People
+from tocsin.web.common.deps import CSRF_REFUSED, Acting, Desk, Form, People
+from tocsin.web.common.rendering import render
 from tocsin.web.console.incident import render_incident
-from tocsin.web.console.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tocsin.cases.reports import Reports
-from tocsin.web.console.deps import Acting, Desk
-from tocsin.web.console.rendering import render
+from tocsin.web.common.deps import Acting, Desk
+from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -15,8 +15,8 @@ from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model import access
 from tocsin.model.share import EVERYONE, Release, ReleaseState
 from tocsin.share.sharing import Sharing
-from tocsin.web.console.deps import Acting, Form, Viewer
-from tocsin.web.console.rendering import render
+from tocsin.web.common.deps import Acting, Form, Viewer
+from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -14,8 +14,8 @@ from starlette.responses import Response
 from tocsin.errors import Forbidden, InvalidValue
 from tocsin.model import access
 from tocsin.model.people import Principal, Role
-from tocsin.web.console.deps import Acting, Form, People, Posted, Viewer
-from tocsin.web.console.rendering import render
+from tocsin.web.common.deps import Acting, Form, People, Posted, Viewer
+from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

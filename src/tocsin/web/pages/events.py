@@ -12,8 +12,8 @@ from tocsin.errors import InvalidValue
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 from tocsin.services import events as event_service
-from tocsin.web.console.deps import Acting
-from tocsin.web.templating import templates
+from tocsin.web.common.deps import Acting
+from tocsin.web.common.rendering import templates
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,9 +9,8 @@ from fastapi.responses import HTMLResponse
 from tocsin.errors import NotFound
 from tocsin.model import access
 from tocsin.notify.notifier import Notifier
-from tocsin.web.console.deps import Acting, session_form
-from tocsin.web.console.rendering import render
-from tocsin.web.portal.pages import session_for, sessions
+from tocsin.web.common.deps import Acting, session_for, session_form, sessions
+from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 

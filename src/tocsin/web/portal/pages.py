@@ -9,27 +9,16 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from tocsin.model.report import FLAGS, REPORT_SECTORS
-from tocsin.web.console.sessions import Session, Sessions
-from tocsin.web.portal import texts
-from tocsin.web.portal.i18n import LANGUAGES, environment, pick
+from tocsin.web.common import texts
+from tocsin.web.common.deps import sessions
+from tocsin.web.common.i18n import LANGUAGES, environment, pick
+from tocsin.web.common.sessions import Session
 
 PROBLEMS = {  # why a step was refused → the page's (status) heading and text, translated there
     "csrf",
     "too_many_reports",
     "too_many_lookups",
 }
-
-
-def sessions(request: Request) -> Sessions:
-    found: Sessions = request.app.state.sessions
-    return found
-
-
-def session_for(request: Request) -> tuple[Session, bool]:
-    """This browser's session (anonymous), made when it has none: the CSRF token is bound to it."""
-    known = sessions(request)
-    found = known.read(request)
-    return (found, False) if found is not None else (known.new(None), True)
 
 
 def client_of(request: Request) -> str:

@@ -21,9 +21,10 @@ from starlette.datastructures import FormData, UploadFile
 from tocsin.cases.reports import MAX_FILES, FileRefused, Reports, Upload
 from tocsin.errors import TooManyAttempts
 from tocsin.model.report import PATHS, Errors, ReportPath, clean_answers, clean_path, clean_who
-from tocsin.web.console.sessions import Session
-from tocsin.web.portal.i18n import pick
-from tocsin.web.portal.pages import client_of, page, refused, session_for
+from tocsin.web.common.deps import session_for
+from tocsin.web.common.i18n import pick
+from tocsin.web.common.sessions import Session
+from tocsin.web.portal.pages import client_of, page, refused
 
 router = APIRouter(include_in_schema=False)
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tocsin.errors import NotFound, TooManyAttempts
-from tocsin.web.portal.pages import client_of, page, refused, session_for, sessions
+from tocsin.web.common.deps import session_for, sessions
+from tocsin.web.portal.pages import client_of, page, refused
 from tocsin.web.portal.report import reports
 
 router = APIRouter(include_in_schema=False)

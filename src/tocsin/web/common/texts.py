@@ -4,7 +4,7 @@ translated where they are shown (``_(text)`` in the templates)."""
 
 from __future__ import annotations
 
-from tocsin.web.portal.i18n import N_
+from tocsin.web.common.i18n import N_
 
 PATHS: dict[str, str] = {
     "phishing": N_("I clicked a link or gave a password, card number or ID"),

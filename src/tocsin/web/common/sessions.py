@@ -1,8 +1,10 @@
-"""Console sessions: a signed cookie with the user id and a random session id, and the CSRF token
-bound to that id.
+"""Sessions of the pages (console and portal): a signed cookie with the user id and a random
+session id, and the CSRF token bound to that id.
 
-Nothing is kept on the server: logging out deletes the cookie, and a copied cookie stays valid
-until it expires (``SESSION_SECONDS``) or its user is disabled.
+The cookie carries the session; the server keeps only the ids of sessions logged out. Logging out
+(``/logout``) deletes the cookie and records its session id as ended, so a copy of the cookie is
+refused from then on; the ended id is forgotten once the cookie would have expired anyway. A
+session otherwise lasts until it expires (``SESSION_SECONDS``) or its user is disabled.
 """
 
 from __future__ import annotations

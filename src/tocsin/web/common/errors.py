@@ -11,8 +11,8 @@ from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
 from tocsin.errors import NotAuthenticated, TocsinError
-from tocsin.web.console.deps import Viewer, viewer
-from tocsin.web.console.rendering import render
+from tocsin.web.common.deps import Viewer, viewer
+from tocsin.web.common.rendering import render
 
 
 def error_page(request: Request, exc: TocsinError, status: int, title: str) -> Response:

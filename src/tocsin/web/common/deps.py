@@ -14,7 +14,7 @@ from tocsin.cases.incidents import Incidents
 from tocsin.errors import Forbidden, NotAuthenticated
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
-from tocsin.web.console.sessions import Session, Sessions
+from tocsin.web.common.sessions import Session, Sessions
 
 CSRF_REFUSED = (
     "This form is out of date or was not sent from a Tocsin page. "
@@ -63,6 +63,13 @@ def evidence(request: Request) -> Evidence:
 def sessions(request: Request) -> Sessions:
     found: Sessions = request.app.state.sessions
     return found
+
+
+def session_for(request: Request) -> tuple[Session, bool]:
+    """This browser's session (anonymous), made when it has none: the CSRF token is bound to it."""
+    known = sessions(request)
+    found = known.read(request)
+    return (found, False) if found is not None else (known.new(None), True)
 
 
 def viewer(request: Request) -> Viewer:

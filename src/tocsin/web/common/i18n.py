@@ -47,7 +47,7 @@ DOMAIN = "messages"
 
 
 def locale_dir() -> resources.abc.Traversable:
-    return resources.files("tocsin.web.portal").joinpath("locale")
+    return resources.files("tocsin.web").joinpath("portal", "locale")
 
 
 def catalogue_path(code: str) -> resources.abc.Traversable:
