@@ -3,12 +3,12 @@ the desk's RSIT type and priority behind the scenes.
 
 Pure data and checks: the words people read live in the portal's catalogues, keyed by the names
 here; the checks return error codes (``required``, ``too_long``…) that the portal translates.
+The reporter's reference and status-page code are made in ``report_codes`` and named here too.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,8 +16,11 @@ from enum import StrEnum
 
 from tocsin.model.constituent import CRITICAL_SECTORS
 from tocsin.model.incident import Status
+from tocsin.model.report_codes import canonical_code as canonical_code
+from tocsin.model.report_codes import canonical_reference as canonical_reference
+from tocsin.model.report_codes import new_reference as new_reference
+from tocsin.model.report_codes import new_status_code as new_status_code
 
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U to misread
 SHORT = 200  # characters of a one-line answer
 LONG = 5000  # characters of the free-text account
 PRIORITIES = ("P1", "P2", "P3", "P4")
@@ -355,40 +358,6 @@ STAGE_OF: dict[Status, Stage] = {
     Status.RESOLVED: Stage.DONE,
     Status.CLOSED: Stage.CLOSED,
 }
-
-
-def new_reference() -> str:
-    """What the reporter quotes: ``R-7K3M-9QXD`` (40 random bits: no count of reports shows)."""
-    raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
-    return f"R-{raw[:4]}-{raw[4:]}"
-
-
-def new_status_code() -> str:
-    """The private code that opens the status page: 100 random bits, in groups of five."""
-    raw = "".join(secrets.choice(_ALPHABET) for _ in range(20))
-    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
-
-
-def _bare(text: str) -> str:
-    """The code's letters, upper case, Crockford's look-alikes mapped (people copy these from
-    paper: spaces, dashes, an O for a zero); ``""`` when another character is in it."""
-    table = str.maketrans({"I": "1", "L": "1", "O": "0", " ": None, "-": None})
-    bare = text[:100].strip().upper().translate(table)
-    return bare if all(c in _ALPHABET for c in bare) else ""
-
-
-def canonical_reference(text: str) -> str:
-    """``r 7k3m 9qxd`` → ``R-7K3M-9QXD``; anything that cannot be one gives ``""``."""
-    head = text.strip().upper()
-    if head.startswith("R") and (head[1:2] in ("-", " ") or len(_bare(head)) == 9):
-        head = head[1:]  # the "R-" printed before every reference
-    bare = _bare(head)
-    return f"R-{bare[:4]}-{bare[4:]}" if len(bare) == 8 else ""
-
-
-def canonical_code(text: str) -> str:
-    bare = _bare(text)
-    return "-".join(bare[i : i + 5] for i in range(0, 20, 5)) if len(bare) == 20 else ""
 
 
 @dataclass(frozen=True, slots=True)
