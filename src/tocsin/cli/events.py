@@ -6,8 +6,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 import typer
@@ -15,7 +14,7 @@ from rich.table import Table
 
 from tocsin.cli.common import desk, operator, out
 from tocsin.formats import stix
-from tocsin.services.desk import Desk
+from tocsin.model.event import Event
 from tocsin.services.events import make_filter
 
 FORMATS = ("table", "jsonl", "csv", "stix")
@@ -80,7 +79,7 @@ def events(
         limit=min(limit, 1000),
     )
     with desk() as d:
-        found = _pages(d, query, all_)
+        found = d.events.matching(operator(), query, every=all_)
         if format_ == "stix":
             _print_stix(found, d.settings.notify_team)
         elif format_ == "jsonl":
@@ -92,24 +91,14 @@ def events(
             _print_table(found)
 
 
-def _pages(d: Desk, query: Any, all_: bool) -> Iterator[dict[str, Any]]:
-    """The matching events: one page, or (``--all``) every page, newest first."""
-    while True:
-        page = d.events.search(operator(), query)
-        yield from page.events
-        if not all_ or page.next_cursor is None:
-            return
-        query = replace(query, before=page.next_cursor)
-
-
-def _print_csv(found: Iterator[dict[str, Any]]) -> None:
+def _print_csv(found: Iterator[Event]) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(CSV_FIELDS)
     for event in found:
         writer.writerow([event.get(name, "") for name in CSV_FIELDS])
 
 
-def _print_table(found: Iterator[dict[str, Any]]) -> None:
+def _print_table(found: Iterator[Event]) -> None:
     table = Table(
         "time", "type", "source", "constituent", "prio", "tlp", "feed", box=None, show_edge=False
     )
@@ -126,7 +115,7 @@ def _print_table(found: Iterator[dict[str, Any]]) -> None:
     out.print(table)
 
 
-def _source(event: dict[str, Any]) -> str:
+def _source(event: Event) -> str:
     """Where the event came from, in one cell: address and port, network, URL or domain."""
     source = event.get("source.ip") or event.get("source.network") or ""
     if event.get("source.ip") and event.get("source.port") is not None:
@@ -135,7 +124,7 @@ def _source(event: dict[str, Any]) -> str:
     return str(source or event.get("source.url") or event.get("source.fqdn") or "")
 
 
-def _print_stix(found: Iterator[dict[str, Any]], team: str) -> None:
+def _print_stix(found: Iterator[Event], team: str) -> None:
     """The events as one STIX 2.1 bundle (only the fields that may ever leave are mapped)."""
     producer = stix.producer_identity(team)
     objects = [producer]

@@ -20,7 +20,6 @@ from tocsin.model.share import EVERYONE, ReleaseState
 from tocsin.model.tlp import TLP
 from tocsin.services.desk import Desk
 from tocsin.services.events import make_filter
-from tocsin.services.publish import misp_feed
 
 partners_app = typer.Typer(help="Partner teams and their sharing agreements.")
 share_app = typer.Typer(help="Sharing: collections, releases (four eyes), TAXII pulls, MISP feeds.")
@@ -245,14 +244,7 @@ def share_misp_feed(
     """Write a MISP feed (manifest.json, hashes.csv, one file per event) of what a partner may
     read in a collection, for the team's web server to serve."""
     with desk() as d:
-        done = misp_feed(
-            d.sharing,
-            acting(d, as_),
-            collection,
-            directory,
-            partner=partner,
-            team=d.publisher.team,
-        )
+        done = d.publisher.misp_feed(acting(d, as_), collection, directory, partner=partner)
     out.print(
         f"{len(done.files)} MISP events ({done.events} attributes' events) in {directory}",
         markup=False,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 from tocsin.errors import InvalidValue
 from tocsin.model import access, types
+from tocsin.model.event import Event
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.people import Principal
 from tocsin.model.taxonomy import classification_type
@@ -75,3 +77,14 @@ class Events:
 
     def search(self, who: Principal, query: EventFilter) -> EventPage:
         return search(self.store, who, query)
+
+    def matching(
+        self, who: Principal, query: EventFilter, *, every: bool = False
+    ) -> Iterator[Event]:
+        """The events of one page, newest first, or (``every``) of every page after it."""
+        while True:
+            page = self.search(who, query)
+            yield from page.events
+            if not every or page.next_cursor is None:
+                return
+            query = replace(query, before=page.next_cursor)

@@ -95,6 +95,12 @@ class Publisher:
         release = self.sharing.release(who, collection, objects, partner=partner, summary=words)
         return Published(release, len(chosen), len(linked) - len(chosen))
 
+    def misp_feed(
+        self, who: Principal, collection: str, directory: str | Path, *, partner: str
+    ) -> MispFeed:
+        """What ``partner`` may read in ``collection``, written as the team's MISP feed."""
+        return misp_feed(self.sharing, who, collection, directory, partner=partner, team=self.team)
+
     def _objects(self, events: list[Event]) -> list[dict[str, Any]]:
         """The STIX objects of the events, the producer and the marking definitions they use; an
         observable shared by several events travels once, at the most restrictive of their TLPs."""
