@@ -38,7 +38,8 @@ import orjson
 
 from tocsin.model.fields import FIELDS
 from tocsin.pipeline.parsers.base import Parser, Record, Source
-from tocsin.pipeline.parsers.generic import MAX_DEPTH, MAX_JSON_DEPTH, json_line_records, too_deep
+from tocsin.pipeline.parsers.generic import MAX_JSON_DEPTH, json_line_records, too_deep
+from tocsin.pipeline.parsers.generic_mapping import MAX_DEPTH
 
 DROPPED = frozenset({"raw", "classification.taxonomy", "__type"})
 _EXTRA = "extra"
