@@ -4,7 +4,8 @@ The format is the MISP core format as docs/feeds.md §7 describes it. One input
 file holds ``{"Event": {...}}`` (a feed's ``<uuid>.json``, MISP's JSON export), a bare event
 object, MISP's REST search answer ``{"response": [{"Event": ...}, ...]}`` or a JSON list of
 ``{"Event": ...}``. To read a whole feed directory, ``feed_files`` lists the event files its
-``manifest.json`` names; each is then parsed on its own.
+``manifest.json`` names; each is then parsed on its own. This module reads the document and its
+events; one attribute's fields (the table and the tag rules below) are ``misp_attributes``'.
 
 Attribute types and their fields (a composite value ``a|b`` fills one field per part):
 
@@ -63,15 +64,13 @@ holds no MISP event is one quarantined record; so is each item of a list that is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 import orjson
 
 from tocsin.errors import InputUnreadable
-from tocsin.model.taxonomy import classification_type
-from tocsin.model.tlp import TLP
 from tocsin.pipeline.parsers.base import (
     MAX_ROW_CHARS,
     Parser,
@@ -80,52 +79,9 @@ from tocsin.pipeline.parsers.base import (
     json_document,
     json_kind,
 )
-from tocsin.pipeline.parsers.phishing import url_host
+from tocsin.pipeline.parsers.misp_attributes import Level, as_flag, as_text, attribute_fields
 
 JSON_RAW_CHARS = 2000
-
-TYPES: dict[str, tuple[str, ...]] = {
-    "ip-src": ("source.ip",),
-    "ip-dst": ("source.ip",),
-    "ip-src|port": ("source.ip", "source.port"),
-    "ip-dst|port": ("source.ip", "source.port"),
-    "domain": ("source.fqdn",),
-    "hostname": ("source.fqdn",),
-    "domain|ip": ("source.fqdn", "source.ip"),
-    "hostname|port": ("source.fqdn", "source.port"),
-    "url": ("source.url",),
-    "md5": ("malware.hash.md5",),
-    "sha1": ("malware.hash.sha1",),
-    "sha256": ("malware.hash.sha256",),
-    "filename|md5": ("extra.file_name", "malware.hash.md5"),
-    "filename|sha1": ("extra.file_name", "malware.hash.sha1"),
-    "filename|sha256": ("extra.file_name", "malware.hash.sha256"),
-    "AS": ("source.asn",),
-    "email-src": ("source.account",),
-}
-
-# Why some common types have no field, so that the quarantine says more than "unknown".
-_UNMAPPED_WHY = {
-    "email-dst": "a recipient's address is personal data of a victim, not an indicator",
-    "email": "an address that may be a victim's is personal data, not an indicator",
-    "link": "a reference to outside analysis, not an indicator",
-    "comment": "free text, not an indicator",
-    "text": "free text, not an indicator",
-    "other": "free text, not an indicator",
-}
-
-_HASH_TYPES = frozenset(name for name, fields in TYPES.items() if fields[-1].startswith("malware."))
-_MALICIOUS_CATEGORIES = frozenset(
-    {
-        "Network activity",
-        "Payload delivery",
-        "Payload installation",
-        "Artifacts dropped",
-        "External analysis",
-    }
-)
-_MACHINE_TAG = re.compile(r'^(?P<namespace>[^:="]+):(?P<predicate>[^="]+)="(?P<value>[^"]*)"$')
-_RSIT_NAMESPACES = frozenset({"rsit", "ecsirt"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -225,18 +181,6 @@ def _not_an_event(item: Any) -> str:
     return f"not a MISP event but {json_kind(item)}"
 
 
-class _Level:
-    """What an event or an object says about the attributes under it (read once, not per row)."""
-
-    __slots__ = ("malware", "tlps", "types")
-
-    def __init__(self, tags: Any) -> None:
-        names = _tag_names(tags)
-        self.tlps = [label for label in map(_tlp, names) if label is not None]
-        self.types = {found for found in map(_rsit_type, names) if found is not None}
-        self.malware = {found for found in map(_malware, names) if found is not None}
-
-
 def _event_records(event: dict[str, Any], position: int) -> Iterator[tuple[int, Record | None]]:
     """``(position, record)`` for each attribute of one event, after ``position`` earlier rows.
 
@@ -249,12 +193,12 @@ def _event_records(event: dict[str, Any], position: int) -> Iterator[tuple[int, 
         yield position + 1, Record(position + 1, _preview(event), None, str(exc))
         return
     context = {
-        "misp.event_uuid": _text(event.get("uuid")),
-        "feed.provider": _text(_get(event.get("Orgc"), "name")),
-        "event_description.text": _text(event.get("info")),
+        "misp.event_uuid": as_text(event.get("uuid")),
+        "feed.provider": as_text(_get(event.get("Orgc"), "name")),
+        "event_description.text": as_text(event.get("info")),
     }
-    date = _text(event.get("date"))
-    levels = [_Level(event.get("Tag"))]
+    date = as_text(event.get("date"))
+    levels = [Level(event.get("Tag"))]
     for attribute in attributes:
         position += 1
         yield position, _record(position, attribute, context, date, levels, None)
@@ -270,9 +214,9 @@ def _event_records(event: dict[str, Any], position: int) -> Iterator[tuple[int, 
             position += 1
             yield position, Record(position, _preview(item), None, str(exc))
             continue
-        deleted = _flag(item.get("deleted"))
-        object_levels = [_Level(item.get("Tag")), *levels]
-        name = _text(item.get("name"))
+        deleted = as_flag(item.get("deleted"))
+        object_levels = [Level(item.get("Tag")), *levels]
+        name = as_text(item.get("name"))
         for attribute in inner:
             position += 1
             if deleted:
@@ -286,146 +230,24 @@ def _record(
     attribute: Any,
     context: Mapping[str, str | None],
     date: str | None,
-    levels: list[_Level],
+    levels: list[Level],
     object_name: str | None,
 ) -> Record | None:
     """The row of one attribute; ``None`` for a deleted one (a revocation, not an indicator)."""
     if not isinstance(attribute, dict):
         raw = _preview(attribute)
         return Record(position, raw, None, f"attribute is {json_kind(attribute)}, not an object")
-    if _flag(attribute.get("deleted")):
+    if as_flag(attribute.get("deleted")):
         return None
     raw = orjson.dumps({k: v for k, v in attribute.items() if k != "data"}).decode()
     raw = raw[:MAX_ROW_CHARS]
     try:
-        fields = _fields(attribute, context, date, [_Level(attribute.get("Tag")), *levels])
+        fields = attribute_fields(attribute, context, date, [Level(attribute.get("Tag")), *levels])
     except ValueError as exc:
         return Record(position, raw, None, str(exc))
     if object_name:
         fields["extra.misp.object"] = object_name
     return Record(position, raw, fields)
-
-
-# --- one attribute -----------------------------------------------------------------------------
-
-
-def _fields(  # noqa: C901
-    attribute: dict[str, Any],
-    context: Mapping[str, str | None],
-    date: str | None,
-    levels: list[_Level],
-) -> dict[str, Any]:
-    """The fields of one attribute (``ValueError`` with the reason when it has none)."""
-    kind = attribute.get("type")
-    if not isinstance(kind, str) or not kind:
-        raise ValueError("attribute without a type")
-    targets = TYPES.get(kind)
-    if targets is None:
-        why = _UNMAPPED_WHY.get(kind)
-        reason = f"MISP attribute type {kind!r} has no field in the event model"
-        raise ValueError(f"{reason} ({why})" if why else reason)
-    value = _text(attribute.get("value"))
-    if value is None:
-        raise ValueError(f"{kind} attribute without a value")
-    parts = value.split("|") if len(targets) > 1 else [value]
-    if len(parts) != len(targets):
-        raise ValueError(f"{kind} value {value!r}: expected {len(targets)} parts separated by '|'")
-    fields: dict[str, Any] = {name: found for name, found in context.items() if found}
-    for target, part in zip(targets, parts, strict=True):
-        fields[target] = part.strip()
-    address = fields.get("source.ip")
-    if address is not None and "/" in address:
-        fields["source.network"] = fields.pop("source.ip")
-    url = fields.get("source.url")
-    if url is not None:
-        host, is_ip = url_host(url)
-        if host:
-            fields.setdefault("source.ip" if is_ip else "source.fqdn", host)
-    attribute_uuid = _text(attribute.get("uuid"))
-    if attribute_uuid:
-        fields["misp.attribute_uuid"] = attribute_uuid
-    comment = _text(attribute.get("comment"))
-    if comment:
-        fields["comment"] = comment
-    moment = _text(attribute.get("timestamp")) or date
-    if moment:
-        fields["time.source"] = moment
-    category = _text(attribute.get("category"))
-    to_ids = _flag(attribute.get("to_ids"))
-    tlps = [label for level in levels for label in level.tlps]
-    if tlps:
-        fields["tlp"] = TLP.most_restrictive(*tlps).value_name
-    type_ = _nearest(level.types for level in levels) or _fallback_type(kind, category, to_ids)
-    if type_:
-        fields["classification.type"] = type_
-    malware = _nearest(level.malware for level in levels)
-    if malware:
-        fields["malware.name"] = malware
-    fields["extra.misp.type"] = kind
-    if category:
-        fields["extra.misp.category"] = category
-    fields["extra.misp.to_ids"] = to_ids
-    return fields
-
-
-def _nearest(sets: Iterable[set[str]]) -> str | None:
-    """The one value of the nearest level that has any; ``None`` if that level has several."""
-    for found in sets:
-        if found:
-            return next(iter(found)) if len(found) == 1 else None
-    return None
-
-
-def _fallback_type(kind: str, category: str | None, to_ids: bool) -> str | None:
-    if not to_ids or category not in _MALICIOUS_CATEGORIES:
-        return None
-    return "malware" if kind in _HASH_TYPES else "blacklist"
-
-
-# --- tags --------------------------------------------------------------------------------------
-
-
-def _tag_names(tags: Any) -> list[str]:
-    """Tag names of a ``Tag`` list: objects with ``name`` (MISP) or plain strings."""
-    if not isinstance(tags, list):
-        return []
-    names = []
-    for tag in tags:
-        name = tag.get("name") if isinstance(tag, dict) else tag
-        if isinstance(name, str) and name.strip():
-            names.append(name.strip())
-    return names
-
-
-def _tlp(name: str) -> TLP | None:
-    if name[:4].lower() != "tlp:":
-        return None
-    try:
-        return TLP.parse(name)
-    except ValueError:
-        return None  # another tag of the tlp namespace (tlp:ex:chr, tlp:unclear)
-
-
-def _rsit_type(name: str) -> str | None:
-    found = _MACHINE_TAG.match(name)
-    if found is None or found["namespace"].lower() not in _RSIT_NAMESPACES:
-        return None
-    try:
-        return classification_type(found["value"])
-    except ValueError:
-        return None  # a value no RSIT version knows: not a type at all
-
-
-def _malware(name: str) -> str | None:
-    found = _MACHINE_TAG.match(name)
-    if found is not None:
-        namespace, predicate = found["namespace"].lower(), found["predicate"].lower()
-        if namespace == "misp-galaxy" and predicate == "malpedia":
-            return found["value"].strip() or None
-        return None
-    if name[:8].lower() == "malware:":
-        return name[8:].strip().strip('"').strip() or None
-    return None
 
 
 # --- small readers -----------------------------------------------------------------------------
@@ -442,24 +264,6 @@ def _list(item: dict[str, Any], key: str) -> list[Any]:
 
 def _get(item: Any, key: str) -> Any:
     return item.get(key) if isinstance(item, dict) else None
-
-
-def _text(value: Any) -> str | None:
-    """A JSON string or number as stripped text; ``None`` for anything else or nothing."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        value = str(value)
-    if isinstance(value, str):
-        return value.strip() or None
-    return None
-
-
-def _flag(value: Any) -> bool:
-    """MISP's booleans: JSON true/false, and "1"/"0" from older exports."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true")
-    return value is True or value == 1
 
 
 def _preview(item: Any) -> str:
