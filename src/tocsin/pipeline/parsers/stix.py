@@ -12,7 +12,7 @@ says the same and more (this is how Tocsin's own exports read back, one event pe
   AS that a side's ip or network ``belongs_to``, a network that holds a side's ip, a url whose
   host is a side's ip or fqdn; whatever nothing anchors is the source's. Of two values for one
   field the first is kept and the other SCO's id goes to ``extra.stix_unmapped_refs``, with
-  every SCO of a type Tocsin has no field for.
+  every SCO of a type Tocsin has no field for. The SCOs are read in ``stix_observables``.
 - indicator: its STIX pattern (read with stix2-patterns), when it is one comparison or an AND of
   comparisons with ``=`` (``ISSUBSET`` for a network) over ``ipv4-addr:value``,
   ``ipv6-addr:value``, ``domain-name:value``, ``url:value``, ``file:hashes.<MD5|SHA-1|SHA-256>``,
@@ -20,7 +20,8 @@ says the same and more (this is how Tocsin's own exports read back, one event pe
   protocols[*]``. What an indicator names is the thing to block, so it goes to ``source.*``
   even when the pattern says ``dst_ref`` (as IntelMQ maps MISP's ``ip-dst``). Any other pattern
   (OR, FOLLOWEDBY, qualifiers, LIKE, other paths) or pattern type is quarantined with the reason.
-  A ``benign`` indicator names what not to block: it is context, not a row.
+  Patterns are read in ``stix_patterns``. A ``benign`` indicator names what not to block: it is
+  context, not a row.
 - classification.type: an ``rsit:<class>="<type>"`` label (``ecsirt:`` too); else, for an
   indicator, its ``indicator_types``: malicious-activity is ``blacklist`` (``malware`` when the
   pattern names only a file), compromised is ``system-compromise``, anonymization is ``proxy``;
@@ -45,32 +46,23 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
-from ipaddress import ip_address
 from typing import Any, ClassVar, TypeGuard
 
 import orjson
-from stix2patterns.exceptions import ParseException
-from stix2patterns.inspector import INDEX_STAR
-from stix2patterns.v21.inspector import InspectionListener
-from stix2patterns.v21.pattern import Pattern
 
 from tocsin.formats.markings import tlp_of_definition, tlp_of_refs
-from tocsin.formats.observables import (
-    HASHES,
-    SIDES,
-    TRANSPORTS,
-    network_side,
-    read_protocols,
-    url_side,
-)
 from tocsin.formats.stix import LABELS
 from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.parsers.base import Parser, Record, Source, json_document
+from tocsin.pipeline.parsers.stix_observables import Observables
+from tocsin.pipeline.parsers.stix_observables import as_list as _list
+from tocsin.pipeline.parsers.stix_patterns import Unmappable, read_pattern
+
+__all__ = ["PARSERS", "Graph", "StixParser", "Unmappable", "read_pattern"]
 
 RAW_PREVIEW = 2_000
 ROWS = frozenset({"observed-data", "indicator"})
-_ALGORITHMS = {name.replace("-", ""): field for field, name in HASHES.items()}  # SHA256 → …
 _RSIT = re.compile(r'^(?:rsit|ecsirt):[a-z-]+="([^"]+)"$', re.IGNORECASE)
 _FRACTION = re.compile(r"(\.\d{6})\d+")  # STIX allows any precision; Tocsin keeps microseconds
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -79,10 +71,6 @@ _BY_INDICATOR_TYPE = {
     "compromised": "system-compromise",
     "anonymization": "proxy",
 }
-
-
-class Unmappable(ValueError):
-    """An object that is a row but cannot become one event; the message says why."""
 
 
 class StixParser(Parser):
@@ -241,179 +229,6 @@ class Graph:
             fields["tlp"] = label.value_name
 
 
-class Observables:
-    """The fields of one observed-data's SCOs, each on the side the graph anchors it to."""
-
-    def __init__(self, scos: list[dict[str, Any]]) -> None:
-        self.scos = scos
-        self.out: dict[str, Any] = {}
-        self.unmapped: list[str] = []
-        self.address: dict[str, str] = {}  # side → id of its ip (else network) object
-
-    def fields(self) -> dict[str, Any]:  # noqa: C901
-        traffic = next((s for s in self.scos if s["type"] == "network-traffic"), None)
-        ends = {}
-        if traffic is not None:
-            ends = {"source": traffic.get("src_ref"), "destination": traffic.get("dst_ref")}
-            self._put("source.port", traffic.get("src_port"), traffic)
-            self._put("destination.port", traffic.get("dst_port"), traffic)
-            transport, application = read_protocols(_list(traffic, "protocols"))
-            self._put("protocol.transport", transport, traffic)
-            self._put("protocol.application", application, traffic)
-        by_type: dict[str, list[dict[str, Any]]] = {}
-        for sco in self.scos:
-            if sco is not traffic:
-                by_type.setdefault(sco["type"], []).append(sco)
-        addresses = [*by_type.pop("ipv4-addr", []), *by_type.pop("ipv6-addr", [])]
-        hosts = [a for a in addresses if "/" not in str(a.get("value", ""))]
-        for sco in sorted(hosts, key=lambda s: s["id"] not in ends.values()):
-            sides = [s for s in SIDES if ends.get(s) == sco["id"]] or ["source"]
-            for side in sides:
-                if self._put(f"{side}.ip", sco.get("value"), sco):
-                    self.address.setdefault(side, sco["id"])
-        ips = (self.out.get("source.ip"), self.out.get("destination.ip"))
-        for sco in addresses:
-            if sco not in hosts:
-                side = network_side(str(sco.get("value")), *ips)
-                if self._put(f"{side}.network", sco.get("value"), sco):
-                    self.address.setdefault(side, sco["id"])
-        for sco in by_type.pop("domain-name", []):
-            resolves = _list(sco, "resolves_to_refs")
-            sides = [
-                s for s in SIDES if sco["id"] == ends.get(s) or self.address.get(s) in resolves
-            ]
-            for side in sides or ["source"]:
-                self._put(f"{side}.fqdn", sco.get("value"), sco)
-        source, destination = (self._hosts(s) for s in SIDES)
-        for sco in by_type.pop("url", []):
-            side = url_side(str(sco.get("value", "")), source, destination)
-            self._put(f"{side}.url", sco.get("value"), sco)
-        owners = {s: _list(self._object(self.address.get(s)), "belongs_to_refs") for s in SIDES}
-        for sco in by_type.pop("autonomous-system", []):
-            sides = [s for s in SIDES if sco["id"] in owners[s]] or ["source"]
-            for side in sides:
-                self._put(f"{side}.asn", sco.get("number"), sco)
-        for sco in by_type.pop("file", []):
-            hashes = sco.get("hashes")
-            for algorithm, value in hashes.items() if isinstance(hashes, dict) else ():
-                field = _ALGORITHMS.get(str(algorithm).upper().replace("-", ""))
-                if field is not None:
-                    self._put(field, value, sco)
-        self.unmapped += [sco["id"] for scos in by_type.values() for sco in scos]
-        if self.unmapped and self.out:
-            self.out["extra.stix_unmapped_refs"] = list(dict.fromkeys(self.unmapped))
-        return self.out
-
-    def _hosts(self, side: str) -> set[str]:
-        return {str(h) for h in (self.out.get(f"{side}.ip"), self.out.get(f"{side}.fqdn")) if h}
-
-    def _object(self, id_: str | None) -> Mapping[str, Any]:
-        return next((s for s in self.scos if s["id"] == id_), {})
-
-    def _put(self, field: str, value: Any, sco: Mapping[str, Any]) -> bool:
-        """Set a field unless it holds another value already (that SCO is then unmapped)."""
-        if value is None or value == "":
-            return False
-        held = self.out.setdefault(field, value)
-        if held != value:
-            self.unmapped.append(sco["id"])
-            return False
-        return True
-
-
-class _Shape(InspectionListener):  # type: ignore[misc]  # stix2-patterns has no type hints
-    """stix2-patterns' inspector, which also notes an OR between comparisons."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.disjunction = False
-
-    def exitComparisonExpression(self, ctx: Any) -> None:  # the ANTLR listener's name
-        if ctx.OR():
-            self.disjunction = True
-
-
-def read_pattern(text: str) -> dict[str, Any]:
-    """The fields a pattern names, or ``Unmappable`` saying what in it has no field."""
-    try:
-        pattern = Pattern(text)
-    except ParseException as exc:
-        raise Unmappable(f"not a valid STIX pattern: {exc}") from None
-    shape = _Shape()
-    pattern.walk(shape)
-    data = shape.pattern_data()
-    if shape.disjunction or "OR" in data.observation_ops:
-        raise Unmappable("the pattern has an OR: one event needs every comparison to hold")
-    if "FOLLOWEDBY" in data.observation_ops:
-        raise Unmappable("the pattern has a FOLLOWEDBY: a sequence is not one event")
-    if data.qualifiers:
-        raise Unmappable(f"the pattern has a qualifier ({sorted(data.qualifiers)[0]})")
-    fields: dict[str, Any] = {}
-    for type_, comparisons in data.comparisons.items():
-        for path, operator, literal in comparisons:
-            steps = tuple("*" if step is INDEX_STAR else str(step) for step in path)
-            where = f"{type_}:{'.'.join(steps)}"
-            found = _pattern_field(type_, steps, operator, _literal(literal, where))
-            if found is None:
-                continue
-            field, value = found
-            if fields.setdefault(field, value) != value:
-                raise Unmappable(f"two values for {field} ({fields[field]!r}, {value!r})")
-    if not fields:
-        raise Unmappable("the pattern names no observable")
-    return fields
-
-
-def _pattern_field(  # noqa: C901
-    type_: str, path: tuple[str, ...], operator: str, value: Any
-) -> tuple[str, Any] | None:
-    """The field one comparison sets (None: accepted, sets nothing)."""
-    where = f"{type_}:{'.'.join(path)}"
-    if operator == "ISSUBSET" and type_ in ("ipv4-addr", "ipv6-addr") and path == ("value",):
-        return "source.network", value
-    if operator != "=":
-        raise Unmappable(f"operator {operator} on {where}: only = is mapped")
-    if type_ in ("ipv4-addr", "ipv6-addr") and path == ("value",):
-        return ("source.network" if "/" in str(value) else "source.ip"), value
-    simple = {"domain-name": "source.fqdn", "url": "source.url"}
-    if type_ in simple and path == ("value",):
-        return simple[type_], value
-    if type_ == "autonomous-system" and path == ("number",):
-        return "source.asn", value
-    if type_ == "file" and len(path) == 2 and path[0] == "hashes":
-        field = _ALGORITHMS.get(path[1].upper().replace("-", ""))
-        if field is not None:
-            return field, value
-    if type_ == "network-traffic":
-        if path == ("dst_ref", "value"):
-            return ("source.ip" if _is_ip(value) else "source.fqdn"), value
-        if path == ("dst_port",):
-            return "source.port", value
-        if path == ("dst_ref", "type"):
-            return None
-        if path == ("protocols", "*"):
-            known = str(value).lower() in TRANSPORTS
-            return ("protocol.transport" if known else "protocol.application"), value
-    raise Unmappable(f"no field for {where}")
-
-
-def _literal(text: str, where: str) -> Any:
-    """A pattern constant: a quoted string (unescaped) or an integer."""
-    if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
-        return re.sub(r"\\(.)", r"\1", text[1:-1])
-    if text.lstrip("-").isdigit():
-        return int(text)
-    raise Unmappable(f"the constant {text} of {where} is neither text nor a whole number")
-
-
-def _is_ip(value: Any) -> bool:
-    try:
-        ip_address(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 def _label(label: str, fields: dict[str, Any]) -> None:
     """Read one label: an RSIT machine tag, or one of the prefixes Tocsin writes."""
     matched = _RSIT.match(label)
@@ -450,11 +265,6 @@ def _version(item: Mapping[str, Any]) -> datetime:
         return datetime.fromisoformat(_time(item["modified"]))
     except (KeyError, TypeError, ValueError):
         return _EPOCH
-
-
-def _list(item: Mapping[str, Any], name: str) -> list[Any]:
-    value = item.get(name)
-    return value if isinstance(value, list) else []
 
 
 PARSERS: list[type[Parser]] = [StixParser]
