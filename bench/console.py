@@ -33,7 +33,8 @@ import loopback
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
-from tocsin.store import open_store, schema
+from tocsin.store import open_store
+from tocsin.store.sql import schema
 
 PASSWORD = "bench-password-long-enough"
 TYPES = ["infected-system", "phishing", "vulnerable-system", "c2-server", "system-compromise"]

@@ -32,7 +32,7 @@ from tocsin.services.publish import Publisher
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
-from tocsin.store.base import EventFilter
+from tocsin.store.shapes import EventFilter
 from tocsin.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,8 @@ from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
 from tocsin.formats.csaf import EmbargoInForce, Publisher
 from tocsin.model.constituent import Constituent
 from tocsin.model.cvd import Case, Direction, ProductStatus, State, VendorStatus
-from tocsin.store import Store, schema
+from tocsin.store import Store
+from tocsin.store.sql import schema
 
 ROUTER = "cpe:2.3:h:acme:router:1.2.0:*:*:*:*:*:*:*"
 FIXED_ROUTER = "cpe:2.3:h:acme:router:1.3.0:*:*:*:*:*:*:*"

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from tocsin.store import Store
-from tocsin.store.schema import metadata
+from tocsin.store.sql.schema import metadata
 
 
 def test_migrated_database_matches_the_schema(store: Store) -> None:

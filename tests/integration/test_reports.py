@@ -29,7 +29,8 @@ from tocsin.model.people import Principal
 from tocsin.model.report import PATHS, Stage, clean_answers, clean_who, new_reference
 from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
-from tocsin.store import Store, schema
+from tocsin.store import Store
+from tocsin.store.sql import schema
 from tocsin.web.app import create_app
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))

@@ -17,7 +17,7 @@ from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
 from tocsin.services.publish import Publisher, misp_feed
 from tocsin.share.sharing import Sharing
-from tocsin.store.base import EventFilter
+from tocsin.store.shapes import EventFilter
 
 NOTE = "she cried on the phone and lives alone near the old mill"
 ALL_SECRETS = (*SECRETS, NOTE)

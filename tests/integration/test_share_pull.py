@@ -24,7 +24,7 @@ from tocsin.services.pull import Pulled, Source, load_sources, pull, watch_pulls
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
-from tocsin.store.base import EventFilter
+from tocsin.store.shapes import EventFilter
 from tocsin.web.app import create_app
 
 PASSWORD = "the receiving team's long passphrase"

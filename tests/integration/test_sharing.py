@@ -20,8 +20,7 @@ from tocsin.model.tlp import TLP
 from tocsin.services.publish import Publisher, misp_feed
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store
-from tocsin.store.base import EventFilter
-from tocsin.store.share_query import ObjectQuery, Reader
+from tocsin.store.shapes import EventFilter, ObjectQuery, Reader
 
 GREEN_IPS = {f"198.51.100.{n}" for n in range(1, 4)}
 STRICT_IPS = {f"203.0.113.{n}" for n in range(1, 3)}

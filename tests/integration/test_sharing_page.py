@@ -22,7 +22,7 @@ from tocsin.services.publish import Publisher
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store
-from tocsin.store.base import EventFilter
+from tocsin.store.shapes import EventFilter
 from tocsin.web.app import create_app
 
 PASSWORD = "correct horse battery staple"

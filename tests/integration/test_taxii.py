@@ -24,7 +24,7 @@ from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
-from tocsin.store.base import EventFilter
+from tocsin.store.shapes import EventFilter
 from tocsin.web.app import create_app
 
 GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"

@@ -14,7 +14,7 @@ from tocsin.cases.incidents import Incidents
 from tocsin.model import access
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
-from tocsin.store.base import EventFilter
+from tocsin.store.shapes import EventFilter
 
 PER_INDICATOR = 20
 INDICATORS_LOOKED_AT = 50

@@ -25,7 +25,8 @@ from tocsin.services.accounts import Accounts
 from tocsin.services.ingest import ingest, load_mapping
 from tocsin.services.registry import import_asn_table, import_constituents
 from tocsin.settings import Settings
-from tocsin.store.base import EventFilter, Store
+from tocsin.store.base import Store
+from tocsin.store.shapes import EventFilter
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from tocsin.model.event import Event
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.people import Principal
 from tocsin.model.taxonomy import classification_type
-from tocsin.store.base import EventFilter, EventPage, Store
+from tocsin.store.base import Store
+from tocsin.store.shapes import EventFilter, EventPage
 
 
 def make_filter(

@@ -17,7 +17,8 @@ from tocsin.pipeline.runner import Progress, Summary
 from tocsin.services import quarantine, registry
 from tocsin.services.ingest import ingest, inputs, load_mapping
 from tocsin.settings import Settings
-from tocsin.store.base import QuarantineEntry, Store
+from tocsin.store.base import Store
+from tocsin.store.shapes import QuarantineEntry
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,7 @@ from tocsin.model.tlp import TLP
 from tocsin.pipeline.parsers.base import Source
 from tocsin.pipeline.parsers.stix import StixParser
 from tocsin.share.sharing import Sharing
-from tocsin.store.base import EventFilter
-from tocsin.store.share_query import ObjectQuery
+from tocsin.store.shapes import EventFilter, ObjectQuery
 
 MAX_EVENTS = 100_000  # one release at most; a larger one is cut into several by time
 

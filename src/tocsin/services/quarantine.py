@@ -10,7 +10,8 @@ from tocsin.errors import NotFound
 from tocsin.pipeline.runner import Summary
 from tocsin.services.ingest import ingest
 from tocsin.settings import Settings
-from tocsin.store.base import QuarantineEntry, Store
+from tocsin.store.base import Store
+from tocsin.store.shapes import QuarantineEntry
 
 
 def list_entries(

@@ -38,9 +38,7 @@ from tocsin.model.share import (
 )
 from tocsin.model.tlp import TLP
 from tocsin.store.base import Store
-from tocsin.store.shapes import Transaction
-from tocsin.store.share import NewObject, Row, Stored
-from tocsin.store.share_query import ObjectQuery, Reader
+from tocsin.store.shapes import NewObject, ObjectQuery, Reader, Row, Stored, Transaction
 
 STAFF_WRITERS = (Role.ADMIN, Role.LEAD)
 CONTEXT_TYPES = frozenset({"marking-definition", "extension-definition"})

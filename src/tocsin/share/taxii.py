@@ -16,8 +16,7 @@ import orjson
 
 from tocsin.errors import InvalidValue
 from tocsin.share.sharing import format_us, timestamp_us
-from tocsin.store.share import Row
-from tocsin.store.share_query import ObjectQuery
+from tocsin.store.shapes import ObjectQuery, Row
 
 TAXII = "application/taxii+json;version=2.1"
 STIX = "application/stix+json;version=2.1"

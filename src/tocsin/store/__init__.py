@@ -1,16 +1,28 @@
-"""Storage behind one interface: SQLite (default) and PostgreSQL, with Alembic migrations.
+"""Storage behind one interface: the protocols of ``tocsin.store.protocols``, implemented on
+SQLite (default) and PostgreSQL by ``tocsin.store.sql``, with Alembic migrations.
 
 ``open_store(url)`` is the only way in; nothing outside this package writes SQL.
 """
 
 from __future__ import annotations
 
-from tocsin.store.base import EventFilter, EventPage, QuarantineEntry, Store
-from tocsin.store.shapes import Transaction
+from tocsin.store.base import Store
+from tocsin.store.shapes import (
+    EventFilter,
+    EventPage,
+    NewObject,
+    ObjectQuery,
+    QuarantineEntry,
+    Reader,
+    Row,
+    Stored,
+    Transaction,
+)
 
 
 def open_store(url: str) -> Store:
-    """The store for a database URL (``sqlite:///PATH`` or ``postgresql://…``), migrated."""
+    """The store for a database URL (``sqlite:///PATH``, ``sqlite://`` for one in memory, or
+    ``postgresql://…``), migrated."""
     from tocsin.store.sql import SqlStore
 
     store = SqlStore(url)
@@ -18,4 +30,16 @@ def open_store(url: str) -> Store:
     return store
 
 
-__all__ = ["EventFilter", "EventPage", "QuarantineEntry", "Store", "Transaction", "open_store"]
+__all__ = [
+    "EventFilter",
+    "EventPage",
+    "NewObject",
+    "ObjectQuery",
+    "QuarantineEntry",
+    "Reader",
+    "Row",
+    "Store",
+    "Stored",
+    "Transaction",
+    "open_store",
+]

@@ -2,10 +2,121 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import NewType
+
+from tocsin.model.event import Event
+from tocsin.model.tlp import TLP
 
 Transaction = NewType("Transaction", object)
 """A unit of work opened by ``Store.transaction()``: the store's writes given it commit together
 or not at all. Only the store that opened it looks inside."""
 
-__all__ = ["Transaction"]
+# -- events and quarantined rows -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """What ``tocsin events`` and ``/api/v1/events`` can ask for; all conditions must hold."""
+
+    ip: str | None = None  # an address, or a network in CIDR notation
+    asn: int | None = None
+    fqdn: str | None = None
+    url: str | None = None
+    type: str | None = None
+    constituent: str | None = None
+    priority: str | None = None
+    feed: str | None = None
+    since: int | None = None  # Unix seconds, on time.source (time.observation when absent)
+    until: int | None = None
+    limit: int = 100
+    before: int | None = None  # cursor: the id of the last event of the previous page
+    max_tlp: int | None = None  # only events at this TLP level or below (TLP's IntEnum values)
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    events: list[Event]
+    next_cursor: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineEntry:
+    id: int
+    feed: str
+    file: str
+    line: int
+    stage: str
+    reason: str
+    raw: str
+    created: int
+
+
+# -- shared STIX objects -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Whose view: staff see every audience; a partner sees audience 0 and its own, up to its
+    ceiling."""
+
+    org_id: int | None
+    ceiling: TLP | None  # None: staff, no ceiling
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectQuery:
+    """The TAXII filters, already checked. Versions: "first", "last", "all" or µs timestamps."""
+
+    added_after: int | None = None  # µs
+    ids: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    versions: tuple[str | int, ...] = ("last",)
+    spec_versions: tuple[str, ...] = ()
+    limit: int = 1000
+
+    def versions_shape(self) -> tuple[str, ...]:
+        """The words among the versions asked for (timestamps are parameters)."""
+        return tuple(sorted(v for v in self.versions if isinstance(v, str)))
+
+
+@dataclass(frozen=True, slots=True)
+class NewObject:
+    """One STIX object to store: its identity, version (µs; 0 for none), TLP and JSON text."""
+
+    object_id: str
+    type: str
+    spec_version: str
+    version: int
+    tlp: TLP
+    data: str
+
+
+@dataclass(slots=True)
+class Stored:
+    """What ``add_objects`` did: the new rows, and the objects that were already there."""
+
+    added: list[tuple[str, int]] = field(default_factory=list)  # (object_id, version)
+    present: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    date_added: int
+    object_id: str
+    version: int
+    type: str
+    data: str
+
+
+__all__ = [
+    "EventFilter",
+    "EventPage",
+    "NewObject",
+    "ObjectQuery",
+    "QuarantineEntry",
+    "Reader",
+    "Row",
+    "Stored",
+    "Transaction",
+]

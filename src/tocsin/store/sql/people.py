@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tocsin.model.people import ApiToken, Organisation, OrgKind, Role, User
-from tocsin.store import schema
 from tocsin.store.shapes import Transaction
-from tocsin.store.transaction import connection
+from tocsin.store.sql import schema
+from tocsin.store.sql.engine import connection
 
 _O = schema.organisations
 _U = schema.users

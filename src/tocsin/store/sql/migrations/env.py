@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from tocsin.store.schema import metadata
+from tocsin.store.sql.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tocsin.model.event import Event
-from tocsin.store import schema
 from tocsin.store.rows import event_from_data
 from tocsin.store.shapes import Transaction
-from tocsin.store.transaction import connection
+from tocsin.store.sql import schema
+from tocsin.store.sql.engine import connection
 
 _N = schema.notices
 _NE = schema.notice_events

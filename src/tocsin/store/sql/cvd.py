@@ -1,6 +1,6 @@
 """Vulnerability cases in the SQL store: the case, its vendors and products, its communication log.
 
-Changes are made inside a transaction the service opens (``SqlCases.transaction``), so that a
+Changes are made inside a transaction the service opens (``Store.transaction``), so that a
 change and its audit entry commit together. The reporter's contact is read only by
 ``reporter_contact``: no case object carries it.
 """
@@ -28,9 +28,9 @@ from tocsin.model.cvd import (
     Vendor,
     VendorStatus,
 )
-from tocsin.store import schema
 from tocsin.store.shapes import Transaction
-from tocsin.store.transaction import connection
+from tocsin.store.sql import schema
+from tocsin.store.sql.engine import connection
 
 _C = schema.cvd_cases
 _V = schema.cvd_vendors

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 
 from tocsin.errors import Conflict
 from tocsin.model.report import Report, ReporterKind
-from tocsin.store import schema
 from tocsin.store.shapes import Transaction
-from tocsin.store.transaction import connection
+from tocsin.store.sql import schema
+from tocsin.store.sql.engine import connection
 
 _R = schema.reports
 _C = schema.reporters

@@ -7,41 +7,15 @@ get-by-id went into SQLAlchemy's expression building before ``Prepared``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tocsin.model.tlp import TLP
-from tocsin.store import schema
+from tocsin.store.shapes import ObjectQuery, Reader
+from tocsin.store.sql import schema
 
 _O = schema.share_objects
-
-
-@dataclass(frozen=True, slots=True)
-class Reader:
-    """Whose view: staff see every audience; a partner sees audience 0 and its own, up to its
-    ceiling."""
-
-    org_id: int | None
-    ceiling: TLP | None  # None: staff, no ceiling
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectQuery:
-    """The TAXII filters, already checked. Versions: "first", "last", "all" or µs timestamps."""
-
-    added_after: int | None = None  # µs
-    ids: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    versions: tuple[str | int, ...] = ("last",)
-    spec_versions: tuple[str, ...] = ()
-    limit: int = 1000
-
-    def versions_shape(self) -> tuple[str, ...]:
-        """The words among the versions asked for (timestamps are parameters)."""
-        return tuple(sorted(v for v in self.versions if isinstance(v, str)))
 
 
 def visible(

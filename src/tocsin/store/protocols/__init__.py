@@ -1,0 +1,23 @@
+"""The storage protocols, one per topic: what the services may ask of a store, in the shapes of
+``tocsin.store.shapes`` and ``tocsin.model``. A backend implements each (``tocsin.store.sql``
+does, on SQLite and PostgreSQL); the contract suite runs them all on every backend."""
+
+from __future__ import annotations
+
+from tocsin.store.protocols.cases import CaseStore
+from tocsin.store.protocols.cvd import CvdStore
+from tocsin.store.protocols.events import EventStore
+from tocsin.store.protocols.notices import NoticeStore
+from tocsin.store.protocols.people import PeopleStore
+from tocsin.store.protocols.reports import ReportStore
+from tocsin.store.protocols.share import ShareStore
+
+__all__ = [
+    "CaseStore",
+    "CvdStore",
+    "EventStore",
+    "NoticeStore",
+    "PeopleStore",
+    "ReportStore",
+    "ShareStore",
+]

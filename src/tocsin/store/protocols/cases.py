@@ -1,0 +1,119 @@
+"""Incidents, their parts (linked events, indicators, tasks, timeline, evidence) and the audit
+log.
+
+Every change is made inside a transaction the service opens (``Store.transaction``), so that the
+change and its audit entry commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from tocsin.model.audit import AuditEntry
+from tocsin.model.event import Event
+from tocsin.model.incident import Incident
+from tocsin.store.shapes import Transaction
+
+
+@runtime_checkable
+class CaseStore(Protocol):
+    def next_number(self, tx: Transaction, name: str) -> int:
+        """The next value of a named counter (one per year for incident references)."""
+        ...
+
+    def counter(self, tx: Transaction, name: str) -> int: ...
+
+    def set_counter(self, tx: Transaction, name: str, value: int) -> None: ...
+
+    def add_incident(self, tx: Transaction, values: dict[str, Any]) -> Incident: ...
+
+    def update_incident(self, tx: Transaction, incident_id: int, **values: Any) -> None: ...
+
+    def incident(self, incident_id: int, tx: Transaction | None = None) -> Incident | None: ...
+
+    def incident_by_reference(self, reference: str) -> Incident | None: ...
+
+    def open_incident_for_group(self, tx: Transaction, group_key: str) -> Incident | None: ...
+
+    def queue(
+        self, limit: int, assignee_id: int | None = None, priority: str | None = None
+    ) -> list[Incident]:
+        """Open incidents whose clock runs out first, then those whose clock is paused. Two
+        indexed reads ((due, id), then status), never a sort of every open incident."""
+        ...
+
+    def overdue(self, now: int) -> Iterator[Incident]:
+        """Open incidents whose next deadline has passed and whose resolve clock is not marked
+        breached yet (nothing later can happen to them), earliest first."""
+        ...
+
+    def incidents(
+        self,
+        *,
+        open_only: bool = False,
+        statuses: Sequence[str] | None = None,
+        assignee_id: int | None = None,
+        limit: int = 500,
+    ) -> list[Incident]: ...
+
+    def link_events(self, tx: Transaction, incident_id: int, event_ids: Sequence[int]) -> int: ...
+
+    def move_events(
+        self, tx: Transaction, source: int, target: int, event_ids: Sequence[int]
+    ) -> int: ...
+
+    def incident_events(self, incident_id: int, limit: int = 200) -> list[tuple[int, Event]]: ...
+
+    def count_incident_events(self, incident_id: int) -> int: ...
+
+    def event_ids(self, fingerprints: Sequence[bytes]) -> dict[bytes, int]: ...
+
+    def events_since(self, after_id: int, limit: int) -> list[tuple[int, Event]]:
+        """Stored events with an id above ``after_id``, oldest first (for aggregation rules)."""
+        ...
+
+    def add_indicator(self, tx: Transaction, incident_id: int, kind: str, value: str) -> bool: ...
+
+    def count_indicators(self, tx: Transaction, incident_id: int) -> int: ...
+
+    def indicators(self, incident_id: int) -> list[tuple[str, str]]: ...
+
+    def incidents_with_indicator(self, kind: str, value: str, limit: int) -> list[int]: ...
+
+    def add_task(self, tx: Transaction, incident_id: int, title: str, at: int, by: str) -> int: ...
+
+    def set_task(self, tx: Transaction, incident_id: int, task_id: int, done: bool) -> bool: ...
+
+    def tasks(self, incident_id: int) -> list[dict[str, Any]]: ...
+
+    def add_timeline(
+        self, tx: Transaction, incident_id: int, at: int, actor: str, kind: str, text: str
+    ) -> None: ...
+
+    def timeline(self, incident_id: int) -> list[dict[str, Any]]: ...
+
+    def timeline_since(
+        self, at: int, limit: int = 500, offset: int = 0
+    ) -> list[dict[str, Any]]: ...
+
+    def add_evidence(self, tx: Transaction, **values: Any) -> int: ...
+
+    def evidence(self, incident_id: int) -> list[dict[str, Any]]: ...
+
+    def evidence_item(self, evidence_id: int) -> dict[str, Any] | None: ...
+
+    def add_custody(self, tx: Transaction, **values: Any) -> None: ...
+
+    def custody(self, evidence_id: int) -> list[dict[str, Any]]: ...
+
+    def append_audit(self, tx: Transaction, **content: Any) -> AuditEntry:
+        """Append an entry chained to the last one. The sequence number is the primary key, so
+        two writers racing for one number cannot both succeed: the loser retries."""
+        ...
+
+    def last_audit_seq(self) -> int: ...
+
+    def audit(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]: ...
+
+    def audit_for(self, object_type: str, object_id: str, limit: int = 200) -> list[AuditEntry]: ...

@@ -1,0 +1,92 @@
+"""The audit log in the SQL store: entries chained by their hashes, appended in the transaction
+of the change they record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from tocsin.model.audit import AuditEntry, chain
+from tocsin.store.shapes import Transaction
+from tocsin.store.sql import schema
+from tocsin.store.sql.engine import connection
+
+_A = schema.audit_log
+
+
+class AuditLog:
+    """Part of ``SqlCases``."""
+
+    engine: Engine
+
+    # -- the audit log ---------------------------------------------------------------------------
+
+    def append_audit(self, tx: Transaction, **content: Any) -> AuditEntry:
+        """Append an entry chained to the last one. The sequence number is the primary key, so
+        two writers racing for one number cannot both succeed: the loser retries."""
+        conn = connection(tx)
+        for _ in range(20):
+            last = conn.execute(sa.select(_A).order_by(_A.c.seq.desc()).limit(1)).first()
+            entry = chain(_to_entry(last) if last else None, **content)
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        sa.insert(_A).values(
+                            seq=entry.seq,
+                            at=entry.at,
+                            actor=entry.actor,
+                            action=entry.action,
+                            object_type=entry.object_type,
+                            object_id=entry.object_id,
+                            details=orjson.dumps(
+                                entry.details, option=orjson.OPT_SORT_KEYS
+                            ).decode(),
+                            prev_hash=entry.prev_hash,
+                            hash=entry.hash,
+                        )
+                    )
+                return entry
+            except IntegrityError:
+                continue
+        raise RuntimeError("the audit log is too busy to append to")
+
+    def last_audit_seq(self) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.coalesce(sa.func.max(_A.c.seq), 0))).scalar_one()
+            )
+
+    def audit(self, *, after: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_A).where(_A.c.seq > after).order_by(_A.c.seq).limit(limit)
+            ).all()
+        return [_to_entry(r) for r in rows]
+
+    def audit_for(self, object_type: str, object_id: str, limit: int = 200) -> list[AuditEntry]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_A)
+                .where(_A.c.object_type == object_type, _A.c.object_id == object_id)
+                .order_by(_A.c.seq)
+                .limit(limit)
+            ).all()
+        return [_to_entry(r) for r in rows]
+
+
+def _to_entry(row: Any) -> AuditEntry:
+    return AuditEntry(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        details=orjson.loads(row.details),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )

@@ -1,0 +1,228 @@
+"""The parts of an incident in the SQL store: linked events, indicators, tasks, the timeline,
+evidence and its chain of custody."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tocsin.model.event import Event
+from tocsin.store.rows import event_from_data
+from tocsin.store.shapes import Transaction
+from tocsin.store.sql import schema
+from tocsin.store.sql.engine import connection
+
+_L = schema.incident_events
+_X = schema.indicators
+_E = schema.events
+
+
+class IncidentParts:
+    """Part of ``SqlCases``."""
+
+    engine: Engine
+
+    # -- linked events ---------------------------------------------------------------------------
+
+    def link_events(self, tx: Transaction, incident_id: int, event_ids: Sequence[int]) -> int:
+        conn = connection(tx)
+        if not event_ids:
+            return 0
+        known = set(
+            conn.execute(
+                sa.select(_L.c.event_id).where(
+                    _L.c.incident_id == incident_id, _L.c.event_id.in_(list(event_ids))
+                )
+            ).scalars()
+        )
+        new = [{"incident_id": incident_id, "event_id": e} for e in set(event_ids) - known]
+        if new:
+            conn.execute(sa.insert(_L), new)
+        return len(new)
+
+    def move_events(
+        self, tx: Transaction, source: int, target: int, event_ids: Sequence[int]
+    ) -> int:
+        conn = connection(tx)
+        stmt = sa.delete(_L).where(_L.c.incident_id == source)
+        if event_ids:
+            stmt = stmt.where(_L.c.event_id.in_(list(event_ids)))
+        moved = list(
+            conn.execute(
+                sa.select(_L.c.event_id)
+                .where(_L.c.incident_id == source)
+                .where(_L.c.event_id.in_(list(event_ids)) if event_ids else sa.true())
+            ).scalars()
+        )
+        conn.execute(stmt)
+        return self.link_events(tx, target, moved)
+
+    def incident_events(self, incident_id: int, limit: int = 200) -> list[tuple[int, Event]]:
+        stmt = (
+            sa.select(_E.c.id, _E.c.data)
+            .join(_L, _L.c.event_id == _E.c.id)
+            .where(_L.c.incident_id == incident_id)
+            .order_by(_E.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(r.id, event_from_data(r.data)) for r in conn.execute(stmt)]
+
+    def count_incident_events(self, incident_id: int) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(_L)
+                    .where(_L.c.incident_id == incident_id)
+                ).scalar_one()
+            )
+
+    def event_ids(self, fingerprints: Sequence[bytes]) -> dict[bytes, int]:
+        found: dict[bytes, int] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(fingerprints), 500):
+                part = list(fingerprints[start : start + 500])
+                for row in conn.execute(
+                    sa.select(_E.c.fingerprint, _E.c.id).where(_E.c.fingerprint.in_(part))
+                ):
+                    found[bytes(row.fingerprint)] = row.id
+        return found
+
+    def events_since(self, after_id: int, limit: int) -> list[tuple[int, Event]]:
+        """Stored events with an id above ``after_id``, oldest first (for aggregation rules)."""
+        stmt = (
+            sa.select(_E.c.id, _E.c.data).where(_E.c.id > after_id).order_by(_E.c.id).limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(r.id, event_from_data(r.data)) for r in conn.execute(stmt)]
+
+    # -- indicators and related items ------------------------------------------------------------
+
+    def add_indicator(self, tx: Transaction, incident_id: int, kind: str, value: str) -> bool:
+        conn = connection(tx)
+        exists = conn.execute(
+            sa.select(_X.c.id).where(
+                _X.c.incident_id == incident_id, _X.c.kind == kind, _X.c.value == value
+            )
+        ).first()
+        if exists:
+            return False
+        conn.execute(sa.insert(_X).values(incident_id=incident_id, kind=kind, value=value))
+        return True
+
+    def count_indicators(self, tx: Transaction, incident_id: int) -> int:
+        conn = connection(tx)
+        return int(
+            conn.execute(
+                sa.select(sa.func.count()).select_from(_X).where(_X.c.incident_id == incident_id)
+            ).scalar_one()
+        )
+
+    def indicators(self, incident_id: int) -> list[tuple[str, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_X.c.kind, _X.c.value)
+                .where(_X.c.incident_id == incident_id)
+                .order_by(_X.c.kind, _X.c.value)
+            ).all()
+        return [(r.kind, r.value) for r in rows]
+
+    def incidents_with_indicator(self, kind: str, value: str, limit: int) -> list[int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_X.c.incident_id)
+                .where(_X.c.kind == kind, _X.c.value == value)
+                .distinct()
+                .limit(limit)
+            ).scalars()
+            return [int(r) for r in rows]
+
+    # -- tasks, timeline -------------------------------------------------------------------------
+
+    def add_task(self, tx: Transaction, incident_id: int, title: str, at: int, by: str) -> int:
+        conn = connection(tx)
+        new_id = conn.execute(
+            sa.insert(schema.tasks).values(
+                incident_id=incident_id, title=title, done=False, created=at, created_by=by
+            )
+        ).inserted_primary_key
+        assert new_id is not None
+        return int(new_id[0])
+
+    def set_task(self, tx: Transaction, incident_id: int, task_id: int, done: bool) -> bool:
+        conn = connection(tx)
+        t = schema.tasks
+        result = conn.execute(
+            sa.update(t).where(t.c.id == task_id, t.c.incident_id == incident_id).values(done=done)
+        )
+        return bool(result.rowcount)
+
+    def tasks(self, incident_id: int) -> list[dict[str, Any]]:
+        t = schema.tasks
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t).where(t.c.incident_id == incident_id).order_by(t.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def add_timeline(
+        self, tx: Transaction, incident_id: int, at: int, actor: str, kind: str, text: str
+    ) -> None:
+        conn = connection(tx)
+        conn.execute(
+            sa.insert(schema.timeline).values(
+                incident_id=incident_id, at=at, actor=actor, kind=kind, text=text
+            )
+        )
+
+    def timeline(self, incident_id: int) -> list[dict[str, Any]]:
+        t = schema.timeline
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(t).where(t.c.incident_id == incident_id).order_by(t.c.at, t.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def timeline_since(self, at: int, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
+        t = schema.timeline
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(t)
+                .where(t.c.at >= at)
+                .order_by(t.c.at.desc(), t.c.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    # -- evidence --------------------------------------------------------------------------------
+
+    def add_evidence(self, tx: Transaction, **values: Any) -> int:
+        conn = connection(tx)
+        new_id = conn.execute(sa.insert(schema.evidence).values(**values)).inserted_primary_key
+        assert new_id is not None
+        return int(new_id[0])
+
+    def evidence(self, incident_id: int) -> list[dict[str, Any]]:
+        t = schema.evidence
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t).where(t.c.incident_id == incident_id).order_by(t.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def evidence_item(self, evidence_id: int) -> dict[str, Any] | None:
+        t = schema.evidence
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(t.c.id == evidence_id)).first()
+        return dict(row._mapping) if row else None
+
+    def add_custody(self, tx: Transaction, **values: Any) -> None:
+        conn = connection(tx)
+        conn.execute(sa.insert(schema.custody).values(**values))
+
+    def custody(self, evidence_id: int) -> list[dict[str, Any]]:
+        t = schema.custody
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t).where(t.c.evidence_id == evidence_id).order_by(t.c.id))
+            return [dict(r._mapping) for r in rows]

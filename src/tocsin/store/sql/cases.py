@@ -1,0 +1,226 @@
+"""Incidents in the SQL store; their parts (``case_parts``) and the audit log (``audit``) are
+the rest of ``SqlCases``.
+
+Every change is made inside a transaction the service layer opens (``Store.transaction``), so
+that the change and its audit entry commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tocsin.model.incident import Incident, Status
+from tocsin.store.shapes import Transaction
+from tocsin.store.sql import schema
+from tocsin.store.sql.audit import AuditLog
+from tocsin.store.sql.case_parts import IncidentParts
+from tocsin.store.sql.engine import connection
+
+_I = schema.incidents
+
+INCIDENT_COLUMNS = (
+    "reference",
+    "title",
+    "type",
+    "priority",
+    "tlp",
+    "status",
+    "org_id",
+    "created",
+    "constituent",
+    "sector",
+    "assignee_id",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "waiting_since",
+    "waited",
+    "breached",
+    "source",
+    "group_key",
+    "merged_into",
+    "details",
+    "due",
+)
+
+
+class SqlCases(IncidentParts, AuditLog):
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- references ------------------------------------------------------------------------------
+
+    def next_number(self, tx: Transaction, name: str) -> int:
+        """The next value of a named counter (one per year for incident references)."""
+        conn = connection(tx)
+        table = schema.counters
+        updated = conn.execute(
+            sa.update(table).where(table.c.name == name).values(value=table.c.value + 1)
+        )
+        if updated.rowcount == 0:
+            conn.execute(sa.insert(table).values(name=name, value=1))
+            return 1
+        return int(conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one())
+
+    def counter(self, tx: Transaction, name: str) -> int:
+        conn = connection(tx)
+        table = schema.counters
+        value = conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar()
+        return int(value) if value is not None else 0
+
+    def set_counter(self, tx: Transaction, name: str, value: int) -> None:
+        conn = connection(tx)
+        table = schema.counters
+        updated = conn.execute(sa.update(table).where(table.c.name == name).values(value=value))
+        if updated.rowcount == 0:
+            conn.execute(sa.insert(table).values(name=name, value=value))
+
+    # -- incidents -------------------------------------------------------------------------------
+
+    def add_incident(self, tx: Transaction, values: dict[str, Any]) -> Incident:
+        conn = connection(tx)
+        row = _values(values)
+        new_id = conn.execute(sa.insert(_I).values(**row)).inserted_primary_key
+        assert new_id is not None
+        found = self.incident(int(new_id[0]), tx)
+        assert found is not None
+        return found
+
+    def update_incident(self, tx: Transaction, incident_id: int, **values: Any) -> None:
+        conn = connection(tx)
+        conn.execute(sa.update(_I).where(_I.c.id == incident_id).values(**_values(values)))
+
+    def incident(self, incident_id: int, tx: Transaction | None = None) -> Incident | None:
+        conn = connection(tx) if tx is not None else None
+        stmt = sa.select(_I).where(_I.c.id == incident_id)
+        if conn is not None:
+            row = conn.execute(stmt).first()
+        else:
+            with self.engine.connect() as own:
+                row = own.execute(stmt).first()
+        return _to_incident(row) if row else None
+
+    def incident_by_reference(self, reference: str) -> Incident | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(_I).where(_I.c.reference == reference)).first()
+        return _to_incident(row) if row else None
+
+    def open_incident_for_group(self, tx: Transaction, group_key: str) -> Incident | None:
+        conn = connection(tx)
+        row = conn.execute(
+            sa.select(_I)
+            .where(_I.c.group_key == group_key, _I.c.merged_into.is_(None))
+            .where(_I.c.status.in_([s.value for s in Status if s not in _DONE]))
+            .order_by(_I.c.id.desc())
+            .limit(1)
+        ).first()
+        return _to_incident(row) if row else None
+
+    def queue(
+        self, limit: int, assignee_id: int | None = None, priority: str | None = None
+    ) -> list[Incident]:
+        """Open incidents whose clock runs out first, then those whose clock is paused. Two
+        indexed reads ((due, id), then status), never a sort of every open incident."""
+
+        def read(condition: Any, order: Any) -> list[Incident]:
+            stmt = sa.select(_I).where(condition).order_by(*order).limit(limit)
+            if assignee_id is not None:
+                stmt = stmt.where(_I.c.assignee_id == assignee_id)
+            if priority is not None:
+                stmt = stmt.where(_I.c.priority == priority)
+            with self.engine.connect() as conn:
+                return [_to_incident(r) for r in conn.execute(stmt)]
+
+        running = read(_I.c.due.is_not(None), (_I.c.due, _I.c.id))
+        if len(running) >= limit:
+            return running
+        paused = read(
+            sa.and_(
+                _I.c.due.is_(None),
+                _I.c.merged_into.is_(None),
+                _I.c.status.in_([s.value for s in Status if s not in _DONE]),
+            ),
+            (_I.c.id,),
+        )
+        return running + paused[: limit - len(running)]
+
+    def overdue(self, now: int) -> Iterator[Incident]:
+        """Open incidents whose next deadline has passed and whose resolve clock is not marked
+        breached yet (nothing later can happen to them), earliest first."""
+        stmt = (
+            sa.select(_I)
+            .where(_I.c.due <= now, _I.c.breached.not_like("%resolve%"))
+            .order_by(_I.c.due, _I.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        for row in rows:
+            yield _to_incident(row)
+
+    def incidents(
+        self,
+        *,
+        open_only: bool = False,
+        statuses: Sequence[str] | None = None,
+        assignee_id: int | None = None,
+        limit: int = 500,
+    ) -> list[Incident]:
+        stmt = sa.select(_I).where(_I.c.merged_into.is_(None)).order_by(_I.c.id.desc())
+        if open_only:
+            stmt = stmt.where(_I.c.status.in_([s.value for s in Status if s not in _DONE]))
+        if statuses:
+            stmt = stmt.where(_I.c.status.in_(list(statuses)))
+        if assignee_id is not None:
+            stmt = stmt.where(_I.c.assignee_id == assignee_id)
+        with self.engine.connect() as conn:
+            return [_to_incident(r) for r in conn.execute(stmt.limit(limit))]
+
+
+_DONE = frozenset({Status.RESOLVED, Status.CLOSED})
+
+
+def _values(values: dict[str, Any]) -> dict[str, Any]:
+    row = dict(values)
+    if "status" in row and isinstance(row["status"], Status):
+        row["status"] = row["status"].value
+    if "breached" in row and not isinstance(row["breached"], str):
+        row["breached"] = ",".join(sorted(row["breached"]))
+    if "details" in row and not isinstance(row["details"], str):
+        row["details"] = orjson.dumps(row["details"]).decode()
+    unknown = set(row) - set(INCIDENT_COLUMNS)
+    if unknown:
+        raise KeyError(f"not incident columns: {sorted(unknown)}")
+    return row
+
+
+def _to_incident(row: Any) -> Incident:
+    return Incident(
+        id=row.id,
+        reference=row.reference,
+        title=row.title,
+        type=row.type,
+        priority=row.priority,
+        tlp=row.tlp,
+        status=Status(row.status),
+        org_id=row.org_id,
+        created=row.created,
+        constituent=row.constituent,
+        sector=row.sector,
+        assignee_id=row.assignee_id,
+        acknowledged_at=row.acknowledged_at,
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+        waiting_since=row.waiting_since,
+        waited=row.waited,
+        breached=frozenset(b for b in row.breached.split(",") if b),
+        source=row.source,
+        group_key=row.group_key,
+        due=row.due,
+        merged_into=row.merged_into,
+        details=orjson.loads(row.details),
+    )

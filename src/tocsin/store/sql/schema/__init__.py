@@ -1,0 +1,69 @@
+"""The tables, in SQLAlchemy Core, for both engines. Migrations (Alembic) create and change them;
+one module per topic, all tables here.
+"""
+
+from __future__ import annotations
+
+from tocsin.store.sql.schema.cvd import cvd_cases, cvd_messages, cvd_products, cvd_vendors
+from tocsin.store.sql.schema.desk import (
+    api_tokens,
+    audit_log,
+    counters,
+    custody,
+    ended_sessions,
+    evidence,
+    incident_events,
+    incidents,
+    indicators,
+    organisations,
+    tasks,
+    timeline,
+    users,
+)
+from tocsin.store.sql.schema.events import asn_ranges, constituents, events, quarantine
+from tocsin.store.sql.schema.meta import Id, metadata
+from tocsin.store.sql.schema.public import notice_events, notices, reporters, reports
+from tocsin.store.sql.schema.share import (
+    share_agreements,
+    share_collections,
+    share_objects,
+    share_pulls,
+    share_releases,
+    share_status,
+)
+
+__all__ = [
+    "Id",
+    "api_tokens",
+    "asn_ranges",
+    "audit_log",
+    "constituents",
+    "counters",
+    "custody",
+    "cvd_cases",
+    "cvd_messages",
+    "cvd_products",
+    "cvd_vendors",
+    "ended_sessions",
+    "events",
+    "evidence",
+    "incident_events",
+    "incidents",
+    "indicators",
+    "metadata",
+    "notice_events",
+    "notices",
+    "organisations",
+    "quarantine",
+    "reporters",
+    "reports",
+    "share_agreements",
+    "share_collections",
+    "share_objects",
+    "share_pulls",
+    "share_releases",
+    "share_status",
+    "tasks",
+    "timeline",
+    "users",
+]

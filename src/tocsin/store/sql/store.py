@@ -1,0 +1,69 @@
+"""The SQL store: one implementation for SQLite and PostgreSQL on SQLAlchemy Core.
+
+Reads go through SQLAlchemy (parameterised, dialect-neutral). The hot write path uses each
+driver directly (``writer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+
+from tocsin.store.rows import EventRow, QuarantineRow
+from tocsin.store.shapes import Transaction
+from tocsin.store.sql.cases import SqlCases
+from tocsin.store.sql.cvd import SqlCvd
+from tocsin.store.sql.engine import open_database
+from tocsin.store.sql.events import SqlEvents
+from tocsin.store.sql.notices import SqlNotices
+from tocsin.store.sql.people import SqlPeople
+from tocsin.store.sql.reports import SqlReports
+from tocsin.store.sql.share import SqlShare
+from tocsin.store.sql.writer import PostgresWriter, SqliteWriter
+
+
+class SqlStore(SqlEvents):
+    """The store on SQLite or PostgreSQL, chosen by the URL (``sqlite://`` alone: in memory)."""
+
+    def __init__(self, url: str) -> None:
+        self._database = open_database(url)
+        self.url = self._database.url
+        self.engine = self._database.engine
+        self._writer = (
+            SqliteWriter(self._database.path)
+            if self._database.path is not None
+            else PostgresWriter(self.engine)
+        )
+        self.people = SqlPeople(self.engine)
+        self.cases = SqlCases(self.engine)
+        self.reports = SqlReports(self.engine)
+        self.cvd = SqlCvd(self.engine)
+        self.notices = SqlNotices(self.engine)
+        self.share = SqlShare(self.engine)
+
+    def migrate(self) -> None:
+        config = Config()
+        location = resources.files("tocsin.store.sql").joinpath("migrations")
+        config.set_main_option("script_location", str(location))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self._writer.close()
+        self._database.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self.engine.begin() as conn:
+            yield Transaction(conn)
+
+    def write(self, rows: Sequence[EventRow], quarantined: Sequence[QuarantineRow]) -> int:
+        return self._writer.write(rows, quarantined)
+
+
+__all__ = ["SqlStore"]
