@@ -265,7 +265,7 @@ def test_what_tocsin_serves_passes_the_stix_validator(desk: Desk) -> None:
 
     from tests.factories import make_event, rows
     from tocsin.services.publish import Publisher
-    from tocsin.store.base import EventFilter
+    from tocsin.store import EventFilter
 
     desk.store.write(
         rows(
