@@ -33,7 +33,7 @@ ERROR_STATUS = 2  # a Tocsin error, as for a usage error: the command did not do
 class Tocsin(TyperGroup):
     """The root command: the one place where a Tocsin error becomes a message and a status."""
 
-    def invoke(self, ctx: Any) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # Any: typer's own copy of click types the context
         try:
             return super().invoke(ctx)
         except TocsinError as exc:
