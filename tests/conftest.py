@@ -54,8 +54,16 @@ def _pg_store(postgres_url: str) -> Iterator[Store]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database URL on each backend, empty at the start of the test."""
-    if request.param == "sqlite":
+    return url_of(request, request.param, tmp_path)
+
+
+def url_of(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """An empty database's URL: ``sqlite`` (a file), ``memory`` (SQLite in memory) or
+    ``postgresql`` (this process's database, emptied)."""
+    if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'tocsin.db'}"
+    if backend == "memory":
+        return "sqlite://"
     store: Store = request.getfixturevalue("_pg_store")
     _truncate(store.url)
     return store.url
@@ -65,6 +73,15 @@ def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def store(backend_url: str) -> Iterator[Store]:
     """The storage contract's subject: a migrated, empty store on SQLite and on PostgreSQL."""
     opened = open_store(backend_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def memory_store() -> Iterator[Store]:
+    """A migrated, empty store in memory (``sqlite://``), for service tests that need no
+    particular backend: the storage contract runs on each backend, these then need not."""
+    opened = open_store("sqlite://")
     yield opened
     opened.close()
 

@@ -1,14 +1,25 @@
-"""The storage contract: every test here runs on SQLite and on PostgreSQL."""
+"""The storage contract: every test here runs on SQLite (a file, and in memory) and on
+PostgreSQL."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
+
+from tests.conftest import url_of
 from tests.factories import make_event, quarantined, rows
 from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
 from tocsin.store import EventFilter, Store, open_store
+
+
+@pytest.fixture(params=["sqlite", "memory", "postgresql"])
+def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The contract holds for the in-memory store too, which fast service tests stand on."""
+    return url_of(request, request.param, tmp_path)
 
 
 def test_write_returns_only_new_events(store: Store) -> None:
