@@ -4,9 +4,7 @@ moved through the workflow they declare with it (a service given another workflo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from enum import StrEnum
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +15,7 @@ from tocsin.errors import Conflict
 from tocsin.formats.csaf import EmbargoInForce
 from tocsin.model import cvd, incident
 from tocsin.model.workflow import IllegalTransition, Move, Workflow
-from tocsin.store import open_store
+from tocsin.store import Store
 
 
 class Light(StrEnum):
@@ -131,10 +129,8 @@ def test_incidents_and_cases_declare_their_moves_with_the_engine() -> None:
 
 
 @pytest.fixture
-def team(tmp_path: Path) -> Iterator[Team]:
-    store = open_store(f"sqlite:///{tmp_path / 'tocsin.db'}")
-    yield make_team(store)
-    store.close()
+def team(memory_store: Store) -> Team:
+    return make_team(memory_store)
 
 
 def test_the_incident_service_moves_through_the_workflow_it_is_given(team: Team) -> None:

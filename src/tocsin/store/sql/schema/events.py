@@ -27,9 +27,8 @@ events = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("fingerprint", LargeBinary(16), nullable=False),
-    Column(
-        "rank", BigInteger, nullable=False
-    ),  # of two events with one fingerprint, the lower stays
+    # of two events with one fingerprint, the lower rank stays
+    Column("rank", BigInteger, nullable=False),
     Column("event_time", BigInteger, nullable=False),
     Column("source_ip", LargeBinary(16)),
     Column("source_asn", BigInteger),
