@@ -85,3 +85,22 @@ def test_citations_stay_inside_the_repository() -> None:
                 broken.append(f"{where}: docs/{page}.md §{section}")
     assert outside == []
     assert broken == []
+
+
+def test_the_paths_the_docs_name_exist() -> None:
+    """Every path of this repository the README and docs/ name in backquotes (``src/tocsin/…``,
+    ``tests/…``, ``bench/…``) is there, so that a package move cannot leave the docs behind."""
+    named = re.compile(r"`((?:src/tocsin|tests|bench)/[\w./-]+?)/?`")
+    missing: list[str] = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for path in named.findall(page.read_text(encoding="utf-8")):
+            if not (ROOT / path).exists():
+                missing.append(f"{page.relative_to(ROOT)}: {path}")
+    # docs/architecture.md names modules from src/tocsin: ``services/desk.py``, ``web/console/``
+    packages = "|".join(p.name for p in (ROOT / "src" / "tocsin").iterdir() if p.is_dir())
+    inside = re.compile(rf"`((?:{packages})/[\w./-]*?)/?`")
+    page = ROOT / "docs" / "architecture.md"
+    for path in inside.findall(page.read_text(encoding="utf-8")):
+        if not (ROOT / "src" / "tocsin" / path).exists():
+            missing.append(f"docs/architecture.md: {path}")
+    assert missing == []
