@@ -78,6 +78,18 @@ def test_totp_is_required_once_enabled_and_a_code_works_once(accounts: Accounts)
         accounts.authenticate("root-admin", PASSWORD, code=code)
 
 
+def test_a_person_checks_their_own_password_and_second_factor(accounts: Accounts) -> None:
+    """The account page asks the service: the own password matches, another does not, and two
+    factors show once TOTP is on (nobody's answer is no)."""
+    boss = admin(accounts)
+    assert accounts.password_matches(boss, PASSWORD)
+    assert not accounts.password_matches(boss, "wrong password!!")
+    assert not accounts.password_matches(Principal.system(), PASSWORD)
+    assert not accounts.has_two_factor(boss)
+    accounts.set_totp(boss, "root-admin", pyotp.random_base32())
+    assert accounts.has_two_factor(boss)
+
+
 def test_only_admins_manage_users(accounts: Accounts) -> None:
     """A lead cannot create or disable users; a weak password or a bad role is refused."""
     boss = admin(accounts)

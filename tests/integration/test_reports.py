@@ -91,7 +91,7 @@ def portal(store: Store, tmp_path: Path) -> Portal:
     evidence_dir = tmp_path / "ev"
     files = EvidenceFiles(evidence_dir)
     clock = Monotonic()
-    reports = Reports(team.desk, files, lambda: team.org_id, monotonic=clock)
+    reports = Reports(store, team.desk, files, lambda: team.org_id, monotonic=clock)
     return Portal(team, reports, files, evidence_dir, clock)
 
 
@@ -369,6 +369,7 @@ def test_submissions_per_address_are_limited(store: Store, tmp_path: Path) -> No
     team = make_team(store)
     clock = Monotonic()
     reports = Reports(
+        store,
         team.desk,
         EvidenceFiles(tmp_path / "ev"),
         lambda: team.org_id,

@@ -11,6 +11,7 @@ from typing import Any
 from tocsin.errors import Conflict, InvalidValue, NotFound
 from tocsin.model import access, types
 from tocsin.model.clock import Now, wall_clock
+from tocsin.model.event import Event
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.incident import (
     OPEN,
@@ -26,7 +27,7 @@ from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import tlp as sanitize_tlp
 from tocsin.model.workflow import IllegalTransition, Workflow
 from tocsin.store.base import Store
-from tocsin.store.shapes import Transaction
+from tocsin.store.shapes import EventFilter, EventPage, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,14 @@ class Incidents:
 
     def clock(self, incident: Incident) -> Clock:
         return self.sla.clock(incident, self.now())
+
+    def linked_events(self, incident: Incident, *, limit: int) -> list[Event]:
+        """The events linked to an incident read through ``get`` or ``by_reference``."""
+        return [e for _, e in self.cases.incident_events(incident.id, limit=limit)]
+
+    def find_events(self, query: EventFilter) -> EventPage:
+        """A page of the desk's events matching ``query`` (its ``max_tlp`` is the caller's)."""
+        return self.store.search(query)
 
     # -- creating --------------------------------------------------------------------------------
 

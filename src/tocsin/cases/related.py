@@ -46,7 +46,7 @@ def related(incidents: Incidents, who: Principal, incident_id: int, cap: int = 5
                 found_incidents[other_id] = (other, shown)
         query = _query(kind, value, access.event_tlp_cap(who))
         if query is not None and len(found_events) < cap:
-            for event in incidents.store.search(query).events:
+            for event in incidents.find_events(query).events:
                 fp = event.get("tocsin.fingerprint", "")
                 if fp not in linked and fp not in found_events:
                     found_events[fp] = (event, shown)

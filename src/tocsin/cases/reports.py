@@ -38,6 +38,7 @@ from tocsin.model.report import (
     new_reference,
     new_status_code,
 )
+from tocsin.store.base import Store
 
 MAX_FILES = 5
 DRAWS = 5  # tries at a free reference
@@ -98,6 +99,7 @@ class FileRefused(InvalidValue):
 class Reports:
     def __init__(
         self,
+        store: Store,
         incidents: Incidents,
         files: EvidenceFiles,
         team_id: Callable[[], int],
@@ -106,8 +108,8 @@ class Reports:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.incidents = incidents
-        self.cases = incidents.cases
-        self.reports = incidents.store.reports
+        self.cases = store.cases
+        self.reports = store.reports
         self.files = files
         self.team_id = team_id
         self.monotonic = monotonic

@@ -213,6 +213,16 @@ class Accounts:
     def session_ended(self, sid: str) -> bool:
         return self.people.session_ended(sid)
 
+    def password_matches(self, who: Principal, password: str) -> bool:
+        """Whether ``password`` is the acting person's own (asked before they change it)."""
+        user = self.people.user(who.user_id or 0)
+        return user is not None and passwords.verify_password(user.password_hash, password)
+
+    def has_two_factor(self, who: Principal) -> bool:
+        """Whether the acting person logs in with a second factor (TOTP)."""
+        user = self.people.user(who.user_id or 0)
+        return bool(user and user.totp_secret)
+
     def principal(self, user_id: int) -> Principal:
         """The acting person behind a session; NotAuthenticated once disabled or gone."""
         user = self.people.user(user_id)

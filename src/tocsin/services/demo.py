@@ -144,7 +144,7 @@ def load_reports(settings: Settings, store: Store, now: Callable[[], int]) -> li
         return []
     accounts = Accounts(store, now=now)
     files = EvidenceFiles(Path(settings.data_dir) / "evidence")
-    service = Reports(Incidents(store, now=now), files, accounts.ensure_team)
+    service = Reports(store, Incidents(store, now=now), files, accounts.ensure_team)
     receipts = []
     for key, answers, raw_who in DEMO_REPORTS:
         path = PATHS[key]

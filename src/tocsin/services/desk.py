@@ -65,7 +65,7 @@ class Desk:
             audit=AuditLog(store),
             evidence=Evidence(incidents, files),
             reports=Reports(
-                incidents, files, accounts.ensure_team, submit_limit=settings.report_limit
+                store, incidents, files, accounts.ensure_team, submit_limit=settings.report_limit
             ),
             sharing=sharing,
             cvd=Cvd(store, now=clock),

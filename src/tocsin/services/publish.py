@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from tocsin.cases.incidents import Incidents
-from tocsin.errors import NotFound
 from tocsin.formats import misp, stix
 from tocsin.model import access
 from tocsin.model.event import Event
-from tocsin.model.people import OrgKind, Principal, Role
-from tocsin.model.share import FEED_CEILING, Release
+from tocsin.model.people import Principal, Role
+from tocsin.model.share import Release
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.parsers.base import Source
 from tocsin.pipeline.parsers.stix import StixParser
@@ -46,16 +45,7 @@ class Publisher:
 
     def ceiling(self, collection: str, partner: str | None) -> TLP:
         """The most restrictive level the audience may have."""
-        if partner is None:
-            return TLP.GREEN
-        org = self.sharing.people.organisation_named(partner.strip())
-        if org is None or org.kind is not OrgKind.PARTNER:
-            raise NotFound(f"no partner {partner!r}")
-        found = self.sharing.collection(collection)
-        agreements = self.sharing.share.agreements(org_id=org.id, collection_id=found.id)
-        if not agreements:
-            raise NotFound(f"{partner} has no agreement on {found.alias}")
-        return min(agreements[0].ceiling, FEED_CEILING)
+        return self.sharing.ceiling(collection, partner)
 
     def events(
         self, who: Principal, collection: str, query: EventFilter, *, partner: str | None = None
@@ -84,7 +74,7 @@ class Publisher:
         access.require(who, Role.ADMIN, Role.LEAD, Role.ANALYST, scope="write")
         incident = self.incidents.by_reference(who, reference)
         ceiling = self.ceiling(collection, partner)
-        linked = [e for _, e in self.sharing.store.cases.incident_events(incident.id, limit=10_000)]
+        linked = self.incidents.linked_events(incident, limit=10_000)
         chosen = [e for e in linked if TLP.parse(e.get("tlp", "AMBER")) <= ceiling]
         objects = self._objects(chosen)
         kinds = ("observed-data", "indicator", "sighting")
@@ -123,9 +113,7 @@ def misp_feed(
     its agreement lets it read over TAXII (so four-eyes release holds for this channel too), read
     back through the ``stix`` parser and grouped into one MISP event per type and day."""
     access.require(who, Role.ADMIN, Role.LEAD, scope="write")
-    org = sharing.people.organisation_named(partner.strip())
-    if org is None or org.kind is not OrgKind.PARTNER:
-        raise NotFound(f"no partner {partner!r}")
+    org = sharing.partner(partner)
     view = Principal(None, f"partner:{org.name}", Role.PARTNER, org.id, frozenset({"read"}))
     found = sharing.readable(view, collection)
     objects: list[str] = []
@@ -162,21 +150,18 @@ def misp_feed(
         for (kind, day), members in sorted(groups.items())
     ]
     files = misp.write_feed(directory, events)
-    with sharing.store.transaction() as conn:
-        sharing.store.cases.append_audit(
-            conn,
-            at=sharing.now(),
-            actor=who.username,
-            action="share.misp_feed",
-            object_type="collection",
-            object_id=found.collection.alias,
-            details={
-                "to": org.name,
-                "misp_events": len(events),
-                "events": sum(len(m) for m in groups.values()),
-                "unmapped": unmapped,
-            },
-        )
+    sharing.audit(
+        who,
+        "share.misp_feed",
+        "collection",
+        found.collection.alias,
+        {
+            "to": org.name,
+            "misp_events": len(events),
+            "events": sum(len(m) for m in groups.values()),
+            "unmapped": unmapped,
+        },
+    )
     return MispFeed(files, sum(len(m) for m in groups.values()), unmapped)
 
 
@@ -192,7 +177,7 @@ def _all(sharing: Sharing, query: EventFilter) -> Iterator[Event]:
     seen = 0
     page = replace(query, limit=1000, max_tlp=None)
     while True:
-        found = sharing.store.search(page)
+        found = sharing.events(page)
         for event in found.events:
             yield event
             seen += 1

@@ -251,7 +251,7 @@ def receive(
         return status
     accepted = {s["id"] for s in status["successes"]}
     chosen = [o for o in objects if isinstance(o, dict) and o.get("id") in accepted]
-    org = next((o.name for o in sharing.people.organisations() if o.id == who.org_id), "partner")
+    org = sharing.org_name(who.org_id or -1, "partner")
     take_in(settings, sharing.store, f"posted-{who.org_id}", chosen, now=sharing.now, provider=org)
     return status
 

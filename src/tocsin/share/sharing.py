@@ -25,9 +25,10 @@ from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.formats.markings import tlp_of_refs
 from tocsin.model import access
 from tocsin.model.clock import Now, wall_clock
-from tocsin.model.people import OrgKind, Principal, Role
+from tocsin.model.people import Organisation, OrgKind, Principal, Role
 from tocsin.model.share import (
     EVERYONE,
+    FEED_CEILING,
     Agreement,
     Collection,
     Release,
@@ -38,7 +39,16 @@ from tocsin.model.share import (
 )
 from tocsin.model.tlp import TLP
 from tocsin.store.base import Store
-from tocsin.store.shapes import NewObject, ObjectQuery, Reader, Row, Stored, Transaction
+from tocsin.store.shapes import (
+    EventFilter,
+    EventPage,
+    NewObject,
+    ObjectQuery,
+    Reader,
+    Row,
+    Stored,
+    Transaction,
+)
 
 STAFF_WRITERS = (Role.ADMIN, Role.LEAD)
 CONTEXT_TYPES = frozenset({"marking-definition", "extension-definition"})
@@ -102,6 +112,25 @@ class Sharing:
             raise NotFound(f"no collection {key!r}")
         return found
 
+    def partner(self, name: str) -> Organisation:
+        """The partner organisation of that name; NotFound when there is none."""
+        org = self.people.organisation_named(name.strip())
+        if org is None or org.kind is not OrgKind.PARTNER:
+            raise NotFound(f"no partner {name!r}")
+        return org
+
+    def ceiling(self, collection: str, partner: str | None) -> TLP:
+        """The most restrictive level an audience may have in a collection: GREEN for everyone,
+        the agreement's ceiling (at most what a feed carries) for one named partner."""
+        if partner is None:
+            return TLP.GREEN
+        org = self.partner(partner)
+        found = self.collection(collection)
+        agreements = self.share.agreements(org_id=org.id, collection_id=found.id)
+        if not agreements:
+            raise NotFound(f"{partner} has no agreement on {found.alias}")
+        return min(agreements[0].ceiling, FEED_CEILING)
+
     def add_partner(self, who: Principal, name: str) -> int:
         """A partner organisation (its users and tokens get role partner)."""
         access.require(who, *STAFF_WRITERS, scope="write")
@@ -130,9 +159,7 @@ class Sharing:
         approval: bool,
     ) -> Agreement:
         access.require(who, *STAFF_WRITERS, scope="write")
-        org = self.people.organisation_named(partner.strip())
-        if org is None or org.kind is not OrgKind.PARTNER:
-            raise NotFound(f"no partner {partner!r}")
+        org = self.partner(partner)
         found = self.collection(collection)
         if max_tlp is TLP.RED:
             raise InvalidValue("max_tlp", "RED", "TLP:RED never leaves through a feed")
@@ -312,10 +339,7 @@ class Sharing:
         found = self.collection(collection)
         audience = EVERYONE
         if partner is not None:
-            org = self.people.organisation_named(partner.strip())
-            if org is None or org.kind is not OrgKind.PARTNER:
-                raise NotFound(f"no partner {partner!r}")
-            audience = org.id
+            audience = self.partner(partner).id
         new = [stix_object(o) for o in objects]
         level = max((n.tlp for n in new), default=TLP.CLEAR)
         try:
@@ -427,12 +451,31 @@ class Sharing:
         assert done is not None
         return done[0]
 
+    # -- what a release draws on, and the record of what left -----------------------------------
+
+    def events(self, query: EventFilter) -> EventPage:
+        """A page of the team's events, at every TLP: what a release is drawn from (the
+        publisher leaves out what its audience may not have)."""
+        return self.store.search(query)
+
+    def audit(
+        self, who: Principal, action: str, kind: str, key: str, details: dict[str, Any]
+    ) -> None:
+        """An audit entry in a transaction of its own (what left by a channel not stored here)."""
+        with self.store.transaction() as conn:
+            self._audit(conn, who, action, kind, key, details)
+
+    def org_name(self, org_id: int, default: str | None = None) -> str:
+        """An organisation's name by id (``default``, else the id, when there is none of it)."""
+        found = (o.name for o in self.people.organisations() if o.id == org_id)
+        return next(found, str(org_id) if default is None else default)
+
     # -- helpers ---------------------------------------------------------------------------------
 
     def _org_name(self, org_id: int) -> str:
         if org_id == EVERYONE:
             return "every partner of the collection"
-        return next((o.name for o in self.people.organisations() if o.id == org_id), str(org_id))
+        return self.org_name(org_id)
 
     def _audit(
         self,
