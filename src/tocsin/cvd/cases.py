@@ -1,5 +1,7 @@
-"""Coordinated vulnerability disclosure: a case from its report to its advisory — create, move,
-vendors and products, the communication log — each change in one transaction with its audit entry.
+"""Coordinated vulnerability disclosure: a case from its report to its advisory — read, create,
+move through its workflow, assign, update, concern — each change in one transaction with its audit
+entry. Vendors, products and the communication log are in ``parties``; who may see and change a
+case is decided in ``access``.
 
 Staff read cases (TLP:RED ones: leads, admins, auditors and the handler); admins, leads and
 analysts change them. The reporter's contact is personal data: leads, admins and the case's
@@ -13,73 +15,62 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from tocsin.cvd.access import (
+    CONTACT_READERS,
+    can_see,
+    changeable,
+    may_read_contact,
+    visible,
+)
 from tocsin.cvd.fields import LONG, clean_fields, text_field
+from tocsin.cvd.parties import REPORTER, CvdParties
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
 from tocsin.formats.csaf import EmbargoInForce, Publisher
 from tocsin.formats.csaf import advisory as csaf_advisory
 from tocsin.model import access
-from tocsin.model.clock import Now, wall_clock
 from tocsin.model.constituent import sector as sanitize_sector
 from tocsin.model.cvd import (
     WORKFLOW,
     Case,
     Credit,
-    Direction,
     Message,
     ProductStatus,
     Revision,
     State,
     VendorStatus,
-    name_and_version,
-    product_identifier,
     public_id,
-    vendor_dates,
 )
-from tocsin.model.people import Principal, Role
-from tocsin.model.tlp import tlp as sanitize_tlp
+from tocsin.model.cvd_ids import name_and_version, product_identifier
+from tocsin.model.people import Principal
 from tocsin.model.workflow import Check, IllegalTransition, Workflow
-from tocsin.store.base import Store
 from tocsin.store.shapes import Transaction
 
-CONTACT_READERS = frozenset({Role.ADMIN, Role.LEAD})  # and the case's handler, whatever their role
-REPORTER = "reporter"  # the party name of the reporter in the communication log
 
-
-class Cvd:
+class Cvd(CvdParties):
     """The CVD service; ``now`` is injected so that tests move time (embargoes included)."""
 
     workflow: Workflow[State] = WORKFLOW
 
-    def __init__(self, store: Store, *, now: Now = wall_clock) -> None:
-        self.store = store
-        self.cases = store.cases
-        self.cvd = store.cvd
-        self.now = now
-
     # -- reading ---------------------------------------------------------------------------------
 
     def get(self, who: Principal, case_id: int) -> Case:
-        return _visible(who, self.cvd.case(case_id))
+        return visible(who, self.cvd.case(case_id))
 
     def by_public_id(self, who: Principal, public: str) -> Case:
-        return _visible(who, self.cvd.case_by_public_id(public.strip().upper()))
+        return visible(who, self.cvd.case_by_public_id(public.strip().upper()))
 
     def list_cases(
         self, who: Principal, *, state: str | None = None, limit: int = 100
     ) -> list[Case]:
         access.require(who, *access.STAFF)
         wanted = InvalidValue.check("state", state, State.parse) if state else None
-        return [c for c in self.cvd.cases(state=wanted, limit=limit) if _can_see(who, c)]
+        return [c for c in self.cvd.cases(state=wanted, limit=limit) if can_see(who, c)]
 
     def messages(self, who: Principal, case_id: int) -> list[Message]:
         return self.cvd.messages(self.get(who, case_id).id)
 
     def may_read_contact(self, who: Principal, case: Case) -> bool:
-        if not _can_see(who, case):
-            return False
-        if who.user_id is None:
-            return True
-        return who.role in CONTACT_READERS or case.handler_id == who.user_id
+        return may_read_contact(who, case)
 
     def contact(self, who: Principal, case_id: int) -> str:
         """The reporter's contact details: for leads, admins and the handler; each reading is
@@ -209,7 +200,7 @@ class Cvd:
     ) -> Case:
         wanted = InvalidValue.check("state", state, State.parse)
         with self.store.transaction() as conn:
-            case = _changeable(who, self.cvd.case(case_id, conn))
+            case = changeable(who, self.cvd.case(case_id, conn))
             now = self.now()
             try:
                 self.workflow.check(case.state, wanted, _guards(case, now))
@@ -237,7 +228,7 @@ class Cvd:
         if not given:
             raise InvalidValue("duplicate_of", given, "name the case this one duplicates")
         original = self.cvd.case_by_public_id(given.strip().upper(), conn)
-        if original is None or not _can_see(who, original):
+        if original is None or not can_see(who, original):
             raise NotFound(f"no vulnerability case {given}")
         if original.id == case.id:
             raise InvalidValue("duplicate_of", given, "a case cannot duplicate itself")
@@ -245,7 +236,7 @@ class Cvd:
 
     def assign(self, who: Principal, case_id: int, handler_id: int | None) -> Case:
         with self.store.transaction() as conn:
-            case = _changeable(who, self.cvd.case(case_id, conn))
+            case = changeable(who, self.cvd.case(case_id, conn))
             name = "nobody"
             if handler_id is not None:
                 user = self.store.people.user(handler_id)
@@ -263,7 +254,7 @@ class Cvd:
         if not changes:
             raise InvalidValue("changes", None, "nothing to change")
         with self.store.transaction() as conn:
-            case = _changeable(who, self.cvd.case(case_id, conn))
+            case = changeable(who, self.cvd.case(case_id, conn))
             if "embargo_at" in changes and case.state is State.PUBLISHED:
                 raise Conflict("the case is published: its embargo is over")
             self.cvd.update_case(conn, case.id, **changes)
@@ -290,182 +281,11 @@ class Cvd:
             dict.fromkeys(InvalidValue.check("sector", s, sanitize_sector) for s in sectors)
         )
         with self.store.transaction() as conn:
-            case = _changeable(who, self.cvd.case(case_id, conn))
+            case = changeable(who, self.cvd.case(case_id, conn))
             audience = {"constituents": names, "sectors": chosen}
             self.cvd.update_case(conn, case.id, audience=audience)
             self._audit(conn, who, case, "cvd.concern", audience)
             return self._read(conn, case.id)
-
-    # -- vendors and products --------------------------------------------------------------------
-
-    def set_vendor(
-        self,
-        who: Principal,
-        case_id: int,
-        name: str,
-        status: str | None = None,
-        *,
-        advice: str | None = None,
-    ) -> Case:
-        """Add a vendor (when new) and set its status or advice to users."""
-        vendor_name = text_field("vendor", name, 200)
-        wanted = InvalidValue.check("status", status, VendorStatus.parse) if status else None
-        with self.store.transaction() as conn:
-            case = _changeable(who, self.cvd.case(case_id, conn))
-            vendor = case.vendor(vendor_name)
-            if vendor is None:
-                self.cvd.add_vendor(conn, case.id, vendor_name)
-                vendor = self._read(conn, case.id).vendor(vendor_name)
-                assert vendor is not None
-                self._audit(conn, who, case, "cvd.vendor_add", {"vendor": vendor_name})
-            changes: dict[str, Any] = {}
-            if advice is not None:
-                changes["advice"] = text_field("advice", advice, 2000, required=False)
-            if wanted is not None and wanted is not vendor.status:
-                changes.update(status=wanted, **vendor_dates(vendor, wanted, self.now()))
-            if changes:
-                self.cvd.update_vendor(conn, vendor.id, **changes)
-                shown = {k: str(v) for k, v in changes.items() if k in ("status", "advice")}
-                said = wanted.label if "status" in changes and wanted else "new advice"
-                self._revise(conn, case, f"{vendor.name}: {said}.")
-                self._audit(conn, who, case, "cvd.vendor", {"vendor": vendor.name, **shown})
-            return self._read(conn, case.id)
-
-    def add_product(
-        self,
-        who: Principal,
-        case_id: int,
-        *,
-        vendor: str,
-        identifier: str,
-        name: str | None = None,
-        version: str | None = None,
-        status: str = "affected",
-    ) -> Case:
-        """A product of one of the case's vendors, named by a CPE 2.3 name or a purl (its name
-        and version are read from it unless given)."""
-        found = InvalidValue.check("identifier", identifier, product_identifier)
-        derived = name_and_version(found)
-        values: dict[str, Any] = {
-            "name": text_field("name", name, 200) if name else derived[0],
-            "version": text_field("version", version, 100) if version else derived[1],
-            "identifier": found,
-            "status": InvalidValue.check("status", status, ProductStatus.parse),
-        }
-        with self.store.transaction() as conn:
-            case = _changeable(who, self.cvd.case(case_id, conn))
-            owner = case.vendor(vendor)
-            if owner is None:
-                raise InvalidValue("vendor", vendor, "not a vendor of this case (add it first)")
-            if any(p.identifier == found for p in case.products):
-                raise Conflict(f"{found} is already a product of this case")
-            self.cvd.add_product(conn, case.id, {**values, "vendor_id": owner.id})
-            self._revise(conn, case, f"Added {values['name']} ({values['status'].value}).")
-            self._audit(
-                conn,
-                who,
-                case,
-                "cvd.product_add",
-                {"vendor": owner.name, "identifier": found, "status": values["status"].value},
-            )
-            return self._read(conn, case.id)
-
-    def set_product(self, who: Principal, case_id: int, identifier: str, status: str) -> Case:
-        wanted = InvalidValue.check("status", status, ProductStatus.parse)
-        with self.store.transaction() as conn:
-            case = _changeable(who, self.cvd.case(case_id, conn))
-            product = next((p for p in case.products if p.identifier == identifier.strip()), None)
-            if product is None:
-                raise NotFound(f"no product {identifier} in this case")
-            if product.status is not wanted:
-                self.cvd.set_product_status(conn, product.id, wanted)
-                self._revise(conn, case, f"{product.name}: {wanted.value.replace('_', ' ')}.")
-                self._audit(
-                    conn,
-                    who,
-                    case,
-                    "cvd.product",
-                    {"identifier": product.identifier, "status": wanted.value},
-                )
-            return self._read(conn, case.id)
-
-    # -- the communication log -------------------------------------------------------------------
-
-    def log(
-        self,
-        who: Principal,
-        case_id: int,
-        *,
-        direction: str,
-        party: str,
-        text: str,
-        tlp: str = "AMBER",
-    ) -> Message:
-        """One message to or from a party. The first message out to the reporter is the
-        acknowledgement of their report; the first out to a vendor not yet contacted marks it
-        contacted."""
-        values: dict[str, Any] = {
-            "direction": InvalidValue.check("direction", direction, Direction),
-            "party": text_field("party", party, 200),
-            "tlp": InvalidValue.check("tlp", tlp, sanitize_tlp),
-            "text": text_field("text", text, LONG),
-            "actor": who.username,
-        }
-        with self.store.transaction() as conn:
-            case = _changeable(who, self.cvd.case(case_id, conn))
-            now = self.now()
-            message_id = self.cvd.add_message(conn, case.id, {**values, "at": now})
-            outgoing = values["direction"] is Direction.OUT
-            vendor = case.vendor(values["party"])
-            if outgoing and values["party"].casefold() == REPORTER and not case.acknowledged_at:
-                self.cvd.update_case(conn, case.id, acknowledged_at=now)
-            if outgoing and vendor is not None and vendor.status is VendorStatus.NOT_CONTACTED:
-                contacted = VendorStatus.CONTACTED
-                self.cvd.update_vendor(
-                    conn, vendor.id, status=contacted, **vendor_dates(vendor, contacted, now)
-                )
-            self._audit(
-                conn,
-                who,
-                case,
-                "cvd.log",
-                {
-                    "direction": values["direction"].value,
-                    "party": values["party"],
-                    "tlp": values["tlp"],
-                    "length": len(values["text"]),
-                },
-            )
-        return Message(message_id, now, **values)
-
-    # -- the record of every change --------------------------------------------------------------
-
-    def _read(self, conn: Transaction, case_id: int) -> Case:
-        case = self.cvd.case(case_id, conn)
-        assert case is not None
-        return case
-
-    def _revise(self, conn: Transaction, case: Case, summary: str) -> None:
-        """A published advisory that changes gets a new revision."""
-        if case.state is not State.PUBLISHED:
-            return
-        current = self._read(conn, case.id).revisions
-        number = (current[-1].number if current else 0) + 1
-        revision = Revision(self.now(), number, summary[:500])
-        self.cvd.update_case(conn, case.id, revisions=(*current, revision))
-
-    def _audit(
-        self, conn: Transaction, who: Principal, case: Case, action: str, details: dict[str, Any]
-    ) -> None:
-        self.cases.append_audit(
-            conn,
-            at=self.now(),
-            actor=who.username,
-            action=action,
-            object_type="cvd",
-            object_id=case.public_id,
-            details=details,
-        )
 
 
 # -- the guards of the workflow's moves ---------------------------------------------------------
@@ -493,33 +313,6 @@ def _guards(case: Case, now: int) -> dict[str, Check]:
         "products named": products_named,
         "embargo over": embargo_over,
     }
-
-
-# -- who may see and change a case ---------------------------------------------------------------
-
-
-def _can_see(who: Principal, case: Case) -> bool:
-    if who.user_id is None:  # Tocsin itself, the command line on the server
-        return True
-    if who.role not in access.STAFF or who.org_id != case.org_id:
-        return False
-    if case.tlp == "RED":
-        return who.role in access.RED_READERS or case.handler_id == who.user_id
-    return True
-
-
-def _visible(who: Principal, case: Case | None) -> Case:
-    """The case, or NotFound when it does not exist or may not be seen (the same answer)."""
-    if case is None or not _can_see(who, case):
-        raise NotFound("no such vulnerability case")
-    return case
-
-
-def _changeable(who: Principal, case: Case | None) -> Case:
-    found = _visible(who, case)
-    if who.user_id is not None and (who.role not in access.WRITERS or "write" not in who.scopes):
-        raise Forbidden("you may read this vulnerability case but not change it")
-    return found
 
 
 __all__ = ["CONTACT_READERS", "REPORTER", "Cvd"]

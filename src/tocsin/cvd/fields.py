@@ -8,7 +8,7 @@ from typing import Any
 
 from tocsin.errors import InvalidValue
 from tocsin.model import types
-from tocsin.model.cvd import Cvss, Embargo, cve, cwe
+from tocsin.model.cvd_ids import Cvss, Embargo, cve, cwe
 from tocsin.model.tlp import tlp as sanitize_tlp
 
 SHORT, LONG = 300, 20_000
