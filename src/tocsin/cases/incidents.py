@@ -1,17 +1,16 @@
 """The incident workflow: create, move, assign, annotate, link, merge and split — each change in
-one transaction with its timeline line and its audit entry."""
+one transaction with its timeline line and its audit entry. Reading and the record of a change
+are in ``incident_record``; the queue and its SLA clocks in ``queue``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from tocsin.cases.queue import IncidentQueue, QueueRow
 from tocsin.errors import Conflict, InvalidValue, NotFound
 from tocsin.model import access, types
-from tocsin.model.clock import Now, wall_clock
-from tocsin.model.event import Event
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.incident import (
     OPEN,
@@ -22,71 +21,16 @@ from tocsin.model.incident import (
     reference,
 )
 from tocsin.model.people import Principal
-from tocsin.model.sla import Clock, SlaPolicy
 from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import tlp as sanitize_tlp
 from tocsin.model.workflow import IllegalTransition, Workflow
-from tocsin.store.base import Store
-from tocsin.store.shapes import EventFilter, EventPage, Transaction
+from tocsin.store.shapes import Transaction
 
 
-@dataclass(frozen=True, slots=True)
-class QueueRow:
-    incident: Incident
-    clock: Clock
-
-
-class Incidents:
+class Incidents(IncidentQueue):
     """The desk's incident service; ``now`` is injected so that tests move time."""
 
     workflow: Workflow[Status] = WORKFLOW
-
-    def __init__(
-        self, store: Store, *, now: Now = wall_clock, sla: SlaPolicy | None = None
-    ) -> None:
-        self.store = store
-        self.cases = store.cases
-        self.now = now
-        self.sla = sla or SlaPolicy.default()
-
-    # -- reading ---------------------------------------------------------------------------------
-
-    def get(self, who: Principal, incident_id: int) -> Incident:
-        return access.visible(who, self.cases.incident(incident_id))
-
-    def by_reference(self, who: Principal, reference: str) -> Incident:
-        """The incident people quote (``TOC-2026-000042``), if this person may see it."""
-        return access.visible(who, self.cases.incident_by_reference(reference.strip().upper()))
-
-    def queue(
-        self, who: Principal, *, mine: bool = False, priority: str | None = None, limit: int = 100
-    ) -> list[QueueRow]:
-        """Open incidents this person may see, the most urgent first: breached ones, then by the
-        time left on their nearest clock."""
-        now = self.now()
-        rows: list[QueueRow] = []
-        if who.user_id is not None and who.role not in access.STAFF:
-            return rows
-        # ordered by the stored next deadline (one indexed query); what this person may not see
-        # (another team's, TLP:RED of others) is skipped, reading further when needed
-        wanted = InvalidValue.check("priority", priority, sanitize_priority) if priority else None
-        found = self.cases.queue(
-            limit * 4, assignee_id=who.user_id if mine else None, priority=wanted
-        )
-        rows = [QueueRow(i, self.sla.clock(i, now)) for i in found if access.can_see(who, i)]
-        rows.sort(key=_urgency)
-        return rows[:limit]
-
-    def clock(self, incident: Incident) -> Clock:
-        return self.sla.clock(incident, self.now())
-
-    def linked_events(self, incident: Incident, *, limit: int) -> list[Event]:
-        """The events linked to an incident read through ``get`` or ``by_reference``."""
-        return [e for _, e in self.cases.incident_events(incident.id, limit=limit)]
-
-    def find_events(self, query: EventFilter) -> EventPage:
-        """A page of the desk's events matching ``query`` (its ``max_tlp`` is the caller's)."""
-        return self.store.search(query)
 
     # -- creating --------------------------------------------------------------------------------
 
@@ -406,75 +350,6 @@ class Incidents:
         return new
 
     # -- SLA clocks ------------------------------------------------------------------------------
-
-    def check_sla(self, at_most: int = 500) -> list[Incident]:
-        """Mark incidents whose clock ran out since the last check; each breach once, written to
-        the timeline and the audit log (the queue puts breached incidents first). Only overdue
-        incidents are read (an indexed range on the stored deadline), and at most ``at_most``
-        are marked per call, so a check stays short; the next one goes on."""
-        now = self.now()
-        newly: list[Incident] = []
-        system = Principal.system()
-        for incident in self.cases.overdue(now):
-            if len(newly) >= at_most:
-                break
-            clock = self.sla.clock(incident, now)
-            fresh = clock.breached - incident.breached
-            if not fresh:
-                continue
-            with self.store.transaction() as conn:
-                self.cases.update_incident(conn, incident.id, breached=clock.breached)
-                for kind in sorted(fresh):
-                    self.record(
-                        conn,
-                        system,
-                        incident,
-                        "incident.sla_breach",
-                        "sla",
-                        f"SLA breached: time to {kind} ran out",
-                        {"clock": kind},
-                    )
-            newly.append(incident)
-        return newly
-
-    def refresh_due(self, conn: Transaction, incident_id: int) -> None:
-        """Store when the incident's next clock runs out (after any change to it)."""
-        current = self.cases.incident(incident_id, conn)
-        if current is not None:
-            self.cases.update_incident(conn, incident_id, due=self.sla.due(current))
-
-    # -- the record of every change --------------------------------------------------------------
-
-    def record(
-        self,
-        conn: Transaction,
-        who: Principal,
-        incident: Incident,
-        action: str,
-        kind: str,
-        text: str,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        now = self.now()
-        self.refresh_due(conn, incident.id)
-        self.cases.add_timeline(conn, incident.id, now, who.username, kind, text)
-        self.cases.append_audit(
-            conn,
-            at=now,
-            actor=who.username,
-            action=action,
-            object_type="incident",
-            object_id=incident.reference,
-            details=details or {},
-        )
-
-
-def _urgency(row: QueueRow) -> tuple[int, int, int]:
-    """Breached first, then the least time left; paused clocks (waiting) after every running one."""
-    left = row.clock.most_urgent
-    if left is None or row.clock.paused:
-        left = 1 << 62
-    return (0 if row.clock.breached else 1, left, row.incident.id)
 
 
 __all__ = ["OPEN", "Incidents", "QueueRow"]
