@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from tocsin.errors import InvalidValue
-from tocsin.share.sharing import format_us, timestamp_us
+from tocsin.share.objects import format_us, timestamp_us
 from tocsin.store.shapes import ObjectQuery, Row
 
 TAXII = "application/taxii+json;version=2.1"
