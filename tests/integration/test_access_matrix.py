@@ -63,7 +63,7 @@ def team(store: Store) -> Team:
 def test_access_matrix(team: Team, tmp_path: Path, operation: str, tlp: str) -> None:
     """For one operation and TLP level, each actor is allowed or refused as the policy says."""
     change, run = OPERATIONS[operation]
-    evidence = Evidence(team.desk, EvidenceFiles(tmp_path / "evidence"))
+    evidence = Evidence(team.store, team.desk, EvidenceFiles(tmp_path / "evidence"))
     lead = team.people["lead"]
     for actor in ACTORS:
         incident = team.desk.create(

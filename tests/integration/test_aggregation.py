@@ -22,7 +22,7 @@ def test_demo_events_become_one_incident_per_constituent_and_type(
     team = make_team(store)
     load_demo(settings, store)
     rules = load_rules()
-    opened, linked = aggregate(team.desk, rules, team.org_id)
+    opened, linked = aggregate(team.store, team.desk, rules, team.org_id)
     assert opened > 0 and linked > 0
     incidents = store.cases.incidents(limit=10_000)
     assert len(incidents) == opened
@@ -30,7 +30,7 @@ def test_demo_events_become_one_incident_per_constituent_and_type(
     assert max(keys.values()) == 1  # one open incident per group
     total = sum(store.cases.count_incident_events(i.id) for i in incidents)
     assert total == linked
-    assert aggregate(team.desk, rules, team.org_id) == (0, 0)
+    assert aggregate(team.store, team.desk, rules, team.org_id) == (0, 0)
 
 
 def test_an_incident_takes_its_most_urgent_event_and_its_addresses(
@@ -40,7 +40,7 @@ def test_an_incident_takes_its_most_urgent_event_and_its_addresses(
     source addresses are its indicators."""
     team = make_team(store)
     load_demo(settings, store)
-    aggregate(team.desk, load_rules(), team.org_id)
+    aggregate(team.store, team.desk, load_rules(), team.org_id)
     incident = store.cases.incidents(limit=1)[0]
     events = [e for _, e in store.cases.incident_events(incident.id)]
     assert incident.priority == min(e["tocsin.priority"] for e in events)
@@ -53,7 +53,7 @@ def test_events_outside_every_rule_stay_unlinked(settings: Settings, store: Stor
     """Events of no constituent (nobody to help) open no incident."""
     team = make_team(store)
     load_demo(settings, store)
-    aggregate(team.desk, load_rules(), team.org_id)
+    aggregate(team.store, team.desk, load_rules(), team.org_id)
     outsiders = [
         e for e in store.search(EventFilter(limit=1000)).events if "tocsin.constituent" not in e
     ]

@@ -137,6 +137,7 @@ def test_evidence_over_the_limit_is_413_at_the_field(desk: Desk, tmp_path: Path)
     nothing stored."""
     app = desk.client.app
     app.state.evidence = Evidence(  # type: ignore[attr-defined]
+        app.state.store,  # type: ignore[attr-defined]
         app.state.incidents,  # type: ignore[attr-defined]
         EvidenceFiles(tmp_path / "small", max_bytes=100),
     )

@@ -23,7 +23,7 @@ def team(store: Store) -> Team:
 
 @pytest.fixture
 def evidence(team: Team, tmp_path: Path) -> Evidence:
-    return Evidence(team.desk, EvidenceFiles(tmp_path / "evidence", max_bytes=1000))
+    return Evidence(team.store, team.desk, EvidenceFiles(tmp_path / "evidence", max_bytes=1000))
 
 
 def incident(team: Team, *indicators: tuple[str, str]) -> int:

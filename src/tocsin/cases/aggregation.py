@@ -20,6 +20,7 @@ from tocsin.model.constituent import CRITICAL_SECTORS
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.people import Principal
 from tocsin.model.tlp import TLP
+from tocsin.store.base import Store
 
 WATERMARK = "aggregation:last_event_id"
 INDICATOR_FIELDS = (("source.ip", "ip"), ("source.fqdn", "fqdn"), ("source.url", "url"))
@@ -82,13 +83,14 @@ def load_rules(path: str | Path | None = None, text: str | None = None) -> list[
 
 
 def aggregate(
-    incidents: Incidents, rules: list[Rule], org_id: int, *, batch: int = 5000
+    store: Store, incidents: Incidents, rules: list[Rule], org_id: int, *, batch: int = 5000
 ) -> tuple[int, int]:
-    """Run the rules over events stored since the last run: (incidents opened, events linked)."""
-    cases = incidents.cases
+    """Run the rules over events stored since the last run: (incidents opened, events linked).
+    ``incidents`` opens the incidents and records each change; ``store`` is the one it uses."""
+    cases = store.cases
     system = Principal.system()
     opened = linked = 0
-    with incidents.store.transaction() as conn:
+    with store.transaction() as conn:
         last = int(cases.counter(conn, WATERMARK))
     while True:
         events = cases.events_since(last, batch)
@@ -100,7 +102,7 @@ def aggregate(
             if rule is None:
                 continue
             key = rule.group(event, _seconds(event))
-            with incidents.store.transaction() as conn:
+            with store.transaction() as conn:
                 found = cases.open_incident_for_group(conn, key)
             if found is None:
                 found = incidents.create(
@@ -118,20 +120,23 @@ def aggregate(
                 opened += 1
             groups.setdefault(found.id, []).append((event_id, event))
         for incident_id, members in groups.items():
-            linked += _join(incidents, incident_id, members)
-        with incidents.store.transaction() as conn:
+            linked += _join(store, incidents, incident_id, members)
+        with store.transaction() as conn:
             cases.set_counter(conn, WATERMARK, events[-1][0])
         last = events[-1][0]
 
 
 def _join(
-    incidents: Incidents, incident_id: int, members: list[tuple[int, Mapping[str, Any]]]
+    store: Store,
+    incidents: Incidents,
+    incident_id: int,
+    members: list[tuple[int, Mapping[str, Any]]],
 ) -> int:
     """Link a group's events in one transaction, with one timeline line and one audit entry;
     the incident takes the most urgent priority and the most restrictive TLP of its events."""
-    cases = incidents.cases
+    cases = store.cases
     system = Principal.system()
-    with incidents.store.transaction() as conn:
+    with store.transaction() as conn:
         incident = cases.incident(incident_id, conn)
         assert incident is not None
         added = cases.link_events(conn, incident_id, [event_id for event_id, _ in members])

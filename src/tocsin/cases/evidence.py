@@ -11,6 +11,7 @@ from tocsin.cases.incidents import Incidents
 from tocsin.errors import NotFound, TocsinError
 from tocsin.model import access
 from tocsin.model.people import Principal
+from tocsin.store.base import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +24,10 @@ class Download:
 
 
 class Evidence:
-    def __init__(self, incidents: Incidents, files: EvidenceFiles) -> None:
+    def __init__(self, store: Store, incidents: Incidents, files: EvidenceFiles) -> None:
+        self.store = store
         self.incidents = incidents
-        self.cases = incidents.cases
+        self.cases = store.cases
         self.files = files
 
     def upload(self, who: Principal, incident_id: int, stream: BinaryIO, filename: str) -> int:
@@ -33,7 +35,7 @@ class Evidence:
         stored = self.files.put(stream)
         name = safe_download_name(filename)
         now = self.incidents.now()
-        with self.incidents.store.transaction() as conn:
+        with self.store.transaction() as conn:
             evidence_id = self.cases.add_evidence(
                 conn,
                 incident_id=incident.id,
@@ -77,7 +79,7 @@ class Evidence:
         if not self.files.verify(item["sha256"]):
             raise TocsinError("this evidence file no longer matches its hash; it is not served")
         now = self.incidents.now()
-        with self.incidents.store.transaction() as conn:
+        with self.store.transaction() as conn:
             self.cases.add_custody(
                 conn,
                 evidence_id=item["id"],

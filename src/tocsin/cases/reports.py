@@ -107,6 +107,7 @@ class Reports:
         submit_limit: int = 10,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.store = store
         self.incidents = incidents
         self.cases = store.cases
         self.reports = store.reports
@@ -193,7 +194,7 @@ class Reports:
             "priority": priority,
             "tlp": REPORT_TLP,
         }
-        with self.incidents.store.transaction() as conn:
+        with self.store.transaction() as conn:
             incident = self.incidents.insert(
                 conn,
                 PORTAL,
@@ -315,7 +316,7 @@ class Reports:
             raise NotFound("this incident has no report from the public")
         if not self.may_read_contact(who, incident):
             raise Forbidden("only the assigned analyst and leads read a reporter's contact details")
-        with self.incidents.store.transaction() as conn:
+        with self.store.transaction() as conn:
             self.cases.append_audit(
                 conn,
                 at=self.incidents.now(),

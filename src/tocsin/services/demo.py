@@ -98,7 +98,7 @@ def load_incidents(store: Store, now: Callable[[], int]) -> tuple[int, int]:
     team = Accounts(store, now=now).ensure_team()
     text = rules_source()
     record_rules(store, now, "aggregation", text)
-    return aggregate(Incidents(store, now=now), load_rules(text=text), team)
+    return aggregate(store, Incidents(store, now=now), load_rules(text=text), team)
 
 
 DEMO_REPORTS = (

@@ -63,7 +63,7 @@ class Desk:
             incidents=incidents,
             accounts=accounts,
             audit=AuditLog(store),
-            evidence=Evidence(incidents, files),
+            evidence=Evidence(store, incidents, files),
             reports=Reports(
                 store, incidents, files, accounts.ensure_team, submit_limit=settings.report_limit
             ),
