@@ -25,6 +25,7 @@ from tocsin.services.demo import load_demo
 from tocsin.settings import Settings
 from tocsin.store import open_store
 from tocsin.web.app import create_app
+from tocsin.web.common.deps import web_of
 
 pytestmark = pytest.mark.browser
 
@@ -164,7 +165,7 @@ def test_a_breach_shows_in_the_queue(page: Page, desk: Desk) -> None:
     log_in(page)
     assert "breached" not in queue_row(page, desk.other).lower()
     desk.clock.advance(16 * 60)  # the other P1 is now 16 minutes old: 1 minute late
-    breached = desk.app.state.incidents.check_sla()
+    breached = web_of(desk.app).desk.incidents.check_sla()
     assert desk.other.id in {incident.id for incident in breached}
     page.reload()
     row = queue_row(page, desk.other)

@@ -25,6 +25,7 @@ from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
+from tocsin.web.common.deps import install, web_of
 
 CONTENT = b"<html><script>alert('evidence is never rendered')</script></html>\n"
 NAME = "résumé (draft).html"
@@ -136,11 +137,11 @@ def test_evidence_over_the_limit_is_413_at_the_field(desk: Desk, tmp_path: Path)
     """Past the size limit: 413, the incident page with the message at the file field, and
     nothing stored."""
     app = desk.client.app
-    app.state.evidence = Evidence(  # type: ignore[attr-defined]
-        app.state.store,  # type: ignore[attr-defined]
-        app.state.incidents,  # type: ignore[attr-defined]
-        EvidenceFiles(tmp_path / "small", max_bytes=100),
+    web = web_of(app)
+    small = Evidence(
+        web.desk.store, web.desk.incidents, EvidenceFiles(tmp_path / "small", max_bytes=100)
     )
+    install(app, replace(web, desk=replace(web.desk, evidence=small)))
     desk.logged_in("ana")
     response = upload(desk, b"x" * 101, "big.bin")
     assert response.status_code == 413
@@ -183,7 +184,7 @@ def test_an_auditor_may_not_upload(desk: Desk) -> None:
 def test_another_organisation_gets_404_for_evidence(desk: Desk) -> None:
     """Someone of another team gets 404 for our evidence and its custody, learns nothing of the
     file, and no custody line is written."""
-    service: Evidence = desk.client.app.state.evidence  # type: ignore[attr-defined]
+    service = web_of(desk.client.app).desk.evidence
     item = service.upload(
         desk.team.people["analyst"], desk.incident.id, BytesIO(b"x"), "secret-name.txt"
     )
@@ -198,7 +199,7 @@ def test_another_organisation_gets_404_for_evidence(desk: Desk) -> None:
 
 def test_another_organisations_evidence_looks_missing(desk: Desk) -> None:
     """Another team's evidence gets the very same 404 page as evidence that does not exist."""
-    service: Evidence = desk.client.app.state.evidence  # type: ignore[attr-defined]
+    service = web_of(desk.client.app).desk.evidence
     item = service.upload(desk.team.people["analyst"], desk.incident.id, BytesIO(b"x"), "x")
     desk.logged_in("otto", org_id=desk.team.other_org_id)
     assert desk.client.get(f"/evidence/{item}").text == desk.client.get("/evidence/99999").text

@@ -17,6 +17,7 @@ from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
+from tocsin.web.common.deps import web_of
 from tocsin.web.common.sessions import Session
 from tocsin.web.console.auth import local_path
 
@@ -231,7 +232,8 @@ def test_a_post_without_the_sessions_csrf_token_is_403(
     """A missing, wrong, or another session's CSRF token is refused with a 403 page; nothing
     changes."""
     if token == "other session":
-        token = desk.client.app.state.sessions.csrf(Session("another-session-id", ana.user_id))  # type: ignore[attr-defined]
+        sessions = web_of(desk.client.app).sessions
+        token = sessions.csrf(Session("another-session-id", ana.user_id))
     before = desk.timeline(desk.phish)
     form = {"text": "sneaky"} | ({"csrf": token} if token else {})
     response = desk.client.post(f"/incidents/{desk.phish.id}/notes", data=form)

@@ -24,6 +24,7 @@ from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
+from tocsin.web.common.deps import web_of
 
 __all__ = ["mailbox"]  # the SMTP server fixture, shared with test_notices
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -52,7 +53,8 @@ def site(settings: Settings, store: Store, mailbox: Any) -> Iterator[Site]:
     )
     app = create_app(configured, clock=team.clock, watch_clocks=False)
     with TestClient(app, follow_redirects=False) as client:
-        notices: Notifier = client.app.state.notifier  # type: ignore[attr-defined]
+        notices = web_of(client.app).desk.notices
+        assert notices is not None
         notices.plan()
         assert notices.send().outcomes == {"sent": 1}
         yield Site(client, notices, store)

@@ -88,6 +88,7 @@ WEB_ARROWS = [
     ("web/console/incident.py", "import tocsin.web.portal.pages"),  # console → portal
     ("web/api/events.py", "import tocsin.web.console.queue"),  # api → console
     ("web/portal/status.py", "import tocsin.web.console.auth"),  # portal → console
+    ("web/taxii/routes.py", "import tocsin.web.api.events"),  # taxii → api
     ("web/common/deps.py", "import tocsin.web.console.auth"),  # common → a door
 ]
 

@@ -14,7 +14,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from tocsin.web.common.i18n import LANGUAGES, SOURCE, environment, translations
+from tocsin.web.common.i18n import LANGUAGES, SOURCE, translations
+from tocsin.web.common.rendering import PORTAL
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "src" / "tocsin" / "web" / "portal" / "locale"
@@ -89,5 +90,5 @@ def test_a_page_renders_in_the_language(code: str) -> None:
     """The compiled catalogue is the one pages use: a known string comes out translated."""
     english = "Stop the harm now"
     assert translations(code).gettext(english) != english
-    page = environment(code).from_string("{{ _('What happened?') }}").render()
+    page = PORTAL.from_string("{{ _('What happened?') }}").render(lang=LANGUAGES[code])
     assert page and page != "What happened?"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from tocsin import __version__
 from tocsin.services import events as event_service
-from tocsin.web.common.deps import ApiPrincipal
+from tocsin.web.common.deps import ApiPrincipal, Events
 
 router = APIRouter(tags=["events"])
 
@@ -32,15 +32,15 @@ class Health(BaseModel):
 
 
 @router.get("/health", response_model=Health, summary="Is Tocsin up and its database reachable")
-def health(request: Request) -> Health:
-    request.app.state.store.count_quarantine()  # raises when the database does not answer
+def health(store: Events) -> Health:
+    store.count_quarantine()  # raises when the database does not answer
     return Health(status="ok", version=__version__, database="ok")
 
 
 @router.get("/events", response_model=EventList, summary="Search events")
 def list_events(
-    request: Request,
     who: ApiPrincipal,
+    store: Events,
     ip: Annotated[str | None, Query(description="Source address or CIDR network")] = None,
     asn: Annotated[str | None, Query(description="Source AS number")] = None,
     fqdn: Annotated[str | None, Query(description="Source domain name")] = None,
@@ -68,5 +68,5 @@ def list_events(
         limit=limit,
         cursor=cursor,
     )
-    page = event_service.search(request.app.state.store, who, query)
+    page = event_service.search(store, who, query)
     return EventList(events=page.events, next_cursor=page.next_cursor)

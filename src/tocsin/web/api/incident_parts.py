@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response, UploadFile
+from fastapi import APIRouter, Response, UploadFile
 from fastapi.params import File
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import safe_download_name
 from tocsin.web.api.incidents import PROBLEM, WRITE_ERRORS, IncidentOut
-from tocsin.web.common.deps import ApiPrincipal, Desk
+from tocsin.web.common.deps import ApiPrincipal, Cases, Exhibits
 
 router = APIRouter(
     prefix="/incidents",
@@ -57,45 +56,42 @@ class EvidenceOut(BaseModel):
     uploaded_at: int
 
 
-def _evidence(request: Request) -> Evidence:
-    service: Evidence = request.app.state.evidence
-    return service
-
-
 @router.post("/{incident_id}/priority", response_model=IncidentOut, responses=WRITE_ERRORS)
-def set_priority(incident_id: int, body: PriorityIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
+def set_priority(
+    incident_id: int, body: PriorityIn, cases: Cases, who: ApiPrincipal
+) -> IncidentOut:
     """Set the priority (its SLA clocks follow)."""
-    return IncidentOut.of(desk.set_priority(who, incident_id, body.priority))
+    return IncidentOut.of(cases.set_priority(who, incident_id, body.priority))
 
 
 @router.post(
     "/{incident_id}/tasks", response_model=TaskCreated, status_code=201, responses=WRITE_ERRORS
 )
-def add_task(incident_id: int, body: TaskIn, desk: Desk, who: ApiPrincipal) -> TaskCreated:
+def add_task(incident_id: int, body: TaskIn, cases: Cases, who: ApiPrincipal) -> TaskCreated:
     """Add a task."""
-    return TaskCreated(id=desk.add_task(who, incident_id, body.title))
+    return TaskCreated(id=cases.add_task(who, incident_id, body.title))
 
 
 @router.post("/{incident_id}/tasks/{task_id}", status_code=204, responses=WRITE_ERRORS)
 def set_task(
-    incident_id: int, task_id: int, body: TaskDone, desk: Desk, who: ApiPrincipal
+    incident_id: int, task_id: int, body: TaskDone, cases: Cases, who: ApiPrincipal
 ) -> Response:
     """Tick a task done, or open it again."""
-    desk.set_task(who, incident_id, task_id, body.done)
+    cases.set_task(who, incident_id, task_id, body.done)
     return Response(status_code=204)
 
 
 @router.post("/{incident_id}/indicators", status_code=204, responses=WRITE_ERRORS)
-def add_indicator(incident_id: int, body: IndicatorIn, desk: Desk, who: ApiPrincipal) -> Response:
+def add_indicator(incident_id: int, body: IndicatorIn, cases: Cases, who: ApiPrincipal) -> Response:
     """Add an indicator (stored in the canonical form events use)."""
-    desk.add_indicator(who, incident_id, body.kind, body.value)
+    cases.add_indicator(who, incident_id, body.kind, body.value)
     return Response(status_code=204)
 
 
 @router.get("/{incident_id}/evidence", response_model=list[EvidenceOut])
-def list_evidence(request: Request, incident_id: int, who: ApiPrincipal) -> list[EvidenceOut]:
+def list_evidence(incident_id: int, who: ApiPrincipal, service: Exhibits) -> list[EvidenceOut]:
     """The incident's evidence items."""
-    return [EvidenceOut(**_fields(item)) for item in _evidence(request).items(who, incident_id)]
+    return [EvidenceOut(**_fields(item)) for item in service.items(who, incident_id)]
 
 
 @router.post(
@@ -105,10 +101,9 @@ def list_evidence(request: Request, incident_id: int, who: ApiPrincipal) -> list
     responses={**WRITE_ERRORS, 413: {"description": "Over the size limit", **PROBLEM}},
 )
 def upload_evidence(
-    request: Request, incident_id: int, file: Annotated[UploadFile, File()], who: ApiPrincipal
+    incident_id: int, file: Annotated[UploadFile, File()], who: ApiPrincipal, service: Exhibits
 ) -> EvidenceOut:
     """Upload a file (multipart, field ``file``), stored by its SHA-256 with a custody line."""
-    service = _evidence(request)
     evidence_id = service.upload(who, incident_id, file.file, file.filename or "evidence.bin")
     return EvidenceOut(**_fields(service.item(who, evidence_id)))
 
@@ -117,10 +112,10 @@ downloads = APIRouter(prefix="/evidence", tags=["incidents"], responses=router.r
 
 
 @downloads.get("/{evidence_id}", response_class=StreamingResponse)
-def download_evidence(request: Request, evidence_id: int, who: ApiPrincipal) -> StreamingResponse:
+def download_evidence(evidence_id: int, who: ApiPrincipal, service: Exhibits) -> StreamingResponse:
     """The file, only ever as an attachment (octet-stream, nosniff); the download is a custody
     line and an audit entry."""
-    got = _evidence(request).download(who, evidence_id)
+    got = service.download(who, evidence_id)
     name = safe_download_name(got.name)
 
     def chunks() -> Any:

@@ -16,7 +16,7 @@ from tocsin.cases import dossier
 from tocsin.cases.related import related
 from tocsin.model.incident import Incident
 from tocsin.model.sla import Clock
-from tocsin.web.common.deps import ApiPrincipal, Desk
+from tocsin.web.common.deps import ApiPrincipal, Cases
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
@@ -150,16 +150,16 @@ class AssignIn(BaseModel):
 @router.get(
     "", response_model=list[QueueItem], summary="The queue: open incidents, most urgent first"
 )
-def queue(desk: Desk, who: ApiPrincipal, mine: bool = False) -> list[QueueItem]:
+def queue(cases: Cases, who: ApiPrincipal, mine: bool = False) -> list[QueueItem]:
     return [
         QueueItem(incident=IncidentOut.of(row.incident), clock=ClockOut.of(row.clock))
-        for row in desk.queue(who, mine=mine)
+        for row in cases.queue(who, mine=mine)
     ]
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail, summary="One incident")
-def get_incident(incident_id: int, desk: Desk, who: ApiPrincipal) -> IncidentDetail:
-    found = dossier.load(desk, who, incident_id)
+def get_incident(incident_id: int, cases: Cases, who: ApiPrincipal) -> IncidentDetail:
+    found = dossier.load(cases, who, incident_id)
     return IncidentDetail(
         incident=IncidentOut.of(found.incident),
         clock=ClockOut.of(found.clock),
@@ -180,9 +180,9 @@ def get_incident(incident_id: int, desk: Desk, who: ApiPrincipal) -> IncidentDet
     responses=WRITE_ERRORS,
 )
 def create_incident(
-    body: NewIncident, request: Request, response: Response, desk: Desk, who: ApiPrincipal
+    body: NewIncident, request: Request, response: Response, cases: Cases, who: ApiPrincipal
 ) -> IncidentOut:
-    created = desk.create(
+    created = cases.create(
         who,
         title=body.title,
         type=body.type,
@@ -201,8 +201,10 @@ def create_incident(
     summary="Move in the workflow",
     responses={**WRITE_ERRORS, 409: {"description": "Not a move this state allows", **PROBLEM}},
 )
-def transition(incident_id: int, body: TransitionIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
-    return IncidentOut.of(desk.transition(who, incident_id, body.status, body.comment))
+def transition(
+    incident_id: int, body: TransitionIn, cases: Cases, who: ApiPrincipal
+) -> IncidentOut:
+    return IncidentOut.of(cases.transition(who, incident_id, body.status, body.comment))
 
 
 @router.post(
@@ -211,8 +213,8 @@ def transition(incident_id: int, body: TransitionIn, desk: Desk, who: ApiPrincip
     summary="Add a note to the timeline",
     responses=WRITE_ERRORS,
 )
-def add_note(incident_id: int, body: NoteIn, desk: Desk, who: ApiPrincipal) -> Response:
-    desk.add_note(who, incident_id, body.text)
+def add_note(incident_id: int, body: NoteIn, cases: Cases, who: ApiPrincipal) -> Response:
+    cases.add_note(who, incident_id, body.text)
     return Response(status_code=204)
 
 
@@ -222,8 +224,8 @@ def add_note(incident_id: int, body: NoteIn, desk: Desk, who: ApiPrincipal) -> R
     summary="Assign (or unassign)",
     responses=WRITE_ERRORS,
 )
-def assign(incident_id: int, body: AssignIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
-    return IncidentOut.of(desk.assign(who, incident_id, body.assignee_id))
+def assign(incident_id: int, body: AssignIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
+    return IncidentOut.of(cases.assign(who, incident_id, body.assignee_id))
 
 
 class MergeIn(BaseModel):
@@ -247,8 +249,8 @@ class RelatedOut(BaseModel):
     summary="Merge into another incident",
     responses={**WRITE_ERRORS, 409: {"description": "Merged already, or into itself", **PROBLEM}},
 )
-def merge(incident_id: int, body: MergeIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
-    return IncidentOut.of(desk.merge(who, incident_id, body.into))
+def merge(incident_id: int, body: MergeIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
+    return IncidentOut.of(cases.merge(who, incident_id, body.into))
 
 
 @router.post(
@@ -258,8 +260,8 @@ def merge(incident_id: int, body: MergeIn, desk: Desk, who: ApiPrincipal) -> Inc
     summary="Split linked events off into a new incident",
     responses=WRITE_ERRORS,
 )
-def split(incident_id: int, body: SplitIn, desk: Desk, who: ApiPrincipal) -> IncidentOut:
-    return IncidentOut.of(desk.split(who, incident_id, body.event_ids, body.title))
+def split(incident_id: int, body: SplitIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
+    return IncidentOut.of(cases.split(who, incident_id, body.event_ids, body.title))
 
 
 @router.get(
@@ -267,8 +269,8 @@ def split(incident_id: int, body: SplitIn, desk: Desk, who: ApiPrincipal) -> Inc
     response_model=RelatedOut,
     summary="Incidents and events sharing an indicator (capped)",
 )
-def related_items(incident_id: int, desk: Desk, who: ApiPrincipal) -> RelatedOut:
-    found = related(desk, who, incident_id)
+def related_items(incident_id: int, cases: Cases, who: ApiPrincipal) -> RelatedOut:
+    found = related(cases, who, incident_id)
     return RelatedOut(
         incidents=[IncidentOut.of(i) for i, _ in found.incidents],
         shared=[why for _, why in found.incidents],

@@ -1,5 +1,10 @@
-"""Who is acting: the person behind the session cookie (pages) or the bearer token (API), and the
-checked form of a POST (its CSRF token bound to the session)."""
+"""What a route receives: the services of the ``Desk`` and the web's own parts, and who is acting
+(the person behind the session cookie on pages, or the bearer token on the API), with the checked
+form of a POST (its CSRF token bound to the session).
+
+``request.app.state`` is read here and nowhere else: the app keeps one typed ``Web`` there, and
+the functions below hand a route the part it names, as FastAPI dependencies.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,22 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.applications import Starlette
 
+from tocsin.cases.audit import AuditLog
 from tocsin.cases.evidence import Evidence
 from tocsin.cases.incidents import Incidents
+from tocsin.cases.reports import Reports
+from tocsin.cvd.cases import Cvd
 from tocsin.errors import Forbidden, NotAuthenticated
 from tocsin.model.people import Principal
+from tocsin.notify.notifier import Notifier
 from tocsin.services.accounts import Accounts
+from tocsin.services.desk import Desk
+from tocsin.settings import Settings
+from tocsin.share.sharing import Sharing
+from tocsin.store import Store
+from tocsin.web.common.remembered import Remembered
 from tocsin.web.common.sessions import Session, Sessions
 
 CSRF_REFUSED = (
@@ -26,6 +41,87 @@ bearer = HTTPBearer(
     scheme_name="token",
     description="An API token of the acting person: `Authorization: Bearer tocsin_…`",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Web:
+    """What the web app holds while it runs: the desk, and the web's own parts beside it."""
+
+    desk: Desk
+    sessions: Sessions
+    taxii_credentials: Remembered
+
+
+def install(app: Starlette, web: Web) -> None:
+    """Hands ``web`` to every request of ``app`` (at start, once the desk is open)."""
+    app.state.web = web
+
+
+def web_of(app: Starlette) -> Web:
+    found: Web = app.state.web
+    return found
+
+
+# -- the parts of the desk and of the web, one dependency each ----------------------------------
+
+
+def web(request: Request) -> Web:
+    return web_of(request.app)
+
+
+def desk(request: Request) -> Desk:
+    return web(request).desk
+
+
+def settings(request: Request) -> Settings:
+    return desk(request).settings
+
+
+def store(request: Request) -> Store:
+    return desk(request).store
+
+
+def incidents(request: Request) -> Incidents:
+    return desk(request).incidents
+
+
+def accounts(request: Request) -> Accounts:
+    return desk(request).accounts
+
+
+def evidence(request: Request) -> Evidence:
+    return desk(request).evidence
+
+
+def reports(request: Request) -> Reports:
+    return desk(request).reports
+
+
+def audit(request: Request) -> AuditLog:
+    return desk(request).audit
+
+
+def sharing(request: Request) -> Sharing:
+    return desk(request).sharing
+
+
+def cvd(request: Request) -> Cvd:
+    return desk(request).cvd
+
+
+def notices(request: Request) -> Notifier | None:
+    return desk(request).notices
+
+
+def sessions(request: Request) -> Sessions:
+    return web(request).sessions
+
+
+def taxii_credentials(request: Request) -> Remembered:
+    return web(request).taxii_credentials
+
+
+# -- who is acting ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,26 +139,6 @@ class Posted:
 
     viewer: Viewer
     form: dict[str, str]
-
-
-def incidents(request: Request) -> Incidents:
-    found: Incidents = request.app.state.incidents
-    return found
-
-
-def accounts(request: Request) -> Accounts:
-    found: Accounts = request.app.state.accounts
-    return found
-
-
-def evidence(request: Request) -> Evidence:
-    found: Evidence = request.app.state.evidence
-    return found
-
-
-def sessions(request: Request) -> Sessions:
-    found: Sessions = request.app.state.sessions
-    return found
 
 
 def session_for(request: Request) -> tuple[Session, bool]:
@@ -112,7 +188,15 @@ def api_principal(
 
 Acting = Annotated[Viewer, Depends(viewer)]
 Form = Annotated[Posted, Depends(posted)]
+CheckedForm = Annotated[dict[str, str], Depends(session_form)]
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
-Desk = Annotated[Incidents, Depends(incidents)]
+Config = Annotated[Settings, Depends(settings)]
+Events = Annotated[Store, Depends(store)]  # the events are searched on the store itself
+Cases = Annotated[Incidents, Depends(incidents)]
 People = Annotated[Accounts, Depends(accounts)]
 Exhibits = Annotated[Evidence, Depends(evidence)]
+Reporting = Annotated[Reports, Depends(reports)]
+AuditTrail = Annotated[AuditLog, Depends(audit)]
+Partners = Annotated[Sharing, Depends(sharing)]
+Disclosures = Annotated[Cvd, Depends(cvd)]
+Cookies = Annotated[Sessions, Depends(sessions)]

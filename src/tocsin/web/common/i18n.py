@@ -1,5 +1,6 @@
 """The portal's languages: gettext catalogues (``locale/<lang>/LC_MESSAGES/messages.po``, made and
-updated with Babel), compiled in memory at start, one Jinja environment per language.
+updated with Babel), compiled in memory when first asked for. The one template environment
+(``rendering``) translates with the catalogue of the page's ``lang``.
 
 English is the source language: its text is the msgid itself. A language is picked, in order,
 from the form or the ``lang`` query parameter, then the ``Accept-Language`` header, then English.
@@ -19,7 +20,8 @@ from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,19 +97,41 @@ def pick(asked: str | None, accept_language: str | None) -> Language:
     return LANGUAGES.get(found or SOURCE, LANGUAGES[SOURCE])
 
 
-@cache
-def environment(code: str) -> Environment:
-    """The templates of ``templates/portal`` rendering in ``code``."""
-    env = Environment(
-        loader=PackageLoader("tocsin.web", "templates"),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(translations(code), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["when"] = lambda at: moment(at, code)
-    return env
+def language_of(context: Context) -> str:
+    """The language a page renders in: its ``lang``, else English (the console's pages)."""
+    lang = context.get("lang")
+    return lang.code if isinstance(lang, Language) else SOURCE
+
+
+# The template environment's gettext, in the language of the page being rendered.
+
+
+@pass_context
+def translate(context: Context, message: str) -> str:
+    return translations(language_of(context)).gettext(message)
+
+
+@pass_context
+def translate_plural(context: Context, singular: str, plural: str, n: int) -> str:
+    return translations(language_of(context)).ngettext(singular, plural, n)
+
+
+@pass_context
+def translate_in_context(context: Context, meaning: str, message: str) -> str:
+    return translations(language_of(context)).pgettext(meaning, message)
+
+
+@pass_context
+def translate_plural_in_context(
+    context: Context, meaning: str, singular: str, plural: str, n: int
+) -> str:
+    return translations(language_of(context)).npgettext(meaning, singular, plural, n)
+
+
+@pass_context
+def when(context: Context, at: int) -> str:
+    """The ``when`` filter: a time in the page's language."""
+    return moment(at, language_of(context))
 
 
 def moment(at: int, code: str) -> str:

@@ -1,6 +1,7 @@
 """The analyst console: server-rendered pages with plain forms that work without JavaScript.
 
-Every page but ``/login`` needs a session; every POST carries the session's CSRF token.
+Every page but ``/login`` and a notice's acknowledgement (for its recipient, by a link) needs a
+session; every POST carries the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from tocsin.web.console import (
     audit,
     auth,
     cvd,
+    events,
     evidence,
     handover,
     incident,
     new_incident,
+    notices,
     queue,
     related,
     reporter,
@@ -25,6 +28,8 @@ from tocsin.web.console import (
 
 router = APIRouter(include_in_schema=False)
 for module in (
+    events,
+    notices,
     auth,
     account,
     queue,

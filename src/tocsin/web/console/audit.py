@@ -9,10 +9,9 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tocsin.cases.audit import AuditLog
 from tocsin.errors import InvalidValue
 from tocsin.model.audit import AuditEntry
-from tocsin.web.common.deps import Acting
+from tocsin.web.common.deps import Acting, AuditTrail
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,8 +44,7 @@ class Line:
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, viewer: Acting, after: str = "") -> HTMLResponse:
-    log: AuditLog = request.app.state.audit
+def audit_page(request: Request, viewer: Acting, log: AuditTrail, after: str = "") -> HTMLResponse:
     who = viewer.principal
     last = log.last_seq(who)  # also refuses (403) whoever may not read the log
     if not after:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.errors import NotAuthenticated, TooManyAttempts
-from tocsin.web.common.deps import People, session_form, sessions
+from tocsin.web.common.deps import CheckedForm, People, sessions
 from tocsin.web.common.rendering import render
 from tocsin.web.common.sessions import SESSION_SECONDS
 
@@ -44,9 +43,7 @@ def login_page(request: Request, next: str = HOME) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(
-    request: Request, form: Annotated[dict[str, str], Depends(session_form)], people: People
-) -> Response:
+def login(request: Request, form: CheckedForm, people: People) -> Response:
     name = form.get("username", "")
     target = local_path(form.get("next"))
     client = request.client.host if request.client else ""
@@ -68,14 +65,12 @@ def login(
 
 
 @router.post("/logout")
-def logout(
-    request: Request, form: Annotated[dict[str, str], Depends(session_form)]
-) -> RedirectResponse:
+def logout(request: Request, form: CheckedForm, people: People) -> RedirectResponse:
     response = RedirectResponse("/login", status_code=303)
     known = sessions(request)
     session = known.read(request)
     if session is not None and session.user_id is not None:
-        request.app.state.accounts.end_session(session.sid, SESSION_SECONDS)
+        people.end_session(session.sid, SESSION_SECONDS)
     known.end(response, request)
     return response
 

@@ -11,25 +11,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from tocsin.cvd.cases import Cvd
 from tocsin.errors import InvalidValue
 from tocsin.formats.csaf import EmbargoInForce, Publisher
 from tocsin.model.cvd import State
-from tocsin.web.common.deps import Acting
+from tocsin.web.common.deps import Acting, Config, Disclosures
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _cvd(request: Request) -> Cvd:
-    found: Cvd = request.app.state.cvd
-    return found
-
-
 @router.get("/cvd", response_class=HTMLResponse)
-def cases(request: Request, viewer: Acting, state: str = "") -> HTMLResponse:
+def cases(request: Request, viewer: Acting, cvd: Disclosures, state: str = "") -> HTMLResponse:
     try:
-        found = _cvd(request).list_cases(viewer.principal, state=state or None, limit=300)
+        found = cvd.list_cases(viewer.principal, state=state or None, limit=300)
         error = ""
     except InvalidValue as exc:
         found, error = [], str(exc)
@@ -49,8 +43,7 @@ def cases(request: Request, viewer: Acting, state: str = "") -> HTMLResponse:
 
 
 @router.get("/cvd/{public_id}", response_class=HTMLResponse)
-def case(request: Request, public_id: str, viewer: Acting) -> HTMLResponse:
-    cvd = _cvd(request)
+def case(request: Request, public_id: str, viewer: Acting, cvd: Disclosures) -> HTMLResponse:
     found = cvd.by_public_id(viewer.principal, public_id)
     return render(
         request,
@@ -66,8 +59,7 @@ def case(request: Request, public_id: str, viewer: Acting) -> HTMLResponse:
 
 
 @router.get("/cvd/{public_id}/contact", response_class=HTMLResponse)
-def contact(request: Request, public_id: str, viewer: Acting) -> HTMLResponse:
-    cvd = _cvd(request)
+def contact(request: Request, public_id: str, viewer: Acting, cvd: Disclosures) -> HTMLResponse:
     found = cvd.by_public_id(viewer.principal, public_id)
     text = cvd.contact(viewer.principal, found.id)  # refuses others; audits the reading
     response = render(
@@ -80,9 +72,7 @@ def contact(request: Request, public_id: str, viewer: Acting) -> HTMLResponse:
 
 
 @router.get("/cvd/{public_id}/advisory.json")
-def advisory(request: Request, public_id: str, viewer: Acting) -> Response:
-    cvd = _cvd(request)
-    settings = request.app.state.settings
+def advisory(public_id: str, viewer: Acting, cvd: Disclosures, settings: Config) -> Response:
     found = cvd.by_public_id(viewer.principal, public_id)
     publisher = Publisher(settings.notify_team, settings.public_url)
     final = found.state is State.PUBLISHED

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from tocsin.cases.evidence_files import EvidenceTooLarge
 from tocsin.errors import InvalidValue
-from tocsin.web.common.deps import Acting, Desk, Exhibits, Form, People
+from tocsin.web.common.deps import Acting, Cases, Exhibits, Form, People
 from tocsin.web.common.rendering import render
 from tocsin.web.console.incident import render_incident
 
@@ -37,7 +37,7 @@ def upload(
     request: Request,
     incident_id: int,
     posted: Form,
-    desk: Desk,
+    cases: Cases,
     people: People,
     evidence: Exhibits,
     file: Annotated[UploadFile | None, File()] = None,
@@ -50,11 +50,11 @@ def upload(
         evidence.upload(who, incident_id, file.file, file.filename)
     except EvidenceTooLarge as exc:
         refused = InvalidValue("file", file.filename if file else "", str(exc))
-        page = render_incident(request, posted.viewer, desk, people, incident_id, refused)
+        page = render_incident(request, posted.viewer, cases, people, incident_id, refused)
         page.status_code = 413
         return page
     except InvalidValue as exc:
-        return render_incident(request, posted.viewer, desk, people, incident_id, exc)
+        return render_incident(request, posted.viewer, cases, people, incident_id, exc)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 

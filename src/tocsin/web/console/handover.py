@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from tocsin.cases.handover import Change, changes_since, due_soon
 from tocsin.errors import InvalidValue
-from tocsin.web.common.deps import Acting, Desk
+from tocsin.web.common.deps import Acting, Cases
 from tocsin.web.common.formats import iso
 from tocsin.web.common.rendering import render
 
@@ -19,12 +19,12 @@ DEFAULT_LOOKBACK = 12 * 60 * 60
 
 
 @router.get("/handover", response_class=HTMLResponse)
-def handover_page(request: Request, viewer: Acting, desk: Desk, since: str = "") -> HTMLResponse:
+def handover_page(request: Request, viewer: Acting, cases: Cases, since: str = "") -> HTMLResponse:
     error: InvalidValue | None = None
-    text = since.strip() or iso(desk.now() - DEFAULT_LOOKBACK)
+    text = since.strip() or iso(cases.now() - DEFAULT_LOOKBACK)
     changes: list[Change] = []
     try:
-        changes = changes_since(desk, viewer.principal, parse_time(text))
+        changes = changes_since(cases, viewer.principal, parse_time(text))
     except InvalidValue as exc:
         error = exc
     return render(
@@ -35,7 +35,7 @@ def handover_page(request: Request, viewer: Acting, desk: Desk, since: str = "")
             "active": "handover",
             "since": text,
             "changes": changes,
-            "due": due_soon(desk, viewer.principal),
+            "due": due_soon(cases, viewer.principal),
             "error": error,
         },
         status=400 if error else 200,

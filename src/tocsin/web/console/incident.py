@@ -10,14 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.cases import dossier
-from tocsin.cases.reports import Reports
 from tocsin.errors import InvalidValue
 from tocsin.model import access
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.incident import TRANSITIONS, IndicatorKind
 from tocsin.model.people import Principal
-from tocsin.web.common import texts
-from tocsin.web.common.deps import Acting, Desk, Form, People, Posted, Viewer
+from tocsin.web.common import deps, texts
+from tocsin.web.common.deps import Acting, Cases, Form, People, Posted, Viewer
 from tocsin.web.common.rendering import render
 from tocsin.web.console.names import member_names, name_of
 
@@ -40,100 +39,100 @@ FIELD_IDS = {
 
 @router.get("/incidents/{incident_id:int}", response_class=HTMLResponse)
 def incident_view(
-    request: Request, incident_id: int, viewer: Acting, desk: Desk, people: People
+    request: Request, incident_id: int, viewer: Acting, cases: Cases, people: People
 ) -> HTMLResponse:
-    return render_incident(request, viewer, desk, people, incident_id)
+    return render_incident(request, viewer, cases, people, incident_id)
 
 
 @router.post("/incidents/{incident_id:int}/transition")
 def transition(
-    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
 ) -> Response:
     form, who = posted.form, posted.viewer.principal
     return _act(
         request,
         posted,
-        desk,
+        cases,
         people,
         incident_id,
-        lambda: desk.transition(who, incident_id, form.get("status", ""), form.get("comment", "")),
+        lambda: cases.transition(who, incident_id, form.get("status", ""), form.get("comment", "")),
     )
 
 
 @router.post("/incidents/{incident_id:int}/assign")
 def assign(
-    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
 ) -> Response:
     who = posted.viewer.principal
 
     def run() -> object:
-        return desk.assign(who, incident_id, _assignee(posted.form.get("assignee", ""), who))
+        return cases.assign(who, incident_id, _assignee(posted.form.get("assignee", ""), who))
 
-    return _act(request, posted, desk, people, incident_id, run)
+    return _act(request, posted, cases, people, incident_id, run)
 
 
 @router.post("/incidents/{incident_id:int}/priority")
 def set_priority(
-    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
 ) -> Response:
     who, value = posted.viewer.principal, posted.form.get("priority", "")
     return _act(
         request,
         posted,
-        desk,
+        cases,
         people,
         incident_id,
-        lambda: desk.set_priority(who, incident_id, value),
+        lambda: cases.set_priority(who, incident_id, value),
     )
 
 
 @router.post("/incidents/{incident_id:int}/notes")
 def add_note(
-    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
 ) -> Response:
     who, text = posted.viewer.principal, posted.form.get("text", "")
     return _act(
-        request, posted, desk, people, incident_id, lambda: desk.add_note(who, incident_id, text)
+        request, posted, cases, people, incident_id, lambda: cases.add_note(who, incident_id, text)
     )
 
 
 @router.post("/incidents/{incident_id:int}/tasks")
 def add_task(
-    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
 ) -> Response:
     who, title = posted.viewer.principal, posted.form.get("title", "")
     return _act(
-        request, posted, desk, people, incident_id, lambda: desk.add_task(who, incident_id, title)
+        request, posted, cases, people, incident_id, lambda: cases.add_task(who, incident_id, title)
     )
 
 
 @router.post("/incidents/{incident_id:int}/tasks/{task_id:int}")
 def set_task(
-    request: Request, incident_id: int, task_id: int, posted: Form, desk: Desk, people: People
+    request: Request, incident_id: int, task_id: int, posted: Form, cases: Cases, people: People
 ) -> Response:
     who, done = posted.viewer.principal, posted.form.get("done") == "1"
     return _act(
         request,
         posted,
-        desk,
+        cases,
         people,
         incident_id,
-        lambda: desk.set_task(who, incident_id, task_id, done),
+        lambda: cases.set_task(who, incident_id, task_id, done),
     )
 
 
 @router.post("/incidents/{incident_id:int}/indicators")
 def add_indicator(
-    request: Request, incident_id: int, posted: Form, desk: Desk, people: People
+    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
 ) -> Response:
     who, form = posted.viewer.principal, posted.form
     return _act(
         request,
         posted,
-        desk,
+        cases,
         people,
         incident_id,
-        lambda: desk.add_indicator(who, incident_id, form.get("kind", ""), form.get("value", "")),
+        lambda: cases.add_indicator(who, incident_id, form.get("kind", ""), form.get("value", "")),
     )
 
 
@@ -150,7 +149,7 @@ def _assignee(value: str, who: Principal) -> int | None:
 def _act(
     request: Request,
     posted: Posted,
-    desk: Desk,
+    cases: Cases,
     people: People,
     incident_id: int,
     action: Callable[[], object],
@@ -159,21 +158,21 @@ def _act(
     try:
         action()
     except InvalidValue as exc:
-        return render_incident(request, posted.viewer, desk, people, incident_id, exc, posted.form)
+        return render_incident(request, posted.viewer, cases, people, incident_id, exc, posted.form)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
 def render_incident(
     request: Request,
     viewer: Viewer,
-    desk: Desk,
+    cases: Cases,
     people: People,
     incident_id: int,
     error: InvalidValue | None = None,
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    found = dossier.load(desk, viewer.principal, incident_id, full=True)
-    reports: Reports = request.app.state.reports
+    found = dossier.load(cases, viewer.principal, incident_id, full=True)
+    reports = deps.reports(request)
     report = reports.for_incident(viewer.principal, incident_id)
     names = member_names(people, viewer.principal)
     field = error.field.split(" ")[0] if error else ""

@@ -10,7 +10,7 @@ from tocsin.errors import InvalidValue
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 from tocsin.model.tlp import TLP
-from tocsin.web.common.deps import Acting, Desk, Form, Viewer
+from tocsin.web.common.deps import Acting, Cases, Form, Viewer
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,10 +25,10 @@ def new_incident_page(request: Request, viewer: Acting) -> HTMLResponse:
 
 
 @router.post("/incidents/new")
-def create_incident(request: Request, posted: Form, desk: Desk) -> Response:
+def create_incident(request: Request, posted: Form, cases: Cases) -> Response:
     values = {name: posted.form.get(name, "").strip() for name in FIELDS}
     try:
-        created = desk.create(
+        created = cases.create(
             posted.viewer.principal,
             title=values["title"],
             type=values["type"],

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tocsin.model.fields import PRIORITIES
-from tocsin.web.common.deps import Acting, Desk, People
+from tocsin.web.common.deps import Acting, Cases, People
 from tocsin.web.common.rendering import render
 from tocsin.web.console.names import member_names, name_of
 
@@ -19,14 +19,14 @@ SHOW = ("all", "mine")
 def queue_page(
     request: Request,
     viewer: Acting,
-    desk: Desk,
+    cases: Cases,
     people: People,
     show: str = "all",
     priority: str = "",
 ) -> HTMLResponse:
     mine = show == "mine"
     wanted = priority if priority in PRIORITIES else None
-    rows = desk.queue(viewer.principal, mine=mine, priority=wanted)
+    rows = cases.queue(viewer.principal, mine=mine, priority=wanted)
     names = member_names(people, viewer.principal)
     return render(
         request,

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from tocsin.cases.related import related
 from tocsin.errors import Forbidden, InvalidValue, NotFound
-from tocsin.web.common.deps import CSRF_REFUSED, Acting, Desk, Form, People
+from tocsin.web.common.deps import CSRF_REFUSED, Acting, Cases, Cookies, Form, People
 from tocsin.web.common.rendering import render
 from tocsin.web.console.incident import render_incident
 
@@ -17,45 +17,52 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/incidents/{incident_id:int}/related", response_class=HTMLResponse)
-def related_page(request: Request, incident_id: int, viewer: Acting, desk: Desk) -> HTMLResponse:
-    found = related(desk, viewer.principal, incident_id)
+def related_page(request: Request, incident_id: int, viewer: Acting, cases: Cases) -> HTMLResponse:
+    found = related(cases, viewer.principal, incident_id)
     return render(
         request,
         "related.html",
-        {"viewer": viewer, "i": desk.get(viewer.principal, incident_id), "found": found},
+        {"viewer": viewer, "i": cases.get(viewer.principal, incident_id), "found": found},
     )
 
 
 @router.post("/incidents/{incident_id:int}/split")
 async def split(
-    request: Request, incident_id: int, viewer: Acting, desk: Desk, people: People
+    request: Request,
+    incident_id: int,
+    viewer: Acting,
+    cases: Cases,
+    people: People,
+    sessions: Cookies,
 ) -> Response:
     """The ticked events become a new incident (same type, priority and TLP)."""
     form = await request.form()
-    if not request.app.state.sessions.csrf_ok(viewer.session, form.get("csrf")):
+    if not sessions.csrf_ok(viewer.session, form.get("csrf")):
         raise Forbidden(CSRF_REFUSED)
     chosen = [int(v) for v in form.getlist("event") if isinstance(v, str) and v.isdigit()]
     title = str(form.get("title") or "").strip()
     try:
         if not title:
             raise InvalidValue("title_split", title, "give the new incident a title")
-        new = desk.split(viewer.principal, incident_id, chosen, title)
+        new = cases.split(viewer.principal, incident_id, chosen, title)
     except InvalidValue as exc:
         fields = {"title_split": title}
-        return render_incident(request, viewer, desk, people, incident_id, exc, fields)
+        return render_incident(request, viewer, cases, people, incident_id, exc, fields)
     return RedirectResponse(f"/incidents/{new.id}", status_code=303)
 
 
 @router.post("/incidents/{incident_id:int}/merge")
-def merge(request: Request, incident_id: int, posted: Form, desk: Desk, people: People) -> Response:
+def merge(
+    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
+) -> Response:
     who = posted.viewer.principal
     reference = posted.form.get("into", "")
     try:
-        target = desk.by_reference(who, reference)
+        target = cases.by_reference(who, reference)
     except NotFound:
         refused = InvalidValue("into", reference, "no incident you can see has this reference")
         return render_incident(
-            request, posted.viewer, desk, people, incident_id, refused, posted.form
+            request, posted.viewer, cases, people, incident_id, refused, posted.form
         )
-    desk.merge(who, incident_id, target.id)
+    cases.merge(who, incident_id, target.id)
     return RedirectResponse(f"/incidents/{target.id}", status_code=303)

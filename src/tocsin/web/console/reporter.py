@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tocsin.cases.reports import Reports
-from tocsin.web.common.deps import Acting, Desk
+from tocsin.web.common.deps import Acting, Cases, Reporting
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,10 +22,11 @@ LABELS = {
 
 
 @router.get("/incidents/{incident_id:int}/reporter", response_class=HTMLResponse)
-def reporter(request: Request, incident_id: int, viewer: Acting, desk: Desk) -> HTMLResponse:
-    reports: Reports = request.app.state.reports
+def reporter(
+    request: Request, incident_id: int, viewer: Acting, cases: Cases, reports: Reporting
+) -> HTMLResponse:
     contact = reports.contact(viewer.principal, incident_id)
-    incident = desk.get(viewer.principal, incident_id)
+    incident = cases.get(viewer.principal, incident_id)
     rows = [(LABELS[k], v) for k, v in contact.items() if k in LABELS]
     response = render(request, "reporter.html", {"viewer": viewer, "i": incident, "rows": rows})
     response.headers["cache-control"] = "no-store"

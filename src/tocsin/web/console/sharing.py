@@ -14,7 +14,7 @@ from starlette.responses import Response
 from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model import access
 from tocsin.model.share import EVERYONE, Release, ReleaseState
-from tocsin.share.sharing import Sharing
+from tocsin.web.common import deps
 from tocsin.web.common.deps import Acting, Form, Viewer
 from tocsin.web.common.rendering import render
 
@@ -29,11 +29,6 @@ class ReleaseRow:
     may_decide: bool  # a lead or admin who is not its author
 
 
-def _sharing(request: Request) -> Sharing:
-    found: Sharing = request.app.state.sharing
-    return found
-
-
 @router.get("/sharing", response_class=HTMLResponse)
 def sharing_page(request: Request, viewer: Acting) -> HTMLResponse:
     return _page(request, viewer)
@@ -41,7 +36,7 @@ def sharing_page(request: Request, viewer: Acting) -> HTMLResponse:
 
 @router.post("/sharing/releases/{release_id:int}/approve")
 def approve(request: Request, release_id: int, posted: Form) -> Response:
-    sharing = _sharing(request)
+    sharing = deps.sharing(request)
     return _act(
         request, posted.viewer, lambda: sharing.approve(posted.viewer.principal, release_id)
     )
@@ -49,7 +44,7 @@ def approve(request: Request, release_id: int, posted: Form) -> Response:
 
 @router.post("/sharing/releases/{release_id:int}/refuse")
 def refuse(request: Request, release_id: int, posted: Form) -> Response:
-    sharing, reason = _sharing(request), posted.form.get("reason", "").strip()
+    sharing, reason = deps.sharing(request), posted.form.get("reason", "").strip()
     if not reason:
         return _page(
             request, posted.viewer, "Say why the release is refused.", f"reason-{release_id}"
@@ -74,7 +69,7 @@ def _page(
 ) -> HTMLResponse:
     who = viewer.principal
     access.require(who, *access.STAFF)
-    sharing = _sharing(request)
+    sharing = deps.sharing(request)
     collections, orgs = sharing.names()
     decides = who.role.value in ("admin", "lead")
 

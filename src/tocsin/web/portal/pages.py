@@ -9,9 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from tocsin.model.report import FLAGS, REPORT_SECTORS
-from tocsin.web.common import texts
-from tocsin.web.common.deps import sessions
-from tocsin.web.common.i18n import LANGUAGES, environment, pick
+from tocsin.web.common import deps, texts
+from tocsin.web.common.i18n import LANGUAGES, pick
+from tocsin.web.common.rendering import PORTAL
 from tocsin.web.common.sessions import Session
 
 PROBLEMS = {  # why a step was refused → the page's (status) heading and text, translated there
@@ -34,20 +34,16 @@ def page(
     **context: Any,
 ) -> HTMLResponse:
     language = pick(lang, request.headers.get("accept-language"))
-    settings = request.app.state.settings
-    body = (
-        environment(language.code)
-        .get_template(name)
-        .render(
-            lang=language,
-            languages=LANGUAGES.values(),
-            emergency=settings.emergency_number,
-            csrf=sessions(request).csrf(session) if session is not None else "",
-            texts=texts,
-            flags=FLAGS,
-            sectors=REPORT_SECTORS,
-            **context,
-        )
+    settings = deps.settings(request)
+    body = PORTAL.get_template(name).render(
+        lang=language,
+        languages=LANGUAGES.values(),
+        emergency=settings.emergency_number,
+        csrf=deps.sessions(request).csrf(session) if session is not None else "",
+        texts=texts,
+        flags=FLAGS,
+        sectors=REPORT_SECTORS,
+        **context,
     )
     response = HTMLResponse(body, status_code=status)
     response.headers["cache-control"] = "no-store"  # answers and codes stay out of caches

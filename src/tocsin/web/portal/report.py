@@ -18,10 +18,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, UploadFile
 
-from tocsin.cases.reports import MAX_FILES, FileRefused, Reports, Upload
+from tocsin.cases.reports import MAX_FILES, FileRefused, Upload
 from tocsin.errors import TooManyAttempts
 from tocsin.model.report import PATHS, Errors, ReportPath, clean_answers, clean_path, clean_who
-from tocsin.web.common.deps import session_for
+from tocsin.web.common import deps
+from tocsin.web.common.deps import Cookies, session_for
 from tocsin.web.common.i18n import pick
 from tocsin.web.common.sessions import Session
 from tocsin.web.portal.pages import client_of, page, refused
@@ -44,18 +45,13 @@ WHO_FIELDS = (
 STARTED = "report-started"  # the purpose of the signed time of the first page
 
 
-def reports(request: Request) -> Reports:
-    found: Reports = request.app.state.reports
-    return found
-
-
 @router.get("/report", response_class=HTMLResponse)
-def first_page(request: Request, lang: str | None = None) -> HTMLResponse:
+def first_page(request: Request, sessions: Cookies, lang: str | None = None) -> HTMLResponse:
     session, fresh = session_for(request)
     state = State.empty(request, session)
     response = page(request, "portal/what.html", lang, session, state=state, errors={})
     if fresh:
-        request.app.state.sessions.save(response, request, session)
+        sessions.save(response, request, session)
     return response
 
 
@@ -74,8 +70,9 @@ def _step(request: Request, form: FormData) -> HTMLResponse:
     go = _one(fields, "go")
     if go.startswith("lang:"):
         lang = go[5:]
-    session = request.app.state.sessions.read(request)
-    if not request.app.state.sessions.csrf_ok(session, _one(fields, "csrf")):
+    known = deps.sessions(request)
+    session = known.read(request)
+    if session is None or not known.csrf_ok(session, _one(fields, "csrf")):
         return refused(request, lang, "csrf", 403)
     state = State(fields, _one(fields, "started"))
     current = _one(fields, "step")
@@ -97,11 +94,11 @@ def _step(request: Request, form: FormData) -> HTMLResponse:
 def _send(
     request: Request, form: FormData, state: State, lang: str, session: Session
 ) -> HTMLResponse:
-    settings = request.app.state.settings
+    settings = deps.settings(request)
     if _one(state.fields, "website"):  # the honeypot: people never see it, bots fill it
         return state.render(request, lang, session, "evidence", {"website": "honeypot"}, 400)
-    started = request.app.state.sessions.unstamp(f"{STARTED}:{session.sid}", state.started)
-    now = request.app.state.incidents.now()
+    started = deps.sessions(request).unstamp(f"{STARTED}:{session.sid}", state.started)
+    now = deps.desk(request).clock()
     if started is None or not started.isdigit():
         return refused(request, lang, "csrf", 403)
     if now - int(started) < settings.report_min_seconds:
@@ -111,14 +108,14 @@ def _send(
         for item in form.getlist("files")
         if isinstance(item, UploadFile) and (item.filename or item.size)
     ]
-    desk = reports(request)
+    reports = deps.reports(request)
     path, _ = clean_path(state.fields)
     assert path is not None  # checked with every step above
     answers, _ = clean_answers(path, state.fields)
     who, _ = clean_who(state.fields)
     assert who is not None
     try:
-        receipt = desk.submit(
+        receipt = reports.submit(
             path, answers, who, _lang_code(request, lang), uploads, client=client_of(request)
         )
     except FileRefused as exc:
@@ -159,8 +156,8 @@ class State:
     @classmethod
     def empty(cls, request: Request, session: Session) -> State:
         """No answer yet, and the time of this first page signed for this browser's session."""
-        now = str(request.app.state.incidents.now())
-        return cls({}, request.app.state.sessions.stamp(f"{STARTED}:{session.sid}", now))
+        now = str(deps.desk(request).clock())
+        return cls({}, deps.sessions(request).stamp(f"{STARTED}:{session.sid}", now))
 
     @property
     def path(self) -> ReportPath | None:

@@ -8,31 +8,30 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tocsin.errors import NotFound, TooManyAttempts
-from tocsin.web.common.deps import session_for, sessions
+from tocsin.web.common.deps import Cookies, Reporting, session_for
 from tocsin.web.portal.pages import client_of, page, refused
-from tocsin.web.portal.report import reports
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/report/status", response_class=HTMLResponse)
-def lookup_page(request: Request, lang: str | None = None) -> HTMLResponse:
+def lookup_page(request: Request, sessions: Cookies, lang: str | None = None) -> HTMLResponse:
     session, fresh = session_for(request)
     response = page(request, "portal/status_form.html", lang, session, errors={}, reference="")
     if fresh:
-        sessions(request).save(response, request, session)
+        sessions.save(response, request, session)
     return response
 
 
 @router.post("/report/status", response_class=HTMLResponse)
-async def lookup(request: Request) -> HTMLResponse:
+async def lookup(request: Request, sessions: Cookies, reports: Reporting) -> HTMLResponse:
     form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     lang = fields.get("lang")
     if fields.get("go", "").startswith("lang:"):
         lang = fields["go"][5:]
-    session = sessions(request).read(request)
-    if not sessions(request).csrf_ok(session, fields.get("csrf")):
+    session = sessions.read(request)
+    if not sessions.csrf_ok(session, fields.get("csrf")):
         return refused(request, lang, "csrf", 403)
     reference = fields.get("reference", "")[:100]
     code = fields.get("code", "")[:100]
@@ -41,7 +40,7 @@ async def lookup(request: Request) -> HTMLResponse:
             request, "portal/status_form.html", lang, session, errors={}, reference=reference
         )
     try:
-        progress = reports(request).progress(reference, code, client_of(request))
+        progress = reports.progress(reference, code, client_of(request))
     except TooManyAttempts as exc:
         response = refused(request, lang, "too_many_lookups", 429)
         response.headers["retry-after"] = str(exc.retry_after)

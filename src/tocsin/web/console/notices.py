@@ -9,21 +9,22 @@ from fastapi.responses import HTMLResponse
 from tocsin.errors import NotFound
 from tocsin.model import access
 from tocsin.notify.notifier import Notifier
-from tocsin.web.common.deps import Acting, session_for, session_form, sessions
+from tocsin.web.common import deps
+from tocsin.web.common.deps import Acting, Cookies, session_for, session_form
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 
 def notices(request: Request) -> Notifier:
-    found: Notifier | None = request.app.state.notifier
+    found = deps.notices(request)
     if found is None:
         raise NotFound("notices are not set up here (TOCSIN_SECRET_KEY is missing)")
     return found
 
 
 @router.get("/notices/{notice_id:int}/ack/{token}", response_class=HTMLResponse)
-def ack_page(request: Request, notice_id: int, token: str) -> HTMLResponse:
+def ack_page(request: Request, notice_id: int, token: str, sessions: Cookies) -> HTMLResponse:
     session, fresh = session_for(request)
     notice = notices(request).notices.get(notice_id)
     response = render(
@@ -34,11 +35,11 @@ def ack_page(request: Request, notice_id: int, token: str) -> HTMLResponse:
             "notice": notice,
             "token": token,
             "done": False,
-            "csrf": sessions(request).csrf(session),
+            "csrf": sessions.csrf(session),
         },
     )
     if fresh:
-        sessions(request).save(response, request, session)
+        sessions.save(response, request, session)
     return response
 
 

@@ -1,1 +1,0 @@
-"""Server-rendered pages for people, one module per resource."""
