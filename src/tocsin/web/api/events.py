@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from tocsin import __version__
 from tocsin.services import events as event_service
-from tocsin.web.common.deps import ApiPrincipal, Events
+from tocsin.web.common.deps import ApiPrincipal, Database, EventSearch
 
 router = APIRouter(tags=["events"])
 
@@ -32,7 +32,7 @@ class Health(BaseModel):
 
 
 @router.get("/health", response_model=Health, summary="Is Tocsin up and its database reachable")
-def health(store: Events) -> Health:
+def health(store: Database) -> Health:
     store.count_quarantine()  # raises when the database does not answer
     return Health(status="ok", version=__version__, database="ok")
 
@@ -40,7 +40,7 @@ def health(store: Events) -> Health:
 @router.get("/events", response_model=EventList, summary="Search events")
 def list_events(
     who: ApiPrincipal,
-    store: Events,
+    event_search: EventSearch,
     ip: Annotated[str | None, Query(description="Source address or CIDR network")] = None,
     asn: Annotated[str | None, Query(description="Source AS number")] = None,
     fqdn: Annotated[str | None, Query(description="Source domain name")] = None,
@@ -68,5 +68,5 @@ def list_events(
         limit=limit,
         cursor=cursor,
     )
-    page = event_service.search(store, who, query)
+    page = event_search.search(who, query)
     return EventList(events=page.events, next_cursor=page.next_cursor)

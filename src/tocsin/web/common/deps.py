@@ -25,6 +25,7 @@ from tocsin.model.people import Principal
 from tocsin.notify.notifier import Notifier
 from tocsin.services.accounts import Accounts
 from tocsin.services.desk import Desk
+from tocsin.services.events import Events
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store
@@ -79,6 +80,10 @@ def settings(request: Request) -> Settings:
 
 def store(request: Request) -> Store:
     return desk(request).store
+
+
+def events(request: Request) -> Events:
+    return desk(request).events
 
 
 def incidents(request: Request) -> Incidents:
@@ -191,7 +196,8 @@ Form = Annotated[Posted, Depends(posted)]
 CheckedForm = Annotated[dict[str, str], Depends(session_form)]
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
 Config = Annotated[Settings, Depends(settings)]
-Events = Annotated[Store, Depends(store)]  # the events are searched on the store itself
+Database = Annotated[Store, Depends(store)]
+EventSearch = Annotated[Events, Depends(events)]
 Cases = Annotated[Incidents, Depends(incidents)]
 People = Annotated[Accounts, Depends(accounts)]
 Exhibits = Annotated[Evidence, Depends(evidence)]

@@ -12,7 +12,7 @@ from tocsin.errors import InvalidValue
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 from tocsin.services import events as event_service
-from tocsin.web.common.deps import Acting, Events
+from tocsin.web.common.deps import Acting, EventSearch
 from tocsin.web.common.rendering import templates
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +26,7 @@ def home() -> RedirectResponse:
 
 
 @router.get("/events", response_class=HTMLResponse)
-def events_page(request: Request, viewer: Acting, store: Events) -> HTMLResponse:
+def events_page(request: Request, viewer: Acting, event_search: EventSearch) -> HTMLResponse:
     params = request.query_params
     values = {name: params.get(name, "").strip() for name in FILTERS}
     error: InvalidValue | None = None
@@ -38,7 +38,7 @@ def events_page(request: Request, viewer: Acting, store: Events) -> HTMLResponse
             limit=50,
             cursor=params.get("cursor") or None,
         )
-        page = event_service.search(store, viewer.principal, query)
+        page = event_search.search(viewer.principal, query)
         events = page.events
         if page.next_cursor is not None:
             kept = {k: v for k, v in values.items() if v}
