@@ -252,6 +252,10 @@ class Notifier:
             )
         return len(due)
 
+    def notice(self, notice_id: int) -> dict[str, Any] | None:
+        """One notice, as its acknowledgement page shows it; None when there is no such notice."""
+        return self.notices.get(notice_id)
+
     def listing(self, limit: int = 200, status: str | None = None) -> list[dict[str, Any]]:
         """The latest notices, newest first (only those in ``status`` when given)."""
         return self.notices.listing(limit, status)

@@ -7,7 +7,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.auth import totp
-from tocsin.auth.passwords import verify_password
 from tocsin.errors import InvalidValue
 from tocsin.web.common.deps import Acting, Form, People, Viewer
 from tocsin.web.common.rendering import render
@@ -61,9 +60,7 @@ def totp_off(request: Request, posted: Form, people: People) -> Response:
 @router.post("/account/password", response_model=None)
 def change_password(request: Request, posted: Form, people: People) -> Response:
     who = posted.viewer.principal
-    user = people.people.user(who.user_id or 0)
-    assert user is not None
-    if not verify_password(user.password_hash, posted.form.get("current", "")):
+    if not people.password_matches(who, posted.form.get("current", "")):
         refused = InvalidValue("current_password", "…", "that is not your password")
         return _page(request, posted.viewer, people, error=refused, status=400)
     try:
@@ -82,14 +79,13 @@ def _page(
     error: InvalidValue | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    user = people.people.user(viewer.principal.user_id or 0)
     return render(
         request,
         "account.html",
         {
             "viewer": viewer,
             "active": "account",
-            "two_factor": bool(user and user.totp_secret),
+            "two_factor": people.has_two_factor(viewer.principal),
             "pending": pending,
             "uri": totp.provisioning_uri(pending, viewer.principal.username) if pending else "",
             "changed": request.query_params.get("changed") == "1",

@@ -26,7 +26,7 @@ def notices(request: Request) -> Notifier:
 @router.get("/notices/{notice_id:int}/ack/{token}", response_class=HTMLResponse)
 def ack_page(request: Request, notice_id: int, token: str, sessions: Cookies) -> HTMLResponse:
     session, fresh = session_for(request)
-    notice = notices(request).notices.get(notice_id)
+    notice = notices(request).notice(notice_id)
     response = render(
         request,
         "notice_ack.html",
@@ -58,5 +58,5 @@ async def acknowledge(request: Request, notice_id: int, token: str) -> HTMLRespo
 def listing(request: Request, viewer: Acting, status: str | None = None) -> HTMLResponse:
     """Notices, newest first; unacknowledged urgent ones are marked."""
     access.require(viewer.principal, *access.STAFF)
-    rows = notices(request).notices.listing(300, status or None)
+    rows = notices(request).listing(300, status or None)
     return render(request, "notices.html", {"viewer": viewer, "rows": rows, "active": "notices"})
