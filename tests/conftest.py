@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.pg import ensure_postgres
 from tocsin.settings import Settings
@@ -23,6 +24,12 @@ from tocsin.store import Store, open_store
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = Path(__file__).resolve().parent / "samples"
 FIXED_NOW = datetime(2026, 11, 28, 3, 0, 0, tzinfo=UTC)
+
+# Property tests check what holds, not how fast: Hypothesis's 200 ms deadline per example failed
+# them on a busy 2-core machine (a validator's first call loads its schemas). Speed is measured in
+# bench/, never in a test.
+hypothesis_settings.register_profile("tocsin", deadline=None)
+hypothesis_settings.load_profile("tocsin")
 
 
 @pytest.fixture(scope="session")
