@@ -103,3 +103,22 @@ def test_a_web_arrow_breaks_a_contract(tmp_path: Path, module: str, line: str) -
     assert result.returncode != 0
     verdicts = result.stdout.splitlines()
     assert any(v.startswith("The web's") and v.endswith("BROKEN") for v in verdicts)
+
+
+# The SQL behind the storage protocols, reached from above the store.
+SQL_REACHES = [
+    ("cases/incidents.py", "import tocsin.store.sql.cases"),  # a domain service on the SQL store
+    ("services/desk.py", "import tocsin.store.sql.store"),  # the composition root past open_store
+    ("web/common/deps.py", "import sqlalchemy"),  # a SQLAlchemy object in an adapter
+]
+
+
+@pytest.mark.parametrize(("module", "line"), SQL_REACHES, ids=[m for m, _ in SQL_REACHES])
+def test_sql_above_the_store_breaks_the_contract(tmp_path: Path, module: str, line: str) -> None:
+    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    planted = tmp_path / "src" / "tocsin" / module
+    planted.write_text(planted.read_text() + f"\n{line}\n")
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "Only the store knows its SQL BROKEN" in result.stdout
