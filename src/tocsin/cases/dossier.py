@@ -33,14 +33,13 @@ def load(desk: Incidents, who: Principal, incident_id: int, *, full: bool = Fals
     """The incident and its parts; NotFound when it does not exist or may not be seen. ``full``
     adds the linked events (the newest 200) and the evidence list."""
     incident = desk.get(who, incident_id)
-    cases = desk.cases
     return Dossier(
         incident=incident,
         clock=desk.clock(incident),
-        timeline=cases.timeline(incident.id),
-        tasks=cases.tasks(incident.id),
-        indicators=cases.indicators(incident.id),
-        events=cases.incident_events(incident.id, limit=EVENTS_SHOWN) if full else [],
-        evidence=cases.evidence(incident.id) if full else [],
-        event_count=cases.count_incident_events(incident.id) if full else 0,
+        timeline=desk.timeline(incident),
+        tasks=desk.tasks(incident),
+        indicators=desk.indicators(incident),
+        events=desk.numbered_events(incident, limit=EVENTS_SHOWN) if full else [],
+        evidence=desk.evidence_list(incident) if full else [],
+        event_count=desk.event_count(incident) if full else 0,
     )

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from tocsin.cases.incidents import Incidents, QueueRow
-from tocsin.errors import NotFound
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
 
@@ -28,17 +27,14 @@ def changes_since(desk: Incidents, who: Principal, at: int, limit: int = 500) ->
     changes: list[Change] = []
     offset = 0
     while len(changes) < limit and offset < SCANNED_AT_MOST:
-        page = desk.cases.timeline_since(at, limit=PAGE, offset=offset)
+        page = desk.timeline_since(at, limit=PAGE, offset=offset)
         if not page:
             break
         offset += len(page)
         for line in page:
             incident_id = line["incident_id"]
             if incident_id not in seen:
-                try:
-                    seen[incident_id] = desk.get(who, incident_id)
-                except NotFound:
-                    seen[incident_id] = None
+                seen[incident_id] = desk.seen_by(who, incident_id)
             found = seen[incident_id]
             if found is not None and len(changes) < limit:
                 changes.append(Change(found, line))

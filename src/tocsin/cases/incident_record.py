@@ -43,6 +43,43 @@ class IncidentRecord:
         """The events linked to an incident read through ``get`` or ``by_reference``."""
         return [e for _, e in self.cases.incident_events(incident.id, limit=limit)]
 
+    def seen_by(self, who: Principal, incident_id: int) -> Incident | None:
+        """The incident if this person may see it; None when it does not exist or may not be."""
+        found = self.cases.incident(incident_id)
+        return found if found is not None and access.can_see(who, found) else None
+
+    # -- an incident's parts, once ``get`` or ``by_reference`` let the reader see it -------------
+
+    def timeline(self, incident: Incident) -> list[dict[str, Any]]:
+        return self.cases.timeline(incident.id)
+
+    def tasks(self, incident: Incident) -> list[dict[str, Any]]:
+        return self.cases.tasks(incident.id)
+
+    def indicators(self, incident: Incident) -> list[tuple[str, str]]:
+        return self.cases.indicators(incident.id)
+
+    def numbered_events(self, incident: Incident, *, limit: int) -> list[tuple[int, Event]]:
+        """The linked events with their stored ids, newest first."""
+        return self.cases.incident_events(incident.id, limit=limit)
+
+    def event_count(self, incident: Incident) -> int:
+        return self.cases.count_incident_events(incident.id)
+
+    def evidence_list(self, incident: Incident) -> list[dict[str, Any]]:
+        return self.cases.evidence(incident.id)
+
+    # -- across incidents ------------------------------------------------------------------------
+
+    def sharing_indicator(self, kind: str, value: str, limit: int) -> list[int]:
+        """The ids of incidents carrying this indicator (the caller checks who may see them)."""
+        return self.cases.incidents_with_indicator(kind, value, limit)
+
+    def timeline_since(self, at: int, *, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Timeline lines of every incident since ``at``, newest first (the caller checks who
+        may see each incident)."""
+        return self.cases.timeline_since(at, limit=limit, offset=offset)
+
     def find_events(self, query: EventFilter) -> EventPage:
         """A page of the desk's events matching ``query`` (its ``max_tlp`` is the caller's)."""
         return self.store.search(query)

@@ -28,21 +28,20 @@ class Related:
 
 def related(incidents: Incidents, who: Principal, incident_id: int, cap: int = 50) -> Related:
     incident = incidents.get(who, incident_id)
-    cases = incidents.cases
     linked = {
         fp
-        for _, e in cases.incident_events(incident.id, limit=1000)
+        for e in incidents.linked_events(incident, limit=1000)
         if (fp := e.get("tocsin.fingerprint"))
     }
     found_incidents: dict[int, tuple[Incident, str]] = {}
     found_events: dict[str, tuple[dict[str, Any], str]] = {}
-    for kind, value in cases.indicators(incident.id)[:INDICATORS_LOOKED_AT]:
+    for kind, value in incidents.indicators(incident)[:INDICATORS_LOOKED_AT]:
         shown = f"{kind} {value}"
-        for other_id in cases.incidents_with_indicator(kind, value, PER_INDICATOR + 1):
+        for other_id in incidents.sharing_indicator(kind, value, PER_INDICATOR + 1):
             if other_id == incident.id or other_id in found_incidents:
                 continue
-            other = cases.incident(other_id)
-            if other is not None and access.can_see(who, other):
+            other = incidents.seen_by(who, other_id)
+            if other is not None:
                 found_incidents[other_id] = (other, shown)
         query = _query(kind, value, access.event_tlp_cap(who))
         if query is not None and len(found_events) < cap:
