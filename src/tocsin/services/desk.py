@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tocsin.cases.audit import AuditLog
 from tocsin.cases.evidence import Evidence
@@ -25,7 +26,7 @@ from tocsin.services.events import Events
 from tocsin.services.intake import Intake
 from tocsin.services.notices import announce_advisory, notifier
 from tocsin.services.publish import Publisher
-from tocsin.services.pull import Pulled, pull_sources
+from tocsin.services.pull import Pulled, pull_sources, receive
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
@@ -88,6 +89,11 @@ class Desk:
         """Partners' TAXII collections into the pipeline: the source named, every source
         (``every``), or those due."""
         return pull_sources(self.settings, self.store, now=self.clock, name=name, every=every)
+
+    def receive(self, who: Principal, key: str, objects: list[Any]) -> dict[str, Any]:
+        """A TAXII envelope POSTed to a collection: stored there, and what a partner sent goes
+        into the pipeline too. Returns the TAXII status resource."""
+        return receive(self.sharing, self.settings, self.store, who, key, objects)
 
     def announce(self, who: Principal, ref: str) -> list[int]:
         """A published case's advisory to the constituents it concerns, as notices."""

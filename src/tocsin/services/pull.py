@@ -241,18 +241,23 @@ def take_in(
 
 
 def receive(
-    sharing: Sharing, settings: Settings, who: Principal, key: str, objects: list[Any]
+    sharing: Sharing,
+    settings: Settings,
+    store: Store,
+    who: Principal,
+    key: str,
+    objects: list[Any],
 ) -> dict[str, Any]:
     """A POSTed envelope: stored in the collection (for the team and the sender only, when a
     partner sends it), and what a partner sent goes into the pipeline too, as if pulled, named
-    after the partner. Returns the TAXII status resource."""
+    after the partner, through ``store``. Returns the TAXII status resource."""
     status = sharing.add_envelope(who, key, objects)
     if who.role is not Role.PARTNER or not status["success_count"]:
         return status
     accepted = {s["id"] for s in status["successes"]}
     chosen = [o for o in objects if isinstance(o, dict) and o.get("id") in accepted]
     org = sharing.org_name(who.org_id or -1, "partner")
-    take_in(settings, sharing.store, f"posted-{who.org_id}", chosen, now=sharing.now, provider=org)
+    take_in(settings, store, f"posted-{who.org_id}", chosen, now=sharing.now, provider=org)
     return status
 
 

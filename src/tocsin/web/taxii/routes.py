@@ -15,9 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from tocsin.errors import InvalidValue, NotFound
-from tocsin.services.pull import receive
 from tocsin.share import taxii
-from tocsin.web.common.deps import settings, sharing
+from tocsin.web.common.deps import desk, sharing
 from tocsin.web.taxii.answers import accepts, answer, collection, sends_taxii
 from tocsin.web.taxii.auth import who
 
@@ -116,9 +115,7 @@ async def add_objects(request: Request, key: str) -> Response:
     if not isinstance(parsed, dict) or not isinstance(parsed.get("objects"), list):
         return answer(taxii.error(422, "Unprocessable", "an envelope has a list of objects"), 422)
     sender = who(request)
-    result = await run_in_threadpool(
-        receive, sharing(request), settings(request), sender, key, parsed["objects"]
-    )
+    result = await run_in_threadpool(desk(request).receive, sender, key, parsed["objects"])
     return answer(result, 202)
 
 
