@@ -83,6 +83,30 @@ def test_a_command_past_the_desk_breaks_the_contract(
     assert "The command line goes through the services BROKEN" in result.stdout
 
 
+# The web's shortcuts past the Desk, each of the kind it once took.
+WEB_SHORTCUTS = [
+    ("web/console/incident.py", "import tocsin.cases.dossier"),  # a domain function called directly
+    ("web/api/incidents.py", "import tocsin.cases.related"),
+    ("web/common/deps.py", "import tocsin.store"),  # the store handed to a route
+    ("web/console/notices.py", "import tocsin.notify.notifier"),  # a service type named directly
+    ("web/console/cvd.py", "import tocsin.cvd.cases"),
+    ("web/console/sharing.py", "import tocsin.share.sharing"),
+    ("web/taxii/routes.py", "import tocsin.share.sharing"),  # only share.taxii is let through
+    ("web/console/events.py", "import tocsin.pipeline.runner"),
+]
+
+
+@pytest.mark.parametrize(("module", "line"), WEB_SHORTCUTS, ids=[m for m, _ in WEB_SHORTCUTS])
+def test_a_page_past_the_desk_breaks_the_contract(tmp_path: Path, module: str, line: str) -> None:
+    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    planted = tmp_path / "src" / "tocsin" / module
+    planted.write_text(planted.read_text() + f"\n{line}\n")
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "The web goes through the services BROKEN" in result.stdout
+
+
 # The web's doors (console, portal, API, TAXII) share web.common and never import each other.
 WEB_ARROWS = [
     ("web/console/incident.py", "import tocsin.web.portal.pages"),  # console → portal

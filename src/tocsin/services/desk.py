@@ -10,10 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tocsin.cases import handover
 from tocsin.cases.audit import AuditLog
+from tocsin.cases.dossier import Dossier
+from tocsin.cases.dossier import load as load_dossier
 from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import EvidenceFiles
-from tocsin.cases.incidents import Incidents
+from tocsin.cases.handover import Change
+from tocsin.cases.incidents import Incidents, QueueRow
+from tocsin.cases.related import Related
+from tocsin.cases.related import related as related_items
 from tocsin.cases.reports import Reports
 from tocsin.cvd.cases import Cvd
 from tocsin.model.clock import Now, wall_clock
@@ -89,6 +95,31 @@ class Desk:
         """Partners' TAXII collections into the pipeline: the source named, every source
         (``every``), or those due."""
         return pull_sources(self.settings, self.store, now=self.clock, name=name, every=every)
+
+    # -- what the pages and the API show of the incidents -----------------------------------------
+
+    def dossier(self, who: Principal, incident_id: int, *, full: bool = False) -> Dossier:
+        """An incident and its parts, if this person may see it (``full``: with its linked
+        events and evidence)."""
+        return load_dossier(self.incidents, who, incident_id, full=full)
+
+    def related(self, who: Principal, incident_id: int) -> Related:
+        """Other incidents and events sharing an indicator with this incident."""
+        return related_items(self.incidents, who, incident_id)
+
+    def changes_since(self, who: Principal, at: int) -> list[Change]:
+        """The hand-over: timeline lines since ``at`` of the incidents this person may see."""
+        return handover.changes_since(self.incidents, who, at)
+
+    def due_soon(self, who: Principal) -> list[QueueRow]:
+        """The hand-over: open incidents whose nearest clock runs out within two hours."""
+        return handover.due_soon(self.incidents, who)
+
+    def check_database(self) -> None:
+        """Raises when the database does not answer (the health check)."""
+        self.store.count_quarantine()
+
+    # -- orchestration across packages ---------------------------------------------------------
 
     def receive(self, who: Principal, key: str, objects: list[Any]) -> dict[str, Any]:
         """A TAXII envelope POSTed to a collection: stored there, and what a partner sent goes

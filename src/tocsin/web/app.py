@@ -20,7 +20,6 @@ from starlette.responses import Response
 
 from tocsin import __version__
 from tocsin.auth.keys import new_secret_key
-from tocsin.cases.watch import watch_sla
 from tocsin.errors import (
     Conflict,
     Forbidden,
@@ -32,8 +31,7 @@ from tocsin.errors import (
 )
 from tocsin.model.clock import Now, wall_clock
 from tocsin.services.desk import Desk
-from tocsin.services.notices import watch_notices
-from tocsin.services.pull import load_sources, watch_pulls
+from tocsin.services.watches import start_watches
 from tocsin.settings import Settings
 from tocsin.web import console, portal, taxii
 from tocsin.web.api import events as api_events
@@ -102,23 +100,6 @@ def lifespan(settings: Settings, sessions: Sessions, clock: Now, *, watch_clocks
             desk.close()
 
     return running
-
-
-def start_watches(desk: Desk, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-    """The SLA clocks, the notices to send and the partners' collections to pull, each on its
-    schedule until ``stop`` is set."""
-    settings = desk.settings
-    watches = [asyncio.create_task(watch_sla(desk.incidents, stop))]
-    if settings.notify_every and desk.notices is not None:
-        watches.append(
-            asyncio.create_task(watch_notices(desk.notices, stop, every=settings.notify_every))
-        )
-    if settings.share_sources:  # partners' collections pulled on their schedule
-        sources = load_sources(settings.share_sources)  # read once; a broken file stops the start
-        watches.append(
-            asyncio.create_task(watch_pulls(settings, desk.store, sources, stop, now=desk.clock))
-        )
-    return watches
 
 
 def add_routers(app: FastAPI) -> None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from tocsin import __version__
 from tocsin.services import events as event_service
-from tocsin.web.common.deps import ApiPrincipal, Database, EventSearch
+from tocsin.web.common.deps import ApiPrincipal, EventSearch, Services
 
 router = APIRouter(tags=["events"])
 
@@ -32,8 +32,8 @@ class Health(BaseModel):
 
 
 @router.get("/health", response_model=Health, summary="Is Tocsin up and its database reachable")
-def health(store: Database) -> Health:
-    store.count_quarantine()  # raises when the database does not answer
+def health(desk: Services) -> Health:
+    desk.check_database()  # raises when the database does not answer
     return Health(status="ok", version=__version__, database="ok")
 
 

@@ -11,7 +11,7 @@ from fastapi.params import File
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from tocsin.cases.evidence_files import safe_download_name
+from tocsin.services.types import safe_download_name
 from tocsin.web.api.incidents import PROBLEM, WRITE_ERRORS, IncidentOut
 from tocsin.web.common.deps import ApiPrincipal, Cases, Exhibits
 

@@ -12,11 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from tocsin.cases import dossier
-from tocsin.cases.related import related
 from tocsin.model.incident import Incident
 from tocsin.model.sla import Clock
-from tocsin.web.common.deps import ApiPrincipal, Cases
+from tocsin.web.common.deps import ApiPrincipal, Cases, Services
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
@@ -158,8 +156,8 @@ def queue(cases: Cases, who: ApiPrincipal, mine: bool = False) -> list[QueueItem
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail, summary="One incident")
-def get_incident(incident_id: int, cases: Cases, who: ApiPrincipal) -> IncidentDetail:
-    found = dossier.load(cases, who, incident_id)
+def get_incident(incident_id: int, desk: Services, who: ApiPrincipal) -> IncidentDetail:
+    found = desk.dossier(who, incident_id)
     return IncidentDetail(
         incident=IncidentOut.of(found.incident),
         clock=ClockOut.of(found.clock),
@@ -269,8 +267,8 @@ def split(incident_id: int, body: SplitIn, cases: Cases, who: ApiPrincipal) -> I
     response_model=RelatedOut,
     summary="Incidents and events sharing an indicator (capped)",
 )
-def related_items(incident_id: int, cases: Cases, who: ApiPrincipal) -> RelatedOut:
-    found = related(cases, who, incident_id)
+def related_items(incident_id: int, desk: Services, who: ApiPrincipal) -> RelatedOut:
+    found = desk.related(who, incident_id)
     return RelatedOut(
         incidents=[IncidentOut.of(i) for i, _ in found.incidents],
         shared=[why for _, why in found.incidents],

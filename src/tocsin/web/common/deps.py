@@ -15,20 +15,13 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.applications import Starlette
 
-from tocsin.cases.audit import AuditLog
-from tocsin.cases.evidence import Evidence
-from tocsin.cases.incidents import Incidents
-from tocsin.cases.reports import Reports
-from tocsin.cvd.cases import Cvd
 from tocsin.errors import Forbidden, NotAuthenticated
 from tocsin.model.people import Principal
-from tocsin.notify.notifier import Notifier
 from tocsin.services.accounts import Accounts
 from tocsin.services.desk import Desk
 from tocsin.services.events import Events
+from tocsin.services.types import AuditLog, Cvd, Evidence, Incidents, Notifier, Reports, Sharing
 from tocsin.settings import Settings
-from tocsin.share.sharing import Sharing
-from tocsin.store import Store
 from tocsin.web.common.remembered import Remembered
 from tocsin.web.common.sessions import Session, Sessions
 
@@ -76,10 +69,6 @@ def desk(request: Request) -> Desk:
 
 def settings(request: Request) -> Settings:
     return desk(request).settings
-
-
-def store(request: Request) -> Store:
-    return desk(request).store
 
 
 def events(request: Request) -> Events:
@@ -196,7 +185,7 @@ Form = Annotated[Posted, Depends(posted)]
 CheckedForm = Annotated[dict[str, str], Depends(session_form)]
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
 Config = Annotated[Settings, Depends(settings)]
-Database = Annotated[Store, Depends(store)]
+Services = Annotated[Desk, Depends(desk)]
 EventSearch = Annotated[Events, Depends(events)]
 Cases = Annotated[Incidents, Depends(incidents)]
 People = Annotated[Accounts, Depends(accounts)]

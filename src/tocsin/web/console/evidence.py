@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from tocsin.cases.evidence_files import EvidenceTooLarge
 from tocsin.errors import InvalidValue
+from tocsin.services.types import EvidenceTooLarge
 from tocsin.web.common.deps import Acting, Cases, Exhibits, Form, People
 from tocsin.web.common.rendering import render
 from tocsin.web.console.incident import render_incident

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tocsin.cases.handover import Change, changes_since, due_soon
 from tocsin.errors import InvalidValue
-from tocsin.web.common.deps import Acting, Cases
+from tocsin.services.types import Change
+from tocsin.web.common.deps import Acting, Services
 from tocsin.web.common.formats import iso
 from tocsin.web.common.rendering import render
 
@@ -19,12 +19,14 @@ DEFAULT_LOOKBACK = 12 * 60 * 60
 
 
 @router.get("/handover", response_class=HTMLResponse)
-def handover_page(request: Request, viewer: Acting, cases: Cases, since: str = "") -> HTMLResponse:
+def handover_page(
+    request: Request, viewer: Acting, desk: Services, since: str = ""
+) -> HTMLResponse:
     error: InvalidValue | None = None
-    text = since.strip() or iso(cases.now() - DEFAULT_LOOKBACK)
+    text = since.strip() or iso(desk.clock() - DEFAULT_LOOKBACK)
     changes: list[Change] = []
     try:
-        changes = changes_since(cases, viewer.principal, parse_time(text))
+        changes = desk.changes_since(viewer.principal, parse_time(text))
     except InvalidValue as exc:
         error = exc
     return render(
@@ -35,7 +37,7 @@ def handover_page(request: Request, viewer: Acting, cases: Cases, since: str = "
             "active": "handover",
             "since": text,
             "changes": changes,
-            "due": due_soon(cases, viewer.principal),
+            "due": desk.due_soon(viewer.principal),
             "error": error,
         },
         status=400 if error else 200,

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from tocsin.cases import dossier
 from tocsin.errors import InvalidValue
 from tocsin.model import access
 from tocsin.model.fields import PRIORITIES
@@ -171,7 +170,7 @@ def render_incident(
     error: InvalidValue | None = None,
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    found = dossier.load(cases, viewer.principal, incident_id, full=True)
+    found = deps.desk(request).dossier(viewer.principal, incident_id, full=True)
     reports = deps.reports(request)
     report = reports.for_incident(viewer.principal, incident_id)
     names = member_names(people, viewer.principal)

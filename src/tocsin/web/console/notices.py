@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from tocsin.errors import NotFound
 from tocsin.model import access
-from tocsin.notify.notifier import Notifier
+from tocsin.services.types import Notifier
 from tocsin.web.common import deps
 from tocsin.web.common.deps import Acting, Cookies, session_for, session_form
 from tocsin.web.common.rendering import render

@@ -7,9 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from tocsin.cases.related import related
 from tocsin.errors import Forbidden, InvalidValue, NotFound
-from tocsin.web.common.deps import CSRF_REFUSED, Acting, Cases, Cookies, Form, People
+from tocsin.web.common.deps import CSRF_REFUSED, Acting, Cases, Cookies, Form, People, Services
 from tocsin.web.common.rendering import render
 from tocsin.web.console.incident import render_incident
 
@@ -17,12 +16,14 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/incidents/{incident_id:int}/related", response_class=HTMLResponse)
-def related_page(request: Request, incident_id: int, viewer: Acting, cases: Cases) -> HTMLResponse:
-    found = related(cases, viewer.principal, incident_id)
+def related_page(
+    request: Request, incident_id: int, viewer: Acting, desk: Services
+) -> HTMLResponse:
+    found = desk.related(viewer.principal, incident_id)
     return render(
         request,
         "related.html",
-        {"viewer": viewer, "i": cases.get(viewer.principal, incident_id), "found": found},
+        {"viewer": viewer, "i": desk.incidents.get(viewer.principal, incident_id), "found": found},
     )
 
 

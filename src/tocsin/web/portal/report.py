@@ -18,9 +18,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, UploadFile
 
-from tocsin.cases.reports import MAX_FILES, FileRefused, Upload
 from tocsin.errors import TooManyAttempts
 from tocsin.model.report import PATHS, Errors, ReportPath, clean_answers, clean_path, clean_who
+from tocsin.services.types import MAX_FILES, FileRefused, Upload
 from tocsin.web.common import deps
 from tocsin.web.common.deps import Cookies, session_for
 from tocsin.web.common.i18n import pick

@@ -1,0 +1,37 @@
+"""The names of the domain that the web and the command line may use, all here: the services'
+types (for annotations) and the few values a form handles itself (an upload, its refusals and
+limits, the name a download is given). The adapters import them from here, never from the
+domain packages, so the import contracts can keep them to the services layer."""
+
+from __future__ import annotations
+
+from tocsin.cases.audit import AuditLog
+from tocsin.cases.dossier import Dossier
+from tocsin.cases.evidence import Evidence
+from tocsin.cases.evidence_files import EvidenceTooLarge, safe_download_name
+from tocsin.cases.handover import Change
+from tocsin.cases.incidents import Incidents, QueueRow
+from tocsin.cases.related import Related
+from tocsin.cases.reports import MAX_FILES, FileRefused, Reports, Upload
+from tocsin.cvd.cases import Cvd
+from tocsin.notify.notifier import Notifier
+from tocsin.share.sharing import Sharing
+
+__all__ = [
+    "MAX_FILES",
+    "AuditLog",
+    "Change",
+    "Cvd",
+    "Dossier",
+    "Evidence",
+    "EvidenceTooLarge",
+    "FileRefused",
+    "Incidents",
+    "Notifier",
+    "QueueRow",
+    "Related",
+    "Reports",
+    "Sharing",
+    "Upload",
+    "safe_download_name",
+]
