@@ -65,3 +65,11 @@ class NotAuthenticated(TocsinError):
 
 class Conflict(TocsinError):
     """The change does not fit the current state (an illegal workflow move, a duplicate)."""
+
+
+class NotAcceptable(TocsinError):
+    """The client does not take the media type this answer is written in (TAXII's, for one)."""
+
+
+class UnsupportedMedia(TocsinError):
+    """The body sent is not of the media type this door reads (TAXII's, for one)."""

@@ -24,10 +24,12 @@ from tocsin.errors import (
     Conflict,
     Forbidden,
     InvalidValue,
+    NotAcceptable,
     NotAuthenticated,
     NotFound,
     TocsinError,
     TooManyAttempts,
+    UnsupportedMedia,
 )
 from tocsin.model.clock import Now, wall_clock
 from tocsin.services.desk import Desk
@@ -51,8 +53,8 @@ STATUSES: tuple[tuple[type[TocsinError], int, str], ...] = (
     (Forbidden, 403, "Forbidden"),
     (NotFound, 404, "Not found"),
     (Conflict, 409, "Conflict"),
-    (taxii.NotAcceptable, 406, "Not acceptable"),
-    (taxii.UnsupportedMedia, 415, "Unsupported media type"),
+    (NotAcceptable, 406, "Not acceptable"),
+    (UnsupportedMedia, 415, "Unsupported media type"),
 )
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

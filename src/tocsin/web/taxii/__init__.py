@@ -6,7 +6,7 @@ the answers and TAXII's own errors are written in ``answers``.
 
 from __future__ import annotations
 
-from tocsin.web.taxii.answers import NotAcceptable, UnsupportedMedia, taxii_error
+from tocsin.web.taxii.answers import taxii_error
 from tocsin.web.taxii.routes import router
 
-__all__ = ["NotAcceptable", "UnsupportedMedia", "router", "taxii_error"]
+__all__ = ["router", "taxii_error"]

@@ -9,16 +9,8 @@ import orjson
 from fastapi import Request
 from starlette.responses import Response
 
-from tocsin.errors import TocsinError
+from tocsin.errors import NotAcceptable, UnsupportedMedia
 from tocsin.share import taxii
-
-
-class NotAcceptable(TocsinError):
-    pass
-
-
-class UnsupportedMedia(TocsinError):
-    pass
 
 
 def accepts(request: Request) -> None:
