@@ -1,5 +1,12 @@
 """The middleware every answer passes through: the security headers, added to pages, API and
-static files alike, and the body limit, which refuses an oversized request before it is read."""
+static files alike, and the body limit, which refuses an oversized request before it is read.
+
+Every answer but a static file also says ``Cache-Control: no-store``: console pages, API and TAXII
+answers carry victim data to a signed-in person or a token, and the portal's pages carry a
+reporter's answers, so none may stay in a browser's or a proxy's cache. An answer that names its
+own ``Cache-Control`` keeps it. ``Strict-Transport-Security`` is sent only on a request that came
+over https (the scheme uvicorn sets, from the proxy's ``X-Forwarded-Proto`` when it trusts it):
+over plain http a browser ignores it, and sending it there would say nothing true."""
 
 from __future__ import annotations
 
@@ -16,10 +23,24 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+NO_STORE = (b"cache-control", b"no-store")
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+STATIC = "/static/"
+
+
+def headers_for(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The headers an answer to this request carries, unless it names them itself."""
+    headers = list(SECURITY_HEADERS)
+    if not str(scope.get("path", "")).startswith(STATIC):
+        headers.append(NO_STORE)
+    if scope.get("scheme") == "https":
+        headers.append(HSTS)
+    return headers
 
 
 class SecurityHeaders:
-    """Adds the security headers to every response, pages, API and static files alike."""
+    """Adds the security headers to every response, pages, API and static files alike; no-store
+    to all but static files; HSTS under https."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -29,10 +50,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        wanted = headers_for(scope)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {name for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                names = {bytes(name).lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in wanted if k not in names]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
