@@ -39,7 +39,7 @@ def load(desk: Incidents, who: Principal, incident_id: int, *, full: bool = Fals
         timeline=desk.timeline(incident),
         tasks=desk.tasks(incident),
         indicators=desk.indicators(incident),
-        events=desk.numbered_events(incident, limit=EVENTS_SHOWN) if full else [],
+        events=desk.numbered_events(who, incident, limit=EVENTS_SHOWN) if full else [],
         evidence=desk.evidence_list(incident) if full else [],
-        event_count=desk.event_count(incident) if full else 0,
+        event_count=desk.event_count(who, incident) if full else 0,
     )

@@ -39,9 +39,10 @@ class IncidentRecord:
     def clock(self, incident: Incident) -> Clock:
         return self.sla.clock(incident, self.now())
 
-    def linked_events(self, incident: Incident, *, limit: int) -> list[Event]:
-        """The events linked to an incident read through ``get`` or ``by_reference``."""
-        return [e for _, e in self.cases.incident_events(incident.id, limit=limit)]
+    def linked_events(self, who: Principal, incident: Incident, *, limit: int) -> list[Event]:
+        """The events linked to an incident read through ``get`` or ``by_reference`` that this
+        person may read (``access.event_tlp_cap``)."""
+        return [e for _, e in self.numbered_events(who, incident, limit=limit)]
 
     def seen_by(self, who: Principal, incident_id: int) -> Incident | None:
         """The incident if this person may see it; None when it does not exist or may not be."""
@@ -59,12 +60,16 @@ class IncidentRecord:
     def indicators(self, incident: Incident) -> list[tuple[str, str]]:
         return self.cases.indicators(incident.id)
 
-    def numbered_events(self, incident: Incident, *, limit: int) -> list[tuple[int, Event]]:
-        """The linked events with their stored ids, newest first."""
-        return self.cases.incident_events(incident.id, limit=limit)
+    def numbered_events(
+        self, who: Principal, incident: Incident, *, limit: int
+    ) -> list[tuple[int, Event]]:
+        """The linked events this person may read, with their stored ids, newest first."""
+        cap = access.event_tlp_cap(who)
+        return self.cases.incident_events(incident.id, limit=limit, max_tlp=cap)
 
-    def event_count(self, incident: Incident) -> int:
-        return self.cases.count_incident_events(incident.id)
+    def event_count(self, who: Principal, incident: Incident) -> int:
+        """How many linked events this person may read."""
+        return self.cases.count_incident_events(incident.id, max_tlp=access.event_tlp_cap(who))
 
     def evidence_list(self, incident: Incident) -> list[dict[str, Any]]:
         return self.cases.evidence(incident.id)

@@ -22,6 +22,7 @@ from tocsin.model.incident import (
 )
 from tocsin.model.people import Principal
 from tocsin.model.taxonomy import classification_type
+from tocsin.model.tlp import TLP
 from tocsin.model.tlp import tlp as sanitize_tlp
 from tocsin.model.workflow import IllegalTransition, Workflow
 from tocsin.store.shapes import Transaction
@@ -121,6 +122,7 @@ class Incidents(IncidentQueue):
         for kind, value in indicators:
             self.cases.add_indicator(conn, incident.id, kind.value, value)
         self.record(conn, who, incident, "incident.create", "created", f"opened: {values['title']}")
+        self.keep_strictest(conn, who, incident)
         return incident
 
     # -- the workflow ----------------------------------------------------------------------------
@@ -276,7 +278,31 @@ class Incidents(IncidentQueue):
                     f"{added} event(s) linked",
                     {"events": added},
                 )
+                self.keep_strictest(conn, who, incident)
         return added
+
+    def keep_strictest(
+        self, conn: Transaction, who: Principal, incident: Incident, *others: TLP
+    ) -> None:
+        """An incident is at least as restrictive as each of its linked events and ``others``
+        (the incidents merged into it): raise its TLP if it is not, with its record."""
+        labels = [TLP.parse(incident.tlp), *others]
+        strictest_event = self.cases.strictest_event_tlp(conn, incident.id)
+        if strictest_event is not None:
+            labels.append(TLP(strictest_event))
+        wanted = TLP.most_restrictive(*labels).value_name
+        if wanted == incident.tlp:
+            return
+        self.cases.update_incident(conn, incident.id, tlp=wanted)
+        self.record(
+            conn,
+            who,
+            incident,
+            "incident.tlp",
+            "tlp",
+            f"TLP raised from {incident.tlp} to {wanted} to cover what it now holds",
+            {"from": incident.tlp, "to": wanted},
+        )
 
     # -- merge and split -------------------------------------------------------------------------
 
@@ -314,6 +340,7 @@ class Incidents(IncidentQueue):
                 f"{source.reference} merged in ({moved} event(s))",
                 {"from": source.reference},
             )
+            self.keep_strictest(conn, who, target, TLP.parse(source.tlp))
             updated = self.cases.incident(target.id, conn)
         assert updated is not None
         return updated

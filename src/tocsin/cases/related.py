@@ -30,7 +30,7 @@ def related(incidents: Incidents, who: Principal, incident_id: int, cap: int = 5
     incident = incidents.get(who, incident_id)
     linked = {
         fp
-        for e in incidents.linked_events(incident, limit=1000)
+        for e in incidents.linked_events(who, incident, limit=1000)
         if (fp := e.get("tocsin.fingerprint"))
     }
     found_incidents: dict[int, tuple[Incident, str]] = {}

@@ -74,7 +74,7 @@ class Publisher:
         access.require(who, Role.ADMIN, Role.LEAD, Role.ANALYST, scope="write")
         incident = self.incidents.by_reference(who, reference)
         ceiling = self.ceiling(collection, partner)
-        linked = self.incidents.linked_events(incident, limit=10_000)
+        linked = self.incidents.linked_events(who, incident, limit=10_000)
         chosen = [e for e in linked if TLP.parse(e.get("tlp", "AMBER")) <= ceiling]
         objects = self._objects(chosen)
         kinds = ("observed-data", "indicator", "sighting")

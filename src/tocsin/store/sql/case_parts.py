@@ -60,26 +60,39 @@ class IncidentParts:
         conn.execute(stmt)
         return self.link_events(tx, target, moved)
 
-    def incident_events(self, incident_id: int, limit: int = 200) -> list[tuple[int, Event]]:
+    def incident_events(
+        self, incident_id: int, limit: int = 200, *, max_tlp: int | None = None
+    ) -> list[tuple[int, Event]]:
         stmt = (
             sa.select(_E.c.id, _E.c.data)
             .join(_L, _L.c.event_id == _E.c.id)
-            .where(_L.c.incident_id == incident_id)
+            .where(_L.c.incident_id == incident_id, *_capped(max_tlp))
             .order_by(_E.c.id.desc())
             .limit(limit)
         )
         with self.engine.connect() as conn:
             return [(r.id, event_from_data(r.data)) for r in conn.execute(stmt)]
 
-    def count_incident_events(self, incident_id: int) -> int:
+    def count_incident_events(self, incident_id: int, *, max_tlp: int | None = None) -> int:
+        stmt = (
+            sa.select(sa.func.count())
+            .select_from(_L.join(_E, _L.c.event_id == _E.c.id))
+            .where(_L.c.incident_id == incident_id, *_capped(max_tlp))
+        )
         with self.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(_L)
-                    .where(_L.c.incident_id == incident_id)
-                ).scalar_one()
+            return int(conn.execute(stmt).scalar_one())
+
+    def strictest_event_tlp(self, tx: Transaction, incident_id: int) -> int | None:
+        found = (
+            connection(tx)
+            .execute(
+                sa.select(sa.func.max(_E.c.tlp))
+                .select_from(_L.join(_E, _L.c.event_id == _E.c.id))
+                .where(_L.c.incident_id == incident_id)
             )
+            .scalar_one_or_none()
+        )
+        return None if found is None else int(found)
 
     def event_ids(self, fingerprints: Sequence[bytes]) -> dict[bytes, int]:
         found: dict[bytes, int] = {}
@@ -226,3 +239,8 @@ class IncidentParts:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(t).where(t.c.evidence_id == evidence_id).order_by(t.c.id))
             return [dict(r._mapping) for r in rows]
+
+
+def _capped(max_tlp: int | None) -> list[sa.ColumnElement[bool]]:
+    """The condition keeping linked events at ``max_tlp`` or below (none: no cap)."""
+    return [] if max_tlp is None else [_E.c.tlp <= max_tlp]
