@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from tocsin import __version__
 from tocsin.cli.audit import audit_app, sla_app
-from tocsin.cli.common import err, out, use_clock
+from tocsin.cli.common import err, out, shown, use_clock
 from tocsin.cli.cvd import cvd_app
 from tocsin.cli.events import events
 from tocsin.cli.ingest import feeds, ingest, quarantine_app
@@ -37,7 +37,7 @@ class Tocsin(TyperGroup):
         try:
             return super().invoke(ctx)
         except TocsinError as exc:
-            err.print(f"tocsin: {exc}", markup=False)
+            err.print(shown(f"tocsin: {exc}"))
             raise typer.Exit(ERROR_STATUS) from None
 
 
@@ -74,7 +74,7 @@ def _root(
     # a test hands its clock in as the context's object; everyone else runs on the wall clock
     use_clock(context.obj if callable(context.obj) else wall_clock)
     if version:
-        out.print(f"tocsin {__version__}")
+        out.print(shown(f"tocsin {__version__}"))
         raise typer.Exit()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tocsin.cli.common import desk, operator, out
+from tocsin.cli.common import desk, operator, out, shown
 
 audit_app = typer.Typer(help="The tamper-evident audit log.")
 sla_app = typer.Typer(help="SLA clocks.")
@@ -17,12 +17,13 @@ def audit_verify() -> None:
     with desk() as d:
         verdict, head = d.audit.verify(operator())
     if verdict.ok:
-        out.print(f"audit log intact: {verdict.checked} entries, head {head or '-'}", markup=False)
+        out.print(shown(f"audit log intact: {verdict.checked} entries, head {head or '-'}"))
         return
     out.print(
-        f"audit log broken at entry {verdict.first_bad}: {verdict.reason} "
-        f"({verdict.checked} entries before it are intact)",
-        markup=False,
+        shown(
+            f"audit log broken at entry {verdict.first_bad}: {verdict.reason} "
+            f"({verdict.checked} entries before it are intact)"
+        )
     )
     raise typer.Exit(1)
 
@@ -34,5 +35,5 @@ def sla_check() -> None:
     with desk() as d:
         breached = d.incidents.check_sla()
     for incident in breached:
-        out.print(f"breached: {incident.reference} {incident.title}", markup=False)
-    out.print(f"{len(breached)} incident(s) newly breached", markup=False)
+        out.print(shown(f"breached: {incident.reference} {incident.title}"))
+    out.print(shown(f"{len(breached)} incident(s) newly breached"))

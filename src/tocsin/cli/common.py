@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from tocsin.model.clock import Now, wall_clock
 from tocsin.model.people import Principal, Role
@@ -72,8 +74,47 @@ def new_password(given: str | None) -> str:
     return entered
 
 
+# Terminal escape sequences, whole: CSI (colours, cursor moves, clearing), the string commands
+# (OSC retitles the window or writes a hyperlink; DCS, SOS, PM, APC) up to their terminator or
+# the end, and the other two-byte escapes; in their 7-bit (ESC …) and 8-bit (C1) spellings.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x1b[ -/]*[0-~]?",
+    re.DOTALL,
+)
+# What is left of C0, DEL and C1, and the bidirectional overrides that reorder what is shown.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile(r"[\t\n]")
+
+
+def shown(value: object, *, lines: bool = False) -> Text:
+    """A value for the terminal, as plain text: never read as Rich markup (``[/x]`` or ``[bold]``
+    from a feed is printed as written), with terminal escape sequences and control characters
+    removed and tabs and line breaks made spaces (kept as line breaks when ``lines``). Every table
+    cell and printed line that holds a stored or fed value goes through it."""
+    text = _CONTROLS.sub("", _ESCAPES.sub("", "" if value is None else str(value)))
+    return Text(text.replace("\t", " ") if lines else _BREAKS.sub(" ", text))
+
+
+def cells(*values: object) -> list[Text]:
+    """A table row's cells, each ``shown``."""
+    return [shown(value) for value in values]
+
+
 def yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-__all__ = ["clock", "desk", "err", "new_password", "operator", "out", "use_clock", "yes"]
+__all__ = [
+    "cells",
+    "clock",
+    "desk",
+    "err",
+    "new_password",
+    "operator",
+    "out",
+    "shown",
+    "use_clock",
+    "yes",
+]

@@ -10,7 +10,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from tocsin.cli.common import desk, operator, out
+from tocsin.cli.common import cells, desk, operator, out, shown
 from tocsin.formats.csaf import Publisher
 from tocsin.model.cvd import Case
 from tocsin.services.desk import Desk
@@ -86,7 +86,7 @@ def add(
             embargo=embargo,
             zone=zone,
         )
-    out.print(f"added {case.public_id}: {case.title}", markup=False)
+    out.print(shown(f"added {case.public_id}: {case.title}"))
 
 
 @cvd_app.command("list")
@@ -100,12 +100,14 @@ def list_cases(
     table = Table("case", "state", "title", "vendors", "cvss", "embargo", box=None)
     for c in cases:
         table.add_row(
-            c.public_id,
-            c.state.label,
-            c.title,
-            ", ".join(v.name for v in c.vendors) or "-",
-            f"{c.cvss.score}" if c.cvss else "-",
-            str(c.embargo) if c.embargo else "-",
+            *cells(
+                c.public_id,
+                c.state.label,
+                c.title,
+                ", ".join(v.name for v in c.vendors) or "-",
+                f"{c.cvss.score}" if c.cvss else "-",
+                str(c.embargo) if c.embargo else "-",
+            )
         )
     out.print(table)
 
@@ -142,7 +144,7 @@ def show(ref: Ref) -> None:
     for m in messages:
         arrow = "→" if m.direction.value == "out" else "←"
         lines.append(f"{_when(m.at)} {arrow} {m.party} TLP:{m.tlp} ({m.actor}): {m.text}")
-    out.print("\n".join(line for line in lines if line), markup=False)
+    out.print(*(shown(line, lines=True) for line in lines if line), sep="\n")
 
 
 @cvd_app.command("move")
@@ -156,7 +158,7 @@ def move(
     refused before the embargo."""
     with desk() as d:
         case = d.cvd.move(operator(), _case(d, ref).id, state, comment=comment, duplicate_of=of)
-    out.print(f"{case.public_id} is {case.state.label}", markup=False)
+    out.print(shown(f"{case.public_id} is {case.state.label}"))
 
 
 @cvd_app.command("log")
@@ -171,7 +173,7 @@ def log(
     with desk() as d:
         case = _case(d, ref)
         d.cvd.log(operator(), case.id, direction=direction, party=party, text=text, tlp=tlp)
-    out.print(f"logged on {case.public_id}", markup=False)
+    out.print(shown(f"logged on {case.public_id}"))
 
 
 @cvd_app.command("vendor")
@@ -188,7 +190,7 @@ def vendor(
     with desk() as d:
         case = d.cvd.set_vendor(operator(), _case(d, ref).id, name, status, advice=advice)
     found = case.vendor(name)
-    out.print(f"{case.public_id}: {name} {found.status.label if found else ''}", markup=False)
+    out.print(shown(f"{case.public_id}: {name} {found.status.label if found else ''}"))
 
 
 @cvd_app.command("product")
@@ -217,7 +219,7 @@ def product(
             )
         else:
             d.cvd.set_product(operator(), case_id, identifier, status)
-    out.print(f"{identifier}: {status}", markup=False)
+    out.print(shown(f"{identifier}: {status}"))
 
 
 @cvd_app.command("set")
@@ -250,7 +252,7 @@ def set_fields(
             embargo=embargo,
             zone=zone,
         )
-    out.print(f"updated {case.public_id}", markup=False)
+    out.print(shown(f"updated {case.public_id}"))
 
 
 @cvd_app.command("assign")
@@ -262,7 +264,7 @@ def assign(
     with desk() as d:
         handler = d.accounts.principal_named(username) if username else None
         case = d.cvd.assign(operator(), _case(d, ref).id, handler.user_id if handler else None)
-    out.print(f"{case.public_id} handled by {username or 'nobody'}", markup=False)
+    out.print(shown(f"{case.public_id} handled by {username or 'nobody'}"))
 
 
 @cvd_app.command("concern")
@@ -279,9 +281,9 @@ def concern(
             operator(), _case(d, ref).id, constituents=constituent or [], sectors=sector or []
         )
         names = d.cvd.affected_constituents(case.id)
-    out.print(f"{case.public_id} concerns {len(names)} constituent(s)", markup=False)
+    out.print(shown(f"{case.public_id} concerns {len(names)} constituent(s)"))
     for name in names:
-        out.print(f"  {name}", markup=False)
+        out.print(shown(f"  {name}"))
 
 
 @cvd_app.command("advisory")
@@ -312,4 +314,4 @@ def announce(ref: Ref) -> None:
     as notices: once each, with retries and acknowledgement links (`tocsin notify send`)."""
     with desk() as d:
         made = d.announce(operator(), ref)
-    out.print(f"{len(made)} notices planned; `tocsin notify send` sends them", markup=False)
+    out.print(shown(f"{len(made)} notices planned; `tocsin notify send` sends them"))

@@ -12,8 +12,9 @@ import orjson
 import typer
 from rich.table import Table
 
-from tocsin.cli.common import desk, operator, out
+from tocsin.cli.common import cells, desk, operator, out
 from tocsin.formats import stix
+from tocsin.formats.notices import safe_cell
 from tocsin.model.event import Event
 from tocsin.services.events import make_filter
 
@@ -92,10 +93,12 @@ def events(
 
 
 def _print_csv(found: Iterator[Event]) -> None:
+    """The events as CSV; a cell a spreadsheet would run as a formula is escaped, as in the
+    notices' attachment."""
     writer = csv.writer(sys.stdout)
     writer.writerow(CSV_FIELDS)
     for event in found:
-        writer.writerow([event.get(name, "") for name in CSV_FIELDS])
+        writer.writerow([safe_cell(event.get(name)) for name in CSV_FIELDS])
 
 
 def _print_table(found: Iterator[Event]) -> None:
@@ -104,13 +107,15 @@ def _print_table(found: Iterator[Event]) -> None:
     )
     for event in found:
         table.add_row(
-            event.get("time.source") or event.get("time.observation", ""),
-            event.get("classification.type", ""),
-            _source(event),
-            event.get("tocsin.constituent", ""),
-            event.get("tocsin.priority", ""),
-            event.get("tlp", ""),
-            event.get("feed.name", ""),
+            *cells(
+                event.get("time.source") or event.get("time.observation", ""),
+                event.get("classification.type", ""),
+                _source(event),
+                event.get("tocsin.constituent", ""),
+                event.get("tocsin.priority", ""),
+                event.get("tlp", ""),
+                event.get("feed.name", ""),
+            )
         )
     out.print(table)
 

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tocsin.cli.common import desk, err, out
+from tocsin.cli.common import cells, desk, err, out, shown
 from tocsin.services.intake import Chunk, feed_formats
 
 quarantine_app = typer.Typer(help="Rows that could not become events: list, show, retry.")
@@ -38,10 +38,10 @@ def ingest(
             [str(p) for p in paths], feed, mapping=mapping, tlp=tlp, window=window, progress=advance
         )
     for failed in summary.unreadable:
-        err.print(f"tocsin: cannot read {failed.error}", markup=False)
-    out.print(summary.line(), markup=False)
+        err.print(shown(f"tocsin: cannot read {failed.error}"))
+    out.print(shown(summary.line()))
     if summary.quarantined:
-        out.print("see them with: tocsin quarantine list", markup=False)
+        out.print(shown("see them with: tocsin quarantine list"))
     if summary.unreadable:
         raise typer.Exit(1)
 
@@ -53,7 +53,7 @@ def _progress() -> Iterator[Callable[[Chunk], None] | None]:
         yield None
         return
     columns = (
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TaskProgressColumn(),
         TimeRemainingColumn(),
@@ -65,7 +65,9 @@ def _progress() -> Iterator[Callable[[Chunk], None] | None]:
         def advance(chunk: Chunk) -> None:
             if chunk.file not in tasks:
                 size = Path(chunk.file).stat().st_size if Path(chunk.file).exists() else 1
-                tasks[chunk.file] = bar.add_task(Path(chunk.file).name, total=max(size, 1))
+                tasks[chunk.file] = bar.add_task(
+                    shown(Path(chunk.file).name).plain, total=max(size, 1)
+                )
             done[(chunk.file, chunk.size)] = chunk.position  # one entry per part of a file
             total = sum(v for (f, _), v in done.items() if f == chunk.file)
             bar.update(tasks[chunk.file], completed=total)
@@ -77,7 +79,7 @@ def feeds() -> None:
     """List the feed formats Tocsin reads, with a line of help each."""
     table = Table("feed", "provider", "default TLP", "what it reads", box=None)
     for found in feed_formats():
-        table.add_row(found.name, found.provider, found.default_tlp, found.help)
+        table.add_row(*cells(found.name, found.provider, found.default_tlp, found.help))
     out.print(table)
 
 
@@ -93,7 +95,9 @@ def quarantine_list(
     table = Table("id", "feed", "where", "stage", "reason", box=None)
     for entry in entries:
         table.add_row(
-            str(entry.id), entry.feed, f"{entry.file}:{entry.line}", entry.stage, entry.reason
+            *cells(
+                str(entry.id), entry.feed, f"{entry.file}:{entry.line}", entry.stage, entry.reason
+            )
         )
     out.print(table)
 
@@ -111,9 +115,9 @@ def quarantine_show(entry_id: Annotated[int, typer.Argument(help="The row's id."
         ("stage", entry.stage),
         ("reason", entry.reason),
     ):
-        out.print(f"{label}: {value}", markup=False)
-    out.print("raw:", markup=False)
-    out.print(entry.raw, markup=False)
+        out.print(shown(f"{label}: {value}"))
+    out.print(shown("raw:"))
+    out.print(shown(entry.raw, lines=True))
 
 
 @quarantine_app.command("retry")
@@ -126,5 +130,5 @@ def quarantine_retry(
     with desk() as d:
         summary, missing = d.intake.retry(feed=feed, file=file, mapping=mapping)
     for path in missing:
-        err.print(f"tocsin: {path} can no longer be read; its rows stay quarantined", markup=False)
-    out.print(summary.line(), markup=False)
+        err.print(shown(f"tocsin: {path} can no longer be read; its rows stay quarantined"))
+    out.print(shown(summary.line()))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tocsin.cli.common import desk, out
+from tocsin.cli.common import desk, out, shown
 from tocsin.services.notices import PER_SENDER, run_round
 
 notify_app = typer.Typer(help="Notices to constituents: plan, send, follow up.")
@@ -33,13 +33,14 @@ def notify_plan(
     for p in found.notices:
         why = "; ".join(r for r, _ in p.reasons.most_common(3))
         out.print(
-            f"{p.priority} {p.recipient} <{', '.join(p.addresses)}> {p.period}: "
-            f"{len(p.event_ids)} events ({why})",
-            markup=False,
+            shown(
+                f"{p.priority} {p.recipient} <{', '.join(p.addresses)}> {p.period}: "
+                f"{len(p.event_ids)} events ({why})"
+            )
         )
     left = ", ".join(f"{n} {why}" for why, n in found.skipped.items()) or "none"
     verb = "would be planned" if dry_run else "planned"
-    out.print(f"{len(found.notices)} notices {verb}; events left out: {left}", markup=False)
+    out.print(shown(f"{len(found.notices)} notices {verb}; events left out: {left}"))
 
 
 @notify_app.command("send")
@@ -48,7 +49,7 @@ def notify_send(workers: Workers = 2) -> None:
     with desk() as d:
         sent = d.notifier().send(workers=workers)
     parts = ", ".join(f"{n} {state}" for state, n in sorted(sent.outcomes.items())) or "nothing"
-    out.print(f"notices: {parts}; {sent.waiting} held back by the per-domain limit", markup=False)
+    out.print(shown(f"notices: {parts}; {sent.waiting} held back by the per-domain limit"))
 
 
 @notify_app.command("run")
@@ -56,7 +57,7 @@ def notify_run(workers: Workers = 2) -> None:
     """Plan, send, and send again the urgent notices nobody acknowledged (for a timer)."""
     with desk() as d:
         done = run_round(d.notifier(), workers=workers)
-    out.print(done.line(), markup=False)
+    out.print(shown(done.line()))
 
 
 @notify_app.command("list")
@@ -69,9 +70,10 @@ def notify_list(
     for n in rows:
         ack = "acknowledged" if n["acknowledged_at"] else "not acknowledged"
         out.print(
-            f"{n['id']:>6} {n['priority']} {n['status']:9} {n['recipient']} "
-            f"({n['events']} events, {n['attempts']} attempts, {ack}) {n['last_error']}",
-            markup=False,
+            shown(
+                f"{n['id']:>6} {n['priority']} {n['status']:9} {n['recipient']} "
+                f"({n['events']} events, {n['attempts']} attempts, {ack}) {n['last_error']}"
+            )
         )
 
 
@@ -82,4 +84,4 @@ def notify_bounce(
     """Record that a sent notice came back (from a delivery status notification)."""
     with desk() as d:
         notice = d.notifier().bounced(message_id)
-    out.print(f"notice {notice['id']} to {notice['recipient']}: bounced", markup=False)
+    out.print(shown(f"notice {notice['id']} to {notice['recipient']}: bounced"))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tocsin.cli.common import desk, err, out
+from tocsin.cli.common import cells, desk, err, out, shown
 
 constituents_app = typer.Typer(help="The constituency registry: import and list organisations.")
 asn_app = typer.Typer(help="The IP-to-ASN table used for enrichment (ip2asn TSV layout).")
@@ -22,7 +22,7 @@ def constituents_import(
     """Replace the constituency registry with the organisations in a TOML or CSV file."""
     with desk() as d:
         count = d.intake.import_constituents(path)
-    out.print(f"imported {count} constituents", markup=False)
+    out.print(shown(f"imported {count} constituents"))
 
 
 @constituents_app.command("list")
@@ -33,12 +33,14 @@ def constituents_list() -> None:
     table = Table("name", "sector", "networks", "asns", "domains", "abuse contact", box=None)
     for c in members:
         table.add_row(
-            c.name,
-            c.sector,
-            " ".join(c.networks),
-            " ".join(str(a) for a in c.asns),
-            " ".join(c.domains),
-            c.abuse_contact or "",
+            *cells(
+                c.name,
+                c.sector,
+                " ".join(c.networks),
+                " ".join(str(a) for a in c.asns),
+                " ".join(c.domains),
+                c.abuse_contact or "",
+            )
         )
     out.print(table)
 
@@ -51,7 +53,7 @@ def asn_import(
     with desk() as d:
         count, refused = d.intake.import_asn_table(path)
     for problem in refused[:SHOWN_REFUSALS]:
-        err.print(f"tocsin: {path}: {problem}", markup=False)
+        err.print(shown(f"tocsin: {path}: {problem}"))
     if len(refused) > SHOWN_REFUSALS:
-        err.print(f"tocsin: … and {len(refused) - SHOWN_REFUSALS} more lines refused", markup=False)
-    out.print(f"imported {count} ranges, refused {len(refused)} lines", markup=False)
+        err.print(shown(f"tocsin: … and {len(refused) - SHOWN_REFUSALS} more lines refused"))
+    out.print(shown(f"imported {count} ranges, refused {len(refused)} lines"))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tocsin.cli.common import desk, out
+from tocsin.cli.common import desk, out, shown
 from tocsin.services.demo import Loaded, demo_password
 from tocsin.settings import Settings
 
@@ -24,7 +24,7 @@ def serve(host: Host = None, port: Port = None) -> None:
     config = Settings.load()
     config = config.but(host=host or config.host, port=port or config.port)
     application = create_app(config)
-    out.print(f"Tocsin at http://{config.host}:{config.port}/", markup=False)
+    out.print(shown(f"Tocsin at http://{config.host}:{config.port}/"))
     uvicorn.run(application, host=config.host, port=config.port, log_level="warning")
 
 
@@ -46,22 +46,27 @@ def demo(
 
 def _print_loaded(loaded: Loaded, public_url: str) -> None:
     for name, summary in loaded.feeds:
-        out.print(f"{name}: {summary.line()}", markup=False)
+        out.print(shown(f"{name}: {summary.line()}"))
     out.print(
-        f"incidents: {loaded.opened} opened by the aggregation rules, {loaded.linked} events linked"
+        shown(
+            f"incidents: {loaded.opened} opened by the aggregation rules, "
+            f"{loaded.linked} events linked"
+        )
     )
     for receipt in loaded.receipts[:1]:
         out.print(
-            f"reports from the public: {len(loaded.receipts)} made up; the portal is /report, and "
-            f"/report/status shows {receipt.reference} with the code {receipt.code}",
-            markup=False,
+            shown(
+                f"reports from the public: {len(loaded.receipts)} made up; the portal is /report, "
+                f"and /report/status shows {receipt.reference} with the code {receipt.code}"
+            )
         )
-    out.print("Log in as (made-up demo accounts):", markup=False)
+    out.print(shown("Log in as (made-up demo accounts):"))
     for name, password, role in loaded.logins:
-        out.print(f"  {role:8} user {name:8} password {password}", markup=False)
+        out.print(shown(f"  {role:8} user {name:8} password {password}"))
     out.print(
-        f"TAXII 2.1 for the demo partner: {public_url}/taxii2/ (HTTP Basic: user partner, "
-        f"password {demo_password('partner')}), collection community = {loaded.collection} "
-        f"({loaded.shared} STIX objects, up to TLP:GREEN)",
-        markup=False,
+        shown(
+            f"TAXII 2.1 for the demo partner: {public_url}/taxii2/ (HTTP Basic: user partner, "
+            f"password {demo_password('partner')}), collection community = {loaded.collection} "
+            f"({loaded.shared} STIX objects, up to TLP:GREEN)"
+        )
     )

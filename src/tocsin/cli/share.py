@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tocsin.cli.common import desk, new_password, operator, out, yes
+from tocsin.cli.common import cells, desk, new_password, operator, out, shown, yes
 from tocsin.model.people import Principal
 from tocsin.model.share import EVERYONE, ReleaseState
 from tocsin.model.tlp import TLP
@@ -54,7 +54,7 @@ def partners_add(
     """Add a partner organisation, and optionally its first user and TAXII token."""
     with desk() as d:
         org = d.sharing.add_partner(operator(), name)
-        out.print(f"partner {name} (organisation {org})", markup=False)
+        out.print(shown(f"partner {name} (organisation {org})"))
         if user:
             accounts = d.accounts
             added = accounts.add_user(
@@ -64,10 +64,10 @@ def partners_add(
                 role="partner",
                 org_id=org,
             )
-            out.print(f"added {added.username} (partner)", markup=False)
+            out.print(shown(f"added {added.username} (partner)"))
             if token:
                 made = accounts.create_token(Principal.of(added), "taxii", "read,write")
-                out.print(f"TAXII token (shown once): {made.secret}", markup=False)
+                out.print(shown(f"TAXII token (shown once): {made.secret}"))
 
 
 @partners_app.command("list")
@@ -79,15 +79,17 @@ def partners_list() -> None:
     table = Table("partner", "collection", "read", "write", "up to", "approval", box=None)
     for partner in found:
         if not partner.agreements:
-            table.add_row(partner.name, "-", "-", "-", "-", "-")
+            table.add_row(*cells(partner.name, "-", "-", "-", "-", "-"))
         for a in partner.agreements:
             table.add_row(
-                partner.name,
-                names.get(a.collection_id, "?"),
-                yes(a.can_read),
-                yes(a.can_write),
-                a.max_tlp.label,
-                yes(a.approval),
+                *cells(
+                    partner.name,
+                    names.get(a.collection_id, "?"),
+                    yes(a.can_read),
+                    yes(a.can_write),
+                    a.max_tlp.label,
+                    yes(a.approval),
+                )
             )
     out.print(table)
 
@@ -116,9 +118,10 @@ def partners_agreement(
             operator(), name, collection, read=read, write=write, max_tlp=level, approval=approval
         )
     out.print(
-        f"{name} on {collection}: read {yes(read)}, write {yes(write)}, up to {level.label}, "
-        f"approval {yes(approval)}",
-        markup=False,
+        shown(
+            f"{name} on {collection}: read {yes(read)}, write {yes(write)}, up to {level.label}, "
+            f"approval {yes(approval)}"
+        )
     )
 
 
@@ -132,7 +135,7 @@ def share_collections() -> None:
         found = d.sharing.sizes(operator())
     table = Table("alias", "title", "TAXII id", "objects", box=None)
     for c, count in found:
-        table.add_row(c.alias, c.title, c.uuid, str(count))
+        table.add_row(*cells(c.alias, c.title, c.uuid, str(count)))
     out.print(table)
 
 
@@ -145,7 +148,7 @@ def share_collection(
     """Add a TAXII collection."""
     with desk() as d:
         found = d.sharing.add_collection(operator(), alias, title or alias, description)
-    out.print(f"collection {found.alias}: {found.uuid}", markup=False)
+    out.print(shown(f"collection {found.alias}: {found.uuid}"))
 
 
 @share_app.command("publish")
@@ -174,14 +177,16 @@ def share_publish(
             done = d.publisher.events(who, collection, query, partner=partner)
     r = done.release
     out.print(
-        f"release {r.id}: {r.state.value}, {r.objects} STIX objects at most {r.tlp.label} "
-        f"({done.events} events; {done.left_out} left out above what the audience may have)",
-        markup=False,
+        shown(
+            f"release {r.id}: {r.state.value}, {r.objects} STIX objects at most {r.tlp.label} "
+            f"({done.events} events; {done.left_out} left out above what the audience may have)"
+        )
     )
     if r.state is ReleaseState.PENDING:
         out.print(
-            f"a lead other than {r.author} approves it: tocsin share approve {r.id} --as LEAD",
-            markup=False,
+            shown(
+                f"a lead other than {r.author} approves it: tocsin share approve {r.id} --as LEAD"
+            )
         )
 
 
@@ -199,15 +204,17 @@ def share_releases(
     for r in found:
         to = "every partner" if r.audience == EVERYONE else orgs.get(r.audience, "?")
         table.add_row(
-            str(r.id),
-            r.state.value,
-            names.get(r.collection_id, "?"),
-            to,
-            r.tlp.label,
-            str(r.objects),
-            r.author,
-            r.approver or "-",
-            r.summary,
+            *cells(
+                str(r.id),
+                r.state.value,
+                names.get(r.collection_id, "?"),
+                to,
+                r.tlp.label,
+                str(r.objects),
+                r.author,
+                r.approver or "-",
+                r.summary,
+            )
         )
     out.print(table)
 
@@ -219,7 +226,7 @@ def share_approve(
     """Let a pending release go (a lead other than its author)."""
     with desk() as d:
         done = d.sharing.approve(acting(d, as_), release)
-    out.print(f"release {done.id}: {done.state.value} by {done.approver}", markup=False)
+    out.print(shown(f"release {done.id}: {done.state.value} by {done.approver}"))
 
 
 @share_app.command("refuse")
@@ -231,7 +238,7 @@ def share_refuse(
     """Refuse a pending release."""
     with desk() as d:
         done = d.sharing.refuse(acting(d, as_), release, reason)
-    out.print(f"release {done.id}: {done.state.value} by {done.approver}", markup=False)
+    out.print(shown(f"release {done.id}: {done.state.value} by {done.approver}"))
 
 
 @share_app.command("misp-feed")
@@ -246,8 +253,7 @@ def share_misp_feed(
     with desk() as d:
         done = d.publisher.misp_feed(acting(d, as_), collection, directory, partner=partner)
     out.print(
-        f"{len(done.files)} MISP events ({done.events} attributes' events) in {directory}",
-        markup=False,
+        shown(f"{len(done.files)} MISP events ({done.events} attributes' events) in {directory}")
     )
 
 
@@ -264,9 +270,10 @@ def share_pull(
         pulled = d.pull(name, every=every)
     for got in pulled:
         out.print(
-            f"{got.source}: {got.objects} objects in {got.pages} pages; {got.accepted} "
-            f"accepted, {got.duplicates} duplicates, {got.quarantined} quarantined",
-            markup=False,
+            shown(
+                f"{got.source}: {got.objects} objects in {got.pages} pages; {got.accepted} "
+                f"accepted, {got.duplicates} duplicates, {got.quarantined} quarantined"
+            )
         )
     if not pulled:
-        out.print("no source is due", markup=False)
+        out.print(shown("no source is due"))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tocsin.cli.common import desk, err, new_password, operator, out
+from tocsin.cli.common import cells, desk, err, new_password, operator, out, shown
 
 users_app = typer.Typer(help="People who log in: add, list, disable, reset a password.")
 tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.")
@@ -37,7 +37,7 @@ def users_add(
             org_id=org,
             display_name=name,
         )
-    out.print(f"added {user.username} ({user.role.value})", markup=False)
+    out.print(shown(f"added {user.username} ({user.role.value})"))
 
 
 @users_app.command("list")
@@ -49,12 +49,14 @@ def users_list() -> None:
     table = Table("user", "name", "role", "organisation", "state", "2FA", box=None)
     for u in users:
         table.add_row(
-            u.username,
-            u.display_name,
-            u.role.value,
-            names.get(u.org_id, "?"),
-            "disabled" if u.disabled else "active",
-            "on" if u.totp_secret else "off",
+            *cells(
+                u.username,
+                u.display_name,
+                u.role.value,
+                names.get(u.org_id, "?"),
+                "disabled" if u.disabled else "active",
+                "on" if u.totp_secret else "off",
+            )
         )
     out.print(table)
 
@@ -64,7 +66,7 @@ def users_disable(username: Annotated[str, typer.Argument(help="Log-in name.")])
     """Disable a user: their sessions and tokens stop working at once."""
     with desk() as d:
         d.accounts.set_disabled(operator(), username, True)
-    out.print(f"disabled {username}", markup=False)
+    out.print(shown(f"disabled {username}"))
 
 
 @users_app.command("reset-password")
@@ -75,7 +77,7 @@ def users_reset_password(
     """Set a new password for a user."""
     with desk() as d:
         d.accounts.reset_password(operator(), username, new_password(password))
-    out.print(f"new password set for {username}", markup=False)
+    out.print(shown(f"new password set for {username}"))
 
 
 @users_app.command("totp")
@@ -91,12 +93,12 @@ def users_totp(
         else:
             enrolled = d.accounts.enrol_totp(operator(), username)
     if enrolled is None:
-        out.print(f"second factor off for {username}", markup=False)
+        out.print(shown(f"second factor off for {username}"))
         return
     secret, uri = enrolled
-    out.print(f"secret: {secret}", markup=False)
-    out.print(uri, markup=False)
-    err.print("Enrol it in an authenticator app now; log-ins then need its code.", markup=False)
+    out.print(shown(f"secret: {secret}"))
+    out.print(shown(uri))
+    err.print(shown("Enrol it in an authenticator app now; log-ins then need its code."))
 
 
 @tokens_app.command("create")
@@ -108,8 +110,8 @@ def tokens_create(
     """Create an API token; its secret is printed once and never stored."""
     with desk() as d:
         new = d.accounts.create_token_for(username, name, scopes)
-    out.print(f"token {new.token.id} ({new.token.prefix}…) for {username}: {new.secret}")
-    err.print("Keep it now: Tocsin stores only its hash.", markup=False)
+    out.print(shown(f"token {new.token.id} ({new.token.prefix}…) for {username}: {new.secret}"))
+    err.print(shown("Keep it now: Tocsin stores only its hash."))
 
 
 @tokens_app.command("revoke")
@@ -117,4 +119,4 @@ def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The token's numb
     """Revoke an API token."""
     with desk() as d:
         d.accounts.revoke_token(operator(), token_id)
-    out.print(f"revoked token {token_id}", markup=False)
+    out.print(shown(f"revoked token {token_id}"))
