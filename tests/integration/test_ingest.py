@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fixed_clock
-from tocsin.errors import UnknownFeed
+from tocsin.errors import ConfigError, UnknownFeed
+from tocsin.model.constituent import Constituent
 from tocsin.services.ingest import ingest
 from tocsin.services.registry import import_asn_table, import_constituents
 from tocsin.settings import Settings
@@ -187,3 +188,31 @@ def test_every_demo_feed_loads_without_quarantine(settings: Settings, store: Sto
         assert summary.read > 0, name
         assert summary.quarantined == 0, name
     assert store.count_events() == sum(s.accepted for _, s in results)
+
+
+def test_a_registry_with_a_bad_abuse_contact_changes_nothing(store: Store, tmp_path: Path) -> None:
+    """A registry whose second constituent has a CR/LF in its abuse contact is refused with the
+    file and line, and the registry already in the store stays as it was, whole."""
+    good = tmp_path / "good.toml"
+    good.write_text('[[constituent]]\nname = "Old One"\nabuse_contact = "cert@old.example"\n')
+    assert import_constituents(store, good) == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[[constituent]]\nname = "New One"\nabuse_contact = "cert@new.example"\n\n'
+        '[[constituent]]\nname = "New Two"\n'
+        'abuse_contact = "soc@evil.example\\r\\nBcc: attacker@evil.example"\n'
+    )
+    with pytest.raises(ConfigError, match=r"bad\.toml:7: constituent #2: .*abuse_contact"):
+        import_constituents(store, bad)
+    assert [(c.name, c.abuse_contact) for c in store.constituents()] == [
+        ("Old One", "cert@old.example")
+    ]
+
+
+def test_a_contact_stored_before_the_check_reads_without_it(store: Store) -> None:
+    """A constituent stored with a contact no notice could go to (from before contacts were
+    checked) still reads, without the contact, so enrichment and notices go on."""
+    store.replace_constituents(
+        [Constituent(name="Legacy", abuse_contact="soc@evil.example\r\nbcc: x@evil.example")]
+    )
+    assert [(c.name, c.abuse_contact) for c in store.constituents()] == [("Legacy", None)]

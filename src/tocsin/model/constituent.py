@@ -7,7 +7,7 @@ from typing import Any
 
 from tocsin.errors import InvalidValue
 from tocsin.model import types
-from tocsin.model.notice import Preferences
+from tocsin.model.notice import Preferences, email_address
 
 # NIS2 Annex I (sectors of high criticality) and Annex II (other critical sectors), plus the
 # democratic institutions the IPU asked CSIRTs to protect. Any of these raises an event's priority.
@@ -62,14 +62,18 @@ class Constituent:
     notify: Preferences = field(default_factory=Preferences)
 
     @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> Constituent:
-        """Build from a TOML table or CSV row; lists may be given as ``;``/space separated text."""
+    def from_mapping(cls, data: dict[str, Any], *, stored: bool = False) -> Constituent:
+        """Build from a TOML table or CSV row; lists may be given as ``;``/space separated text.
+        ``stored``: a row the store kept from before abuse contacts were checked, whose contact
+        no notice could be sent to, reads without it instead of stopping every reader."""
         name = _check("name", data.get("name"), types.string)
+        if stored and not _is_address(data.get("abuse_contact")):
+            data = {**data, "abuse_contact": None}
         return cls(
             name=name,
             sector=_check("sector", data.get("sector") or "other", sector),
             country=_optional("country", data.get("country"), types.country_code),
-            abuse_contact=_optional("abuse_contact", data.get("abuse_contact"), types.lowercase),
+            abuse_contact=_optional("abuse_contact", data.get("abuse_contact"), email_address),
             networks=tuple(
                 _check("networks", v, types.ip_network) for v in _list(data, "networks")
             ),
@@ -100,6 +104,14 @@ class Constituent:
     @property
     def critical(self) -> bool:
         return self.sector in CRITICAL_SECTORS
+
+
+def _is_address(value: Any) -> bool:
+    try:
+        email_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:

@@ -96,6 +96,10 @@ class Preferences:
 
 
 def email_address(value: Any) -> str:
+    """One e-mail address, lower-cased; refused with a line break or any other control character
+    anywhere in it, even at an end (it would open a header of its own in a notice)."""
+    if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(f"{value!r} is not an e-mail address: it holds a control character")
     text = types.string(value).strip().lower()
     local, at, domain = text.rpartition("@")
     if not at or not local or len(text) > 254 or any(c.isspace() for c in text):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -107,11 +108,12 @@ def test_a_duplicate_name_in_csv_is_refused_with_its_line(tmp_path: Path) -> Non
 
 
 def test_a_bad_network_in_toml_is_refused_with_its_position(tmp_path: Path) -> None:
-    """A network that is not CIDR stops the import, naming the table, the field and the value."""
+    """A network that is not CIDR stops the import, naming the field's line, the table, the field
+    and the value."""
     text = TOML.replace('"192.0.2.0/25"', '"192.0.2.0/33"')
     with pytest.raises(
         ConfigError,
-        match=r"registry\.toml: constituent #1: constituent\.networks: '192\.0\.2\.0/33'",
+        match=r"registry\.toml:7: constituent #1: constituent\.networks: '192\.0\.2\.0/33'",
     ):
         read_constituents(write(tmp_path, "registry.toml", text))
 
@@ -166,3 +168,39 @@ def test_a_csv_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
     path.write_bytes("name\nCafé Bleu\n".encode("latin-1"))
     with pytest.raises(ConfigError, match=r"registry\.csv"):
         read_constituents(path)
+
+
+BAD_CONTACTS = [
+    "soc@evil.example\r\nBcc: attacker@evil.example",
+    "soc@evil.example\nBcc: attacker@evil.example",
+    "soc@evil.example\r",
+    "\nsoc@evil.example",
+    "soc@evil.example\x0bx",
+    "not an address",
+    "soc",
+    "@evil.example",
+]
+
+
+@pytest.mark.parametrize("contact", BAD_CONTACTS)
+def test_an_abuse_contact_that_is_not_one_address_is_refused_in_toml(
+    tmp_path: Path, contact: str
+) -> None:
+    """An abuse contact with a line break (a header of its own in a notice) or that is no e-mail
+    address stops the import, naming the file, the contact's line and the field."""
+    text = TOML.replace('"CERT@moh.example"', json.dumps(contact))
+    with pytest.raises(
+        ConfigError, match=r"registry\.toml:6: constituent #1: constituent\.abuse_contact: "
+    ):
+        read_constituents(write(tmp_path, "registry.toml", text))
+
+
+@pytest.mark.parametrize("contact", BAD_CONTACTS)
+def test_an_abuse_contact_that_is_not_one_address_is_refused_in_csv(
+    tmp_path: Path, contact: str
+) -> None:
+    """In a CSV the bad contact (quoted, so a line break stays in the cell) names the file and the
+    row's first line, even when its cell spans two lines."""
+    text = CSV + 'Water Board,drinking-water,NL,"' + contact + '",,,\n'
+    with pytest.raises(ConfigError, match=r"registry\.csv:4: constituent\.abuse_contact: "):
+        read_constituents(write(tmp_path, "registry.csv", text))

@@ -122,7 +122,7 @@ class SqlEvents:
             rows = conn.execute(
                 sa.select(schema.constituents.c.data).order_by(schema.constituents.c.name)
             ).all()
-        return [Constituent.from_mapping(orjson.loads(row.data)) for row in rows]
+        return [Constituent.from_mapping(orjson.loads(row.data), stored=True) for row in rows]
 
     def replace_asn_ranges(self, ranges: Iterable[AsnRange]) -> int:
         table = schema.asn_ranges
