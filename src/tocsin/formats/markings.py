@@ -76,14 +76,75 @@ def tlp_of_refs(refs: Iterable[str], *, definitions: Mapping[str, TLP] | None = 
 
 
 def tlp_of_definition(obj: Mapping[str, Any]) -> TLP | None:
-    """The TLP a ``marking-definition`` object declares (2.0 extension or 1.0 ``tlp``), if any."""
-    extension = (obj.get("extensions") or {}).get(TLP_EXTENSION)
-    try:
-        if isinstance(extension, Mapping) and "tlp_2_0" in extension:
-            return TLP.parse(extension["tlp_2_0"])
+    """The TLP a ``marking-definition`` object declares (2.0 extension or 1.0 ``tlp``), if any.
+
+    Fails closed: a definition that cannot be read (``extensions`` that is not an object, a TLP
+    extension or ``definition`` of the wrong shape, a colour that is not TLP) is RED; only a
+    well-formed definition of another kind (a statement, say) is None.
+    """
+    extensions = obj.get("extensions", {})
+    if not isinstance(extensions, Mapping):
+        return TLP.RED
+    if TLP_EXTENSION in extensions:
+        extension = extensions[TLP_EXTENSION]
+        colour = extension.get("tlp_2_0") if isinstance(extension, Mapping) else None
+        return _colour(colour)
+    if obj.get("definition_type") == "tlp":
         definition = obj.get("definition")
-        if obj.get("definition_type") == "tlp" and isinstance(definition, Mapping):
-            return TLP.parse(definition.get("tlp"))
-    except ValueError:
-        return None
+        return _colour(definition.get("tlp") if isinstance(definition, Mapping) else None)
     return None
+
+
+def _colour(value: Any) -> TLP:
+    try:
+        return TLP.parse(value)
+    except ValueError:
+        return TLP.RED
+
+
+ABSENT: Any = object()
+
+
+def tlp_of_marks(
+    refs: Any = ABSENT,
+    granular: Any = ABSENT,
+    *,
+    definitions: Mapping[str, TLP | None] | None = None,
+) -> TLP | None:
+    """The TLP of an object's ``object_marking_refs`` and ``granular_markings`` as received.
+
+    Fails closed, never lower: a value of the wrong shape (not a list, an empty list, an item
+    that is not a marking id or a granular marking) is RED. With ``definitions`` (every marking
+    definition of the input, None for those that are not TLP), an id that is neither a TLP id
+    nor defined in the input is RED too. None when the object carries no TLP marking at all.
+    """
+    found: list[TLP | None] = []
+    if refs is not ABSENT:
+        found.append(_refs(refs, definitions))
+    if granular is not ABSENT:
+        if not isinstance(granular, list) or not granular:
+            return TLP.RED
+        for item in granular:
+            ref = item.get("marking_ref") if isinstance(item, Mapping) else None
+            if ref is None and isinstance(item, Mapping) and "lang" in item:
+                continue  # a language marking, not a TLP one
+            found.append(_refs([ref], definitions))
+    labels = [label for label in found if label is not None]
+    return max(labels) if labels else None
+
+
+def _refs(refs: Any, definitions: Mapping[str, TLP | None] | None) -> TLP | None:
+    if not isinstance(refs, list) or not refs:
+        return TLP.RED
+    found: TLP | None = None
+    for ref in refs:
+        if not isinstance(ref, str) or not ref.startswith("marking-definition--"):
+            return TLP.RED
+        label = KNOWN.get(ref)
+        if label is None and definitions is not None:
+            if ref not in definitions:
+                return TLP.RED  # an id nothing in the input defines
+            label = definitions[ref]
+        if label is not None and (found is None or label > found):
+            found = label
+    return found

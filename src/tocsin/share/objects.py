@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from tocsin.formats.markings import tlp_of_refs
+from tocsin.formats.markings import ABSENT, tlp_of_marks
 from tocsin.model.tlp import TLP
 from tocsin.store.shapes import NewObject, Stored
 
@@ -39,8 +39,11 @@ def stix_object(item: Any) -> NewObject:
         raise ValueError(f"{object_id}: spec_version {spec!r}: TAXII 2.1 carries STIX 2.1")
     moment = item.get("modified") or item.get("created")
     version = timestamp_us(moment) if moment is not None else 0
-    refs = item.get("object_marking_refs") or ()
-    level = tlp_of_refs(refs) if refs else None
+    # A marking of the wrong shape is RED; an id that is not TLP's does not count here (one
+    # object alone does not show the definitions the envelope may hold).
+    level = tlp_of_marks(
+        item.get("object_marking_refs", ABSENT), item.get("granular_markings", ABSENT)
+    )
     if level is None:
         # Unmarked: a marking definition and an organisation's identity (a producer) are public;
         # anything else is kept as AMBER, the most careful level that can still go to one named

@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tocsin.model.event import FINGERPRINT_FIELDS, fingerprint
+from tocsin.model.tlp import TLP
 from tocsin.pipeline.stages.batch import Batch
-from tocsin.pipeline.stages.dedupe import Deduper
+from tocsin.pipeline.stages.dedupe import RANK_BITS, TLP_SHIFT, Deduper, rank
 
 WINDOW = 86_400
 
@@ -106,3 +107,25 @@ def test_kept_plus_duplicates_is_what_came_in_and_kept_are_the_distinct_ones(
     Deduper(WINDOW)(batch)
     assert [e["source.port"] for e in batch.events] == [ports[i] for i in dict.fromkeys(picks)]
     assert len(batch.events) + batch.duplicates == len(picks)
+
+
+def test_of_one_observation_marked_red_and_green_the_red_one_is_kept() -> None:
+    """The most restrictive TLP wins whichever comes first, in one batch or a later one."""
+    for order in (("GREEN", "RED"), ("RED", "GREEN")):
+        batch = Batch(events=[scan(tlp=order[0]), scan(tlp=order[1])])
+        Deduper(WINDOW)(batch)
+        assert [e["tlp"] for e in batch.events] == ["RED"]
+        assert batch.duplicates == 1
+    dedupe = Deduper(WINDOW)
+    dedupe(Batch(events=[scan(tlp="GREEN", when="2026-11-20T09:00:00+00:00")]))
+    later = dedupe(Batch(events=[scan(tlp="RED"), scan(tlp="AMBER")]))
+    assert [e["tlp"] for e in later.events] == ["RED"]  # replaces the earlier GREEN in the store
+
+
+def test_rank_puts_tlp_before_time_and_a_red_rank_is_what_it_was() -> None:
+    """A RED event ranks as every event did before TLP counted (stored ranks stay valid)."""
+    red, green = scan(tlp="RED"), scan(tlp="GREEN", when="2026-11-20T09:00:00+00:00")
+    assert rank(red) < rank(green)
+    assert rank(red) >> RANK_BITS == 1_795_168_800  # 2026-11-20T10:00:00Z in seconds
+    assert rank(scan(tlp="nonsense")) >> TLP_SHIFT == 0  # a TLP that cannot be read ranks as RED
+    assert rank(green) >> TLP_SHIFT == TLP.RED - TLP.GREEN

@@ -282,14 +282,15 @@ def _marked(*refs: str, sco_refs: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         ((marking_id(TLP.GREEN),), (stix2.TLP_AMBER.id,), "AMBER"),
         ((marking_id(TLP.AMBER_STRICT), stix2.TLP_AMBER.id), (), "AMBER+STRICT"),
         ((stix2.TLP_GREEN.id,), (marking_id(TLP.RED),), "RED"),
-        (("marking-definition--3c2a7a4e-2f6a-4a4e-8a31-5a1f3f0a9e21",), (), "GREEN"),
+        # an id the input does not define: read as RED (markings fail closed)
+        (("marking-definition--3c2a7a4e-2f6a-4a4e-8a31-5a1f3f0a9e21",), (), "RED"),
     ],
 )
 def test_the_most_restrictive_marking_of_object_and_observables_wins(
     refs: tuple[str, ...], sco_refs: tuple[str, ...], expected: str
 ) -> None:
     """TLP 2.0 and 1.0 ids, on the object and on each SCO it refers to: the most restrictive
-    counts; none (or none that is TLP) leaves the feed's default. RED is still read."""
+    counts; none leaves the feed's default. RED is still read."""
     (event,) = run(orjson.dumps(_marked(*refs, sco_refs=sco_refs)), default_tlp="GREEN").events
     assert event["tlp"] == expected
 

@@ -31,9 +31,13 @@ says the same and more (this is how Tocsin's own exports read back, one event pe
 - provenance: ``feed.provider`` is the name of the ``created_by_ref`` identity when the input
   holds it; ``extra.stix_id`` is the object's id, ``extra.stix_created_by`` its producer's;
   ``time.source`` is ``last_observed`` or ``valid_from``, ``time.observation`` is ``created``.
-- tlp: the most restrictive TLP (2.0 or 1.0) of the object's marking refs and those of every SCO
-  it refers to, also under marking ids the input defines itself; none leaves ``tlp`` unset, so
-  the feed's default applies. A RED object is still read, and stays RED.
+- tlp: the most restrictive TLP (2.0 or 1.0) of the object's marking refs and granular markings
+  and those of every SCO it refers to, also under marking ids the input defines itself; none
+  leaves ``tlp`` unset, so the feed's default applies. A RED object is still read, and stays
+  RED. Markings fail closed: a marking of the wrong shape (a string where the list belongs,
+  ``[{}]``, an empty list), an id that is neither TLP's nor defined in the input, and a marking
+  definition that cannot be read (``extensions`` that is not an object, a colour that is not
+  TLP) make the object RED, never lower, and the rest of the input is read as usual.
 
 A JSON document has no lines: a record's ``line`` is the object's 1-based position in the objects
 array and its ``raw`` the object's compact JSON. An input that is not JSON or holds no STIX
@@ -43,14 +47,14 @@ objects is one quarantined record (line 1, its first 2,000 characters).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeGuard
 
 import orjson
 
-from tocsin.formats.markings import tlp_of_definition, tlp_of_refs
+from tocsin.formats.markings import ABSENT, tlp_of_definition, tlp_of_marks
 from tocsin.formats.stix import LABELS
 from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import TLP
@@ -123,15 +127,13 @@ class Graph:
         for item in objects:
             if _is_object(item) and _newer(item, self.by_id.get(item["id"])):
                 self.by_id[item["id"]] = item
-        self.definitions: dict[str, TLP] = {}
+        self.definitions: dict[str, TLP | None] = {}  # every marking definition: its TLP or None
         self.sighted: set[str] = set()  # indicators whose observed-data is in this input
         self.indicates: dict[str, str] = {}  # indicator id → malware name
         for id_, item in self.by_id.items():
             kind = item["type"]
             if kind == "marking-definition":
-                label = tlp_of_definition(item)
-                if label is not None:
-                    self.definitions[id_] = label
+                self.definitions[id_] = tlp_of_definition(item)
             elif kind == "sighting" and any(
                 self._kind(ref) == "observed-data" for ref in _list(item, "observed_data_refs")
             ):
@@ -161,6 +163,8 @@ class Graph:
                 fields = self.indicator(item)
         except Unmappable as exc:
             return Record(position, raw, None, f"{item['id']}: {exc}")
+        except Exception as exc:  # one object of a shape nobody foresaw loses that row only
+            return Record(position, raw, None, f"{item['id']}: cannot be read: {exc!r}")
         if fields is None:
             return None
         return Record(position, raw, fields)
@@ -179,8 +183,7 @@ class Graph:
                 kinds = ", ".join(sorted({sco["type"] for sco in scos}))
                 parts.append(f"Tocsin has no field for {kinds}")
             raise Unmappable("no observable to map: " + ("; ".join(parts) or "no object_refs"))
-        marks = [ref for sco in scos for ref in _list(sco, "object_marking_refs")]
-        self._common(item, fields, marks)
+        self._common(item, fields, scos)
         if item.get("last_observed"):
             fields["time.source"] = _time(item["last_observed"])
         return fields
@@ -204,12 +207,14 @@ class Graph:
                 break
         if item["id"] in self.indicates:
             fields["malware.name"] = self.indicates[item["id"]]
-        self._common(item, fields, [])
+        self._common(item, fields, ())
         if item.get("valid_from"):
             fields["time.source"] = _time(item["valid_from"])
         return fields
 
-    def _common(self, item: Mapping[str, Any], fields: dict[str, Any], refs: list[Any]) -> None:
+    def _common(
+        self, item: Mapping[str, Any], fields: dict[str, Any], scos: Iterable[Mapping[str, Any]]
+    ) -> None:
         """Labels, provenance, times and TLP: what every row takes from its object."""
         for label in _list(item, "labels"):
             if isinstance(label, str):
@@ -223,10 +228,22 @@ class Graph:
         fields["extra.stix_id"] = item["id"]
         if item.get("created"):
             fields["time.observation"] = _time(item["created"])
-        own = [r for r in (*_list(item, "object_marking_refs"), *refs) if isinstance(r, str)]
-        label = tlp_of_refs(own, definitions=self.definitions)
+        label = self.tlp(item, *scos)
         if label is not None:
             fields["tlp"] = label.value_name
+
+    def tlp(self, *items: Mapping[str, Any]) -> TLP | None:
+        """The most restrictive TLP marking the objects; a malformed marking is RED."""
+        labels = [
+            tlp_of_marks(
+                item.get("object_marking_refs", ABSENT),
+                item.get("granular_markings", ABSENT),
+                definitions=self.definitions,
+            )
+            for item in items
+        ]
+        found = [label for label in labels if label is not None]
+        return max(found) if found else None
 
 
 def _label(label: str, fields: dict[str, Any]) -> None:

@@ -1,10 +1,13 @@
 """Dedupe: each event gets its fingerprint and its rank; repeats are counted and dropped.
 
 Events with one fingerprint are one observation within the dedupe window. Of these, the one with
-the lowest rank is kept: the earliest ``time.source``, ties broken by a digest of the content.
-That makes what is stored independent of the order rows arrive in: two processes parsing halves
-of one file, a rerun after a crash, or files ingested in another order all store the same event.
-The store applies the same rule across runs and restarts (see ``Store.write``).
+the lowest rank is kept: the most restrictive TLP (the same observation marked RED and GREEN is
+stored RED, whichever comes first), then the earliest ``time.source``, ties broken by a digest
+of the content. A RED event's rank is what every rank was before TLP counted, so events stored
+earlier are never displaced by a re-ingest of themselves. That makes what is stored independent
+of the order rows arrive in: two processes parsing halves of one file, a rerun after a crash, or
+files ingested in another order all store the same event. The store applies the same rule
+across runs and restarts (see ``Store.write``).
 """
 
 from __future__ import annotations
@@ -14,21 +17,30 @@ from hashlib import blake2b
 import orjson
 
 from tocsin.model.event import FINGERPRINT_FIELDS, fingerprint, time_bucket
+from tocsin.model.tlp import TLP
 from tocsin.pipeline.stages.batch import Batch
 
 RANK_BITS = 24
+TIME_BITS = 36  # seconds up to the year 4147; later times all rank as that one
+TLP_SHIFT = RANK_BITS + TIME_BITS  # the TLP's place, above the time: 4 × 2**60 < 2**63
 
 
 def rank(event: dict[str, object]) -> int:
-    """Event time (seconds) in the high bits, a digest of the content (without the observation
-    time, which differs between runs) in the low ``RANK_BITS``."""
+    """How much less restrictive than RED the event's TLP is in the high bits, then the event time
+    (seconds), then a digest of the content (without the observation time, which differs
+    between runs) in the low ``RANK_BITS``. A malformed TLP ranks as RED."""
     observed = event.pop("time.observation", None)
     try:
         digest = blake2b(orjson.dumps(event, option=orjson.OPT_SORT_KEYS), digest_size=3).digest()
     finally:
         if observed is not None:
             event["time.observation"] = observed
-    return (time_bucket(event, 1) << RANK_BITS) | int.from_bytes(digest, "big")
+    seconds = min(max(time_bucket(event, 1), 0), (1 << TIME_BITS) - 1)
+    try:
+        laxity = TLP.RED - TLP.parse(event.get("tlp"))
+    except ValueError:
+        laxity = 0
+    return (laxity << TLP_SHIFT) | (seconds << RANK_BITS) | int.from_bytes(digest, "big")
 
 
 class Deduper:
