@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -247,5 +248,60 @@ def test_the_server_pulls_each_source_on_its_schedule(
         run_alone(scenario)
         assert [p.source for p in pulled] == ["publisher"]
         assert _addresses(store) == {f"198.51.100.{n}" for n in range(1, 6)}
+    finally:
+        store.close()
+
+
+def test_a_pulled_malformed_marking_is_red_and_the_rest_arrives(tmp_path: Path) -> None:
+    """Markings fail closed over a pull: a definition whose ``extensions`` is a string (which
+    lost the whole pull) and the RED id as a string are RED, and of one observation GREEN on one
+    page and RED on the next, RED is stored; the source's CLEAR default lowers nothing."""
+    own = "marking-definition--3c2a7a4e-2f6a-4a4e-8a31-5a1f3f0a9e21"
+    green = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+    red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+
+    def indicator(n: int, ip: str, marks: object) -> dict[str, object]:
+        return {
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": f"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd{n:02d}",
+            "created": "2026-11-20T08:00:00.000Z",
+            "modified": "2026-11-20T08:00:00.000Z",
+            "pattern": f"[ipv4-addr:value = '{ip}']",
+            "pattern_type": "stix",
+            "valid_from": "2026-11-20T07:30:00Z",
+            "object_marking_refs": marks,
+        }
+
+    broken = {"type": "marking-definition", "id": own, "extensions": "tlp:clear"}
+    pages = [
+        {
+            "more": True,
+            "next": "2",
+            "objects": [
+                broken,
+                indicator(1, "198.51.100.1", [own]),
+                indicator(2, "198.51.100.2", red),
+                indicator(3, "198.51.100.3", [green]),
+            ],
+        },
+        {"more": False, "objects": [indicator(4, "198.51.100.3", [red])]},
+    ]
+
+    def fetch(url: str, authorization: str | None) -> tuple[bytes, dict[str, str]]:
+        page = pages[1] if "next=2" in url else pages[0]
+        return orjson.dumps(page), {"x-taxii-date-added-last": "2026-11-28T10:00:00.000000Z"}
+
+    settings, store = _receiver(tmp_path)
+    source = Source(name="partner", url="https://taxii.partner.example/api/", collection="c")
+    try:
+        got = pull(settings, store, replace(source, tlp="CLEAR"), now=lambda: 1, fetch=fetch)
+        assert (got.accepted, got.duplicates, got.quarantined) == (3, 1, 0)
+        events = store.search(EventFilter(limit=1000)).events
+        assert {e["source.ip"]: e["tlp"] for e in events} == {
+            "198.51.100.1": "RED",
+            "198.51.100.2": "RED",
+            "198.51.100.3": "RED",
+        }
     finally:
         store.close()

@@ -177,6 +177,39 @@ def test_a_partner_adds_objects_and_polls_the_status(desk: Desk) -> None:
     assert {(e["feed.provider"], e["tlp"]) for e in events} == {("Partner A", "GREEN")}
 
 
+def test_a_partner_s_malformed_markings_are_red_and_stop_nothing(desk: Desk) -> None:
+    """Markings fail closed on a POST too: the RED id as a string, ``[{}]`` (which raised in the
+    collection), and a definition whose ``extensions`` is a string (which lost every indicator)
+    are RED, the others keep theirs, and of one observation sent GREEN and RED, RED is kept."""
+    own = "marking-definition--3c2a7a4e-2f6a-4a4e-8a31-5a1f3f0a9e21"
+    broken = {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": own,
+        "created": "2026-11-28T10:00:00.000Z",
+        "extensions": "tlp:green",
+    }
+    sent = [
+        {**indicator(110), "object_marking_refs": RED},
+        {**indicator(111), "object_marking_refs": [{}]},
+        broken,
+        indicator(112, own),
+        indicator(113),
+        indicator(114),
+        {**indicator(115, RED), "pattern": indicator(114)["pattern"]},
+    ]
+    status = _collection(desk, "Partner A").add_objects({"objects": sent})
+    assert (status.status, status.success_count, status.failure_count) == ("complete", 7, 0)
+    events = desk.store.search(EventFilter(limit=100)).events
+    assert {e["source.ip"]: e["tlp"] for e in events} == {
+        "198.51.100.110": "RED",
+        "198.51.100.111": "RED",
+        "198.51.100.112": "RED",
+        "198.51.100.113": "GREEN",
+        "198.51.100.114": "RED",
+    }
+
+
 def test_amber_strict_for_one_partner_never_reaches_another(desk: Desk) -> None:
     desk.sharing.release(desk.lead, "community", [indicator(1)])
     pending = desk.sharing.release(
