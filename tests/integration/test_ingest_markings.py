@@ -4,15 +4,20 @@ GREEN the RED one is stored."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
 from tests.conftest import fixed_clock
 from tocsin.formats.markings import TLP_EXTENSION, marking_id
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.runner import Summary
+from tocsin.pipeline.stages.dedupe import TLP_SHIFT
 from tocsin.services.ingest import ingest
 from tocsin.settings import Settings
 from tocsin.store import EventFilter, Store
@@ -112,3 +117,28 @@ def test_extensions_of_any_shape_never_abort_the_bundle(
         assert summary.quarantined == 0
         assert stored(store)[ip] == "RED"
     assert stored(store)["192.0.2.1"] == "GREEN"
+
+
+def test_an_event_stored_before_tlp_counted_in_the_rank_is_displaced_by_a_red_copy(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    """Migration 0010 puts the TLP into ranks written before: a GREEN event stored then (whose
+    rank is only its time and digest, so an earlier GREEN beat a later RED) is displaced by a
+    later RED copy once migrated."""
+    earlier = "2026-11-20T07:00:00Z"
+    run(settings, store, tmp_path / "a.json", [indicator(1, "198.51.100.9", [GREEN], earlier)])
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("tocsin.store.sql").joinpath("migrations"))
+    )
+    engine = store.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0009")  # the ranks as that version wrote them
+        old = conn.execute(sa.text("SELECT rank FROM events")).scalar_one()
+        assert old >> TLP_SHIFT == 0
+        command.upgrade(config, "head")
+        new = conn.execute(sa.text("SELECT rank FROM events")).scalar_one()
+        assert new == old + ((TLP.RED - TLP.GREEN) << TLP_SHIFT)
+    run(settings, store, tmp_path / "b.json", [indicator(2, "198.51.100.9", [RED])])
+    assert stored(store) == {"198.51.100.9": "RED"}
