@@ -79,7 +79,8 @@ def desk(settings: Settings, tmp_path: Path) -> Iterator[Desk]:
             display_name=name,
         )
         tokens[name] = accounts.create_token(Principal.of(user), "taxii", "read,write").secret
-    tokens["analyst"] = accounts.create_token(team.people["analyst"], "taxii", "read").secret
+    for role in ("analyst", "lead"):
+        tokens[role] = accounts.create_token(team.people[role], "taxii", "read").secret
     sharing.set_agreement(
         lead, "Partner A", "community", read=True, write=True, max_tlp=TLP.GREEN, approval=False
     )
@@ -351,3 +352,24 @@ def test_the_demo_prints_credentials_that_read_its_green_collection(tmp_path: Pa
     assert len(served) == count > 100
     marks = {m for o in served for m in o.get("object_marking_refs", [])}
     assert marks <= {GREEN, "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"}
+
+
+def test_staff_read_over_taxii_up_to_their_console_cap(desk: Desk) -> None:
+    """A partner's TLP:RED object is kept for the team; over TAXII an analyst gets none of it (in
+    pages, by id, its versions or the manifest), as in the console, while a lead reads it."""
+    secret, public = indicator(7, RED), indicator(8)
+    status = _collection(desk, "Partner A").add_objects({"objects": [secret, public]})
+    assert status.success_count == 2
+    base = "/taxii2/api/collections/community"
+    seen: dict[str, set[str]] = {}
+    for who in ("analyst", "lead"):
+        auth = (who, desk.tokens[who])
+        with httpx2.Client(base_url=desk.url, auth=auth, headers={"Accept": TAXII}) as client:
+            listed = client.get(f"{base}/objects/").json().get("objects", [])
+            manifest = client.get(f"{base}/manifest/").json().get("objects", [])
+            one = client.get(f"{base}/objects/{secret['id']}/")
+            versions = client.get(f"{base}/objects/{secret['id']}/versions/")
+        seen[who] = {o["id"] for o in listed} | {m["id"] for m in manifest}
+        expected = 404 if who == "analyst" else 200
+        assert (one.status_code, versions.status_code) == (expected, expected)
+    assert seen == {"analyst": {public["id"]}, "lead": {secret["id"], public["id"]}}

@@ -41,7 +41,7 @@ class IncidentRecord:
 
     def linked_events(self, who: Principal, incident: Incident, *, limit: int) -> list[Event]:
         """The events linked to an incident read through ``get`` or ``by_reference`` that this
-        person may read (``access.event_tlp_cap``)."""
+        person may read (``access.tlp_cap``)."""
         return [e for _, e in self.numbered_events(who, incident, limit=limit)]
 
     def seen_by(self, who: Principal, incident_id: int) -> Incident | None:
@@ -64,12 +64,12 @@ class IncidentRecord:
         self, who: Principal, incident: Incident, *, limit: int
     ) -> list[tuple[int, Event]]:
         """The linked events this person may read, with their stored ids, newest first."""
-        cap = access.event_tlp_cap(who)
+        cap = access.tlp_cap(who)
         return self.cases.incident_events(incident.id, limit=limit, max_tlp=cap)
 
     def event_count(self, who: Principal, incident: Incident) -> int:
         """How many linked events this person may read."""
-        return self.cases.count_incident_events(incident.id, max_tlp=access.event_tlp_cap(who))
+        return self.cases.count_incident_events(incident.id, max_tlp=access.tlp_cap(who))
 
     def evidence_list(self, incident: Incident) -> list[dict[str, Any]]:
         return self.cases.evidence(incident.id)

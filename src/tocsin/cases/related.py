@@ -43,7 +43,7 @@ def related(incidents: Incidents, who: Principal, incident_id: int, cap: int = 5
             other = incidents.seen_by(who, other_id)
             if other is not None:
                 found_incidents[other_id] = (other, shown)
-        query = _query(kind, value, access.event_tlp_cap(who))
+        query = _query(kind, value, access.tlp_cap(who))
         if query is not None and len(found_events) < cap:
             for event in incidents.find_events(query).events:
                 fp = event.get("tocsin.fingerprint", "")

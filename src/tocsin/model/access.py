@@ -49,12 +49,14 @@ def changeable(who: Principal, incident: Incident | None) -> Incident:
     return found
 
 
-def event_tlp_cap(who: Principal) -> int | None:
-    """The most restrictive TLP of events this person may see (None: no cap). TLP:RED events go
-    to named people: admins, leads and auditors read them; other staff see up to AMBER+STRICT."""
+def tlp_cap(who: Principal) -> TLP | None:
+    """The most restrictive TLP this person may read (None: no cap), of events in the console
+    and the API and of STIX objects over TAXII alike. TLP:RED goes to named people: admins,
+    leads and auditors read it; other staff see up to AMBER+STRICT. Partners read only what
+    their agreements give them (their ceiling is the agreement's, decided in sharing)."""
     if who.user_id is None or who.role in RED_READERS:
         return None
-    return int(TLP.AMBER_STRICT)
+    return TLP.AMBER_STRICT
 
 
 def require(who: Principal, *roles: Role, scope: str = "read") -> None:

@@ -67,7 +67,7 @@ def make_filter(
 def search(store: Store, who: Principal, query: EventFilter) -> EventPage:
     """Events are the team's working material: staff only (partners get what is shared)."""
     access.require(who, *access.STAFF)
-    return store.search(replace(query, max_tlp=access.event_tlp_cap(who)))
+    return store.search(replace(query, max_tlp=access.tlp_cap(who)))
 
 
 class Events:

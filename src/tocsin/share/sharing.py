@@ -3,7 +3,8 @@ may read or write over TAXII. Every decision is taken here, in the service layer
 person's role and organisation, the agreement and the TLP of each object; the TAXII routes only
 parse and render.
 
-- Staff (admin, lead, analyst, auditor) read every collection; admins and leads write.
+- Staff (admin, lead, analyst, auditor) read every collection up to the same TLP cap as in the
+  console (`model.access.tlp_cap`: RED only to admins, leads and auditors); admins and leads write.
 - A partner sees a collection only through an agreement, and in it only objects at or below its
   ceiling (never RED) meant for everyone or for its organisation alone.
 - What a partner writes is kept for the team and that partner only (audience = the partner): it
@@ -163,7 +164,8 @@ class Sharing(SharingReleases):
         collection, agreement = found
         if not partner:
             write = who.user_id is None or (who.role in STAFF_WRITERS and "write" in who.scopes)
-            return Access(collection, Reader(who.org_id, None), True, write)
+            reader = Reader(who.org_id, access.tlp_cap(who), staff=True)
+            return Access(collection, reader, True, write)
         if agreement is None:
             raise NotFound("no such collection")  # a partner never learns what it may not see
         return Access(

@@ -57,11 +57,12 @@ class QuarantineEntry:
 
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """Whose view: staff see every audience; a partner sees audience 0 and its own, up to its
+    """Whose view: staff see every audience, a partner audience 0 and its own; each up to its
     ceiling."""
 
     org_id: int | None
-    ceiling: TLP | None  # None: staff, no ceiling
+    ceiling: TLP | None  # None: no ceiling
+    staff: bool = False  # every audience (the team's own view), not only 0 and ``org_id``
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,12 +25,15 @@ def visible(
     (``build=False``: only the values, for a statement already compiled)."""
     params["collection"] = collection_id
     if reader.ceiling is not None:
-        params.update(ceiling=int(reader.ceiling), everyone=0, org=reader.org_id or 0)
+        params["ceiling"] = int(reader.ceiling)
+    if not reader.staff:
+        params.update(everyone=0, org=reader.org_id or 0)
     if not build:
         return []
     where = [_O.c.collection_id == sa.bindparam("collection")]
     if reader.ceiling is not None:
         where.append(_O.c.tlp <= sa.bindparam("ceiling"))
+    if not reader.staff:
         where.append(_O.c.audience.in_([sa.bindparam("everyone"), sa.bindparam("org")]))
     return where
 
