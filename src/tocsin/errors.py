@@ -31,6 +31,15 @@ class InvalidValue(TocsinError, ValueError):
             raise cls(field, value, str(exc)) from None
 
 
+class TooLong(InvalidValue):
+    """A free text over its field's declared limit (``tocsin.model.limits``); refused whole."""
+
+    def __init__(self, field: str, limit: int, length: int) -> None:
+        super().__init__(field, f"{length} characters", f"at most {limit} characters")
+        self.limit = limit
+        self.length = length
+
+
 class UnknownFeed(TocsinError):
     """A feed name that no parser answers to."""
 

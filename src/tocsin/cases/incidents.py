@@ -20,6 +20,7 @@ from tocsin.model.incident import (
     indicator,
     reference,
 )
+from tocsin.model.limits import bounded, limit_of
 from tocsin.model.people import Principal
 from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import TLP
@@ -57,7 +58,7 @@ class Incidents(IncidentQueue):
         if owner is None:
             raise InvalidValue("org_id", None, "an incident belongs to an organisation")
         values = {
-            "title": InvalidValue.check("title", title, types.string)[:300],
+            "title": _title(title, source),
             "type": InvalidValue.check("type", type, classification_type),
             "priority": InvalidValue.check("priority", priority, sanitize_priority),
             "tlp": InvalidValue.check("tlp", tlp, sanitize_tlp),
@@ -130,6 +131,7 @@ class Incidents(IncidentQueue):
     def transition(
         self, who: Principal, incident_id: int, status: str, comment: str = ""
     ) -> Incident:
+        said = bounded("incident.comment", comment)
         with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             try:
@@ -157,8 +159,8 @@ class Incidents(IncidentQueue):
                 changes.update(resolved_at=None, closed_at=None)  # a reopen
             self.cases.update_incident(conn, incident.id, **changes)
             text = f"{incident.status.label} → {wanted.label}"
-            if comment.strip():
-                text = f"{text}: {comment.strip()}"
+            if said:
+                text = f"{text}: {said}"
             self.record(
                 conn,
                 who,
@@ -214,15 +216,13 @@ class Incidents(IncidentQueue):
     # -- notes, tasks, indicators, events --------------------------------------------------------
 
     def add_note(self, who: Principal, incident_id: int, text: str) -> None:
-        body = InvalidValue.check("note", text, types.string)
-        if len(body) > 20_000:
-            raise InvalidValue("note", body[:40], "at most 20 000 characters")
+        body = bounded("incident.note", InvalidValue.check("note", text, types.string))
         with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             self.record(conn, who, incident, "incident.note", "note", body, {"length": len(body)})
 
     def add_task(self, who: Principal, incident_id: int, title: str) -> int:
-        text = InvalidValue.check("task", title, types.string)[:500]
+        text = bounded("incident.task", InvalidValue.check("task", title, types.string))
         with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))
             task_id = self.cases.add_task(conn, incident.id, text, self.now(), who.username)
@@ -377,6 +377,15 @@ class Incidents(IncidentQueue):
         return new
 
     # -- SLA clocks ------------------------------------------------------------------------------
+
+
+def _title(title: str, source: str) -> str:
+    """A person's title (typed, or given to a split) over the limit is refused whole; one Tocsin
+    composes from a rule or a report, which may quote a long URL, is cut to fit."""
+    text = InvalidValue.check("title", title, types.string)
+    if source == "manual" or source.startswith("split:"):
+        return bounded("incident.title", text)
+    return text[: limit_of("incident.title")]
 
 
 __all__ = ["OPEN", "Incidents", "QueueRow"]

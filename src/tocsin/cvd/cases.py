@@ -22,7 +22,7 @@ from tocsin.cvd.access import (
     may_read_contact,
     visible,
 )
-from tocsin.cvd.fields import LONG, clean_fields, text_field
+from tocsin.cvd.fields import clean_fields, text_field
 from tocsin.cvd.parties import REPORTER, CvdParties
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
 from tocsin.formats.csaf import EmbargoInForce, Publisher
@@ -41,6 +41,7 @@ from tocsin.model.cvd import (
     public_id,
 )
 from tocsin.model.cvd_ids import name_and_version, product_identifier
+from tocsin.model.limits import limit_of
 from tocsin.model.people import Principal
 from tocsin.model.workflow import Check, IllegalTransition, Workflow
 from tocsin.store.shapes import Transaction
@@ -142,8 +143,10 @@ class Cvd(CvdParties):
             "tlp": "AMBER",
             "description": "",
             "impact": "",
-            "reporter_name": text_field("reporter", reporter, 200),
-            "reporter_contact": text_field("contact", contact, 500, required=False),
+            "reporter_name": text_field("reporter", reporter, limit_of("cvd.reporter")),
+            "reporter_contact": text_field(
+                "contact", contact, limit_of("cvd.contact"), required=False
+            ),
             "credit": chosen,
             "anonymous": bool(anonymous),
             "handler_id": who.user_id,
@@ -153,11 +156,17 @@ class Cvd(CvdParties):
             **clean_fields({"title": title, **details}),
         }
         wanted = [
-            (text_field("vendor", v, 200), InvalidValue.check("product", i, product_identifier))
+            (
+                text_field("vendor", v, limit_of("cvd.vendor")),
+                InvalidValue.check("product", i, product_identifier),
+            )
             for v, i in products
         ]
         names: dict[str, str] = {}  # the first spelling of each vendor
-        for name in [*(text_field("vendor", v, 200) for v in vendors), *(v for v, _ in wanted)]:
+        for name in [
+            *(text_field("vendor", v, limit_of("cvd.vendor")) for v in vendors),
+            *(v for v, _ in wanted),
+        ]:
             names.setdefault(name.casefold(), name)
         with self.store.transaction() as conn:
             year = datetime.fromtimestamp(now, tz=UTC).year
@@ -219,7 +228,7 @@ class Cvd(CvdParties):
             elif wanted is State.REJECTED:
                 changes["closed_at"] = now
             if comment.strip():
-                details["comment"] = text_field("comment", comment, LONG)
+                details["comment"] = text_field("comment", comment, limit_of("cvd.comment"))
             self.cvd.update_case(conn, case.id, **changes)
             self._audit(conn, who, case, "cvd.transition", details)
             return self._read(conn, case.id)

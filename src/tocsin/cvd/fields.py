@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tocsin.errors import InvalidValue
+from tocsin.errors import InvalidValue, TooLong
 from tocsin.model import types
 from tocsin.model.cvd_ids import Cvss, Embargo, cve, cwe
+from tocsin.model.limits import limit_of
 from tocsin.model.tlp import tlp as sanitize_tlp
 
-SHORT, LONG = 300, 20_000
-TEXTS = {"title": SHORT, "description": LONG, "impact": LONG}
+TEXTS = {key: limit_of(f"cvd.{key}") for key in ("title", "description", "impact")}
 
 
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
         found["cwe"] = InvalidValue.check("cwe", fields["cwe_id"], cwe)
         if not (fields.get("cwe_name") or "").strip():
             raise InvalidValue("cwe_name", None, "the advisory names the weakness: give its name")
-        found["cwe_name"] = text_field("cwe_name", fields["cwe_name"], 300)
+        found["cwe_name"] = text_field("cwe_name", fields["cwe_name"], limit_of("cvd.cwe_name"))
     elif fields.get("cwe_name") is not None:
         raise InvalidValue("cwe_name", fields["cwe_name"], "give the CWE id with its name")
     if fields.get("cve_id") is not None:
@@ -66,5 +66,5 @@ def text_field(name: str, value: Any, limit: int, *, required: bool = True) -> s
         return ""
     text = InvalidValue.check(name, value, types.string)
     if len(text) > limit:
-        raise InvalidValue(name, text[:40], f"at most {limit} characters")
+        raise TooLong(name, limit, len(text))
     return str(text)

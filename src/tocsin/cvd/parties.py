@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from tocsin.cvd.access import changeable
-from tocsin.cvd.fields import LONG, text_field
+from tocsin.cvd.fields import text_field
 from tocsin.cvd.record import CvdRecord
 from tocsin.errors import Conflict, InvalidValue, NotFound
 from tocsin.model.cvd import Case, Direction, Message, ProductStatus, VendorStatus, vendor_dates
 from tocsin.model.cvd_ids import name_and_version, product_identifier
+from tocsin.model.limits import limit_of
 from tocsin.model.people import Principal
 from tocsin.model.tlp import tlp as sanitize_tlp
 
@@ -33,7 +34,7 @@ class CvdParties(CvdRecord):
         advice: str | None = None,
     ) -> Case:
         """Add a vendor (when new) and set its status or advice to users."""
-        vendor_name = text_field("vendor", name, 200)
+        vendor_name = text_field("vendor", name, limit_of("cvd.vendor"))
         wanted = InvalidValue.check("status", status, VendorStatus.parse) if status else None
         with self.store.transaction() as conn:
             case = changeable(who, self.cvd.case(case_id, conn))
@@ -45,7 +46,9 @@ class CvdParties(CvdRecord):
                 self._audit(conn, who, case, "cvd.vendor_add", {"vendor": vendor_name})
             changes: dict[str, Any] = {}
             if advice is not None:
-                changes["advice"] = text_field("advice", advice, 2000, required=False)
+                changes["advice"] = text_field(
+                    "advice", advice, limit_of("cvd.advice"), required=False
+                )
             if wanted is not None and wanted is not vendor.status:
                 changes.update(status=wanted, **vendor_dates(vendor, wanted, self.now()))
             if changes:
@@ -72,8 +75,10 @@ class CvdParties(CvdRecord):
         found = InvalidValue.check("identifier", identifier, product_identifier)
         derived = name_and_version(found)
         values: dict[str, Any] = {
-            "name": text_field("name", name, 200) if name else derived[0],
-            "version": text_field("version", version, 100) if version else derived[1],
+            "name": text_field("name", name, limit_of("cvd.product")) if name else derived[0],
+            "version": text_field("version", version, limit_of("cvd.version"))
+            if version
+            else derived[1],
             "identifier": found,
             "status": InvalidValue.check("status", status, ProductStatus.parse),
         }
@@ -131,9 +136,9 @@ class CvdParties(CvdRecord):
         contacted."""
         values: dict[str, Any] = {
             "direction": InvalidValue.check("direction", direction, Direction),
-            "party": text_field("party", party, 200),
+            "party": text_field("party", party, limit_of("cvd.party")),
             "tlp": InvalidValue.check("tlp", tlp, sanitize_tlp),
-            "text": text_field("text", text, LONG),
+            "text": text_field("text", text, limit_of("cvd.message")),
             "actor": who.username,
         }
         with self.store.transaction() as conn:

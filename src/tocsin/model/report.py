@@ -16,13 +16,14 @@ from enum import StrEnum
 
 from tocsin.model.constituent import CRITICAL_SECTORS
 from tocsin.model.incident import Status
+from tocsin.model.limits import limit_of
 from tocsin.model.report_codes import canonical_code as canonical_code
 from tocsin.model.report_codes import canonical_reference as canonical_reference
 from tocsin.model.report_codes import new_reference as new_reference
 from tocsin.model.report_codes import new_status_code as new_status_code
 
-SHORT = 200  # characters of a one-line answer
-LONG = 5000  # characters of the free-text account
+SHORT = limit_of("report.answer")  # characters of a one-line answer
+LONG = limit_of("report.account")  # characters of the free-text account
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
 

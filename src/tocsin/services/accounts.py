@@ -14,6 +14,7 @@ from tocsin.auth import passwords, tokens, totp
 from tocsin.auth.ratelimit import RateLimiter
 from tocsin.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyAttempts
 from tocsin.model import access
+from tocsin.model.limits import bounded
 from tocsin.model.people import (
     ApiToken,
     OrgKind,
@@ -53,6 +54,7 @@ class Accounts:
 
     def ensure_team(self, name: str = "National CSIRT") -> int:
         """The team organisation's id, created on first use."""
+        name = bounded("organisation.name", name)
         found = self.people.organisation_named(name)
         if found is not None:
             return found.id
@@ -62,6 +64,7 @@ class Accounts:
         return org.id
 
     def ensure_organisation(self, name: str, kind: OrgKind) -> int:
+        name = bounded("organisation.name", name)
         found = self.people.organisation_named(name)
         if found is not None:
             return found.id
@@ -89,6 +92,7 @@ class Accounts:
     ) -> User:
         access.require(who, Role.ADMIN, scope="write")
         login = _check("username", name, username)
+        shown = bounded("user.display_name", display_name or "") or login
         try:
             found_role = Role(role)
         except ValueError:
@@ -100,7 +104,7 @@ class Accounts:
             user = self.people.add_user(
                 conn,
                 username=login,
-                display_name=(display_name or login).strip()[:120],
+                display_name=shown,
                 role=found_role.value,
                 org_id=org_id,
                 disabled=False,
@@ -243,6 +247,7 @@ class Accounts:
         if who.user_id is None:
             raise Forbidden("tokens belong to a person")
         wanted = _check("scopes", scopes, tokens.parse_scopes)
+        label = bounded("token.name", name) or "token"
         if "admin" in wanted and who.role is not Role.ADMIN:
             raise Forbidden("only admins may create admin tokens")
         secret, prefix, digest = tokens.new_token()
@@ -250,7 +255,7 @@ class Accounts:
             token = self.people.add_token(
                 conn,
                 user_id=who.user_id,
-                name=name.strip()[:80] or "token",
+                name=label,
                 prefix=prefix,
                 digest=digest,
                 scopes=tokens.format_scopes(wanted),

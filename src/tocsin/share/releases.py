@@ -13,6 +13,7 @@ import orjson
 
 from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model import access
+from tocsin.model.limits import bounded
 from tocsin.model.people import Principal, Role
 from tocsin.model.share import (
     EVERYONE,
@@ -121,7 +122,8 @@ class SharingReleases(SharingRecord):
         return self._decide(who, release_id, approve=True)
 
     def refuse(self, who: Principal, release_id: int, reason: str) -> Release:
-        return self._decide(who, release_id, approve=False, reason=reason)
+        said = bounded("release.reason", reason)
+        return self._decide(who, release_id, approve=False, reason=said)
 
     def releases(self, who: Principal, state: ReleaseState | None = None) -> list[Release]:
         access.require(who, Role.ADMIN, Role.LEAD, Role.ANALYST, Role.AUDITOR)
@@ -174,7 +176,7 @@ class SharingReleases(SharingRecord):
                     "share.refuse",
                     "release",
                     str(release_id),
-                    {**details, "reason": reason[:500]},
+                    {**details, "reason": reason},
                 )
         done = self.share.release(release_id)
         assert done is not None

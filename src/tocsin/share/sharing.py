@@ -24,6 +24,7 @@ import orjson
 
 from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model import access
+from tocsin.model.limits import bounded
 from tocsin.model.people import OrgKind, Principal, Role
 from tocsin.model.share import (
     EVERYONE,
@@ -63,6 +64,8 @@ class Sharing(SharingReleases):
         self, who: Principal, alias: str, title: str, description: str = ""
     ) -> Collection:
         access.require(who, *STAFF_WRITERS, scope="write")
+        title = bounded("collection.title", title)
+        description = bounded("collection.description", description)
         alias = alias.strip().lower()
         if not alias or not alias.replace("-", "").isalnum():
             raise InvalidValue("alias", alias, "letters, digits and dashes")
@@ -74,8 +77,8 @@ class Sharing(SharingReleases):
                 {
                     "uuid": str(uuid.uuid4()),
                     "alias": alias,
-                    "title": title.strip() or alias,
-                    "description": description.strip(),
+                    "title": title or alias,
+                    "description": description,
                     "created": self.now(),
                 },
             )
@@ -87,7 +90,7 @@ class Sharing(SharingReleases):
     def add_partner(self, who: Principal, name: str) -> int:
         """A partner organisation (its users and tokens get role partner)."""
         access.require(who, *STAFF_WRITERS, scope="write")
-        name = name.strip()
+        name = bounded("organisation.name", name)
         if not name:
             raise InvalidValue("name", name, "a partner needs a name")
         found = self.people.organisation_named(name)

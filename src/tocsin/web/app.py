@@ -28,6 +28,7 @@ from tocsin.errors import (
     NotAuthenticated,
     NotFound,
     TocsinError,
+    TooLong,
     TooManyAttempts,
     UnsupportedMedia,
 )
@@ -47,6 +48,7 @@ from tocsin.web.common.sessions import Sessions
 
 # How each error of the core reads over HTTP: mapped here once, for the API and the pages alike.
 STATUSES: tuple[tuple[type[TocsinError], int, str], ...] = (
+    (TooLong, 422, "Text too long"),
     (InvalidValue, 400, "Invalid value"),
     (TooManyAttempts, 429, "Too many attempts"),
     (NotAuthenticated, 401, "Not authenticated"),
