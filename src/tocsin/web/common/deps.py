@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.applications import Starlette
 
 from tocsin.errors import Forbidden, NotAuthenticated
-from tocsin.model.people import Principal
+from tocsin.model.people import Principal, Role
 from tocsin.services.accounts import Accounts
 from tocsin.services.desk import Desk
 from tocsin.services.events import Events
@@ -142,8 +142,20 @@ def session_for(request: Request) -> tuple[Session, bool]:
     return (found, False) if found is not None else (known.new(None), True)
 
 
+PARTNER_HOME = "/partner"
+
+
 def viewer(request: Request) -> Viewer:
-    """The logged-in person; NotAuthenticated (the pages answer: go and log in) otherwise."""
+    """The logged-in member of the team; NotAuthenticated (the pages answer: go and log in) when
+    nobody is, Forbidden for a partner: partners have no console, only their TAXII details."""
+    found = signed_in(request)
+    if found.principal.role is Role.PARTNER:
+        raise Forbidden(f"partners have no console: your TAXII details are at {PARTNER_HOME}")
+    return found
+
+
+def signed_in(request: Request) -> Viewer:
+    """The logged-in person, whatever their role (a partner included)."""
     known = sessions(request)
     session = known.read(request)
     if session is None or session.user_id is None:
@@ -181,6 +193,7 @@ def api_principal(
 
 
 Acting = Annotated[Viewer, Depends(viewer)]
+SignedIn = Annotated[Viewer, Depends(signed_in)]
 Form = Annotated[Posted, Depends(posted)]
 CheckedForm = Annotated[dict[str, str], Depends(session_form)]
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]

@@ -11,7 +11,7 @@ from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
 from tocsin.errors import NotAuthenticated, TocsinError
-from tocsin.web.common.deps import Viewer, viewer
+from tocsin.web.common.deps import Viewer, signed_in
 from tocsin.web.common.rendering import render
 
 
@@ -63,6 +63,6 @@ def _page(request: Request, status: int, title: str, message: str) -> Response:
 def _viewer(request: Request) -> Viewer | None:
     """Who is logged in, for the navigation of the error page; None when nobody or unsure."""
     try:
-        return viewer(request)
+        return signed_in(request)
     except TocsinError:
         return None

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.errors import NotAuthenticated, TooManyAttempts
-from tocsin.web.common.deps import CheckedForm, People, sessions
+from tocsin.model.people import Role
+from tocsin.web.common.deps import PARTNER_HOME, CheckedForm, People, sessions
 from tocsin.web.common.rendering import render
 from tocsin.web.common.sessions import SESSION_SECONDS
 
@@ -59,6 +60,8 @@ def login(request: Request, form: CheckedForm, people: People) -> Response:
         if isinstance(exc, TooManyAttempts):
             page.headers["retry-after"] = str(exc.retry_after)
         return page
+    if user.role is Role.PARTNER:  # partners have no console, only their TAXII details
+        target = PARTNER_HOME
     response = RedirectResponse(target, status_code=303)
     sessions(request).save(response, request, sessions(request).new(user.id))
     return response
