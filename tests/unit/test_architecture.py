@@ -31,6 +31,15 @@ def lint(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def planted(tmp_path: Path, module: str, line: str) -> subprocess.CompletedProcess[str]:
+    """import-linter's verdict on a copy of the tree with ``line`` added to ``module``."""
+    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "src" / "tocsin" / module
+    target.write_text(target.read_text() + f"\n{line}\n")
+    return lint(tmp_path)
+
+
 def test_the_packages_point_one_way() -> None:
     result = lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -50,11 +59,7 @@ BACK_ARROWS = [
 
 @pytest.mark.parametrize(("module", "line"), BACK_ARROWS, ids=[m for m, _ in BACK_ARROWS])
 def test_a_back_arrow_breaks_the_contract(tmp_path: Path, module: str, line: str) -> None:
-    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    planted = tmp_path / "src" / "tocsin" / module
-    planted.write_text(planted.read_text() + f"\n{line}\n")
-    result = lint(tmp_path)
+    result = planted(tmp_path, module, line)
     assert result.returncode != 0
     assert "Packages point one way BROKEN" in result.stdout
 
@@ -74,11 +79,7 @@ CLI_SHORTCUTS = [
 def test_a_command_past_the_desk_breaks_the_contract(
     tmp_path: Path, module: str, line: str
 ) -> None:
-    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    planted = tmp_path / "src" / "tocsin" / module
-    planted.write_text(planted.read_text() + f"\n{line}\n")
-    result = lint(tmp_path)
+    result = planted(tmp_path, module, line)
     assert result.returncode != 0
     assert "The command line goes through the services BROKEN" in result.stdout
 
@@ -98,11 +99,7 @@ WEB_SHORTCUTS = [
 
 @pytest.mark.parametrize(("module", "line"), WEB_SHORTCUTS, ids=[m for m, _ in WEB_SHORTCUTS])
 def test_a_page_past_the_desk_breaks_the_contract(tmp_path: Path, module: str, line: str) -> None:
-    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    planted = tmp_path / "src" / "tocsin" / module
-    planted.write_text(planted.read_text() + f"\n{line}\n")
-    result = lint(tmp_path)
+    result = planted(tmp_path, module, line)
     assert result.returncode != 0
     assert "The web goes through the services BROKEN" in result.stdout
 
@@ -119,11 +116,7 @@ WEB_ARROWS = [
 
 @pytest.mark.parametrize(("module", "line"), WEB_ARROWS, ids=[m for m, _ in WEB_ARROWS])
 def test_a_web_arrow_breaks_a_contract(tmp_path: Path, module: str, line: str) -> None:
-    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    planted = tmp_path / "src" / "tocsin" / module
-    planted.write_text(planted.read_text() + f"\n{line}\n")
-    result = lint(tmp_path)
+    result = planted(tmp_path, module, line)
     assert result.returncode != 0
     verdicts = result.stdout.splitlines()
     assert any(v.startswith("The web's") and v.endswith("BROKEN") for v in verdicts)
@@ -139,10 +132,6 @@ SQL_REACHES = [
 
 @pytest.mark.parametrize(("module", "line"), SQL_REACHES, ids=[m for m, _ in SQL_REACHES])
 def test_sql_above_the_store_breaks_the_contract(tmp_path: Path, module: str, line: str) -> None:
-    shutil.copytree(ROOT / "src" / "tocsin", tmp_path / "src" / "tocsin")
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    planted = tmp_path / "src" / "tocsin" / module
-    planted.write_text(planted.read_text() + f"\n{line}\n")
-    result = lint(tmp_path)
+    result = planted(tmp_path, module, line)
     assert result.returncode != 0
     assert "Only the store knows its SQL BROKEN" in result.stdout

@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CITED = re.compile(r"docs/([a-z_-]+)\.md(?: §(\d+(?:\.\d+)*))?")
 HEADING = re.compile(r"^#+ (\d+(?:\.\d+)*)\.? ", re.MULTILINE)
 BARE = re.compile(r"(?<![\w/\"])(?:feeds|standards|benchmarks|architecture)\.md")  # no docs/
-OUTSIDE = re.compile(r"\.\./shared/|/work/[s]hared")  # [s]: so that this line is no match
+OUTSIDE = re.compile(r"\.\.[/]shared[/]|/work[/]shared")  # [/]: so that this line is no match
 
 
 def sources() -> list[Path]:
