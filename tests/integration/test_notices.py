@@ -20,6 +20,7 @@ from typing import Any
 
 import gnupg
 import pytest
+import xarf
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi.testclient import TestClient
 
@@ -174,9 +175,43 @@ def test_notices_reach_the_server_explained_in_their_language(seeded: Store, mai
     text = northwind[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "198.51.100.0/25 is registered to you" in text and "Madame, Monsieur" in text
     names = sorted(p.get_filename() for p in northwind[0].iter_attachments())
-    assert names == ["events.csv", "xarf.json"]
+    assert names == ["events.csv", "xarf-1.json"]
     school = [m for m in box.messages if m["To"] == "it@riverside.example"]
     assert len(school) == 1 and school[0]["Auto-Submitted"] == "auto-generated"
+
+
+def test_each_xarf_attachment_is_one_report_the_xarf_reader_parses(
+    seeded: Store, mailbox: Any
+) -> None:
+    """A notice of several events carries one XARF attachment per event, and the XARF reference
+    parser (the ``xarf`` package) reads each as a valid v4 report of that event."""
+    box, port = mailbox
+    seeded.write(
+        rows(
+            event("198.51.100.20", "Northwind Power", "scanner", tocsin__priority="P1"),
+            event(
+                "198.51.100.21",
+                "Northwind Power",
+                "phishing",
+                source__url="http://198.51.100.21/login",
+                tocsin__priority="P1",
+            ),
+        ),
+        [],
+    )
+    notices = desk(seeded, port, FakeClock(NOW))
+    notices.plan()
+    notices.send()
+    (urgent,) = [m for m in box.messages if "P1" in str(m["Subject"])]
+    attached = {p.get_filename(): p.get_content() for p in urgent.iter_attachments()}
+    reports = {name: data for name, data in attached.items() if name.startswith("xarf")}
+    assert sorted(reports) == ["xarf-1.json", "xarf-2.json", "xarf-3.json"]
+    sources = set()
+    for data in reports.values():
+        parsed = xarf.parse(data.decode("utf-8") if isinstance(data, bytes) else data)
+        assert parsed.errors == [] and parsed.report is not None
+        sources.add(parsed.report.source_identifier)
+    assert sources == {"198.51.100.7", "198.51.100.20", "198.51.100.21"}
 
 
 def test_a_rerun_sends_nothing_new(seeded: Store, mailbox: Any) -> None:

@@ -99,11 +99,17 @@ def xarf_reports(events: Sequence[Event], *, reporter: Reporter) -> list[dict[st
     return [_report(event, reporter) for event in events]
 
 
-def xarf_json(reports: Sequence[Mapping[str, Any]]) -> bytes:
-    """The ``xarf.json`` attachment: the report itself when there is one (what XARF readers
-    expect of that file), a JSON array of the reports otherwise."""
-    body: Any = dict(reports[0]) if len(reports) == 1 else [dict(r) for r in reports]
-    return orjson.dumps(body, option=orjson.OPT_INDENT_2)
+def xarf_json(report: Mapping[str, Any]) -> bytes:
+    """One XARF v4 document: a single report object, which is all a XARF reader accepts (the
+    reference parser refuses a JSON array)."""
+    return orjson.dumps(dict(report), option=orjson.OPT_INDENT_2)
+
+
+def xarf_files(reports: Sequence[Mapping[str, Any]]) -> list[tuple[str, bytes]]:
+    """The notice's XARF attachments: one file per report, ``xarf-1.json``, ``xarf-2.json``…
+    (numbered with as many digits as the last, so that they sort in the order of the events)."""
+    width = len(str(len(reports)))
+    return [(f"xarf-{n:0{width}d}.json", xarf_json(r)) for n, r in enumerate(reports, 1)]
 
 
 def _report(event: Event, reporter: Reporter) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from tocsin.formats.notices import Reporter, events_csv, xarf_json, xarf_reports
+from tocsin.formats.notices import Reporter, events_csv, xarf_files, xarf_reports
 from tocsin.model.event import Event
 from tocsin.model.notice import Format
 from tocsin.notify.mime import Mail, address_header, attachment, header, multipart, text_part
@@ -90,8 +90,8 @@ def compose(
         )
     if Format.XARF in formats:
         reporter = Reporter(org=sender.team, contact=sender.address, domain=sender.domain)
-        xarf = xarf_json(xarf_reports(events, reporter=reporter))
-        parts.append(attachment(xarf, "application/json", "xarf.json"))
+        for name, report in xarf_files(xarf_reports(events, reporter=reporter)):
+            parts.append(attachment(report, "application/json", name))
     return _mail(notice, sender, subject, multipart("mixed", parts))
 
 

@@ -17,6 +17,7 @@ from importlib.resources import files
 from typing import Any
 
 import pytest
+import xarf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
@@ -32,6 +33,7 @@ from tocsin.formats.notices import (
     Reporter,
     events_csv,
     safe_cell,
+    xarf_files,
     xarf_json,
     xarf_reports,
 )
@@ -213,7 +215,7 @@ def leaky_event() -> dict[str, Any]:
 def test_no_raw_extra_or_personal_field_leaks(type_: str) -> None:
     """Neither attachment carries raw, extra.*, the account, the comment nor the victim."""
     event = {**leaky_event(), "classification.type": type_}
-    report = xarf_json(xarf_reports([event], reporter=CERT))
+    (report,) = (xarf_json(r) for r in xarf_reports([event], reporter=CERT))
     for data in (events_csv([event]), events_csv([event], "fr"), report):
         assert SECRET.encode() not in data
         assert b"203.0.113.99" not in data
@@ -381,12 +383,22 @@ def test_a_url_is_escaped_into_a_valid_uri() -> None:
     assert_valid(report)
 
 
-def test_xarf_json_is_one_object_for_one_report_and_an_array_otherwise() -> None:
-    """One report is written as itself; several (or none) as a JSON array."""
-    reports = xarf_reports([rich("scanner"), rich("phishing")], reporter=CERT)
-    assert json.loads(xarf_json(reports[:1])) == reports[0]
-    assert json.loads(xarf_json(reports)) == reports
-    assert json.loads(xarf_json([])) == []
+def test_each_xarf_report_is_a_file_of_its_own() -> None:
+    """Each report is one attached file holding that report object alone (an XARF reader refuses
+    an array), named in the order of the events."""
+    reports = xarf_reports([rich(t) for t in ("scanner", "phishing", "spam")], reporter=CERT)
+    attached = xarf_files(reports)
+    assert [name for name, _ in attached] == ["xarf-1.json", "xarf-2.json", "xarf-3.json"]
+    assert [json.loads(data) for _, data in attached] == reports
+    assert all(xarf.parse(data.decode()).errors == [] for _, data in attached)
+
+
+def test_xarf_file_names_sort_in_the_order_of_the_events() -> None:
+    """With ten reports or more the numbers are zero-padded, so a sorted listing keeps the order."""
+    reports = xarf_reports([rich("scanner")] * 12, reporter=CERT)
+    names = [name for name, _ in xarf_files(reports)]
+    assert names[0] == "xarf-01.json" and names[-1] == "xarf-12.json"
+    assert sorted(names) == names
 
 
 names = st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True)

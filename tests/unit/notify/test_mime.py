@@ -84,7 +84,7 @@ def test_parts_read_back_as_written_and_are_safe_to_sign() -> None:
 
 def test_a_notice_reads_back_with_its_headers_text_and_attachments() -> None:
     """A French notice to two addresses: From, To, Subject and Message-ID as a reader sees them,
-    the text, events.csv and xarf.json, and the envelope the mail server will be given."""
+    the text, events.csv and xarf-1.json, and the envelope the mail server will be given."""
     sender = Sender('Équipe "CERT"', "cert@csirt.example", "csirt.example", "https://t.example")
     notice = {
         "id": 7,
@@ -120,5 +120,5 @@ def test_a_notice_reads_back_with_its_headers_text_and_attachments() -> None:
     body = message.get_body(("plain",))
     assert body is not None and "https://t.example/ack" in body.get_content()
     names = [part.get_filename() for part in message.iter_attachments()]
-    assert names == ["events.csv", "xarf.json"]
+    assert names == ["events.csv", "xarf-1.json"]
     assert all(not part.defects for part in message.walk())
