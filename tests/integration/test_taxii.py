@@ -373,3 +373,95 @@ def test_staff_read_over_taxii_up_to_their_console_cap(desk: Desk) -> None:
         expected = 404 if who == "analyst" else 200
         assert (one.status_code, versions.status_code) == (expected, expected)
     assert seen == {"analyst": {public["id"]}, "lead": {secret["id"], public["id"]}}
+
+
+def _pages(client: httpx2.Client, path: str, key: str, **params: Any) -> list[list[Any]]:
+    """Every page of a TAXII list, following ``next`` to ``more: false``."""
+    pages: list[list[Any]] = []
+    while True:
+        body = client.get(path, params=params).json()
+        pages.append(body.get(key, []))
+        if not body.get("more"):
+            return pages
+        params = {**params, "next": body["next"]}
+
+
+def test_versions_page_in_the_order_they_are_listed(desk: Desk) -> None:
+    """Three versions sent newest first, then oldest, then the middle one: paged one at a time,
+    the versions endpoint gives all three in order (it lost the newest when its ``next`` was a
+    date_added while it sorts by version)."""
+    years = ("2022", "2020", "2021")
+    sent = [indicator(9, modified=f"{y}-01-01T00:00:00.000Z") for y in years]
+    collection = _collection(desk, "Partner A")
+    for version in sent:
+        assert collection.add_objects({"objects": [version]}).success_count == 1
+    path = f"/taxii2/api/collections/community/objects/{sent[0]['id']}/versions/"
+    auth = ("partner-a", desk.tokens["Partner A"])
+    with httpx2.Client(base_url=desk.url, auth=auth, headers={"Accept": TAXII}) as client:
+        pages = _pages(client, path, "versions", limit=1)
+        mixed = client.get(path, params={"limit": 1, "next": "MTIz"})  # a date_added cursor
+    assert [v[:4] for page in pages for v in page] == ["2020", "2021", "2022"]
+    assert mixed.status_code == 400
+
+
+def test_the_version_advertised_for_an_sco_fetches_it(desk: Desk) -> None:
+    """An SCO has no ``modified``: the version the manifest and the versions endpoint give it
+    (its date_added) selects it with ``match[version]``, on one object and on the list."""
+    sco = {
+        "type": "ipv4-addr",
+        "spec_version": "2.1",
+        "id": "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd",
+        "value": "198.51.100.3",
+        "object_marking_refs": [GREEN],
+    }
+    desk.sharing.release(desk.lead, "community", [sco, indicator(3)])
+    base = "/taxii2/api/collections/community"
+    auth = ("partner-a", desk.tokens["Partner A"])
+    with httpx2.Client(base_url=desk.url, auth=auth, headers={"Accept": TAXII}) as client:
+        manifest = client.get(f"{base}/manifest/", params={"match[id]": sco["id"]}).json()
+        (listed,) = client.get(f"{base}/objects/{sco['id']}/versions/").json()["versions"]
+        (record,) = manifest["objects"]
+        assert record["version"] == listed
+        one = client.get(f"{base}/objects/{sco['id']}/", params={"match[version]": listed})
+        many = client.get(
+            f"{base}/objects/", params={"match[id]": sco["id"], "match[version]": listed}
+        )
+    assert one.status_code == 200
+    assert [o["id"] for o in one.json()["objects"]] == [sco["id"]]
+    assert [o["id"] for o in many.json()["objects"]] == [sco["id"]]
+
+
+def test_an_object_without_spec_version_is_stix_2_0_and_refused(desk: Desk) -> None:
+    """STIX 2.1 §3.2: an SDO or SRO without ``spec_version`` is STIX 2.0, refused like an
+    explicit "2.0" (it was relabelled 2.1 and served invalid); an SCO without it is 2.1."""
+    old = {k: v for k, v in indicator(20).items() if k != "spec_version"}
+    explicit = {**indicator(21), "spec_version": "2.0"}
+    malware = {
+        "type": "malware",
+        "id": "malware--c0931cc6-c75e-47e5-9036-78fabc95d4ec",
+        "created": "2018-02-23T18:30:00.000Z",
+        "modified": "2018-02-23T18:30:00.000Z",
+        "name": "Poison Ivy",
+        "labels": ["remote-access-trojan"],
+    }
+    marking = {
+        "type": "marking-definition",
+        "id": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+        "created": "2017-01-20T00:00:00.000Z",
+        "definition_type": "tlp",
+        "definition": {"tlp": "green"},
+    }
+    sco = {
+        "type": "domain-name",
+        "id": f"domain-name--{uuid.uuid4()}",
+        "value": "bad.example",
+        "object_marking_refs": [GREEN],
+    }
+    status = _collection(desk, "Partner A").add_objects(
+        {"objects": [old, explicit, malware, marking, sco, indicator(22)]}
+    )
+    refused = {f["id"]: f["message"] for f in status.failures}
+    assert set(refused) == {old["id"], explicit["id"], malware["id"], marking["id"]}
+    assert "STIX 2.0" in refused[malware["id"]]
+    served = _collection(desk, "Partner A").get_objects()["objects"]
+    assert {o["id"] for o in served} == {sco["id"], indicator(22)["id"]}

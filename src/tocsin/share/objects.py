@@ -17,6 +17,16 @@ from tocsin.model.tlp import TLP
 from tocsin.store.shapes import NewObject, Stored
 
 CONTEXT_TYPES = frozenset({"marking-definition", "extension-definition"})
+# STIX 2.1's cyber-observable types (§6). They became top-level objects in 2.1, so one of them
+# without ``spec_version`` is 2.1; any other object without it is STIX 2.0 (STIX 2.1 §3.2).
+SCO_TYPES = frozenset(
+    {
+        *("artifact", "autonomous-system", "directory", "domain-name", "email-addr"),
+        *("email-message", "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex"),
+        *("network-traffic", "process", "software", "url", "user-account"),
+        *("windows-registry-key", "x509-certificate"),
+    }
+)
 
 
 def stix_object(item: Any) -> NewObject:
@@ -34,7 +44,11 @@ def stix_object(item: Any) -> NewObject:
         uuid.UUID(object_id.split("--", 1)[1])
     except ValueError:
         raise ValueError(f"{object_id!r}: the id does not end with a UUID") from None
-    spec = item.get("spec_version", "2.1")
+    spec = item.get("spec_version", "2.1" if kind in SCO_TYPES else None)
+    if spec is None:
+        raise ValueError(
+            f"{object_id}: no spec_version: a STIX 2.0 object; TAXII 2.1 carries STIX 2.1"
+        )
     if spec != "2.1":
         raise ValueError(f"{object_id}: spec_version {spec!r}: TAXII 2.1 carries STIX 2.1")
     moment = item.get("modified") or item.get("created")
@@ -105,4 +119,12 @@ def failure(item: Any, message: str) -> dict[str, Any]:
     return {"id": object_id if isinstance(object_id, str) else "", "message": message[:300]}
 
 
-__all__ = ["CONTEXT_TYPES", "failure", "format_us", "stix_object", "taxii_status", "timestamp_us"]
+__all__ = [
+    "CONTEXT_TYPES",
+    "SCO_TYPES",
+    "failure",
+    "format_us",
+    "stix_object",
+    "taxii_status",
+    "timestamp_us",
+]

@@ -27,9 +27,15 @@ Render = Callable[[Sequence[Row], bool], bytes]  # a page of rows, and whether m
 
 
 def query(
-    params: Mapping[str, str], *, allowed: frozenset[str], limit: int = MAX_PAGE
+    params: Mapping[str, str],
+    *,
+    allowed: frozenset[str],
+    limit: int = MAX_PAGE,
+    by_version: bool = False,
 ) -> ObjectQuery:
-    """The filters of a request, checked (InvalidValue with the reason: a 400)."""
+    """The filters of a request, checked (InvalidValue with the reason: a 400). ``by_version``:
+    the request lists one object's versions, whose pages go in version order, so its ``next``
+    is a position in that order (``version_token``), not a date_added."""
     unknown = [k for k in params if k not in allowed]
     if unknown:
         raise InvalidValue("filter", unknown[0], "not a filter of this endpoint")
@@ -43,9 +49,13 @@ def query(
             raise InvalidValue("limit", params["limit"], "a positive whole number")
         page = min(page, limit)
     after = _moment("added_after", params.get("added_after"))
-    cursor = _cursor(params.get("next"))
-    if cursor is not None:
-        after = cursor if after is None else max(after, cursor)
+    position = None
+    if by_version:
+        position = _version_cursor(params.get("next"))
+    else:
+        cursor = _cursor(params.get("next"))
+        if cursor is not None:
+            after = cursor if after is None else max(after, cursor)
     versions: tuple[str | int, ...] = ("last",)
     if "match[version]" in params:
         versions = tuple(
@@ -60,6 +70,7 @@ def query(
         versions=versions,
         spec_versions=spec,
         limit=page,
+        after_version=position,
     )
 
 
@@ -95,7 +106,7 @@ def manifest(rows: Sequence[Row], more: bool) -> bytes:
 def versions(rows: Sequence[Row], more: bool) -> bytes:
     body: dict[str, Any] = {"more": more}
     if more and rows:
-        body["next"] = next_token(rows[-1]).decode()
+        body["next"] = version_token(rows[-1]).decode()
     body["versions"] = [format_us(r.version or r.date_added) for r in rows]
     return orjson.dumps(body)
 
@@ -114,6 +125,12 @@ def next_token(row: Row) -> bytes:
     return base64.urlsafe_b64encode(str(row.date_added).encode()).rstrip(b"=")
 
 
+def version_token(row: Row) -> bytes:
+    """Where a page of versions stopped: the (version, date_added) of its last row, the order
+    ``versions`` are sorted in."""
+    return base64.urlsafe_b64encode(f"{row.version}.{row.date_added}".encode()).rstrip(b"=")
+
+
 def error(status: int, title: str, description: str = "") -> bytes:
     body = {"title": title, "http_status": str(status)}
     if description:
@@ -129,6 +146,19 @@ def _cursor(token: str | None) -> int | None:
         return int(text)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidValue("next", token, "not a cursor this server gave") from None
+
+
+def _version_cursor(token: str | None) -> tuple[int, int] | None:
+    if token is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        version, added = (int(part) for part in text.split(".", 1))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidValue("next", token, "not a cursor this server gave") from None
+    if not (0 <= version < 2**63 and 0 <= added < 2**63):
+        raise InvalidValue("next", token, "not a cursor this server gave")
+    return version, added
 
 
 def _moment(name: str, value: str | None) -> int | None:

@@ -75,6 +75,9 @@ class ObjectQuery:
     versions: tuple[str | int, ...] = ("last",)
     spec_versions: tuple[str, ...] = ()
     limit: int = 1000
+    # Of an object's versions (sorted by version, then date_added): only those after this
+    # (version, date_added), the last one a previous page gave.
+    after_version: tuple[int, int] | None = None
 
     def versions_shape(self) -> tuple[str, ...]:
         """The words among the versions asked for (timestamps are parameters)."""

@@ -139,13 +139,24 @@ class SharedObjects:
         every = ObjectQuery(
             added_after=query.added_after, versions=("all",), spec_versions=query.spec_versions
         )
+        where = [
+            *visible(collection_id, reader, params),
+            _O.c.object_id == object_id,
+            *matching(every, params),
+        ]
+        if query.after_version is not None:
+            # Pages go in the order of the sort, so the next one starts after the last row by
+            # that order, whatever order the versions were added in.
+            version, added = query.after_version
+            where.append(
+                sa.or_(
+                    _O.c.version > version,
+                    sa.and_(_O.c.version == version, _O.c.date_added > added),
+                )
+            )
         stmt = (
             sa.select(_O.c.date_added, _O.c.object_id, _O.c.version, _O.c.type, sa.literal(""))
-            .where(
-                *visible(collection_id, reader, params),
-                _O.c.object_id == object_id,
-                *matching(every, params),
-            )
+            .where(*where)
             .order_by(_O.c.version, _O.c.date_added + 0)
             .limit(query.limit + 1)
         )

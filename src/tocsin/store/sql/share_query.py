@@ -67,6 +67,14 @@ def matching(
         moments = [f"version{n}" for n in range(sum(isinstance(v, int) for v in query.versions))]
         if moments:
             either.append(_O.c.version.in_([sa.bindparam(n) for n in moments]))
+            # An object without a version of its own (an SCO) is advertised under its
+            # date_added (``share.taxii``): that value selects it too.
+            either.append(
+                sa.and_(
+                    _O.c.version == 0,
+                    _O.c.date_added.in_([sa.bindparam(n) for n in moments]),
+                )
+            )
         where.append(sa.or_(*either) if either else sa.false())
     return where
 

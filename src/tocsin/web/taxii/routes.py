@@ -136,9 +136,9 @@ def delete_object(request: Request, key: str, object_id: str) -> Response:
 def versions(request: Request, key: str, object_id: str) -> Response:
     accepts(request)
     asker = who(request)
-    wanted = taxii.query(request.query_params, allowed=VERSIONS_FILTERS)
+    wanted = taxii.query(request.query_params, allowed=VERSIONS_FILTERS, by_version=True)
     rows, more = sharing(request).versions(asker, key, object_id, wanted)
-    if not rows and not wanted.added_after:
+    if not rows and not wanted.added_after and wanted.after_version is None:
         raise NotFound(f"no object {object_id} here")
     return answer(taxii.versions(rows, more), headers=taxii.added_headers(rows))
 
