@@ -31,7 +31,7 @@ def notify_plan(
     with desk() as d:
         found = d.notifier().plan(dry_run=dry_run)
     for p in found.notices:
-        why = "; ".join(r for r, _ in p.reasons.most_common(3))
+        why = "; ".join(str(r) for r, _ in p.reasons.most_common(3))
         out.print(
             shown(
                 f"{p.priority} {p.recipient} <{', '.join(p.addresses)}> {p.period}: "

@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from tocsin.model import types
 from tocsin.model.taxonomy import classification_type
@@ -111,27 +111,46 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2]
 
 
+class Reason(NamedTuple):
+    """Why a recipient gets an event, as data: ``kind`` is "network", "asn", "domain" or "other",
+    ``subject`` the network, AS number or domain. A notice words it in its own language (each
+    language's catalogue, ``notify/templates/<lang>/catalogue.toml``); ``str()`` is the English
+    the operators' command line shows."""
+
+    kind: str
+    subject: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "other":
+            return "it concerns your organisation"
+        prefix = "AS" if self.kind == "asn" else ""
+        return f"{prefix}{self.subject} is registered to you"
+
+
+REASON_KINDS = ("network", "asn", "domain", "other")
+
+
 def reason(
     networks: tuple[str, ...],
     asns: tuple[int, ...],
     domains: tuple[str, ...],
     event: Mapping[str, Any],
-) -> str:
-    """Why this recipient gets this event, in words the notice can quote: the most specific of
-    its registered networks holding the address, else its AS number, else its domain."""
+) -> Reason:
+    """Why this recipient gets this event: the most specific of its registered networks holding
+    the address, else its AS number, else its domain."""
     address = event.get("source.ip")
     if address:
         ip = ipaddress.ip_address(address)
         for network in _most_specific_first(networks):
             if ip in network:
-                return f"{network} is registered to you"
+                return Reason("network", str(network))
     if event.get("source.asn") in asns:
-        return f"AS{event['source.asn']} is registered to you"
+        return Reason("asn", str(event["source.asn"]))
     host = str(event.get("source.fqdn") or "")
     for domain in sorted(domains, key=len, reverse=True):
         if host == domain or host.endswith("." + domain):
-            return f"{domain} is registered to you"
-    return "it concerns your organisation"
+            return Reason("domain", domain)
+    return Reason("other")
 
 
 @functools.lru_cache(maxsize=65_536)

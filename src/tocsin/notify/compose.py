@@ -16,18 +16,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from tocsin.formats.notices import Reporter, events_csv, xarf_files, xarf_reports
 from tocsin.model.event import Event
-from tocsin.model.notice import Format
+from tocsin.model.notice import Format, Reason
+from tocsin.notify.catalogue import Catalogue, catalogue
 from tocsin.notify.mime import Mail, address_header, attachment, header, multipart, text_part
-
-SUBJECTS = {
-    "en": "[{team}] {priority}: {count} security events on your networks (notice {id})",
-    "fr": "[{team}] {priority} : {count} événements de sécurité sur vos réseaux "
-    "(notification {id})",
-}
-ADVISORY_SUBJECTS = {
-    "en": "[{team}] Security advisory {advisory_id}: {title}",
-    "fr": "[{team}] Avis de sécurité {advisory_id} : {title}",
-}
 
 _env = Environment(
     loader=PackageLoader("tocsin.notify", "templates"),
@@ -58,29 +49,33 @@ def message_id(notice: dict[str, Any], sender: Sender) -> str:
 def compose(
     notice: dict[str, Any],
     events: Sequence[Event],
-    reasons: Sequence[str],
+    reasons: Sequence[Reason],
     formats: frozenset[Format],
     sender: Sender,
     ack_url: str,
 ) -> Mail:
     """The notice's e-mail, under ``notice["message_id"]`` when it has one, else a new one."""
-    lang = notice["lang"] if notice["lang"] in SUBJECTS else "en"
+    words = catalogue(notice["lang"])
+    lang = words.lang
     if notice.get("document"):
-        return _advisory(notice, lang, sender, ack_url)
+        return _advisory(notice, words, sender, ack_url)
     types = Counter(str(e.get("classification.type")) for e in events)
     text = _env.get_template(f"{lang}/notice.txt").render(
         recipient=notice["recipient"],
         team=sender.team,
         count=len(events),
-        reasons=list(reasons) or ["it concerns your organisation"],
-        types=sorted(types.items(), key=lambda t: (-t[1], t[0])),
+        reasons=words.reasons(reasons),
+        types=[
+            (kind, words.type_title(kind), n)
+            for kind, n in sorted(types.items(), key=lambda t: (-t[1], t[0]))
+        ],
         csv=Format.CSV in formats,
         xarf=Format.XARF in formats,
         ack_url=ack_url,
         priority=notice["priority"],
         notice_id=notice["id"],
     )
-    subject = SUBJECTS[lang].format(
+    subject = words.subject(
         team=sender.team, priority=notice["priority"], count=len(events), id=notice["id"]
     )
     parts = [text_part(text)]
@@ -95,7 +90,7 @@ def compose(
     return _mail(notice, sender, subject, multipart("mixed", parts))
 
 
-def _advisory(notice: dict[str, Any], lang: str, sender: Sender, ack_url: str) -> Mail:
+def _advisory(notice: dict[str, Any], words: Catalogue, sender: Sender, ack_url: str) -> Mail:
     """A notice that carries a published advisory (CSAF 2.0) instead of events."""
     document = json.loads(notice["document"])
     head = document.get("document", {})
@@ -104,7 +99,7 @@ def _advisory(notice: dict[str, Any], lang: str, sender: Sender, ack_url: str) -
     summary = next(
         (n.get("text", "") for n in head.get("notes", []) if n.get("category") == "summary"), ""
     )
-    text = _env.get_template(f"{lang}/advisory.txt").render(
+    text = _env.get_template(f"{words.lang}/advisory.txt").render(
         recipient=notice["recipient"],
         team=sender.team,
         title=title,
@@ -113,7 +108,7 @@ def _advisory(notice: dict[str, Any], lang: str, sender: Sender, ack_url: str) -
         ack_url=ack_url,
         notice_id=notice["id"],
     )
-    subject = ADVISORY_SUBJECTS[lang].format(team=sender.team, advisory_id=advisory_id, title=title)
+    subject = words.advisory_subject(team=sender.team, advisory_id=advisory_id, title=title)
     parts = [
         text_part(text),
         attachment(notice["document"].encode(), "application/json", "advisory.json"),

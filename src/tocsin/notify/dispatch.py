@@ -24,7 +24,7 @@ from typing import Any
 from tocsin.errors import TocsinError
 from tocsin.model.constituent import Constituent
 from tocsin.model.event import Event
-from tocsin.model.notice import Format, reason
+from tocsin.model.notice import Format, Reason, reason
 from tocsin.notify.compose import Sender, compose
 from tocsin.notify.delivery import Delivery
 from tocsin.notify.mime import Mail
@@ -59,7 +59,7 @@ class Courier:
         self, notice: dict[str, Any], constituent: Constituent | None, events: Sequence[Event]
     ) -> Mail:
         """The notice's e-mail as it will leave (signed and encrypted when keys are set)."""
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         formats: frozenset[Format] = frozenset({Format.CSV})
         if constituent is not None:
             formats = constituent.notify.formats

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from tocsin.model.constituent import Constituent
 from tocsin.model.event import Event
-from tocsin.model.notice import reason
+from tocsin.model.notice import Reason, reason
 from tocsin.store.base import Store
 
 PAGE = 10_000
@@ -27,10 +27,10 @@ class Planned:
     period: str  # "now:<time>" or the UTC day of a digest
     event_ids: list[int] = field(default_factory=list)
     priority: str = "P4"
-    reasons: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[Reason] = field(default_factory=Counter)
     types: Counter[str] = field(default_factory=Counter)
 
-    def add(self, event_id: int, event: Event, why: str) -> None:
+    def add(self, event_id: int, event: Event, why: Reason) -> None:
         self.event_ids.append(event_id)
         given = str(event.get("tocsin.priority") or "P4")
         if _ORDER.index(given) < _ORDER.index(self.priority):

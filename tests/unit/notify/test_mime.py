@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tocsin.model.notice import Format
+from tocsin.model.notice import Format, Reason
 from tocsin.notify.compose import Sender, compose
 from tocsin.notify.mime import Mail, address_header, attachment, header, multipart, text_part
 
@@ -102,7 +102,8 @@ def test_a_notice_reads_back_with_its_headers_text_and_attachments() -> None:
         "feed.name": "bench",
     }
     formats = frozenset({Format.CSV, Format.XARF})
-    mail = compose(notice, [event], ["a reason"], formats, sender, "https://t.example/ack")
+    why = [Reason("network", "198.51.100.0/25")]
+    mail = compose(notice, [event], why, formats, sender, "https://t.example/ack")
     assert isinstance(mail, Mail)
     assert (mail.sender, mail.recipients, mail.message_id) == (
         "cert@csirt.example",
