@@ -486,13 +486,13 @@ def test_notices_are_signed_and_encrypted_to_recipients_with_a_key(
     by_to = {m["To"]: m for m in box.messages}
     sealed = by_to["soc@northwind.example"]
     assert sealed.get_content_type() == "multipart/encrypted"
-    assert "vous est attribué".encode() not in sealed.as_bytes()
+    assert b"registered to you" not in sealed.as_bytes()
     armored = str(sealed.get_payload()[1].get_payload())  # type: ignore[index, union-attr]
     opened = gnupg.GPG(gnupghome=str(recipient.home)).decrypt(armored)
     assert opened.ok
     inner = email.message_from_bytes(opened.data, policy=email.policy.default)
     text = inner.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "le réseau 198.51.100.0/25 vous est attribué" in text
+    assert "198.51.100.0/25 is registered to you" in text
     assert opened.fingerprint == team_fp  # signed inside, by the team
     assert by_to["it@riverside.example"].get_content_type() == "multipart/signed"
 
