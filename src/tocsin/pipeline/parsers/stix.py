@@ -13,15 +13,19 @@ says the same and more (this is how Tocsin's own exports read back, one event pe
   host is a side's ip or fqdn; whatever nothing anchors is the source's. Of two values for one
   field the first is kept and the other SCO's id goes to ``extra.stix_unmapped_refs``, with
   every SCO of a type Tocsin has no field for. The SCOs are read in ``stix_observables``.
-- indicator: its STIX pattern (read with stix2-patterns), when it is one comparison or an AND of
-  comparisons with ``=`` (``ISSUBSET`` for a network) over ``ipv4-addr:value``,
+- indicator: its STIX pattern (read with stix2-patterns), as one event per alternative: an OR
+  (between comparisons or observations) gives one event per side, an AND keeps its comparisons
+  together in one event (``[a AND b] OR [c]`` is two events: ``a`` with ``b``, and ``c``).
+  Comparisons are mapped with ``=`` (``ISSUBSET`` for a network) over ``ipv4-addr:value``,
   ``ipv6-addr:value``, ``domain-name:value``, ``url:value``, ``file:hashes.<MD5|SHA-1|SHA-256>``,
   ``autonomous-system:number`` and ``network-traffic:dst_ref.value|dst_ref.type|dst_port|
   protocols[*]``. What an indicator names is the thing to block, so it goes to ``source.*``
-  even when the pattern says ``dst_ref`` (as IntelMQ maps MISP's ``ip-dst``). Any other pattern
-  (OR, FOLLOWEDBY, qualifiers, LIKE, other paths) or pattern type is quarantined with the reason.
-  Patterns are read in ``stix_patterns``. A ``benign`` indicator names what not to block: it is
-  context, not a row.
+  even when the pattern says ``dst_ref`` (as IntelMQ maps MISP's ``ip-dst``). An alternative
+  that maps to nothing (another path or operator, LIKE, an AND giving one field two values) is
+  quarantined with the reason and its place (``alternative 2 of 3: …``), the others still become
+  events; a whole pattern with FOLLOWEDBY or a qualifier, or another pattern type, is
+  quarantined. Patterns are read in ``stix_patterns``. A ``benign`` indicator names what not to
+  block: it is context, not a row.
 - classification.type: an ``rsit:<class>="<type>"`` label (``ecsirt:`` too); else, for an
   indicator, its ``indicator_types``: malicious-activity is ``blacklist`` (``malware`` when the
   pattern names only a file), compromised is ``system-compromise``, anonymization is ``proxy``;
@@ -98,8 +102,7 @@ class StixParser(Parser):
         graph = Graph(objects)
         provider = self.options.get("provider")  # who sent it, when its objects do not say
         for position, item in enumerate(objects, start=1):
-            record = graph.record(position, item)
-            if record is not None:
+            for record in graph.records(position, item):
                 if provider and record.fields is not None:
                     record.fields.setdefault("feed.provider", str(provider))
                 yield record
@@ -147,27 +150,34 @@ class Graph:
         found = self.by_id.get(ref) if isinstance(ref, str) else None
         return None if found is None else str(found["type"])
 
-    def record(self, position: int, item: Any) -> Record | None:
-        """The record of one object of the array, or None for context."""
+    def records(self, position: int, item: Any) -> list[Record]:
+        """The records of one object of the array: none for context, one per event it names (an
+        indicator whose pattern has an OR names several), one quarantined per part that names
+        none."""
         raw = orjson.dumps(item).decode()
         if not _is_object(item):
-            return Record(position, raw, None, "not a STIX object (an object with type and id)")
+            return [Record(position, raw, None, "not a STIX object (an object with type and id)")]
         if item["type"] not in ROWS or self.by_id.get(item["id"]) is not item:
-            return None
+            return []
         if item.get("revoked") is True:
-            return None
+            return []
         try:
             if item["type"] == "observed-data":
-                fields: dict[str, Any] | None = self.observed(item)
+                found: list[dict[str, Any] | Unmappable] = [self.observed(item)]
             else:
-                fields = self.indicator(item)
+                found = self.indicator(item)
         except Unmappable as exc:
-            return Record(position, raw, None, f"{item['id']}: {exc}")
+            return [Record(position, raw, None, f"{item['id']}: {exc}")]
         except Exception as exc:  # one object of a shape nobody foresaw loses that row only
-            return Record(position, raw, None, f"{item['id']}: cannot be read: {exc!r}")
-        if fields is None:
-            return None
-        return Record(position, raw, fields)
+            return [Record(position, raw, None, f"{item['id']}: cannot be read: {exc!r}")]
+        if len(found) == 1 and isinstance(found[0], Unmappable):
+            return [Record(position, raw, None, f"{item['id']}: {found[0]}")]
+        return [
+            Record(position, raw, None, f"{item['id']}: alternative {n} of {len(found)}: {one}")
+            if isinstance(one, Unmappable)
+            else Record(position, raw, one)
+            for n, one in enumerate(found, start=1)
+        ]
 
     def observed(self, item: Mapping[str, Any]) -> dict[str, Any]:
         if "object_refs" not in item and "objects" in item:
@@ -188,16 +198,25 @@ class Graph:
             fields["time.source"] = _time(item["last_observed"])
         return fields
 
-    def indicator(self, item: Mapping[str, Any]) -> dict[str, Any] | None:
+    def indicator(self, item: Mapping[str, Any]) -> list[dict[str, Any] | Unmappable]:
+        """One event per alternative of the pattern (``stix_patterns``), or why it has none;
+        nothing for an indicator that is context."""
         kind = item.get("pattern_type")
         if kind != "stix":
             raise Unmappable(f"pattern_type {kind!r}: only STIX patterns are mapped")
         if item["id"] in self.sighted:
-            return None
+            return []
         types = [t for t in _list(item, "indicator_types") if isinstance(t, str)]
         if types and all(t == "benign" for t in types):
-            return None
-        fields = read_pattern(str(item.get("pattern", "")))
+            return []
+        found = read_pattern(str(item.get("pattern", "")))
+        for fields in found:
+            if not isinstance(fields, Unmappable):
+                self._indicated(item, fields, types)
+        return found
+
+    def _indicated(self, item: Mapping[str, Any], fields: dict[str, Any], types: list[str]) -> None:
+        """What an indicator adds to the fields of one event its pattern names."""
         for type_ in types:
             guess = _BY_INDICATOR_TYPE.get(type_)
             if guess is not None:
@@ -210,7 +229,6 @@ class Graph:
         self._common(item, fields, ())
         if item.get("valid_from"):
             fields["time.source"] = _time(item["valid_from"])
-        return fields
 
     def _common(
         self, item: Mapping[str, Any], fields: dict[str, Any], scos: Iterable[Mapping[str, Any]]
