@@ -1,4 +1,6 @@
-"""MISP events: every attribute of an event, and of its objects, is one row.
+"""MISP events: every attribute of an event is one row, and so is every object of the templates
+``misp_objects`` keeps whole (``file``, ``ip-port``, ``domain-ip``, ``url``, ``email``): its
+attributes make its events together, the file name with the hashes, the address with its port.
 
 The format is the MISP core format as docs/feeds.md §7 describes it. One input
 file holds ``{"Event": {...}}`` (a feed's ``<uuid>.json``, MISP's JSON export), a bare event
@@ -51,13 +53,19 @@ Tags are read on the attribute, its object and its event:
   ``blacklist`` for anything else (IntelMQ's types for a listed file and a listed host);
   otherwise the type is left to the normalise stage (``undetermined``). A MISP category says where
   an indicator fits in an attack, not what the abuse is, so nothing more specific is guessed.
-- ``malware.name``: a ``misp-galaxy:malpedia="<name>"`` or ``malware:<name>`` tag, the nearest
-  level first, only when that level names one malware.
+- ``malware.name``: a ``malware:<name>`` tag or a cluster of a galaxy of malware families
+  (``misp-galaxy:<galaxy>="<name>"`` with galaxy ``malpedia``, ``mitre-malware``,
+  ``ransomware``, ``botnet``, ``banker``, ``rat``, ``stealer``, ``backdoor``…; MITRE's
+  `` - S0123`` id dropped), the nearest level first, only when that level names one malware.
+- ``extra.threat_actor``: likewise a cluster of ``threat-actor``, ``mitre-intrusion-set`` or
+  ``microsoft-activity-group`` (the event model has no harmonised field for an actor). Clusters
+  are read from the tags (a feed) and from ``Galaxy`` lists (an export or a REST answer).
 
 Line numbers are the attribute's 1-based position in its event, attributes first and then the
-attributes of each object in turn; in a file of several events the count runs on, so that every
-row of a file has its own number. ``raw`` is the attribute's compact JSON without ``data`` (the
-base64 copy of a malware sample has no place in the quarantine). A document that is not JSON or
+attributes of each object in turn (an object's event is at its first attribute's); in a file of
+several events the count runs on. ``raw`` is the attribute's compact JSON without ``data`` (the
+base64 copy of a malware sample has no place in the quarantine), the object's for an object's
+event. A document that is not JSON or
 holds no MISP event is one quarantined record; so is each item of a list that is not an event.
 """
 
@@ -80,6 +88,7 @@ from tocsin.pipeline.parsers.base import (
     json_kind,
 )
 from tocsin.pipeline.parsers.misp_attributes import Level, as_flag, as_text, attribute_fields
+from tocsin.pipeline.parsers.misp_objects import MAX_EVENTS, TEMPLATES, Whole, object_fields
 
 JSON_RAW_CHARS = 2000
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -198,7 +207,7 @@ def _event_records(event: dict[str, Any], position: int) -> Iterator[tuple[int, 
         "event_description.text": as_text(event.get("info")),
     }
     date = as_text(event.get("date"))
-    levels = [Level(event.get("Tag"))]
+    levels = [Level(event.get("Tag"), event.get("Galaxy"))]
     for attribute in attributes:
         position += 1
         yield position, _record(position, attribute, context, date, levels, None)
@@ -217,12 +226,36 @@ def _event_records(event: dict[str, Any], position: int) -> Iterator[tuple[int, 
         deleted = as_flag(item.get("deleted"))
         object_levels = [Level(item.get("Tag")), *levels]
         name = as_text(item.get("name"))
-        for attribute in inner:
-            position += 1
-            if deleted:
-                yield position, None
-            else:
-                yield position, _record(position, attribute, context, date, object_levels, name)
+        members = list(enumerate(inner, position + 1))
+        position += len(inner)
+        if deleted:
+            yield from ((at, None) for at, _ in members)
+        elif name in TEMPLATES:
+            yield from _whole(Whole(name, item, members), context, date, object_levels)
+        else:
+            for at, attribute in members:
+                yield at, _record(at, attribute, context, date, object_levels, name)
+
+
+def _whole(
+    whole: Whole, context: Mapping[str, str | None], date: str | None, levels: list[Level]
+) -> Iterator[tuple[int, Record | None]]:
+    """The rows of an object of a known template, in the order of their positions: its events
+    (each at the position of its first attribute), and its other attributes read on their own."""
+    found: list[tuple[int, Record | None]] = []
+    raw = _object_raw(whole)
+    if whole.count() > MAX_EVENTS:
+        at = min(at for members in whole.values.values() for at, _ in members)
+        reason = f"a MISP {whole.name} object that would make {whole.count()} events"
+        found.append((at, Record(at, raw, None, f"{reason} (at most {MAX_EVENTS})")))
+    else:
+        for chosen in whole.combinations():
+            at = min(at for _, (at, _) in chosen)
+            fields = object_fields(whole, chosen, context, date, levels)
+            found.append((at, Record(at, raw, fields)))
+    for at, attribute in whole.alone:
+        found.append((at, _record(at, attribute, context, date, levels, whole.name)))
+    return iter(sorted(found, key=lambda pair: pair[0]))
 
 
 def _record(
@@ -242,12 +275,23 @@ def _record(
     raw = orjson.dumps({k: v for k, v in attribute.items() if k != "data"}).decode()
     raw = raw[:MAX_ROW_CHARS]
     try:
-        fields = attribute_fields(attribute, context, date, [Level(attribute.get("Tag")), *levels])
+        own = Level(attribute.get("Tag"), attribute.get("Galaxy"))
+        fields = attribute_fields(attribute, context, date, [own, *levels])
     except ValueError as exc:
         return Record(position, raw, None, str(exc))
     if object_name:
         fields["extra.misp.object"] = object_name
     return Record(position, raw, fields)
+
+
+def _object_raw(whole: Whole) -> str:
+    """An object's compact JSON, its attributes without ``data`` (a malware sample's copy)."""
+    inner = whole.item.get("Attribute")
+    attributes = [
+        {k: v for k, v in a.items() if k != "data"} if isinstance(a, dict) else a
+        for a in (inner if isinstance(inner, list) else [])
+    ]
+    return orjson.dumps({**whole.item, "Attribute": attributes}).decode()[:MAX_ROW_CHARS]
 
 
 # --- small readers -----------------------------------------------------------------------------

@@ -57,18 +57,36 @@ _MALICIOUS_CATEGORIES = frozenset(
 )
 _MACHINE_TAG = re.compile(r'^(?P<namespace>[^:="]+):(?P<predicate>[^="]+)="(?P<value>[^"]*)"$')
 _RSIT_NAMESPACES = frozenset({"rsit", "ecsirt"})
+# misp-galaxy clusters that name a malware family, and those that name a threat actor
+MALWARE_GALAXIES = frozenset(
+    {
+        "malpedia",
+        "mitre-malware",
+        "mitre-mobile-malware",
+        "ransomware",
+        "botnet",
+        "banker",
+        "rat",
+        "stealer",
+        "backdoor",
+        "android",
+    }
+)
+ACTOR_GALAXIES = frozenset({"threat-actor", "mitre-intrusion-set", "microsoft-activity-group"})
+_MITRE_ID = re.compile(r"\s+-\s+[A-Z]\d{4}$")
 
 
 class Level:
     """What an event or an object says about the attributes under it (read once, not per row)."""
 
-    __slots__ = ("malware", "tlps", "types")
+    __slots__ = ("actors", "malware", "tlps", "types")
 
-    def __init__(self, tags: Any) -> None:
-        names = _tag_names(tags)
+    def __init__(self, tags: Any, galaxies: Any = None) -> None:
+        names = _tag_names(tags) + _cluster_tags(galaxies)
         self.tlps = [label for label in map(_tlp, names) if label is not None]
         self.types = {found for found in map(_rsit_type, names) if found is not None}
         self.malware = {found for found in map(_malware, names) if found is not None}
+        self.actors = {found for found in map(_actor, names) if found is not None}
 
 
 def attribute_fields(
@@ -80,11 +98,11 @@ def attribute_fields(
     """The fields of one attribute (``ValueError`` with the reason when it has none)."""
     kind, targets, parts = _typed_parts(attribute)
     fields: dict[str, Any] = {name: found for name, found in context.items() if found}
-    _observables(fields, targets, parts)
+    observables(fields, targets, parts)
     _about(fields, attribute, date)
     category = as_text(attribute.get("category"))
     to_ids = as_flag(attribute.get("to_ids"))
-    _tagged(fields, levels, _fallback_type(kind, category, to_ids))
+    tagged(fields, levels, _fallback_type(kind, category, to_ids))
     fields["extra.misp.type"] = kind
     if category:
         fields["extra.misp.category"] = category
@@ -111,7 +129,7 @@ def _typed_parts(attribute: dict[str, Any]) -> tuple[str, tuple[str, ...], list[
     return kind, targets, parts
 
 
-def _observables(fields: dict[str, Any], targets: tuple[str, ...], parts: list[str]) -> None:
+def observables(fields: dict[str, Any], targets: tuple[str, ...], parts: list[str]) -> None:
     """The value's parts in their fields: a CIDR as a network, a URL's host beside the URL."""
     for target, part in zip(targets, parts, strict=True):
         fields[target] = part.strip()
@@ -138,7 +156,7 @@ def _about(fields: dict[str, Any], attribute: dict[str, Any], date: str | None) 
         fields["time.source"] = moment
 
 
-def _tagged(fields: dict[str, Any], levels: list[Level], fallback: str | None) -> None:
+def tagged(fields: dict[str, Any], levels: list[Level], fallback: str | None) -> None:
     """What the tags of the levels say: the most restrictive TLP, the nearest type (else the
     fallback type) and the nearest malware name."""
     tlps = [label for level in levels for label in level.tlps]
@@ -150,6 +168,9 @@ def _tagged(fields: dict[str, Any], levels: list[Level], fallback: str | None) -
     malware = _nearest(level.malware for level in levels)
     if malware:
         fields["malware.name"] = malware
+    actor = _nearest(level.actors for level in levels)
+    if actor:
+        fields["extra.threat_actor"] = actor
 
 
 def _nearest(sets: Iterable[set[str]]) -> str | None:
@@ -160,8 +181,13 @@ def _nearest(sets: Iterable[set[str]]) -> str | None:
     return None
 
 
+def malicious(category: str | None) -> bool:
+    """Whether a MISP category is about malicious activity (so a to_ids value is listed)."""
+    return category in _MALICIOUS_CATEGORIES
+
+
 def _fallback_type(kind: str, category: str | None, to_ids: bool) -> str | None:
-    if not to_ids or category not in _MALICIOUS_CATEGORIES:
+    if not to_ids or not malicious(category):
         return None
     return "malware" if kind in _HASH_TYPES else "blacklist"
 
@@ -204,12 +230,41 @@ def _malware(name: str) -> str | None:
     found = _MACHINE_TAG.match(name)
     if found is not None:
         namespace, predicate = found["namespace"].lower(), found["predicate"].lower()
-        if namespace == "misp-galaxy" and predicate == "malpedia":
-            return found["value"].strip() or None
+        if namespace == "misp-galaxy" and predicate in MALWARE_GALAXIES:
+            return _cluster_name(found["value"])
         return None
     if name[:8].lower() == "malware:":
         return name[8:].strip().strip('"').strip() or None
     return None
+
+
+def _actor(name: str) -> str | None:
+    found = _MACHINE_TAG.match(name)
+    if found is None or found["namespace"].lower() != "misp-galaxy":
+        return None
+    return _cluster_name(found["value"]) if found["predicate"] in ACTOR_GALAXIES else None
+
+
+def _cluster_name(value: str) -> str | None:
+    """A cluster's name without the MITRE ATT&CK id MISP appends ("Emotet - S0367")."""
+    return _MITRE_ID.sub("", value).strip() or None
+
+
+def _cluster_tags(galaxies: Any) -> list[str]:
+    """The tags of a ``Galaxy`` list's clusters (as a MISP export or REST answer holds them;
+    a feed holds the same clusters as ``misp-galaxy:`` tags)."""
+    names: list[str] = []
+    for galaxy in galaxies if isinstance(galaxies, list) else []:
+        clusters = galaxy.get("GalaxyCluster") if isinstance(galaxy, dict) else None
+        for cluster in clusters if isinstance(clusters, list) else []:
+            if not isinstance(cluster, dict):
+                continue
+            tag, kind, value = (cluster.get(k) for k in ("tag_name", "type", "value"))
+            if isinstance(tag, str):
+                names.append(tag)
+            elif isinstance(kind, str) and isinstance(value, str):
+                names.append(f'misp-galaxy:{kind}="{value}"')
+    return names
 
 
 # --- small readers -----------------------------------------------------------------------------
