@@ -273,7 +273,40 @@ def test_a_forged_start_stamp_is_refused(make_site: Callable[..., Site]) -> None
     fields = hidden(first.text) | {"step": ["evidence"]} | ALL | {"go": ["send"]}
     stamp = fields["started"][0]
     value, _, mac = stamp.rpartition(".")
-    fields["started"] = [f"{int(value) - 3600}.{mac}"]
+    when, _, nonce = value.partition("-")
+    fields["started"] = [f"{int(when) - 3600}-{nonce}.{mac}"]
+    assert site.client.post("/report", data=fields).status_code == 403
+    assert site.counts() == (0, 0)
+
+
+def test_one_start_stamp_sends_one_report(make_site: Callable[..., Site]) -> None:
+    """The form of a report once sent (its signed start stamp, after the minimum time) is
+    refused when sent again, whole or with other answers, and stores nothing more; a new first
+    page gives a new stamp that sends the next report."""
+    site = make_site(report_min_seconds=15)
+    first = site.client.get("/report")
+    fields = hidden(first.text) | {"step": ["evidence"]} | ALL | {"go": ["send"]}
+    site.team.clock.advance(15)
+    assert site.client.post("/report", data=fields).status_code == 200
+    again = site.client.post("/report", data=fields)
+    assert again.status_code == 403
+    other = fields | {"narrative": ["Another text asked me to log in."]}
+    assert site.client.post("/report", data=other).status_code == 403
+    assert site.counts() == (1, 1)
+    second = site.client.get("/report")
+    site.team.clock.advance(15)
+    fresh = hidden(second.text) | {"step": ["evidence"]} | ALL | {"go": ["send"]}
+    assert site.client.post("/report", data=fresh).status_code == 200
+    assert site.counts() == (2, 2)
+
+
+def test_a_start_stamp_older_than_a_session_is_refused(make_site: Callable[..., Site]) -> None:
+    """A stamp is good for a session's lifetime (12 hours), after which its form is refused
+    as out of date, as a used stamp is forgotten by then."""
+    site = make_site()
+    first = site.client.get("/report")
+    fields = hidden(first.text) | {"step": ["evidence"]} | ALL | {"go": ["send"]}
+    site.team.clock.advance(12 * 3600 + 1)
     assert site.client.post("/report", data=fields).status_code == 403
     assert site.counts() == (0, 0)
 

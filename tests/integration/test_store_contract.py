@@ -220,3 +220,17 @@ def test_threads_may_write_one_after_another_and_the_store_closes_from_a_third(
     assert errors == []
     assert opened.count_events() == 3
     opened.close()
+
+
+def test_a_used_stamp_is_refused_until_its_time_is_over(store: Store) -> None:
+    """A start stamp is used once; used again it is refused, until its expiry has passed and
+    it is forgotten (by the next use of any stamp)."""
+    with store.transaction() as tx:
+        assert store.reports.use_stamp(tx, "a" * 64, expires=1_000, now=100)
+    assert store.reports.stamp_used("a" * 64)
+    with store.transaction() as tx:
+        assert not store.reports.use_stamp(tx, "a" * 64, expires=1_000, now=200)
+        assert store.reports.use_stamp(tx, "b" * 64, expires=1_000, now=200)
+    with store.transaction() as tx:
+        assert store.reports.use_stamp(tx, "c" * 64, expires=3_000, now=1_001)
+    assert not store.reports.stamp_used("a" * 64)

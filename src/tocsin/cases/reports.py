@@ -96,6 +96,24 @@ class FileRefused(InvalidValue):
     """An upload the portal does not take: too many, too large, or of a refused type."""
 
 
+class AlreadySent(Forbidden):
+    """The start stamp this report carries has already sent one: a stamp sends one report."""
+
+
+@dataclass(frozen=True, slots=True)
+class StartStamp:
+    """The portal's signed time of a report's first page. It proves a person spent the minimum
+    time on one report, so it sends one report: used, it is kept until ``expires`` (after which
+    the portal refuses it anyway) and refused again."""
+
+    token: str
+    expires: int
+
+    @property
+    def digest(self) -> str:
+        return _hash(self.token)
+
+
 class Reports:
     def __init__(
         self,
@@ -156,9 +174,14 @@ class Reports:
         uploads: Sequence[Upload],
         *,
         client: str | None = None,
+        stamp: StartStamp | None = None,
     ) -> Receipt:
-        """The report, its incident and its evidence, in one transaction. The files are checked
-        first, then the sending address's hourly limit (when ``client`` is given)."""
+        """The report, its incident and its evidence, in one transaction. A start stamp that has
+        sent a report is refused (AlreadySent) first, then the files are checked, then the sending
+        address's hourly limit (when ``client`` is given); the stamp is used in the transaction
+        that keeps the report, so a report refused on the way leaves it unused."""
+        if stamp is not None and self.reports.stamp_used(stamp.digest):
+            raise AlreadySent("this report was already sent")
         checked = self.check_files(uploads)
         if client is not None:
             self.allow_submission(client)
@@ -169,7 +192,9 @@ class Reports:
         for attempt in range(1, DRAWS + 1):  # 40 random bits: a repeat is rare, not impossible
             reference, code = new_reference(), new_status_code()
             try:
-                return self._keep(path, answers, who, lang, stored, reference, code, kind, priority)
+                return self._keep(
+                    path, answers, who, lang, stored, reference, code, kind, priority, stamp
+                )
             except Conflict:
                 if attempt == DRAWS:
                     raise
@@ -186,6 +211,7 @@ class Reports:
         code: str,
         kind: str,
         priority: str,
+        stamp: StartStamp | None,
     ) -> Receipt:
         now = self.incidents.now()
         values = {
@@ -195,6 +221,10 @@ class Reports:
             "tlp": REPORT_TLP,
         }
         with self.store.transaction() as conn:
+            if stamp is not None and not self.reports.use_stamp(
+                conn, stamp.digest, stamp.expires, now
+            ):
+                raise AlreadySent("this report was already sent")
             incident = self.incidents.insert(
                 conn,
                 PORTAL,

@@ -12,13 +12,21 @@ from tocsin.cases.evidence_files import EvidenceTooLarge, safe_download_name
 from tocsin.cases.handover import Change
 from tocsin.cases.incidents import Incidents, QueueRow
 from tocsin.cases.related import Related
-from tocsin.cases.reports import MAX_FILES, FileRefused, Reports, Upload
+from tocsin.cases.reports import (
+    MAX_FILES,
+    AlreadySent,
+    FileRefused,
+    Reports,
+    StartStamp,
+    Upload,
+)
 from tocsin.cvd.cases import Cvd
 from tocsin.notify.notifier import Notifier
 from tocsin.share.sharing import Sharing
 
 __all__ = [
     "MAX_FILES",
+    "AlreadySent",
     "AuditLog",
     "Change",
     "Cvd",
@@ -32,6 +40,7 @@ __all__ = [
     "Related",
     "Reports",
     "Sharing",
+    "StartStamp",
     "Upload",
     "safe_download_name",
 ]

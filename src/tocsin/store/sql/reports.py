@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from tocsin.errors import Conflict
 from tocsin.model.report import Report, ReporterKind
@@ -17,6 +18,7 @@ from tocsin.store.sql.engine import connection
 
 _R = schema.reports
 _C = schema.reporters
+_U = schema.used_stamps
 
 
 class SqlReports:
@@ -63,6 +65,25 @@ class SqlReports:
     def count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(_R)).scalar_one())
+
+    def use_stamp(self, tx: Transaction, digest: str, expires: int, now: int) -> bool:
+        """Record a start stamp as used until ``expires``; False when it already was. Stamps
+        whose time is over are forgotten first. Two transactions racing on one stamp: the
+        primary key lets one insert and refuses the other."""
+        conn = connection(tx)
+        conn.execute(sa.delete(_U).where(_U.c.expires < now))
+        if conn.execute(sa.select(_U.c.digest).where(_U.c.digest == digest)).first() is not None:
+            return False
+        try:
+            conn.execute(sa.insert(_U).values(digest=digest, expires=expires))
+        except IntegrityError:
+            return False  # the transaction is spoilt: the caller refuses and it rolls back
+        return True
+
+    def stamp_used(self, digest: str) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(_U.c.digest).where(_U.c.digest == digest))
+            return found.first() is not None
 
 
 def _to_report(row: Any) -> Report:

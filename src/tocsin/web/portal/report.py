@@ -6,11 +6,13 @@ path; 3. who reports, and how to reach them (or anonymously); 4. evidence, a rev
 Each step posts everything answered so far (the earlier steps ride along as hidden fields, so
 "back" and a change of language lose nothing) with the session's CSRF token; each answer is
 checked again on every step. The last step also checks a honeypot field, the time since the
-first page (a signed stamp), and the address's hourly limit.
+first page (a signed stamp, which sends one report and is good for a session's lifetime), and the
+address's hourly limit.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,11 +22,11 @@ from starlette.datastructures import FormData, UploadFile
 
 from tocsin.errors import TooManyAttempts
 from tocsin.model.report import PATHS, Errors, ReportPath, clean_answers, clean_path, clean_who
-from tocsin.services.types import MAX_FILES, FileRefused, Upload
+from tocsin.services.types import MAX_FILES, AlreadySent, FileRefused, StartStamp, Upload
 from tocsin.web.common import deps
 from tocsin.web.common.deps import Cookies, session_for
 from tocsin.web.common.i18n import pick
-from tocsin.web.common.sessions import Session
+from tocsin.web.common.sessions import SESSION_SECONDS, Session
 from tocsin.web.portal.pages import client_of, page, refused
 
 router = APIRouter(include_in_schema=False)
@@ -97,11 +99,10 @@ def _send(
     settings = deps.settings(request)
     if _one(state.fields, "website"):  # the honeypot: people never see it, bots fill it
         return state.render(request, lang, session, "evidence", {"website": "honeypot"}, 400)
-    started = deps.sessions(request).unstamp(f"{STARTED}:{session.sid}", state.started)
-    now = deps.desk(request).clock()
-    if started is None or not started.isdigit():
+    started = _started_at(request, state, session)
+    if started is None:
         return refused(request, lang, "csrf", 403)
-    if now - int(started) < settings.report_min_seconds:
+    if deps.desk(request).clock() - started < settings.report_min_seconds:
         return state.render(request, lang, session, "evidence", {"send": "too_fast"}, 400)
     uploads = [
         Upload(item.filename or "", item.file)
@@ -116,8 +117,16 @@ def _send(
     assert who is not None
     try:
         receipt = reports.submit(
-            path, answers, who, _lang_code(request, lang), uploads, client=client_of(request)
+            path,
+            answers,
+            who,
+            _lang_code(request, lang),
+            uploads,
+            client=client_of(request),
+            stamp=StartStamp(state.started, started + SESSION_SECONDS),
         )
+    except AlreadySent:  # the form of a report already sent: a new one starts on a new page
+        return refused(request, lang, "csrf", 403)
     except FileRefused as exc:
         return state.render(request, lang, session, "evidence", {"files": exc.reason}, 400)
     except TooManyAttempts as exc:
@@ -135,6 +144,16 @@ def _send(
         answers=answers,
         who=who,
     )
+
+
+def _started_at(request: Request, state: State, session: Session) -> int | None:
+    """The time of the report's first page, from its stamp; None when the stamp was not made
+    here for this session or is older than a session may live."""
+    value = deps.sessions(request).unstamp(f"{STARTED}:{session.sid}", state.started)
+    when = (value or "").partition("-")[0]
+    if not when.isdigit() or deps.desk(request).clock() > int(when) + SESSION_SECONDS:
+        return None
+    return int(when)
 
 
 def _lang_code(request: Request, asked: str) -> str:
@@ -155,9 +174,10 @@ class State:
 
     @classmethod
     def empty(cls, request: Request, session: Session) -> State:
-        """No answer yet, and the time of this first page signed for this browser's session."""
-        now = str(deps.desk(request).clock())
-        return cls({}, deps.sessions(request).stamp(f"{STARTED}:{session.sid}", now))
+        """No answer yet, and the time of this first page signed for this browser's session,
+        with a random part: each first page's stamp is its own, and sends one report."""
+        started = f"{deps.desk(request).clock()}-{secrets.token_hex(8)}"
+        return cls({}, deps.sessions(request).stamp(f"{STARTED}:{session.sid}", started))
 
     @property
     def path(self) -> ReportPath | None:

@@ -22,7 +22,13 @@ from tocsin.store.sql.schema.desk import (
 )
 from tocsin.store.sql.schema.events import asn_ranges, constituents, events, quarantine
 from tocsin.store.sql.schema.meta import Id, metadata
-from tocsin.store.sql.schema.public import notice_events, notices, reporters, reports
+from tocsin.store.sql.schema.public import (
+    notice_events,
+    notices,
+    reporters,
+    reports,
+    used_stamps,
+)
 from tocsin.store.sql.schema.share import (
     share_agreements,
     share_collections,
@@ -65,5 +71,6 @@ __all__ = [
     "share_status",
     "tasks",
     "timeline",
+    "used_stamps",
     "users",
 ]

@@ -25,6 +25,14 @@ reports = Table(
     Index("reports_incident", "incident_id"),
 )
 
+used_stamps = Table(
+    "used_stamps",  # the portal's signed start stamps that have sent a report: one report each
+    metadata,
+    Column("digest", Text, primary_key=True),  # SHA-256 of the stamp
+    Column("expires", BigInteger, nullable=False),  # after this the stamp is refused anyway
+    Index("used_stamps_expires", "expires"),
+)
+
 reporters = Table(
     "reporters",  # identity and contact, apart: read by the assignee and leads only, audited
     metadata,
