@@ -58,13 +58,28 @@ def _text(value: Any) -> str:
     raise ValueError(f"expected text, got {type(value).__name__}")
 
 
-def string(value: Any) -> str:
-    """Any text; surrounding white space removed; NUL bytes refused."""
-    text = _text(value).strip()
-    if not text:
-        raise ValueError("empty")
+# Control characters that text never keeps: C0 but tab and line feed, DEL, C1, and the UTF-16
+# surrogates that no UTF-8 text holds (a lone one cannot be encoded, stored or sent)
+_BAD_CONTROLS = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the control characters it may not keep (a CR line end becomes a line
+    feed); a NUL byte, the mark of binary data, is refused."""
     if "\x00" in text:
         raise ValueError("contains a NUL byte")
+    if text.isprintable():
+        return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _BAD_CONTROLS.sub("", text)
+
+
+def string(value: Any) -> str:
+    """Any text; surrounding white space and bad control characters removed; NUL bytes refused."""
+    text = clean_text(_text(value)).strip()
+    if not text:
+        raise ValueError("empty")
     return text
 
 
@@ -76,20 +91,37 @@ def uppercase(value: Any) -> str:
     return string(value).upper()
 
 
+# The whole numbers the store and its JSON encoder hold: a signed 64-bit integer
+INT_MIN = -(1 << 63)
+INT_MAX = (1 << 63) - 1
+
+
 def integer(value: Any) -> int:
+    """A whole number that fits in 64 bits (signed), as every backend stores it."""
     if isinstance(value, bool):
         raise ValueError("expected a whole number")
     if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        raise ValueError("expected a whole number")
-    text = _text(value).strip()
-    try:
-        return int(text, 10)
-    except ValueError:
-        raise ValueError("expected a whole number") from None
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("expected a whole number")
+        number = int(value)
+    else:
+        text = _text(value).strip()
+        if len(text) > 24:  # no 64-bit number is written longer (and int() is slow on huge text)
+            raise ValueError("whole number outside the 64-bit range")
+        try:
+            number = int(text, 10)
+        except ValueError:
+            raise ValueError("expected a whole number") from None
+    return bounded(number)
+
+
+def bounded(number: int) -> int:
+    """``number`` if it fits in a signed 64-bit integer, else ``ValueError``."""
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValueError("whole number outside the 64-bit range")
+    return number
 
 
 def port(value: Any) -> int:
@@ -173,6 +205,8 @@ def ip_address(value: Any) -> str:
 def ip_network(value: Any) -> str:
     """A CIDR network; host bits are cleared (``192.0.2.7/24`` becomes ``192.0.2.0/24``)."""
     text = _text(value).strip()
+    if "%" in text:
+        raise ValueError("not a network (a zone id has no place in one)")
     if "/" not in text:
         text = f"{text}/128" if ":" in text else f"{text}/32"
     try:
@@ -360,14 +394,41 @@ def registry(value: Any) -> str:
     return text
 
 
+JSON_DEPTH = 32  # lists and maps inside one another; deeper is no feed's data (and JSON
+# encoders stop at a few hundred)
+
+
 def json_value(value: Any) -> Any:
-    """A value kept under ``extra.*``: text, numbers, booleans, or lists and maps of them."""
+    """A value kept under ``extra.*``: text, numbers, booleans, or lists and maps of them (keys
+    text), nested at most ``JSON_DEPTH`` deep. Text loses its bad control characters, whole
+    numbers must fit in 64 bits and others be finite; ``null`` inside a list or map is kept."""
     if value is None:
         raise ValueError("empty")
+    return _json(value, JSON_DEPTH)
+
+
+def _json(value: Any, depth: int) -> Any:
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("contains a NUL byte")
+        return clean_text(value)
+    if isinstance(value, bool) or value is None:
         return value
-    if isinstance(value, bool | int | float | list | dict):
-        return value
+    if isinstance(value, int):
+        return bounded(value)
+    if isinstance(value, float):
+        return floating(value)
+    if isinstance(value, list | dict):
+        return _json_container(value, depth)
     raise ValueError(f"cannot keep a {type(value).__name__}")
+
+
+def _json_container(value: list[Any] | dict[Any, Any], depth: int) -> Any:
+    if depth <= 0:
+        raise ValueError(f"nested deeper than {JSON_DEPTH} levels")
+    if isinstance(value, list):
+        return [_json(item, depth - 1) for item in value]
+    kept: dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise ValueError(f"a map key must be text, not a {type(key).__name__}")
+        kept[clean_text(key)] = _json(item, depth - 1)
+    return kept

@@ -546,3 +546,64 @@ def test_json_value_keeps_json_and_refuses_the_rest() -> None:
         types.json_value("a\x00")
     with pytest.raises(ValueError, match="cannot keep a set"):
         types.json_value({1, 2})
+
+
+@pytest.mark.parametrize(
+    "value", [2**63, -(2**63) - 1, "99999999999999999999", "-9223372036854775809", 1e19, "9" * 5000]
+)
+def test_integer_refuses_whole_numbers_beyond_64_bits(value: object) -> None:
+    """A whole number the store cannot hold in a signed 64-bit column is refused, however
+    written."""
+    with pytest.raises(ValueError, match="64-bit"):
+        types.integer(value)
+
+
+def test_integer_keeps_the_64_bit_extremes() -> None:
+    """The largest and smallest signed 64-bit numbers are kept."""
+    assert types.integer(str(2**63 - 1)) == 2**63 - 1
+    assert types.integer(-(2**63)) == -(2**63)
+
+
+def test_string_removes_bad_control_characters() -> None:
+    """C0 controls (but tab and line feed), DEL, C1 and lone surrogates are removed from text;
+    a CR line end becomes a line feed."""
+    assert types.string("a\x1b[31mb\x7fc\x9bd") == "a[31mbcd"
+    assert types.string("line\r\nnext\rlast\tend") == "line\nnext\nlast\tend"
+    assert types.string("x\ud800y") == "xy"
+    with pytest.raises(ValueError, match="empty"):
+        types.string("\x01\x02")
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (2**64, "64-bit"),
+        ({"k": [1, 2**70]}, "64-bit"),
+        ([float("nan")], "finite"),
+        ({1: "a"}, "key must be text"),
+        ({"k": "a\x00"}, "NUL"),
+    ],
+)
+def test_json_value_refuses_what_no_store_or_encoder_holds(value: object, reason: str) -> None:
+    """Under ``extra.*``, nested values are checked too: 64-bit whole numbers, finite numbers,
+    text keys, no NUL."""
+    with pytest.raises(ValueError, match=reason):
+        types.json_value(value)
+
+
+def test_json_value_refuses_deep_nesting_and_cleans_nested_text() -> None:
+    """Lists nested deeper than ``JSON_DEPTH`` are refused; nested text loses its control
+    characters."""
+    deep: object = "x"
+    for _ in range(types.JSON_DEPTH + 1):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested deeper"):
+        types.json_value(deep)
+    assert types.json_value({"a\x1b": ["b\x07", None]}) == {"a": ["b", None]}
+
+
+@pytest.mark.parametrize("value", ["203.0.113.0/24x", "fe80::/64%eth0", "fe80::1%eth0/64", "abc"])
+def test_ip_network_refuses_what_is_not_exactly_a_network(value: str) -> None:
+    """Trailing junk, a zone id or no address at all is not a network."""
+    with pytest.raises(ValueError, match="not a network"):
+        types.ip_network(value)

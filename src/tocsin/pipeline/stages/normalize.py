@@ -1,7 +1,9 @@
 """Normalise: a parser's raw fields become one validated, harmonized event — or a quarantined row.
 
-Every value goes through its type's sanitiser; the first bad value quarantines the row with a
-reason that names the field, the value and what is wrong. Feed defaults fill what the row lacks:
+Every value goes through its type's sanitiser, those a parser hands over as already clean too
+(checked once per distinct value: a parser's word is never taken for it, so no parser can store a
+malformed value); the first bad value quarantines the row with a reason that names the field, the
+value and what is wrong. Feed defaults fill what the row lacks:
 ``feed.name``, ``feed.provider``, ``time.observation``, ``classification.type`` and ``tlp``; the
 taxonomy is always derived from the type.
 """
@@ -17,7 +19,7 @@ from tocsin.model.taxonomy import classification_type, taxonomy_of
 from tocsin.model.tlp import tlp
 from tocsin.model.types import Sanitizer
 from tocsin.pipeline.parsers.base import Record
-from tocsin.pipeline.stages.batch import Batch, FeedContext
+from tocsin.pipeline.stages.batch import Batch, FeedContext, Origin
 
 OBSERVABLES = (
     "source.ip",
@@ -56,7 +58,7 @@ def normalize(records: Iterable[Record], ctx: FeedContext) -> Batch:
         type_ = event.get("classification.type") or default_type or "undetermined"
         event["classification.type"] = type_
         event["classification.taxonomy"] = taxonomy_of(str(type_))
-        batch.events.append(event)
+        batch.add(event, Origin(ctx.parser or ctx.feed, ctx.file, record.line, record.raw))
     return batch
 
 
@@ -67,8 +69,10 @@ def _event(
     record quarantined with the reason."""
     if record.fields is None:
         return _quarantine(ctx, record, "parse", record.error or "unparsable")
-    event: dict[str, object] = dict(record.clean) if record.clean else {}
+    event: dict[str, object] = {}
     try:
+        if record.clean:
+            _verify(record.clean, event, known)
         _sanitize(record.fields, event, known)
     except InvalidValue as exc:
         return _quarantine(ctx, record, "normalize", str(exc))
@@ -99,6 +103,32 @@ def _sanitize(
             raise
         except ValueError as exc:
             raise InvalidValue(name, value, str(exc)) from None
+
+
+_VERIFIED_LIMIT = 50_000
+_verified: set[tuple[str, type, object]] = set()
+
+
+def _verify(
+    clean: dict[str, object], event: dict[str, object], known: dict[str, Sanitizer]
+) -> None:
+    """A parser's clean values into ``event``, each checked to be its field's canonical value
+    (a set lookup for a value seen before). A value that is not canonical is sanitised; a bad
+    one raises ``InvalidValue``."""
+    verified = _verified
+    for name, value in clean.items():
+        try:
+            key = (name, type(value), value)
+            if key in verified:
+                event[name] = value
+                continue
+        except TypeError:  # a list or map under extra.*: checked every time
+            key = None
+        _sanitize({name: value}, event, known)
+        if key is not None and event.get(name) == value and type(event[name]) is type(value):
+            if len(verified) >= _VERIFIED_LIMIT:
+                verified.clear()
+            verified.add(key)
 
 
 def _quarantine(ctx: FeedContext, record: Record, stage: str, reason: str) -> Quarantined:
