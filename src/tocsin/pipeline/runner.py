@@ -2,9 +2,11 @@
 
 ``process`` is a pure generator of ``Chunk``s (it never touches the store), so it runs in the same
 process or in a second one: with ``workers=1`` a forked child parses while the parent writes,
-which puts both cores to work. A chunk is written in one transaction; a crash loses at most the
-chunk in flight, and a rerun stores exactly what a clean run stores (fingerprints and quarantine
-keys make every write idempotent).
+which puts both cores to work. A row that fails in any stage (parse, normalise, dedupe, enrich,
+classify, store) is quarantined with its file, line, stage and reason, and the run goes on: every
+row read ends accepted, duplicate or quarantined. A chunk is written in one transaction; a crash
+loses at most the chunk in flight, and a rerun stores exactly what a clean run stores
+(fingerprints and quarantine keys make every write idempotent).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from tocsin.pipeline.enrich.asn import build_asn_map
 from tocsin.pipeline.enrich.constituency import ConstituencyIndex
 from tocsin.pipeline.parsers import Parser, Record, Source, get_parser
 from tocsin.pipeline.parsers.base import split_points
-from tocsin.pipeline.stages.batch import FeedContext
+from tocsin.pipeline.stages.batch import Batch, FeedContext, failure
 from tocsin.pipeline.stages.classify import PriorityRules
 from tocsin.pipeline.stages.dedupe import Deduper
 from tocsin.pipeline.stages.enrich import Enricher
@@ -53,6 +55,7 @@ class Chunk:
     file: str
     rows: list[EventRow]
     quarantined: list[QuarantineRow]
+    lines: list[int]  # the line of each row, to quarantine it should the store refuse it
     read: int
     duplicates: int
     position: int  # bytes of this part read so far
@@ -195,7 +198,7 @@ def process(plan: Plan, jobs: Sequence[Job]) -> Iterator[Chunk]:
         try:
             source = Source(job.path, start=job.start, end=job.end, preamble=job.preamble)
         except InputUnreadable as exc:
-            yield Chunk(job.file, [], [], 0, 0, 0, 0, error=str(exc))
+            yield Chunk(job.file, [], [], [], 0, 0, 0, 0, error=str(exc))
             continue
         ctx = FeedContext(
             feed=plan.feed,
@@ -215,15 +218,33 @@ def process(plan: Plan, jobs: Sequence[Job]) -> Iterator[Chunk]:
                 break
             batch = normalize(chunk_records, ctx)
             batch = plan.rules(plan.enricher(dedupe(batch)))
+            rows, lines = _rows(batch)
             yield Chunk(
                 job.file,
-                [event_row(e, batch.ranks[e["tocsin.fingerprint"]]) for e in batch.events],
+                rows,
                 [quarantine_row(item, created) for item in batch.quarantined],
+                lines,
                 batch.read,
                 batch.duplicates,
                 source.position,
                 source.size,
             )
+
+
+def _rows(batch: Batch) -> tuple[list[EventRow], list[int]]:
+    """The store's rows of the batch's events and their lines; an event that cannot be one is
+    quarantined (stage ``store``)."""
+    rows: list[EventRow] = []
+    lines: list[int] = []
+    for event in batch.events:
+        try:
+            rows.append(event_row(event, batch.ranks[event["tocsin.fingerprint"]]))
+        except Exception as exc:  # a value no check foresaw: that row's failure only
+            batch.quarantine(event, "store", failure("store", exc))
+            continue
+        origin = batch.origins.get(id(event))
+        lines.append(origin.line if origin else 0)
+    return rows, lines
 
 
 def _guarded(records: Iterator[Record]) -> Iterator[Record]:
@@ -270,16 +291,45 @@ def run(
         if chunk.error:
             current.error = chunk.error
             continue
-        inserted = store.write(chunk.rows, chunk.quarantined)
+        inserted, stored, refused = _write(store, chunk, plan.parser.name, plan.clock)
         current.read += chunk.read
         current.accepted += inserted
-        current.duplicates += chunk.duplicates + len(chunk.rows) - inserted
-        current.quarantined += len(chunk.quarantined)
+        current.duplicates += chunk.duplicates + stored - inserted
+        current.quarantined += len(chunk.quarantined) + len(refused)
         current.quarantine_keys.update(row[0] for row in chunk.quarantined)
+        current.quarantine_keys.update(row[0] for row in refused)
         if progress is not None:
             progress(chunk)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _write(
+    store: Store, chunk: Chunk, feed: str, clock: Clock
+) -> tuple[int, int, list[QuarantineRow]]:
+    """Write a chunk in one transaction: how many events were new, how many rows the store took,
+    and the quarantine rows of those it refused. Should the chunk fail, each row is written on
+    its own, and one the store refuses is quarantined (stage ``store``); when even that fails,
+    the store itself is failing and the error stops the run."""
+    try:
+        return store.write(chunk.rows, chunk.quarantined), len(chunk.rows), []
+    except Exception:
+        if not chunk.rows:
+            raise
+    store.write([], chunk.quarantined)
+    inserted = stored = 0
+    refused: list[QuarantineRow] = []
+    created = int(clock().timestamp())
+    for row, line in zip(chunk.rows, chunk.lines, strict=True):
+        try:
+            inserted += store.write([row], [])
+            stored += 1
+        except Exception as exc:
+            item = Quarantined(feed, chunk.file, line, row[-1], "store", failure("store", exc))
+            quarantined = quarantine_row(item, created)
+            store.write([], [quarantined])
+            refused.append(quarantined)
+    return inserted, stored, refused
 
 
 def _in_workers(plan: Plan, jobs: list[Job], workers: int) -> Iterator[Chunk]:

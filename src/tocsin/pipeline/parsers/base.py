@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -22,6 +23,7 @@ import orjson
 from tocsin.errors import InputUnreadable
 
 MAX_ROW_CHARS = 65_536
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 csv.field_size_limit(MAX_ROW_CHARS * 2)
 
 
@@ -263,8 +265,9 @@ def csv_records(
             continue
         if comment and text.lstrip().startswith(comment):
             if commented_header and delimiter in text:
-                candidate = text.lstrip()[len(comment) :].strip()
-                rows.name_columns(next(csv.reader((candidate,), delimiter=delimiter)))
+                failed = rows.commented_header(number, text.lstrip()[len(comment) :].strip())
+                if failed is not None:
+                    yield failed
             continue
         record = rows.record(number, text)
         if record is not None:
@@ -289,17 +292,39 @@ class _CsvRows:
         self.skipinitialspace = skipinitialspace
         self.columns: list[str] = []
         self.missing: list[str] = []
+        self.unnamed: str | None = None  # why rows have no column names (an unreadable header)
 
     def name_columns(self, cells: list[str]) -> None:
         """The columns from a header's cells, and the required ones it lacks."""
         self.columns = [c.strip().lower() if self.lowercase else c.strip() for c in cells]
         self.missing = [c for c in self.required if c not in self.columns]
 
+    def commented_header(self, number: int, text: str) -> Record | None:
+        """Name the columns from a comment line's text (control characters, such as a stray
+        CR, are no part of a column's name); if it is no CSV at all, the quarantined record of
+        that line, and every row until the next header is quarantined with the reason."""
+        bad = unusable(number, text)
+        if bad is None:
+            try:
+                kept = _CONTROLS.sub(lambda m: m[0] if m[0] == self.delimiter else "", text)
+                cells = next(csv.reader((kept,), delimiter=self.delimiter))
+            except (csv.Error, StopIteration) as exc:
+                bad = Record(number, text, None, f"header line is not valid CSV: {exc}")
+            else:
+                self.name_columns(cells)
+                self.unnamed = None
+                return None
+        self.columns = []
+        self.unnamed = f"the header line {number} is unreadable ({bad.error})"
+        return bad
+
     def record(self, number: int, text: str) -> Record | None:
         """One line's record; None for the line that names the columns."""
         bad = unusable(number, text)
         if bad is not None:
             return bad
+        if self.unnamed is not None:
+            return Record(number, text, None, self.unnamed)
         try:
             row = next(
                 csv.reader(

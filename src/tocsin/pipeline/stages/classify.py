@@ -14,6 +14,7 @@ from typing import Any
 
 from tocsin.errors import ConfigError
 from tocsin.model.constituent import CRITICAL_SECTORS
+from tocsin.model.event import Event
 from tocsin.model.fields import PRIORITIES, priority
 from tocsin.model.taxonomy import classification_type
 from tocsin.pipeline.stages.batch import Batch
@@ -101,10 +102,12 @@ class PriorityRules:
         return PRIORITIES[min(max(level, 0), 3)]
 
     def __call__(self, batch: Batch) -> Batch:
-        for event in batch.events:
-            if "tocsin.priority" not in event:
-                event["tocsin.priority"] = self.priority_of(event)
+        batch.each("classify", self._prioritise)
         return batch
+
+    def _prioritise(self, event: Event) -> None:
+        if "tocsin.priority" not in event:
+            event["tocsin.priority"] = self.priority_of(event)
 
 
 def _absent(field: str) -> Condition:
@@ -131,4 +134,10 @@ def _condition(field: str, expected: Any) -> Condition:
             values |= CRITICAL_SECTORS
         else:
             values.add(item)
-    return lambda event: event.get(field) in values
+
+    def holds(event: Mapping[str, Any]) -> bool:
+        found = event.get(field)
+        # a list or map (under extra.*) is never one of the rule's values, nor an error
+        return not isinstance(found, list | dict) and found in values
+
+    return holds

@@ -18,7 +18,7 @@ import orjson
 
 from tocsin.model.event import FINGERPRINT_FIELDS, fingerprint, time_bucket
 from tocsin.model.tlp import TLP
-from tocsin.pipeline.stages.batch import Batch
+from tocsin.pipeline.stages.batch import Batch, failure
 
 RANK_BITS = 24
 TIME_BITS = 36  # seconds up to the year 4147; later times all rank as that one
@@ -57,11 +57,16 @@ class Deduper:
         kept: list[dict[str, object]] = []
         where: dict[str, int] = {}
         for event in batch.events:
-            key = fingerprint(event, window, FINGERPRINT_FIELDS)
-            order = rank(event)
+            try:
+                key = fingerprint(event, window, FINGERPRINT_FIELDS)
+                order = rank(event)
+            except Exception as exc:  # a value no check foresaw: that row's failure only
+                batch.quarantine(event, "dedupe", failure("dedupe", exc))
+                continue
             known = seen.get(key)
             if known is not None and known <= order:
                 batch.duplicates += 1
+                batch.origins.pop(id(event), None)
                 continue
             event["tocsin.fingerprint"] = key
             seen[key] = order
@@ -71,6 +76,7 @@ class Deduper:
                 where[key] = len(kept)
                 kept.append(event)
             else:  # an earlier copy of an event already kept in this batch: it takes the place
+                batch.origins.pop(id(kept[index]), None)
                 kept[index] = event
                 batch.duplicates += 1
         if len(seen) > self.memory:

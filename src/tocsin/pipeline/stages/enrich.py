@@ -22,12 +22,15 @@ class Enricher:
     def __call__(self, batch: Batch) -> Batch:
         asns = self.asns if self.asns is not None and len(self.asns) else None
         constituency = self.constituency if len(self.constituency) else None
-        for event in batch.events:
+
+        def enrich(event: Event) -> None:
             if asns is not None:
                 _routing(event, asns)
             _domain(event)
             if constituency is not None:
                 _constituent(event, constituency)
+
+        batch.each("enrich", enrich)
         return batch
 
 
