@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from tocsin.errors import InvalidValue
-from tocsin.model import access, types
+from tocsin.model import access, numbers, types
 from tocsin.model.event import Event
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.people import Principal
@@ -45,7 +45,7 @@ def make_filter(
         ip_value = check("ip", ip, types.ip_network if "/" in ip else types.ip_address)
     since_value = check("since", since, types.datetime_utc)
     until_value = check("until", until, types.datetime_utc)
-    before = check("cursor", cursor, types.integer)
+    before = check("cursor", cursor, numbers.row_id)
     if not 1 <= limit <= 1000:
         raise InvalidValue("limit", limit, "between 1 and 1000")
     return EventFilter(

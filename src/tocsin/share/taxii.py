@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from tocsin.errors import InvalidValue
+from tocsin.model.numbers import parse_id
 from tocsin.share.objects import format_us, timestamp_us
 from tocsin.store.shapes import ObjectQuery, Row
 
@@ -39,15 +40,7 @@ def query(
     unknown = [k for k in params if k not in allowed]
     if unknown:
         raise InvalidValue("filter", unknown[0], "not a filter of this endpoint")
-    page = limit
-    if "limit" in params:
-        try:
-            page = int(params["limit"])
-        except ValueError:
-            raise InvalidValue("limit", params["limit"], "a positive whole number") from None
-        if page <= 0:
-            raise InvalidValue("limit", params["limit"], "a positive whole number")
-        page = min(page, limit)
+    page = limit if "limit" not in params else _limit(params["limit"], limit)
     after = _moment("added_after", params.get("added_after"))
     position = None
     if by_version:
@@ -138,14 +131,24 @@ def error(status: int, title: str, description: str = "") -> bytes:
     return orjson.dumps(body)
 
 
+def _limit(text: str, largest: int) -> int:
+    """A page size: ASCII digits, at least 1; past ``largest`` (however far), ``largest``."""
+    if not (text.isascii() and text.isdigit()) or not text.strip("0"):
+        raise InvalidValue("limit", text, "a positive whole number")
+    return min(parse_id(text) or largest, largest)
+
+
 def _cursor(token: str | None) -> int | None:
+    """The ``date_added`` a ``next`` token this server gave stands for (``next_token``)."""
     if token is None:
         return None
     try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        return int(text)
+        cursor = parse_id(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode())
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidValue("next", token, "not a cursor this server gave") from None
+        cursor = None
+    if cursor is None:
+        raise InvalidValue("next", token, "not a cursor this server gave")
+    return cursor
 
 
 def _version_cursor(token: str | None) -> tuple[int, int] | None:

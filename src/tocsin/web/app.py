@@ -12,7 +12,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -126,6 +130,7 @@ def add_static(app: FastAPI) -> None:
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TocsinError, refused)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
 
 
 def add_middleware(app: FastAPI) -> None:
@@ -157,6 +162,14 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if is_api(request):
         return await http_exception_handler(request, exc)
     return page_errors.http_error_page(request, exc.status_code, exc.detail, exc.headers)
+
+
+async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+    """A path whose id is out of range (``web.common.params.PathId``) names nothing: 404, as
+    TAXII, the API or a page says it. Any other value that fails its type: FastAPI's 422."""
+    if all(error["loc"][:1] == ("path",) for error in exc.errors()):
+        return await refused(request, NotFound(f"nothing at {request.url.path}"))
+    return await request_validation_exception_handler(request, exc)
 
 
 def status_of(exc: TocsinError) -> tuple[int, str]:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from tocsin import __version__
 from tocsin.services import events as event_service
 from tocsin.web.common.deps import ApiPrincipal, EventSearch, Services
+from tocsin.web.common.params import Id
 
 router = APIRouter(tags=["events"])
 
@@ -52,7 +53,7 @@ def list_events(
     since: Annotated[str | None, Query(description="From this time (ISO 8601)")] = None,
     until: Annotated[str | None, Query(description="Before this time (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
-    cursor: Annotated[int | None, Query(description="next_cursor of the previous page")] = None,
+    cursor: Annotated[Id | None, Query(description="next_cursor of the previous page")] = None,
 ) -> EventList:
     query = event_service.make_filter(
         ip=ip,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from tocsin.services.types import safe_download_name
 from tocsin.web.api.incidents import PROBLEM, WRITE_ERRORS, IncidentOut
 from tocsin.web.common.deps import ApiPrincipal, Cases, Exhibits
+from tocsin.web.common.params import PathId
 
 router = APIRouter(
     prefix="/incidents",
@@ -58,7 +59,7 @@ class EvidenceOut(BaseModel):
 
 @router.post("/{incident_id}/priority", response_model=IncidentOut, responses=WRITE_ERRORS)
 def set_priority(
-    incident_id: int, body: PriorityIn, cases: Cases, who: ApiPrincipal
+    incident_id: PathId, body: PriorityIn, cases: Cases, who: ApiPrincipal
 ) -> IncidentOut:
     """Set the priority (its SLA clocks follow)."""
     return IncidentOut.of(cases.set_priority(who, incident_id, body.priority))
@@ -67,14 +68,14 @@ def set_priority(
 @router.post(
     "/{incident_id}/tasks", response_model=TaskCreated, status_code=201, responses=WRITE_ERRORS
 )
-def add_task(incident_id: int, body: TaskIn, cases: Cases, who: ApiPrincipal) -> TaskCreated:
+def add_task(incident_id: PathId, body: TaskIn, cases: Cases, who: ApiPrincipal) -> TaskCreated:
     """Add a task."""
     return TaskCreated(id=cases.add_task(who, incident_id, body.title))
 
 
 @router.post("/{incident_id}/tasks/{task_id}", status_code=204, responses=WRITE_ERRORS)
 def set_task(
-    incident_id: int, task_id: int, body: TaskDone, cases: Cases, who: ApiPrincipal
+    incident_id: PathId, task_id: PathId, body: TaskDone, cases: Cases, who: ApiPrincipal
 ) -> Response:
     """Tick a task done, or open it again."""
     cases.set_task(who, incident_id, task_id, body.done)
@@ -82,14 +83,16 @@ def set_task(
 
 
 @router.post("/{incident_id}/indicators", status_code=204, responses=WRITE_ERRORS)
-def add_indicator(incident_id: int, body: IndicatorIn, cases: Cases, who: ApiPrincipal) -> Response:
+def add_indicator(
+    incident_id: PathId, body: IndicatorIn, cases: Cases, who: ApiPrincipal
+) -> Response:
     """Add an indicator (stored in the canonical form events use)."""
     cases.add_indicator(who, incident_id, body.kind, body.value)
     return Response(status_code=204)
 
 
 @router.get("/{incident_id}/evidence", response_model=list[EvidenceOut])
-def list_evidence(incident_id: int, who: ApiPrincipal, service: Exhibits) -> list[EvidenceOut]:
+def list_evidence(incident_id: PathId, who: ApiPrincipal, service: Exhibits) -> list[EvidenceOut]:
     """The incident's evidence items."""
     return [EvidenceOut(**_fields(item)) for item in service.items(who, incident_id)]
 
@@ -101,7 +104,7 @@ def list_evidence(incident_id: int, who: ApiPrincipal, service: Exhibits) -> lis
     responses={**WRITE_ERRORS, 413: {"description": "Over the size limit", **PROBLEM}},
 )
 def upload_evidence(
-    incident_id: int, file: Annotated[UploadFile, File()], who: ApiPrincipal, service: Exhibits
+    incident_id: PathId, file: Annotated[UploadFile, File()], who: ApiPrincipal, service: Exhibits
 ) -> EvidenceOut:
     """Upload a file (multipart, field ``file``), stored by its SHA-256 with a custody line."""
     evidence_id = service.upload(who, incident_id, file.file, file.filename or "evidence.bin")
@@ -112,7 +115,9 @@ downloads = APIRouter(prefix="/evidence", tags=["incidents"], responses=router.r
 
 
 @downloads.get("/{evidence_id}", response_class=StreamingResponse)
-def download_evidence(evidence_id: int, who: ApiPrincipal, service: Exhibits) -> StreamingResponse:
+def download_evidence(
+    evidence_id: PathId, who: ApiPrincipal, service: Exhibits
+) -> StreamingResponse:
     """The file, only ever as an attachment (octet-stream, nosniff); the download is a custody
     line and an audit entry."""
     got = service.download(who, evidence_id)

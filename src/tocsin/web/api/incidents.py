@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from tocsin.model.incident import Incident
 from tocsin.model.sla import Clock
 from tocsin.web.common.deps import ApiPrincipal, Cases, Services
+from tocsin.web.common.params import Id, PathId
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
@@ -142,7 +143,7 @@ class NoteIn(BaseModel):
 
 
 class AssignIn(BaseModel):
-    assignee_id: int | None = Field(description="A team member who works incidents; null: nobody")
+    assignee_id: Id | None = Field(description="A team member who works incidents; null: nobody")
 
 
 @router.get(
@@ -156,7 +157,7 @@ def queue(cases: Cases, who: ApiPrincipal, mine: bool = False) -> list[QueueItem
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail, summary="One incident")
-def get_incident(incident_id: int, desk: Services, who: ApiPrincipal) -> IncidentDetail:
+def get_incident(incident_id: PathId, desk: Services, who: ApiPrincipal) -> IncidentDetail:
     found = desk.dossier(who, incident_id)
     return IncidentDetail(
         incident=IncidentOut.of(found.incident),
@@ -200,7 +201,7 @@ def create_incident(
     responses={**WRITE_ERRORS, 409: {"description": "Not a move this state allows", **PROBLEM}},
 )
 def transition(
-    incident_id: int, body: TransitionIn, cases: Cases, who: ApiPrincipal
+    incident_id: PathId, body: TransitionIn, cases: Cases, who: ApiPrincipal
 ) -> IncidentOut:
     return IncidentOut.of(cases.transition(who, incident_id, body.status, body.comment))
 
@@ -211,7 +212,7 @@ def transition(
     summary="Add a note to the timeline",
     responses=WRITE_ERRORS,
 )
-def add_note(incident_id: int, body: NoteIn, cases: Cases, who: ApiPrincipal) -> Response:
+def add_note(incident_id: PathId, body: NoteIn, cases: Cases, who: ApiPrincipal) -> Response:
     cases.add_note(who, incident_id, body.text)
     return Response(status_code=204)
 
@@ -222,16 +223,16 @@ def add_note(incident_id: int, body: NoteIn, cases: Cases, who: ApiPrincipal) ->
     summary="Assign (or unassign)",
     responses=WRITE_ERRORS,
 )
-def assign(incident_id: int, body: AssignIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
+def assign(incident_id: PathId, body: AssignIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
     return IncidentOut.of(cases.assign(who, incident_id, body.assignee_id))
 
 
 class MergeIn(BaseModel):
-    into: int = Field(description="The incident that takes everything; this one closes")
+    into: Id = Field(description="The incident that takes everything; this one closes")
 
 
 class SplitIn(BaseModel):
-    event_ids: list[int] = Field(min_length=1, description="Linked events to move")
+    event_ids: list[Id] = Field(min_length=1, description="Linked events to move")
     title: str = Field(min_length=1, max_length=300)
 
 
@@ -247,7 +248,7 @@ class RelatedOut(BaseModel):
     summary="Merge into another incident",
     responses={**WRITE_ERRORS, 409: {"description": "Merged already, or into itself", **PROBLEM}},
 )
-def merge(incident_id: int, body: MergeIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
+def merge(incident_id: PathId, body: MergeIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
     return IncidentOut.of(cases.merge(who, incident_id, body.into))
 
 
@@ -258,7 +259,7 @@ def merge(incident_id: int, body: MergeIn, cases: Cases, who: ApiPrincipal) -> I
     summary="Split linked events off into a new incident",
     responses=WRITE_ERRORS,
 )
-def split(incident_id: int, body: SplitIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
+def split(incident_id: PathId, body: SplitIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
     return IncidentOut.of(cases.split(who, incident_id, body.event_ids, body.title))
 
 
@@ -267,7 +268,7 @@ def split(incident_id: int, body: SplitIn, cases: Cases, who: ApiPrincipal) -> I
     response_model=RelatedOut,
     summary="Incidents and events sharing an indicator (capped)",
 )
-def related_items(incident_id: int, desk: Services, who: ApiPrincipal) -> RelatedOut:
+def related_items(incident_id: PathId, desk: Services, who: ApiPrincipal) -> RelatedOut:
     found = desk.related(who, incident_id)
     return RelatedOut(
         incidents=[IncidentOut.of(i) for i, _ in found.incidents],

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from tocsin.errors import InvalidValue
 from tocsin.services.types import EvidenceTooLarge
 from tocsin.web.common.deps import Acting, Cases, Exhibits, Form, People
+from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
 from tocsin.web.console.incident import render_incident
 
@@ -35,7 +36,7 @@ DOWNLOAD_HEADERS = {
 @router.post("/incidents/{incident_id:int}/evidence")
 def upload(
     request: Request,
-    incident_id: int,
+    incident_id: PathId,
     posted: Form,
     cases: Cases,
     people: People,
@@ -59,7 +60,7 @@ def upload(
 
 
 @router.get("/evidence/{evidence_id:int}")
-def download(evidence_id: int, viewer: Acting, evidence: Exhibits) -> StreamingResponse:
+def download(evidence_id: PathId, viewer: Acting, evidence: Exhibits) -> StreamingResponse:
     """The stored bytes, as an opaque attachment under their safe name (never shown inline)."""
     got = evidence.download(viewer.principal, evidence_id)
     headers = {
@@ -76,7 +77,9 @@ def download(evidence_id: int, viewer: Acting, evidence: Exhibits) -> StreamingR
 
 
 @router.get("/evidence/{evidence_id:int}/custody", response_class=HTMLResponse)
-def custody(request: Request, evidence_id: int, viewer: Acting, evidence: Exhibits) -> HTMLResponse:
+def custody(
+    request: Request, evidence_id: PathId, viewer: Acting, evidence: Exhibits
+) -> HTMLResponse:
     lines = evidence.custody(viewer.principal, evidence_id)
     return render(
         request,

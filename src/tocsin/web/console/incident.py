@@ -13,9 +13,11 @@ from tocsin.errors import InvalidValue
 from tocsin.model import access
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.incident import TRANSITIONS, IndicatorKind
+from tocsin.model.numbers import parse_id
 from tocsin.model.people import Principal
 from tocsin.web.common import deps, texts
 from tocsin.web.common.deps import Acting, Cases, Form, People, Posted, Viewer
+from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
 from tocsin.web.console.names import member_names, name_of
 
@@ -38,14 +40,14 @@ FIELD_IDS = {
 
 @router.get("/incidents/{incident_id:int}", response_class=HTMLResponse)
 def incident_view(
-    request: Request, incident_id: int, viewer: Acting, cases: Cases, people: People
+    request: Request, incident_id: PathId, viewer: Acting, cases: Cases, people: People
 ) -> HTMLResponse:
     return render_incident(request, viewer, cases, people, incident_id)
 
 
 @router.post("/incidents/{incident_id:int}/transition")
 def transition(
-    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
+    request: Request, incident_id: PathId, posted: Form, cases: Cases, people: People
 ) -> Response:
     form, who = posted.form, posted.viewer.principal
     return _act(
@@ -60,7 +62,7 @@ def transition(
 
 @router.post("/incidents/{incident_id:int}/assign")
 def assign(
-    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
+    request: Request, incident_id: PathId, posted: Form, cases: Cases, people: People
 ) -> Response:
     who = posted.viewer.principal
 
@@ -72,7 +74,7 @@ def assign(
 
 @router.post("/incidents/{incident_id:int}/priority")
 def set_priority(
-    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
+    request: Request, incident_id: PathId, posted: Form, cases: Cases, people: People
 ) -> Response:
     who, value = posted.viewer.principal, posted.form.get("priority", "")
     return _act(
@@ -87,7 +89,7 @@ def set_priority(
 
 @router.post("/incidents/{incident_id:int}/notes")
 def add_note(
-    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
+    request: Request, incident_id: PathId, posted: Form, cases: Cases, people: People
 ) -> Response:
     who, text = posted.viewer.principal, posted.form.get("text", "")
     return _act(
@@ -97,7 +99,7 @@ def add_note(
 
 @router.post("/incidents/{incident_id:int}/tasks")
 def add_task(
-    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
+    request: Request, incident_id: PathId, posted: Form, cases: Cases, people: People
 ) -> Response:
     who, title = posted.viewer.principal, posted.form.get("title", "")
     return _act(
@@ -107,7 +109,12 @@ def add_task(
 
 @router.post("/incidents/{incident_id:int}/tasks/{task_id:int}")
 def set_task(
-    request: Request, incident_id: int, task_id: int, posted: Form, cases: Cases, people: People
+    request: Request,
+    incident_id: PathId,
+    task_id: PathId,
+    posted: Form,
+    cases: Cases,
+    people: People,
 ) -> Response:
     who, done = posted.viewer.principal, posted.form.get("done") == "1"
     return _act(
@@ -122,7 +129,7 @@ def set_task(
 
 @router.post("/incidents/{incident_id:int}/indicators")
 def add_indicator(
-    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
+    request: Request, incident_id: PathId, posted: Form, cases: Cases, people: People
 ) -> Response:
     who, form = posted.viewer.principal, posted.form
     return _act(
@@ -140,9 +147,10 @@ def _assignee(value: str, who: Principal) -> int | None:
         return None
     if value == "me":
         return who.user_id
-    if not value.isdigit():
+    chosen = parse_id(value)
+    if chosen is None:
         raise InvalidValue("assignee", value, "choose a member of the team")
-    return int(value)
+    return chosen
 
 
 def _act(
@@ -150,7 +158,7 @@ def _act(
     posted: Posted,
     cases: Cases,
     people: People,
-    incident_id: int,
+    incident_id: PathId,
     action: Callable[[], object],
 ) -> Response:
     """Run the change and go back to the incident (303); a refused value shows it again (400)."""

@@ -11,6 +11,7 @@ from tocsin.model import access
 from tocsin.services.types import Notifier
 from tocsin.web.common import deps
 from tocsin.web.common.deps import Acting, Cookies, session_for, session_form
+from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +25,7 @@ def notices(request: Request) -> Notifier:
 
 
 @router.get("/notices/{notice_id:int}/ack/{token}", response_class=HTMLResponse)
-def ack_page(request: Request, notice_id: int, token: str, sessions: Cookies) -> HTMLResponse:
+def ack_page(request: Request, notice_id: PathId, token: str, sessions: Cookies) -> HTMLResponse:
     session, fresh = session_for(request)
     notice = notices(request).notice(notice_id)
     response = render(
@@ -44,7 +45,7 @@ def ack_page(request: Request, notice_id: int, token: str, sessions: Cookies) ->
 
 
 @router.post("/notices/{notice_id:int}/ack/{token}", response_class=HTMLResponse)
-async def acknowledge(request: Request, notice_id: int, token: str) -> HTMLResponse:
+async def acknowledge(request: Request, notice_id: PathId, token: str) -> HTMLResponse:
     await session_form(request)
     notice = notices(request).acknowledge(notice_id, token)
     return render(

@@ -8,7 +8,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.errors import Forbidden, InvalidValue, NotFound
+from tocsin.model.numbers import parse_id
 from tocsin.web.common.deps import CSRF_REFUSED, Acting, Cases, Cookies, Form, People, Services
+from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
 from tocsin.web.console.incident import render_incident
 
@@ -17,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/incidents/{incident_id:int}/related", response_class=HTMLResponse)
 def related_page(
-    request: Request, incident_id: int, viewer: Acting, desk: Services
+    request: Request, incident_id: PathId, viewer: Acting, desk: Services
 ) -> HTMLResponse:
     found = desk.related(viewer.principal, incident_id)
     return render(
@@ -30,7 +32,7 @@ def related_page(
 @router.post("/incidents/{incident_id:int}/split")
 async def split(
     request: Request,
-    incident_id: int,
+    incident_id: PathId,
     viewer: Acting,
     cases: Cases,
     people: People,
@@ -40,12 +42,15 @@ async def split(
     form = await request.form()
     if not sessions.csrf_ok(viewer.session, form.get("csrf")):
         raise Forbidden(CSRF_REFUSED)
-    chosen = [int(v) for v in form.getlist("event") if isinstance(v, str) and v.isdigit()]
+    ticked = [v for v in form.getlist("event") if isinstance(v, str)]
+    chosen = [parse_id(v) for v in ticked]
     title = str(form.get("title") or "").strip()
     try:
+        if None in chosen:
+            raise InvalidValue("event", ticked[chosen.index(None)], "not an event of this incident")
         if not title:
             raise InvalidValue("title_split", title, "give the new incident a title")
-        new = cases.split(viewer.principal, incident_id, chosen, title)
+        new = cases.split(viewer.principal, incident_id, [n for n in chosen if n], title)
     except InvalidValue as exc:
         fields = {"title_split": title}
         return render_incident(request, viewer, cases, people, incident_id, exc, fields)
@@ -54,7 +59,7 @@ async def split(
 
 @router.post("/incidents/{incident_id:int}/merge")
 def merge(
-    request: Request, incident_id: int, posted: Form, cases: Cases, people: People
+    request: Request, incident_id: PathId, posted: Form, cases: Cases, people: People
 ) -> Response:
     who = posted.viewer.principal
     reference = posted.form.get("into", "")

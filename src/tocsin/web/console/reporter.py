@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tocsin.web.common.deps import Acting, Cases, Reporting
+from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +24,7 @@ LABELS = {
 
 @router.get("/incidents/{incident_id:int}/reporter", response_class=HTMLResponse)
 def reporter(
-    request: Request, incident_id: int, viewer: Acting, cases: Cases, reports: Reporting
+    request: Request, incident_id: PathId, viewer: Acting, cases: Cases, reports: Reporting
 ) -> HTMLResponse:
     contact = reports.contact(viewer.principal, incident_id)
     incident = cases.get(viewer.principal, incident_id)

@@ -16,6 +16,7 @@ from tocsin.model import access
 from tocsin.model.share import EVERYONE, Release, ReleaseState
 from tocsin.web.common import deps
 from tocsin.web.common.deps import Acting, Form, Viewer
+from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +36,7 @@ def sharing_page(request: Request, viewer: Acting) -> HTMLResponse:
 
 
 @router.post("/sharing/releases/{release_id:int}/approve")
-def approve(request: Request, release_id: int, posted: Form) -> Response:
+def approve(request: Request, release_id: PathId, posted: Form) -> Response:
     sharing = deps.sharing(request)
     return _act(
         request, posted.viewer, lambda: sharing.approve(posted.viewer.principal, release_id)
@@ -43,7 +44,7 @@ def approve(request: Request, release_id: int, posted: Form) -> Response:
 
 
 @router.post("/sharing/releases/{release_id:int}/refuse")
-def refuse(request: Request, release_id: int, posted: Form) -> Response:
+def refuse(request: Request, release_id: PathId, posted: Form) -> Response:
     sharing, reason = deps.sharing(request), posted.form.get("reason", "").strip()
     if not reason:
         return _page(
