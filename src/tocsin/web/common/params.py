@@ -20,6 +20,7 @@ def _digits(value: object) -> object:
     return value
 
 
-# The bounds come before the validator, or the OpenAPI schema says "ge"/"le" for "minimum"/"maximum".
+# The bounds come before the validator: after it, the OpenAPI schema says "ge"/"le", not
+# "minimum"/"maximum".
 PathId = Annotated[int, Path(ge=1, le=MAX_ID), BeforeValidator(_digits)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_digits)]  # in a query or a body
