@@ -43,6 +43,11 @@ SETTINGS: dict[str, str] = {
     "unacknowledged, send); 0: none, run `tocsin notify run` from a timer (0)",
     "share_sources": "a TOML file of partners' TAXII 2.1 collections that `tocsin share pull` "
     "reads, with a schedule (none)",
+    "pull_max_pages": "pages one pull from a partner may take; more is an error and stores nothing "
+    "of that pull (200)",
+    "pull_max_page_bytes": "bytes one page of a partner's answer may have (16777216)",
+    "pull_max_bytes": "bytes all the pages of one pull may have together (67108864)",
+    "pull_max_seconds": "seconds one pull may take, all its pages (600)",
     "notify_from": "the address notices come from (cert@csirt.example)",
     "notify_gnupg_home": "a GnuPG home holding the team's key: notices are signed with it, and "
     "encrypted to recipients with a key (empty: not signed)",
@@ -80,6 +85,10 @@ class Settings:
     notify_per_domain: int = 60
     notify_every: int = 0
     share_sources: str = ""
+    pull_max_pages: int = 200
+    pull_max_page_bytes: int = 16 * 1024 * 1024
+    pull_max_bytes: int = 64 * 1024 * 1024
+    pull_max_seconds: int = 600
 
     @classmethod
     def load(
@@ -128,6 +137,7 @@ class Settings:
             raise ConfigError("notify_every ≥ 0, please (0: no notice runs in the server)")
         if result.report_min_seconds < 0 or result.report_limit < 1:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
+        _check_pull_limits(result)
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:
             raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0–16, please")
         return result
@@ -135,3 +145,12 @@ class Settings:
     def but(self, **changes: Any) -> Settings:
         """A copy with some settings changed (command-line options use this)."""
         return self._with(changes)
+
+
+def _check_pull_limits(settings: Settings) -> None:
+    smallest = min(settings.pull_max_pages, settings.pull_max_page_bytes, settings.pull_max_seconds)
+    if smallest < 1 or settings.pull_max_bytes < settings.pull_max_page_bytes:
+        raise ConfigError(
+            "pull_max_pages, pull_max_page_bytes and pull_max_seconds ≥ 1, and pull_max_bytes ≥ "
+            "pull_max_page_bytes, please"
+        )

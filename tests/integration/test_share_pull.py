@@ -106,6 +106,7 @@ def _source(url: str) -> Source:
         user="receiving",
         password_env="PULL_SECRET",
         tlp="AMBER",
+        partner="Publishing CSIRT",
     )
 
 
@@ -126,6 +127,7 @@ def test_green_arrives_and_amber_strict_for_another_never_does(
         assert {e["tlp"] for e in events} == {"GREEN"}  # the markings travel
         assert {e["classification.type"] for e in events} == {"c2-server"}
         assert {e["feed.provider"] for e in events} == {"Publishing CSIRT"}  # provenance
+        assert {e["feed.name"] for e in events} == {"taxii:publisher"}
     finally:
         store.close()
 

@@ -6,6 +6,7 @@ The sources are listed in a TOML file (setting ``share_sources``)::
 
     [[source]]
     name = "cert-xy"                                   # how Tocsin calls it (feed taxii:cert-xy)
+    partner = "CERT XY"                                # feed.provider of what comes (the name)
     url = "https://taxii.cert-xy.example/taxii2/api/"  # the partner's API root
     collection = "9c0e5a2e-…"                          # the collection's id
     user = "national-csirt"
@@ -18,7 +19,14 @@ come on different pages) is kept as one file under ``data_dir/taxii/<name>/`` an
 any feed file, so a row that cannot be mapped is quarantined with its file and position. Where a
 pull stopped (the last ``X-TAXII-Date-Added-Last``) is saved once its objects are stored: a pull
 that crashes and is run again fetches them again, and the pipeline's fingerprints store nothing
-twice.
+twice. Every event pulled names the partner (``feed.provider``) and the source
+(``feed.name`` ``taxii:<name>``), whatever its objects say of their producer.
+
+A partner's server is not trusted to end its answers: one pull takes at most ``pull_max_pages``
+pages, ``pull_max_page_bytes`` per page, ``pull_max_bytes`` in all and ``pull_max_seconds`` (by the
+injected clock), and stops when a ``next`` cursor comes back or an answer is not a TAXII envelope.
+Past any of these the pull fails with ``InputUnreadable`` saying which, before anything of it is
+stored: what earlier pulls stored stays, the pull mark does not move, and nothing is half-stored.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
@@ -53,6 +61,8 @@ from tocsin.store.base import Store
 PAGE = 1000
 TIMEOUT = 60
 WATCH_SECONDS = 60  # how often the server looks for sources that are due
+CHUNK = 64 * 1024  # bytes read at a time from a partner's answer
+JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
 log = logging.getLogger("tocsin.share")
 
 
@@ -65,6 +75,11 @@ class Source:
     password_env: str = ""
     tlp: str = "AMBER"
     every: int = 3600
+    partner: str = ""  # the partner's name, for feed.provider; the source's name when not given
+
+    @property
+    def provider(self) -> str:
+        return self.partner or self.name
 
     @property
     def objects_url(self) -> str:
@@ -89,6 +104,28 @@ class Pulled:
     quarantined: int = 0
     last_added: str | None = None
     files: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How far one pull may go (the settings ``pull_max_*``)."""
+
+    pages: int
+    page_bytes: int
+    bytes: int
+    seconds: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(
+            settings.pull_max_pages,
+            settings.pull_max_page_bytes,
+            settings.pull_max_bytes,
+            settings.pull_max_seconds,
+        )
+
+
+Fetch = Callable[[str, str | None], tuple[bytes, dict[str, str]]]
 
 
 def load_sources(path: str) -> list[Source]:
@@ -178,38 +215,31 @@ def pull(
     source: Source,
     *,
     now: Callable[[], int],
-    fetch: Callable[[str, str | None], tuple[bytes, dict[str, str]]] | None = None,
+    fetch: Fetch | None = None,
 ) -> Pulled:
-    """Fetch what the collection added since the last pull, page by page, into the pipeline."""
-    get = fetch or _get
+    """Fetch what the collection added since the last pull, page by page, into the pipeline;
+    ``InputUnreadable``, storing nothing of this pull, when the partner's answers pass a limit
+    (see the module)."""
+    limits = Limits.of(settings)
+    deadline = now() + limits.seconds
+    get = fetch or _getter(limits.page_bytes, lambda: now() > deadline)
     result = Pulled(source.name)
     after = store.share.pull_mark(_mark(source))
-    cursor: str | None = None
-    objects: list[Any] = []
-    while True:
-        params: dict[str, str] = {"limit": str(PAGE)}
-        if after:
-            params["added_after"] = after
-        if cursor:
-            params["next"] = cursor
-        url = source.objects_url + "?" + urllib.parse.urlencode(params)
-        body, headers = get(url, source.authorization())
-        try:
-            envelope = orjson.loads(body) if body.strip() else {}
-        except orjson.JSONDecodeError:
-            raise InputUnreadable(f"{source.name}: the server's answer is not JSON") from None
-        found = envelope.get("objects") or []
-        result.pages += 1
-        objects.extend(found)
-        if found and headers.get("x-taxii-date-added-last"):
-            result.last_added = headers["x-taxii-date-added-last"]
-        if not (envelope.get("more") and envelope.get("next")):
-            break
-        cursor = str(envelope["next"])
+    pages = _Pages(source, limits, deadline, now)
+    objects = pages.read(get, after)
+    result.pages, result.last_added = pages.count, pages.last_added
     if objects:
         # One document for the whole pull: an observed-data and the observables it refers to
         # may come on different pages.
-        path, summary = take_in(settings, store, source.name, objects, tlp=source.tlp, now=now)
+        path, summary = take_in(
+            settings,
+            store,
+            source.name,
+            objects,
+            tlp=source.tlp,
+            now=now,
+            options={"partner": source.provider, "feed": f"taxii:{source.name}"},
+        )
         result.files.append(str(path))
         result.objects = len(objects)
         result.accepted, result.duplicates = summary.accepted, summary.duplicates
@@ -217,6 +247,77 @@ def pull(
     with store.transaction() as conn:
         store.share.set_pull_mark(conn, _mark(source), result.last_added or after or "", now())
     return result
+
+
+class _Pages:
+    """The pages of one pull, each checked against the limits before the next is asked for."""
+
+    def __init__(
+        self, source: Source, limits: Limits, deadline: int, now: Callable[[], int]
+    ) -> None:
+        self.source, self.limits, self.deadline, self.now = source, limits, deadline, now
+        self.count = 0
+        self.bytes = 0
+        self.cursors: set[str] = set()
+        self.last_added: str | None = None
+
+    def read(self, get: Fetch, after: str | None) -> list[Any]:
+        objects: list[Any] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, str] = {"limit": str(PAGE)}
+            if after:
+                params["added_after"] = after
+            if cursor:
+                params["next"] = cursor
+            url = self.source.objects_url + "?" + urllib.parse.urlencode(params)
+            body, headers = get(url, self.source.authorization())
+            found, cursor = self._page(body)
+            objects.extend(found)
+            if found and headers.get("x-taxii-date-added-last"):
+                self.last_added = headers["x-taxii-date-added-last"]
+            if cursor is None:
+                return objects
+
+    def _page(self, body: bytes) -> tuple[list[Any], str | None]:
+        """The objects of one answer and the cursor of the next page (None: the last page)."""
+        self.count += 1
+        self.bytes += len(body)
+        if len(body) > self.limits.page_bytes:
+            self._refuse(f"a page of over {self.limits.page_bytes} bytes (pull_max_page_bytes)")
+        if self.bytes > self.limits.bytes:
+            self._refuse(f"over {self.limits.bytes} bytes in one pull (pull_max_bytes)")
+        envelope = self._envelope(body)
+        found = envelope.get("objects") or []
+        if not isinstance(found, list):
+            self._refuse("an envelope whose objects are not a list")
+        if not (envelope.get("more") and envelope.get("next")):
+            return found, None
+        cursor = str(envelope["next"])
+        if cursor in self.cursors:
+            self._refuse(f"the next cursor {cursor[:80]!r} a second time")
+        if self.count >= self.limits.pages:
+            self._refuse(f"more than {self.limits.pages} pages in one pull (pull_max_pages)")
+        if self.now() > self.deadline:
+            self._refuse(f"pages for over {self.limits.seconds} s (pull_max_seconds)")
+        self.cursors.add(cursor)
+        return found, cursor
+
+    def _envelope(self, body: bytes) -> dict[str, Any]:
+        try:
+            envelope = orjson.loads(body) if body.strip() else {}
+        except orjson.JSONDecodeError:
+            self._refuse("an answer that is not JSON")
+        if not isinstance(envelope, dict):
+            kind = JSON_KINDS.get(type(envelope), "value")
+            self._refuse(f"a JSON {kind}, not a TAXII envelope (an object)")
+        return envelope
+
+    def _refuse(self, what: str) -> NoReturn:
+        raise InputUnreadable(
+            f"{self.source.name}: the server sent {what} on page {self.count}; "
+            "nothing of this pull was stored, and the next pull starts from the same point"
+        )
 
 
 def take_in(
@@ -227,15 +328,15 @@ def take_in(
     *,
     tlp: str = "AMBER",
     now: Callable[[], int],
-    provider: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> tuple[Path, Summary]:
     """STIX objects received from a partner (pulled, or posted to our TAXII server) into the
-    pipeline, kept first as one file under ``data_dir/taxii/<name>/``."""
+    pipeline, kept first as one file under ``data_dir/taxii/<name>/``; ``options`` are the
+    ``stix`` parser's (who sent them)."""
     folder = Path(settings.data_dir) / "taxii" / name
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{now()}-{uuid.uuid4().hex[:8]}.json"
     path.write_bytes(orjson.dumps({"objects": objects}))
-    options = {"provider": provider} if provider else None
     summary = ingest(settings, store, [str(path)], "stix", tlp=tlp, options=options, workers=0)
     return path, summary
 
@@ -257,7 +358,9 @@ def receive(
     accepted = {s["id"] for s in status["successes"]}
     chosen = [o for o in objects if isinstance(o, dict) and o.get("id") in accepted]
     org = sharing.org_name(who.org_id or -1, "partner")
-    take_in(settings, store, f"posted-{who.org_id}", chosen, now=sharing.now, provider=org)
+    take_in(
+        settings, store, f"posted-{who.org_id}", chosen, now=sharing.now, options={"provider": org}
+    )
     return status
 
 
@@ -265,17 +368,41 @@ def _mark(source: Source) -> str:
     return f"{source.name} {source.objects_url}"
 
 
-def _get(url: str, authorization: str | None) -> tuple[bytes, dict[str, str]]:
-    request = urllib.request.Request(url, headers={"Accept": TAXII})  # noqa: S310 (http(s) checked)
-    if authorization:
-        request.add_header("Authorization", authorization)
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310
-            return answer.read(), {k.lower(): v for k, v in answer.headers.items()}
-    except urllib.error.HTTPError as exc:
-        detail: Any = exc.read()[:300]
-        raise InputUnreadable(
-            f"{url}: HTTP {exc.code}: {detail.decode(errors='replace')}"
-        ) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise InputUnreadable(f"{url}: {exc}") from None
+def _getter(most: int, expired: Callable[[], bool]) -> Fetch:
+    """A GET that reads at most ``most`` bytes of an answer (one more tells it is longer) and
+    stops reading when ``expired`` says the pull has had its time."""
+
+    def get(url: str, authorization: str | None) -> tuple[bytes, dict[str, str]]:
+        request = urllib.request.Request(url, headers={"Accept": TAXII})  # noqa: S310 (http(s) checked)
+        if authorization:
+            request.add_header("Authorization", authorization)
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310
+                headers = {k.lower(): v for k, v in answer.headers.items()}
+                return _read(url, answer, most, expired), headers
+        except urllib.error.HTTPError as exc:
+            detail: Any = exc.read(300)
+            raise InputUnreadable(
+                f"{url}: HTTP {exc.code}: {detail.decode(errors='replace')}"
+            ) from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise InputUnreadable(f"{url}: {exc}") from None
+
+    return get
+
+
+def _read(url: str, answer: Any, most: int, expired: Callable[[], bool]) -> bytes:
+    """The body, in chunks: one byte past ``most`` is enough to know the page is too large."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= most:
+        if expired():
+            raise InputUnreadable(
+                f"{url}: the answer took longer than the pull may (pull_max_seconds)"
+            )
+        chunk = answer.read(min(CHUNK, most + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

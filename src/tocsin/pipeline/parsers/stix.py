@@ -33,7 +33,9 @@ says the same and more (this is how Tocsin's own exports read back, one event pe
   ``feed:`` labels give ``classification.identifier``, ``malware.name`` and ``feed.name``; an
   indicator that ``indicates`` a malware of the input gets that malware's name.
 - provenance: ``feed.provider`` is the name of the ``created_by_ref`` identity when the input
-  holds it; ``extra.stix_id`` is the object's id, ``extra.stix_created_by`` its producer's;
+  holds it (for what Tocsin pulls from a partner: that partner, and ``feed.name`` is
+  ``taxii:<source>``); ``extra.stix_id`` is the object's id, ``extra.stix_created_by`` its
+  producer's;
   ``time.source`` is ``last_observed`` or ``valid_from``, ``time.observation`` is ``created``.
 - tlp: the most restrictive TLP (2.0 or 1.0) of the object's marking refs and granular markings
   and those of every SCO it refers to, also under marking ids the input defines itself; none
@@ -100,12 +102,22 @@ class StixParser(Parser):
             yield Record(1, source.text()[:RAW_PREVIEW], None, objects)
             return
         graph = Graph(objects)
-        provider = self.options.get("provider")  # who sent it, when its objects do not say
         for position, item in enumerate(objects, start=1):
             for record in graph.records(position, item):
-                if provider and record.fields is not None:
-                    record.fields.setdefault("feed.provider", str(provider))
+                if record.fields is not None:
+                    self._provenance(record.fields)
                 yield record
+
+    def _provenance(self, fields: dict[str, Any]) -> None:
+        """Options: ``provider``, who sent the input, when its objects do not say; ``partner``
+        and ``feed``, the partner and the source Tocsin pulled the input from, over what the
+        objects say (their producer stays in ``extra.stix_created_by``)."""
+        if self.options.get("partner"):
+            fields["feed.provider"] = str(self.options["partner"])
+        elif self.options.get("provider"):
+            fields.setdefault("feed.provider", str(self.options["provider"]))
+        if self.options.get("feed"):
+            fields["feed.name"] = str(self.options["feed"])
 
 
 def _objects(document: Any) -> list[Any] | str:
