@@ -28,6 +28,9 @@ SETTINGS: dict[str, str] = {
     "port": "port `tocsin serve` listens on (8000)",
     "secret_key": "key for signing session cookies (32+ characters; empty: a random one at each "
     "start, so sessions end on restart); never logged or shown",
+    "session_idle": "seconds without a request after which a console session ends (1800)",
+    "session_lifetime": "seconds after logging in at which a console session ends, however busy "
+    "(43200)",
     "data_dir": "where evidence files are kept (tocsin-data)",
     "sla": "SLA targets, acknowledge/resolve per priority (P1=15m/4h,P2=1h/1d,P3=4h/3d,P4=1d/10d)",
     "emergency_number": "the number the report portal tells people in danger to call first (112)",
@@ -69,6 +72,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: str = field(default="", repr=False)
+    session_idle: int = 1_800
+    session_lifetime: int = 43_200
     data_dir: str = "tocsin-data"
     sla: str = "P1=15m/4h,P2=1h/1d,P3=4h/3d,P4=1d/10d"
     emergency_number: str = "112"
@@ -133,6 +138,8 @@ class Settings:
             raise ConfigError(f"setting sla: {exc}") from None
         if not 0 <= result.notify_digest_hour <= 23 or result.notify_per_domain < 1:
             raise ConfigError("notify_digest_hour 0–23 and notify_per_domain ≥ 1, please")
+        if not 60 <= result.session_idle <= result.session_lifetime:
+            raise ConfigError("session_idle ≥ 60 and no longer than session_lifetime, please")
         if result.notify_every < 0:
             raise ConfigError("notify_every ≥ 0, please (0: no notice runs in the server)")
         if result.report_min_seconds < 0 or result.report_limit < 1:

@@ -6,6 +6,7 @@ import pyotp
 import pytest
 
 from tests.desk import FakeClock
+from tocsin.auth.throttle import Limits
 from tocsin.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyAttempts
 from tocsin.model.people import Principal, Role
 from tocsin.services.accounts import Accounts
@@ -53,15 +54,70 @@ def test_passwords_are_stored_as_argon2_hashes(accounts: Accounts, store: Store)
     assert PASSWORD not in user.password_hash
 
 
-def test_repeated_failures_are_rate_limited(accounts: Accounts) -> None:
-    """After five tries for one name, even the right password waits."""
+def test_repeated_failures_wait_at_their_address_only(accounts: Accounts) -> None:
+    """After five tries for one name from one address, even the right password waits there, and
+    passes from another address."""
     admin(accounts)
     for _ in range(5):
         with pytest.raises(NotAuthenticated):
             accounts.authenticate("root-admin", "wrong password!!", client="198.51.100.9")
     with pytest.raises(TooManyAttempts, match="too many attempts") as caught:
-        accounts.authenticate("root-admin", PASSWORD, client="198.51.100.10")
+        accounts.authenticate("root-admin", PASSWORD, client="198.51.100.9")
     assert 0 < caught.value.retry_after <= 300
+    assert accounts.authenticate("root-admin", PASSWORD, client="198.51.100.10")
+
+
+def small(store: Store) -> Accounts:
+    """Accounts with small limits: 2 per name and address, 3 per address, 4 per name."""
+    return Accounts(store, now=FakeClock(), limits=Limits(pair=2, address=3, user=4))
+
+
+def test_one_address_is_limited_across_names(store: Store) -> None:
+    """An address spraying many names is refused after ``address`` tries, whatever the name."""
+    accounts = small(store)
+    for name in ("a1", "a2", "a3"):
+        with pytest.raises(NotAuthenticated):
+            accounts.authenticate(name, "wrong password!!", client="198.51.100.9")
+    with pytest.raises(TooManyAttempts):
+        accounts.authenticate("a4", "wrong password!!", client="198.51.100.9")
+
+
+def test_an_ipv6_client_counts_by_its_64(store: Store) -> None:
+    """Addresses of one IPv6 /64 share their counts: a host cannot take a fresh one per try."""
+    accounts = small(store)
+    for host in (1, 2):
+        with pytest.raises(NotAuthenticated):
+            accounts.authenticate("root-admin", "wrong password!!", client=f"2001:db8:1:2::{host}")
+    with pytest.raises(TooManyAttempts):
+        accounts.authenticate("root-admin", PASSWORD, client="2001:db8:1:2::ff")
+
+
+def test_rotating_addresses_slow_a_name_but_never_lock_out_its_owner(store: Store) -> None:
+    """Past ``user`` tries for one name from many addresses, new addresses wait; the address the
+    owner logged in from before, and a browser vouched for (device cookie), still get in."""
+    accounts = small(store)
+    admin(accounts)
+    assert accounts.authenticate("root-admin", PASSWORD, client="192.0.2.7")
+    for i in range(3):  # with the owner's log-in, the name's 4 tries
+        with pytest.raises(NotAuthenticated):
+            accounts.authenticate("root-admin", "wrong password!!", client=f"198.51.100.{i}")
+    with pytest.raises(TooManyAttempts):
+        accounts.authenticate("root-admin", PASSWORD, client="203.0.113.1")
+    assert accounts.authenticate("root-admin", PASSWORD, client="192.0.2.7")
+    assert accounts.authenticate("root-admin", PASSWORD, client="203.0.113.2", vouched=True)
+
+
+def test_an_unknown_address_shares_no_count_with_other_names(store: Store) -> None:
+    """Tries without a client address count per name only: failing for one name never stops
+    another from logging in (no pooled empty-address count)."""
+    accounts = small(store)
+    boss = admin(accounts)
+    accounts.add_user(boss, name="ana", password=PASSWORD, role="analyst", org_id=boss.org_id or 0)
+    for name in ("root-admin", "x1", "x2", "x3"):
+        for _ in range(2):
+            with pytest.raises(NotAuthenticated):
+                accounts.authenticate(name, "wrong password!!", client="")
+    assert accounts.authenticate("ana", PASSWORD, client="")
 
 
 def test_totp_is_required_once_enabled_and_a_code_works_once(accounts: Accounts) -> None:
@@ -78,14 +134,16 @@ def test_totp_is_required_once_enabled_and_a_code_works_once(accounts: Accounts)
         accounts.authenticate("root-admin", PASSWORD, code=code)
 
 
-def test_a_person_checks_their_own_password_and_second_factor(accounts: Accounts) -> None:
-    """The account page asks the service: the own password matches, another does not, and two
-    factors show once TOTP is on (nobody's answer is no)."""
+def test_a_person_changes_their_own_password_with_the_current_one(accounts: Accounts) -> None:
+    """The account page asks the service: a wrong current password is refused at its field, the
+    right one sets the new password; two factors show once TOTP is on (nobody's answer is no)."""
     boss = admin(accounts)
-    assert accounts.password_matches(boss, PASSWORD)
-    assert not accounts.password_matches(boss, "wrong password!!")
-    assert not accounts.password_matches(Principal.system(), PASSWORD)
+    with pytest.raises(InvalidValue, match="not your password"):
+        accounts.change_own_password(boss, "wrong password!!", "another long password")
+    accounts.change_own_password(boss, PASSWORD, "another long password")
+    assert accounts.authenticate("root-admin", "another long password")
     assert not accounts.has_two_factor(boss)
+    assert not accounts.has_two_factor(Principal.system())
     accounts.set_totp(boss, "root-admin", pyotp.random_base32())
     assert accounts.has_two_factor(boss)
 

@@ -579,7 +579,12 @@ def test_a_user_sets_up_a_second_factor_and_changes_the_password(
     code = pyotp.TOTP(secret.group(1)).at(desk.team.clock())
     right = desk.client.post(
         "/account/totp/confirm",
-        data={"csrf": csrf_of(desk.client, "/account"), "secret": secret.group(1), "code": code},
+        data={
+            "csrf": csrf_of(desk.client, "/account"),
+            "secret": secret.group(1),
+            "code": code,
+            "current": PASSWORD,
+        },
     )
     assert right.status_code == 303
     user = desk.team.store.people.user_named("ana")

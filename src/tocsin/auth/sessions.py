@@ -87,6 +87,12 @@ class SessionSigner:
 
         A token dated after ``now`` is refused too; ``now`` defaults to the clock.
         """
+        found = self.loads_aged(token, now)
+        return None if found is None else found[0]
+
+    def loads_aged(self, token: str, now: float | None = None) -> tuple[dict[str, Any], int] | None:
+        """``loads``, with the token's age in whole seconds (for an idle timeout: a token
+        signed afresh at every request is as old as the last request)."""
         if len(token) > MAX_TOKEN_LENGTH or not token.isascii() or not _canonical(token):
             return None
         try:
@@ -96,7 +102,7 @@ class SessionSigner:
         age = (self._clock() if now is None else now) - signed_at.timestamp()
         if not 0 <= age <= self.max_age_seconds or not isinstance(data, dict):
             return None
-        return data
+        return data, int(age)
 
 
 def _canonical(token: str) -> bool:

@@ -42,6 +42,7 @@ class User:
     disabled: bool = False
     password_hash: str = field(default="", repr=False)
     totp_secret: str | None = field(default=None, repr=False)
+    session_epoch: int = 0  # a page session is valid only while it carries the user's epoch
 
     @property
     def is_staff(self) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 from tocsin.auth import passwords, tokens, totp
 from tocsin.auth.ratelimit import RateLimiter
+from tocsin.auth.throttle import Limits, LoginThrottle
 from tocsin.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyAttempts
 from tocsin.model import access
 from tocsin.model.limits import bounded
@@ -27,8 +28,9 @@ from tocsin.model.people import (
 from tocsin.store.base import Store
 from tocsin.store.shapes import Transaction
 
-LOGIN_LIMIT = 5  # failed or not, per user name and per address, per window
-LOGIN_WINDOW = 300
+RECHECK_LIMIT = 5  # own-password checks of a logged-in person (account page), per window
+RECHECK_WINDOW = 300
+WRONG = "wrong user name, password or code"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +45,13 @@ class Accounts:
         store: Store,
         *,
         now: Callable[[], int],
-        limiter: RateLimiter | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self.people = store.people
         self.now = now
-        self.limiter = limiter or RateLimiter(LOGIN_LIMIT, LOGIN_WINDOW)
+        self.throttle = LoginThrottle(limits)
+        self.rechecks = RateLimiter(RECHECK_LIMIT, RECHECK_WINDOW)
 
     # -- organisations and users -----------------------------------------------------------------
 
@@ -145,31 +148,43 @@ class Accounts:
         }
 
     def set_disabled(self, who: Principal, name: str, disabled: bool) -> None:
+        """Disable or re-enable a user; either way every session of theirs ends, so that
+        re-enabling brings back none of the cookies from before."""
         access.require(who, Role.ADMIN, scope="write")
         user = self._user(name)
         with self.store.transaction() as conn:
             self.people.update_user(conn, user.id, disabled=disabled)
+            self.people.end_user_sessions(conn, user.id)
             action = "user.disable" if disabled else "user.enable"
-            self._audit(conn, who, action, "user", user.username, {})
+            self._audit(conn, who, action, "user", user.username, {"sessions_ended": True})
 
     def reset_password(self, who: Principal, name: str, password: str) -> None:
+        """A new password for a user (an admin's, or one's own): every session of the user ends;
+        the page that changed one's own password keeps its session (``session_epoch``)."""
         user = self._user(name)
         if who.user_id != user.id:
             access.require(who, Role.ADMIN, scope="write")
         _check("password", password, check_password_strength)
         with self.store.transaction() as conn:
             self.people.update_user(conn, user.id, password_hash=passwords.hash_password(password))
-            self._audit(conn, who, "user.password", "user", user.username, {})
+            self.people.end_user_sessions(conn, user.id)
+            self._audit(conn, who, "user.password", "user", user.username, {"sessions_ended": True})
 
     def set_totp(self, who: Principal, name: str, secret: str | None) -> None:
+        """Set or clear a user's second factor by hand: an admin's (or the command line's) way;
+        people turn their own on and off with ``turn_on_totp`` and ``turn_off_totp``."""
         user = self._user(name)
         if who.user_id != user.id:
             access.require(who, Role.ADMIN, scope="write")
+        self._store_totp(who, user, secret, None)
+
+    def _store_totp(self, who: Principal, user: User, secret: str | None, step: int | None) -> None:
+        """A changed second factor is a changed way in: the user's other sessions end too."""
         with self.store.transaction() as conn:
-            self.people.update_user(conn, user.id, totp_secret=secret, totp_last_step=None)
-            self._audit(
-                conn, who, "user.totp", "user", user.username, {"enabled": secret is not None}
-            )
+            self.people.update_user(conn, user.id, totp_secret=secret, totp_last_step=step)
+            self.people.end_user_sessions(conn, user.id)
+            details: dict[str, object] = {"enabled": secret is not None, "sessions_ended": True}
+            self._audit(conn, who, "user.totp", "user", user.username, details)
 
     def enrol_totp(self, who: Principal, name: str) -> tuple[str, str]:
         """Turn on a new TOTP second factor; returns its secret and the otpauth:// URI that
@@ -181,30 +196,30 @@ class Accounts:
     # -- logging in ------------------------------------------------------------------------------
 
     def authenticate(
-        self, name: str, password: str, *, code: str | None = None, client: str = ""
+        self,
+        name: str,
+        password: str,
+        *,
+        code: str | None = None,
+        client: str = "",
+        vouched: bool = False,
     ) -> User:
         """The user, or NotAuthenticated with one message for every failure (no hint which part
-        was wrong); too many tries per name or address are refused for a while."""
+        was wrong). Tries are throttled (``auth.throttle``) per name and address, per address, and
+        per name from addresses the user never logged in from, unless ``vouched`` (a browser
+        holding the user's device cookie): a stranger cannot lock the owner out."""
         now = self.now()
-        keys = [f"user:{name.strip().lower()}", f"addr:{client}"]
-        if not all(self.limiter.hit(key, now) for key in keys):
-            raise TooManyAttempts(max(self.limiter.retry_after(key, now) for key in keys))
-        user = self.people.user_named(name.strip().lower())
+        login = name.strip().lower()
+        self.throttle.attempt(login, client, now, vouched=vouched)
+        user = self.people.user_named(login)
         if user is None:
             passwords.verify_dummy(password)  # the same time as a real check
-            raise NotAuthenticated("wrong user name, password or code")
+            raise NotAuthenticated(WRONG)
         if not passwords.verify_password(user.password_hash, password) or user.disabled:
-            raise NotAuthenticated("wrong user name, password or code")
-        if user.totp_secret:
-            step = totp.verify_once(
-                user.totp_secret, code or "", now, self.people.totp_last_step(user.id)
-            )
-            if step is None:
-                raise NotAuthenticated("wrong user name, password or code")
-            with self.store.transaction() as conn:
-                self.people.update_user(conn, user.id, totp_last_step=step)
-        for key in keys:
-            self.limiter.reset(key)
+            raise NotAuthenticated(WRONG)
+        if user.totp_secret and not self._code_once(user, code or "", now):
+            raise NotAuthenticated(WRONG)
+        self.throttle.succeeded(login, client, now)
         return user
 
     def end_session(self, sid: str, lifetime: int) -> None:
@@ -214,25 +229,54 @@ class Accounts:
         with self.store.transaction() as conn:
             self.people.end_session(conn, sid, now, now - lifetime)
 
-    def session_ended(self, sid: str) -> bool:
-        return self.people.session_ended(sid)
+    def change_own_password(self, who: Principal, current: str, password: str) -> None:
+        """The acting person's new password, given their current one (a session left open is
+        not enough). Wrong current passwords are limited like log-ins (``recheck``)."""
+        user = self._own(who)
+        self._recheck(user, current, field="current_password")
+        self.reset_password(who, user.username, password)
+        self.rechecks.reset(str(user.id))
 
-    def password_matches(self, who: Principal, password: str) -> bool:
-        """Whether ``password`` is the acting person's own (asked before they change it)."""
-        user = self.people.user(who.user_id or 0)
-        return user is not None and passwords.verify_password(user.password_hash, password)
+    def turn_on_totp(self, who: Principal, secret: str, current: str, code: str) -> None:
+        """Turn on the second factor the acting person enrolled in their app: their password
+        and a code from that app, which cannot then be used again to log in."""
+        user = self._own(who)
+        self._recheck(user, current, field="current")
+        step = totp.verify_once(secret, code, self.now(), None)
+        if step is None:
+            raise InvalidValue("code", "…", "that code does not match; try the next one")
+        self._store_totp(who, user, secret, step)
+        self.rechecks.reset(str(user.id))
+
+    def turn_off_totp(self, who: Principal, current: str, code: str) -> None:
+        """Turn off the acting person's second factor: their password and a current code."""
+        user = self._own(who)
+        self._recheck(user, current, field="current")
+        if user.totp_secret and not self._code_once(user, code, self.now()):
+            raise InvalidValue("code", "…", "that code does not match; try the next one")
+        self._store_totp(who, user, None, None)
+        self.rechecks.reset(str(user.id))
 
     def has_two_factor(self, who: Principal) -> bool:
         """Whether the acting person logs in with a second factor (TOTP)."""
         user = self.people.user(who.user_id or 0)
         return bool(user and user.totp_secret)
 
-    def principal(self, user_id: int) -> Principal:
-        """The acting person behind a session; NotAuthenticated once disabled or gone."""
+    def session_principal(self, sid: str, user_id: int, epoch: int) -> Principal:
+        """The person behind a page session begun in ``epoch``; NotAuthenticated once it was
+        logged out, once the user is disabled or gone, or once their sessions were ended since
+        (a password changed or reset, a disable or enable, a second factor changed)."""
         user = self.people.user(user_id)
-        if user is None or user.disabled:
+        if user is None or user.disabled or user.session_epoch != epoch:
+            raise NotAuthenticated("please log in again")
+        if self.people.session_ended(sid):  # logged out: a copy of the cookie is worth nothing
             raise NotAuthenticated("please log in again")
         return Principal.of(user)
+
+    def session_epoch(self, who: Principal) -> int:
+        """The acting person's session epoch now: what the page that just changed their password
+        or second factor puts in its own cookie to stay logged in."""
+        return self._own(who).session_epoch
 
     def principal_named(self, name: str) -> Principal:
         """An active person by user name (the command line's ``--as``, a handler to assign)."""
@@ -294,6 +338,33 @@ class Accounts:
         return Principal.of(user, token.scopes)
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    def _own(self, who: Principal) -> User:
+        user = self.people.user(who.user_id or 0)
+        if user is None or user.disabled:
+            raise NotAuthenticated("please log in again")
+        return user
+
+    def _recheck(self, user: User, password: str, *, field: str) -> None:
+        """A logged-in person's own password, asked again before a change to how they log in;
+        InvalidValue at ``field`` when wrong, TooManyAttempts after ``RECHECK_LIMIT`` tries that
+        did not end in the change (a wrong code counts too). The count is the person's own: it
+        never stops anyone else, nor their log-in."""
+        now, key = self.now(), str(user.id)
+        if not self.rechecks.hit(key, now):
+            raise TooManyAttempts(self.rechecks.retry_after(key, now))
+        if not passwords.verify_password(user.password_hash, password):
+            raise InvalidValue(field, "…", "that is not your password")
+
+    def _code_once(self, user: User, code: str, now: int) -> bool:
+        """Whether ``code`` is a right TOTP code not used before; its step is then stored."""
+        assert user.totp_secret is not None
+        step = totp.verify_once(user.totp_secret, code, now, self.people.totp_last_step(user.id))
+        if step is None:
+            return False
+        with self.store.transaction() as conn:
+            self.people.update_user(conn, user.id, totp_last_step=step)
+        return True
 
     def _user(self, name: str) -> User:
         user = self.people.user_named(name.strip().lower())

@@ -46,7 +46,7 @@ from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
 from tocsin.web.common import errors as page_errors
 from tocsin.web.common.deps import Web, install
-from tocsin.web.common.middleware import BodyLimit, SecurityHeaders
+from tocsin.web.common.middleware import BodyLimit, SecurityHeaders, SessionRefresh
 from tocsin.web.common.remembered import Remembered
 from tocsin.web.common.sessions import Sessions
 
@@ -72,7 +72,12 @@ def create_app(
     """The app; ``clock`` (whole seconds since the epoch) is injected so tests can move time."""
     # Without a configured secret_key a fresh one is made at every start: sessions (and the CSRF
     # tokens bound to them) then last only until the server restarts. Set TOCSIN_SECRET_KEY.
-    sessions = Sessions(settings.secret_key or new_secret_key(), clock=clock)
+    sessions = Sessions(
+        settings.secret_key or new_secret_key(),
+        clock=clock,
+        idle=settings.session_idle,
+        lifetime=settings.session_lifetime,
+    )
     app = FastAPI(
         title="Tocsin",
         version=__version__,
@@ -85,7 +90,7 @@ def create_app(
     add_routers(app)
     add_static(app)
     add_error_handlers(app)
-    add_middleware(app)
+    add_middleware(app, sessions)
     return app
 
 
@@ -133,7 +138,8 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
 
 
-def add_middleware(app: FastAPI) -> None:
+def add_middleware(app: FastAPI, sessions: Sessions) -> None:
+    app.add_middleware(SessionRefresh, sessions=sessions)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)  # the outermost: even a refused body gets the headers
 

@@ -66,6 +66,13 @@ class SqlPeople:
             rows = conn.execute(sa.select(_U).order_by(_U.c.username)).all()
         return [_to_user(r) for r in rows]
 
+    def end_user_sessions(self, tx: Transaction, user_id: int) -> int:
+        conn = connection(tx)
+        raised = _U.c.session_epoch + 1
+        conn.execute(sa.update(_U).where(_U.c.id == user_id).values(session_epoch=raised))
+        epoch = conn.execute(sa.select(_U.c.session_epoch).where(_U.c.id == user_id)).scalar()
+        return int(epoch or 0)
+
     def totp_last_step(self, user_id: int) -> int | None:
         with self.engine.connect() as conn:
             value = conn.execute(sa.select(_U.c.totp_last_step).where(_U.c.id == user_id)).scalar()
@@ -132,6 +139,7 @@ def _to_user(row: Any) -> User:
         disabled=bool(row.disabled),
         password_hash=row.password_hash,
         totp_secret=row.totp_secret,
+        session_epoch=int(row.session_epoch),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.applications import Starlette
+from starlette.responses import Response
 
 from tocsin.errors import Forbidden, NotAuthenticated
 from tocsin.model.people import Principal, Role
@@ -160,10 +161,18 @@ def signed_in(request: Request) -> Viewer:
     session = known.read(request)
     if session is None or session.user_id is None:
         raise NotAuthenticated("please log in")
-    people = accounts(request)
-    if people.session_ended(session.sid):  # logged out: a copy of the cookie is worth nothing
-        raise NotAuthenticated("please log in")
-    return Viewer(people.principal(session.user_id), session, known.csrf(session))
+    who = accounts(request).session_principal(session.sid, session.user_id, session.epoch)
+    known.renew(request, session)  # its idle time starts again
+    return Viewer(who, session, known.csrf(session))
+
+
+def stay_signed_in(request: Request, response: Response, who: Viewer) -> Response:
+    """``response``, carrying ``who``'s session into their new session epoch: the page that
+    changed its own password or second factor stays logged in, every other session of theirs
+    has ended."""
+    epoch = accounts(request).session_epoch(who.principal)
+    sessions(request).save(response, request, who.session.in_epoch(epoch))
+    return response
 
 
 async def session_form(request: Request) -> dict[str, str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tocsin.web.common.sessions import Sessions
+
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
@@ -115,3 +117,25 @@ async def _too_large(send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class SessionRefresh:
+    """Signs afresh the cookie of the logged-in session a request was let in with, so that the
+    session's idle timeout counts from the latest request (``Sessions.renewed``)."""
+
+    def __init__(self, app: ASGIApp, sessions: Sessions) -> None:
+        self.app = app
+        self.sessions = sessions
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_renewed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                message["headers"] = self.sessions.renewed(scope, headers)
+            await send(message)
+
+        await self.app(scope, receive, send_renewed)

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from tocsin.auth import totp
 from tocsin.errors import InvalidValue
-from tocsin.web.common.deps import Acting, Form, People, Viewer
+from tocsin.web.common.deps import Acting, Form, People, Viewer, stay_signed_in
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,41 +33,38 @@ def totp_start(request: Request, posted: Form, people: People) -> HTMLResponse:
 
 @router.post("/account/totp/confirm", response_model=None)
 def totp_confirm(request: Request, posted: Form, people: People) -> Response:
-    secret, code = posted.form.get("secret", ""), posted.form.get("code", "")
-    who = posted.viewer.principal
+    """Turning the second factor on takes the password and a code from the new app, so a session
+    left open cannot enrol someone else's authenticator."""
+    form, who = posted.form, posted.viewer.principal
+    secret = form.get("secret", "")
     try:
-        if not totp.verify(secret, code, people.now()):
-            raise InvalidValue("code", "…", "that code does not match; try the next one")
+        people.turn_on_totp(who, secret, form.get("current", ""), form.get("code", ""))
     except InvalidValue as exc:
         return _page(request, posted.viewer, people, pending=secret, error=exc, status=400)
-    people.set_totp(who, who.username, secret)
-    return RedirectResponse("/account", status_code=303)
+    return stay_signed_in(request, RedirectResponse("/account", status_code=303), posted.viewer)
 
 
 @router.post("/account/totp/off", response_model=None)
 def totp_off(request: Request, posted: Form, people: People) -> Response:
-    """Turning the second factor off takes the password, so a left-open session cannot."""
-    who = posted.viewer.principal
+    """Turning the second factor off takes the password and a current code."""
+    form, who = posted.form, posted.viewer.principal
     try:
-        people.authenticate(who.username, posted.form.get("current", ""), code=None, client="")
-    except Exception:
-        refused = InvalidValue("current", "…", "that is not your password")
-        return _page(request, posted.viewer, people, error=refused, status=400)
-    people.set_totp(who, who.username, None)
-    return RedirectResponse("/account", status_code=303)
+        people.turn_off_totp(who, form.get("current", ""), form.get("code", ""))
+    except InvalidValue as exc:
+        return _page(request, posted.viewer, people, error=exc, status=400)
+    return stay_signed_in(request, RedirectResponse("/account", status_code=303), posted.viewer)
 
 
 @router.post("/account/password", response_model=None)
 def change_password(request: Request, posted: Form, people: People) -> Response:
-    who = posted.viewer.principal
-    if not people.password_matches(who, posted.form.get("current", "")):
-        refused = InvalidValue("current_password", "…", "that is not your password")
-        return _page(request, posted.viewer, people, error=refused, status=400)
+    """A new password, given the current one; every other session of the person ends."""
+    form, who = posted.form, posted.viewer.principal
     try:
-        people.reset_password(who, who.username, posted.form.get("password", ""))
+        people.change_own_password(who, form.get("current", ""), form.get("password", ""))
     except InvalidValue as exc:
         return _page(request, posted.viewer, people, error=exc, status=400)
-    return RedirectResponse("/account?changed=1", status_code=303)
+    done = RedirectResponse("/account?changed=1", status_code=303)
+    return stay_signed_in(request, done, posted.viewer)
 
 
 def _page(

@@ -12,7 +12,6 @@ from tocsin.errors import NotAuthenticated, TooManyAttempts
 from tocsin.model.people import Role
 from tocsin.web.common.deps import PARTNER_HOME, CheckedForm, People, sessions
 from tocsin.web.common.rendering import render
-from tocsin.web.common.sessions import SESSION_SECONDS
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,22 +47,28 @@ def login(request: Request, form: CheckedForm, people: People) -> Response:
     name = form.get("username", "")
     target = local_path(form.get("next"))
     client = request.client.host if request.client else ""
+    known = sessions(request)
     try:
         user = people.authenticate(
-            name, form.get("password", ""), code=form.get("code") or None, client=client
+            name,
+            form.get("password", ""),
+            code=form.get("code") or None,
+            client=client,
+            vouched=known.vouches(request, name),
         )
     except (NotAuthenticated, TooManyAttempts) as exc:
-        session = sessions(request).read(request)
+        session = known.read(request)
         assert session is not None  # session_form checked its CSRF token
         status = 429 if isinstance(exc, TooManyAttempts) else 401
-        page = _form(request, sessions(request).csrf(session), target, name, str(exc), status)
+        page = _form(request, known.csrf(session), target, name, str(exc), status)
         if isinstance(exc, TooManyAttempts):
             page.headers["retry-after"] = str(exc.retry_after)
         return page
     if user.role is Role.PARTNER:  # partners have no console, only their TAXII details
         target = PARTNER_HOME
     response = RedirectResponse(target, status_code=303)
-    sessions(request).save(response, request, sessions(request).new(user.id))
+    known.save(response, request, known.new(user.id, user.session_epoch))
+    known.remember_device(response, request, user.username)
     return response
 
 
@@ -73,7 +78,7 @@ def logout(request: Request, form: CheckedForm, people: People) -> RedirectRespo
     known = sessions(request)
     session = known.read(request)
     if session is not None and session.user_id is not None:
-        people.end_session(session.sid, SESSION_SECONDS)
+        people.end_session(session.sid, known.lifetime)
     known.end(response, request)
     return response
 

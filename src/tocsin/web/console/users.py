@@ -14,7 +14,7 @@ from starlette.responses import Response
 from tocsin.errors import Forbidden, InvalidValue
 from tocsin.model import access
 from tocsin.model.people import Principal, Role
-from tocsin.web.common.deps import Acting, Form, People, Posted, Viewer
+from tocsin.web.common.deps import Acting, Form, People, Posted, Viewer, stay_signed_in
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -77,9 +77,12 @@ def enable(request: Request, name: str, posted: Form, people: People) -> Respons
 @router.post("/users/{name}/password")
 def reset_password(request: Request, name: str, posted: Form, people: People) -> Response:
     who, password = _admin(posted.viewer), posted.form.get("password", "")
-    return _act(
+    done = _act(
         request, posted, people, lambda: people.reset_password(who, name, password), row=name
     )
+    if done.status_code == 303 and name.strip().lower() == who.username:
+        stay_signed_in(request, done, posted.viewer)  # one's own: this page stays logged in
+    return done
 
 
 def _admin(viewer: Viewer) -> Principal:

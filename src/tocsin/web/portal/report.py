@@ -26,7 +26,7 @@ from tocsin.services.types import MAX_FILES, AlreadySent, FileRefused, StartStam
 from tocsin.web.common import deps
 from tocsin.web.common.deps import Cookies, session_for
 from tocsin.web.common.i18n import pick
-from tocsin.web.common.sessions import SESSION_SECONDS, Session
+from tocsin.web.common.sessions import Session
 from tocsin.web.portal.pages import client_of, page, refused
 
 router = APIRouter(include_in_schema=False)
@@ -123,7 +123,7 @@ def _send(
             _lang_code(request, lang),
             uploads,
             client=client_of(request),
-            stamp=StartStamp(state.started, started + SESSION_SECONDS),
+            stamp=StartStamp(state.started, started + deps.sessions(request).lifetime),
         )
     except AlreadySent:  # the form of a report already sent: a new one starts on a new page
         return refused(request, lang, "csrf", 403)
@@ -151,7 +151,8 @@ def _started_at(request: Request, state: State, session: Session) -> int | None:
     here for this session or is older than a session may live."""
     value = deps.sessions(request).unstamp(f"{STARTED}:{session.sid}", state.started)
     when = (value or "").partition("-")[0]
-    if not when.isdigit() or deps.desk(request).clock() > int(when) + SESSION_SECONDS:
+    lives = deps.sessions(request).lifetime
+    if not when.isdigit() or deps.desk(request).clock() > int(when) + lives:
         return None
     return int(when)
 

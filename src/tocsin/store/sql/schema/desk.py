@@ -27,6 +27,9 @@ users = Table(
     Column("totp_secret", Text),
     Column("totp_last_step", BigInteger),
     Column("created", BigInteger, nullable=False),
+    # Raised to end every session of the user (migration 0012): a session carries the epoch it
+    # began in and is refused once the user's differs.
+    Column("session_epoch", BigInteger, nullable=False, server_default="0"),
 )
 
 api_tokens = Table(
