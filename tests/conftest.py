@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.pg import ensure_postgres
 from tocsin.settings import Settings
 from tocsin.store import Store, open_store
@@ -53,7 +54,7 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def _pg_store(postgres_url: str) -> Iterator[Store]:
-    store = open_store(postgres_url)
+    store = open_store(postgres_url, audit_key=AUDIT_KEY)
     yield store
     store.close()
 
@@ -79,7 +80,7 @@ def url_of(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
 @pytest.fixture
 def store(backend_url: str) -> Iterator[Store]:
     """The storage contract's subject: a migrated, empty store on SQLite and on PostgreSQL."""
-    opened = open_store(backend_url)
+    opened = open_store(backend_url, audit_key=AUDIT_KEY)
     yield opened
     opened.close()
 
@@ -88,7 +89,7 @@ def store(backend_url: str) -> Iterator[Store]:
 def memory_store() -> Iterator[Store]:
     """A migrated, empty store in memory (``sqlite://``), for service tests that need no
     particular backend: the storage contract runs on each backend, these then need not."""
-    opened = open_store("sqlite://")
+    opened = open_store("sqlite://", audit_key=AUDIT_KEY)
     yield opened
     opened.close()
 
@@ -99,8 +100,11 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(backend_url: str) -> Settings:
-    return Settings(database_url=backend_url, workers=0)
+def settings(backend_url: str, tmp_path: Path) -> Settings:
+    """Settings on each backend, with the tests' audit keys in a data folder of the test's own
+    (the keys the ``store`` fixture seals with)."""
+    write_keys(tmp_path / "data")
+    return Settings(database_url=backend_url, workers=0, data_dir=str(tmp_path / "data"))
 
 
 def _truncate(url: str) -> None:
@@ -114,6 +118,13 @@ def _truncate(url: str) -> None:
             "share_agreements, share_objects, share_releases, share_status, share_pulls "
             "RESTART IDENTITY CASCADE"
         )
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command run by a test keeps its data (evidence, the audit keys and checkpoints) in the
+    test's own folder, never in the working directory (a test may set its own)."""
+    monkeypatch.setenv("TOCSIN_DATA_DIR", str(tmp_path / "tocsin-data"))
 
 
 def fixed_clock() -> datetime:

@@ -59,6 +59,17 @@ SETTINGS: dict[str, str] = {
     "(86400)",
     "notify_digest_hour": "the UTC hour from which the daily digest of other events goes (6)",
     "notify_per_domain": "notices per recipient mail domain per minute (60)",
+    "audit_key_file": "the key the audit log is sealed with (HMAC-SHA256), kept outside the "
+    "database; made on first use, mode 0600 (data_dir/audit.key); never logged or shown",
+    "audit_signing_key_file": "the Ed25519 key the audit checkpoints are signed with; made on "
+    "first use, mode 0600 (data_dir/audit-signing.key)",
+    "audit_checkpoints": "the append-only file of signed audit checkpoints (head hash, sequence "
+    "number, time) `tocsin audit verify` checks the log against "
+    "(data_dir/audit-checkpoints.jsonl)",
+    "audit_checkpoint_every": "seconds after which `tocsin serve` writes a checkpoint when the "
+    "audit log has grown; also at each shutdown (300)",
+    "audit_checkpoint_entries": "new audit entries after which `tocsin serve` writes a checkpoint "
+    "without waiting (100)",
 }
 
 
@@ -94,6 +105,11 @@ class Settings:
     pull_max_page_bytes: int = 16 * 1024 * 1024
     pull_max_bytes: int = 64 * 1024 * 1024
     pull_max_seconds: int = 600
+    audit_key_file: str = ""
+    audit_signing_key_file: str = ""
+    audit_checkpoints: str = ""
+    audit_checkpoint_every: int = 300
+    audit_checkpoint_entries: int = 100
 
     @classmethod
     def load(
@@ -142,12 +158,26 @@ class Settings:
             raise ConfigError("session_idle ≥ 60 and no longer than session_lifetime, please")
         if result.notify_every < 0:
             raise ConfigError("notify_every ≥ 0, please (0: no notice runs in the server)")
+        if result.audit_checkpoint_every < 1 or result.audit_checkpoint_entries < 1:
+            raise ConfigError("audit_checkpoint_every ≥ 1 and audit_checkpoint_entries ≥ 1, please")
         if result.report_min_seconds < 0 or result.report_limit < 1:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         _check_pull_limits(result)
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:
             raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0–16, please")
         return result
+
+    @property
+    def audit_key_path(self) -> Path:
+        return Path(self.audit_key_file or Path(self.data_dir) / "audit.key")
+
+    @property
+    def audit_signing_key_path(self) -> Path:
+        return Path(self.audit_signing_key_file or Path(self.data_dir) / "audit-signing.key")
+
+    @property
+    def audit_checkpoints_path(self) -> Path:
+        return Path(self.audit_checkpoints or Path(self.data_dir) / "audit-checkpoints.jsonl")
 
     def but(self, **changes: Any) -> Settings:
         """A copy with some settings changed (command-line options use this)."""

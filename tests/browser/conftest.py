@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.serving import serving
 from tocsin.cases.incidents import Incidents
 from tocsin.model.people import Principal
@@ -52,8 +53,11 @@ CHROMIUM_ARGS = [
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a real uvicorn server, on a free port, serving a SQLite demo store."""
     database = tmp_path_factory.mktemp("browser") / "tocsin.db"
-    settings = Settings(database_url=f"sqlite:///{database}", workers=0)
-    store = open_store(settings.database_url)
+    write_keys(database.parent / "data")
+    settings = Settings(
+        database_url=f"sqlite:///{database}", workers=0, data_dir=str(database.parent / "data")
+    )
+    store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
         load_demo(settings, store)
         load_people(store, lambda: int(time.time()))

@@ -16,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect
 
+from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.serving import fresh_page, serving
 from tests.desk import FakeClock, make_team
 from tocsin.model.incident import Incident
@@ -54,8 +55,10 @@ class Desk:
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite database holding the demo events, made once and copied by each test."""
     database = tmp_path_factory.mktemp("console-demo") / "tocsin.db"
-    settings = Settings(database_url=f"sqlite:///{database}", workers=0)
-    store = open_store(settings.database_url)
+    settings = Settings(
+        database_url=f"sqlite:///{database}", workers=0, data_dir=str(database.parent / "data")
+    )
+    store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
         load_demo(settings, store)
     finally:
@@ -68,8 +71,11 @@ def desk(demo_db: Path, tmp_path: Path) -> Iterator[Desk]:
     """A real server on a free port, over a fresh copy of the demo with the desk's incidents."""
     database = tmp_path / "tocsin.db"
     shutil.copy(demo_db, database)
-    settings = Settings(database_url=f"sqlite:///{database}", workers=0)
-    store = open_store(settings.database_url)
+    write_keys(tmp_path / "data")
+    settings = Settings(
+        database_url=f"sqlite:///{database}", workers=0, data_dir=str(tmp_path / "data")
+    )
+    store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
         team = make_team(store)
         Accounts(store, now=team.clock).add_user(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.conftest import logged_in
 from tests.browser.serving import fresh_page, serving
 from tests.browser.test_console import check_axe
@@ -32,7 +33,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         secret_key=KEY,
         data_dir=str(folder / "data"),
     )
-    store = open_store(settings.database_url)
+    write_keys(folder / "data")
+    store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
         load_people(store, lambda: int(time.time()))
         constituents(store)

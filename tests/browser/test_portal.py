@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.conftest import logged_in
 from tests.browser.portal_walk import PAGES, PLANS, REFERENCE, at_step, go, look_up, report, start
 from tests.browser.serving import fresh_page, serving
@@ -66,7 +67,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         secret_key="x" * 40,
     )
     clock = FakeClock()
-    store = open_store(settings.database_url)
+    write_keys(folder / "data")
+    store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
         load_people(store, clock)
         app = create_app(settings, clock=clock, watch_clocks=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -171,6 +172,30 @@ def test_users_tokens_and_audit_commands(cli: CliRunner, monkeypatch: pytest.Mon
     assert verified.exit_code == 0 and "audit log intact" in verified.output
     refused = cli.invoke(app, ["users", "add", "bob", "--role", "king"])
     assert refused.exit_code == 2 and "role" in refused.output
+
+
+def test_audit_verify_names_a_log_cut_short_after_a_command(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that writes to the log ends with a signed checkpoint, so deleting the last entry
+    in the database afterwards is named TRUNCATED, one line, exit status 1."""
+    monkeypatch.setenv("TOCSIN_NEW_PASSWORD", "correct horse battery staple")
+    clock = lambda: 1_795_830_000  # noqa: E731
+    assert cli.invoke(app, ["users", "add", "ana", "--role", "analyst"], obj=clock).exit_code == 0
+    assert cli.invoke(app, ["users", "disable", "ana"], obj=clock).exit_code == 0
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        (last,) = db.execute("SELECT max(seq) FROM audit_log").fetchone()
+    intact = cli.invoke(app, ["audit", "verify"], obj=clock)
+    assert intact.exit_code == 0, intact.output
+    assert f"audit log intact up to entry {last}, covered by checkpoint 2 (entry {last}, " in (
+        intact.output
+    )
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        db.execute("DELETE FROM audit_log WHERE seq = ?", (last,))
+    cut = cli.invoke(app, ["audit", "verify"], obj=clock)
+    assert cut.exit_code == 1
+    assert cut.output.startswith(f"audit log TRUNCATED at entry {last}: ")
+    assert cut.output.count("\n") == 1
 
 
 @pytest.mark.parametrize(

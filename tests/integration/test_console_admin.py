@@ -22,6 +22,7 @@ from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
+from tocsin.services.desk import Desk as TocsinDesk
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
@@ -281,18 +282,22 @@ def test_user_forms_without_the_csrf_token_are_403(desk: Desk) -> None:
 # -- the audit log -------------------------------------------------------------------------------
 
 
-def test_the_audit_page_shows_the_verdict_intact_then_broken(desk: Desk, store: Store) -> None:
-    """The page says the chain is intact with its count and head; after an entry is changed in
-    the database it names the first broken entry."""
+def test_the_audit_page_shows_the_verdict_intact_then_broken(
+    desk: Desk, store: Store, settings: Settings
+) -> None:
+    """The page says the log is intact up to its last entry, with its head; after an entry is
+    changed in the database it names the first broken entry."""
     desk.logged_in("audrey", role="auditor")
+    TocsinDesk.build(settings, store, clock=desk.team.clock).audit.checkpoint()
     entries = store.cases.audit()
     page = desk.client.get("/audit")
     assert page.status_code == 200
-    assert f"intact: {len(entries)} entries, head {entries[-1].hash}" in page.text
+    assert f"audit log intact up to entry {len(entries)}, covered by checkpoint" in page.text
+    assert f"head {entries[-1].hash}" in page.text
     with store.engine.begin() as conn:  # type: ignore[attr-defined]
         conn.execute(sa.text("UPDATE audit_log SET actor = 'x' WHERE seq = 2"))
     page = desk.client.get("/audit")
-    assert "broken at entry 2: its content was altered" in page.text
+    assert "audit log REWRITTEN at entry 2: its content was altered" in page.text
     assert "intact" not in page.text
 
 

@@ -14,9 +14,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from tests.audit_keys import AUDIT_KEY
 from tests.desk import Team, make_team
 from tests.integration.test_csaf import schema_errors
-from tocsin.cases.audit import verify_log
+from tocsin.cases.audit import verify_chain
 from tocsin.cli import app as cli_app
 from tocsin.cvd.cases import Cvd
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
@@ -161,7 +162,7 @@ def test_the_workflow_runs_to_publication_each_step_audited(desk: Desk) -> None:
         ("vendors_notified", "fix_in_progress"),
         ("fix_in_progress", "published"),
     ]
-    verdict, _ = verify_log(desk.team.store)
+    verdict = verify_chain(desk.team.store, AUDIT_KEY)
     assert verdict.ok
 
 

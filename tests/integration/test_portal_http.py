@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
+from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.desk import Team, make_team
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
@@ -80,7 +81,8 @@ def make_site(sqlite_url: str, tmp_path: Path) -> Iterator[Callable[..., Site]]:
     with ExitStack() as stack:
 
         def build(**changes: Any) -> Site:
-            store = open_store(sqlite_url)
+            write_keys(tmp_path / "data")
+            store = open_store(sqlite_url, audit_key=AUDIT_KEY)
             stack.callback(store.close)
             team = make_team(store)
             wanted = {"report_min_seconds": 0, "report_limit": 1000} | changes

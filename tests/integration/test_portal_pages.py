@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.audit_keys import AUDIT_KEY
 from tocsin.model.report import PATHS
 from tocsin.services.demo import load_reports
 from tocsin.settings import Settings
@@ -90,7 +91,7 @@ def test_the_stylesheet_and_script_reach_for_nothing_outside() -> None:
 def test_the_demo_reports_load_once(tmp_path: Path) -> None:
     """`tocsin demo` adds its made-up reports the first time only, each as an incident."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", data_dir=str(tmp_path))
-    store = open_store(settings.database_url)
+    store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
         first = load_reports(settings, store, lambda: 1_795_830_000)
         again = load_reports(settings, store, lambda: 1_795_830_000)

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from tests.audit_keys import AUDIT_KEY
 from tests.desk import Team, make_team
-from tocsin.cases.audit import verify_log
+from tocsin.cases.audit import verify_chain
 from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.reports import MAX_FILE_BYTES, FileRefused, Receipt, Reports, Upload
 from tocsin.cli import app as cli_app
@@ -414,7 +415,7 @@ def test_the_contact_reaches_the_assignee_and_leads_only_each_reading_audited(
     incident = team.store.cases.incident(receipt.incident_id)
     assert incident is not None
     assert all(e.details == {"incident": incident.reference} for e in reads)
-    verdict, _ = verify_log(team.store)
+    verdict = verify_chain(team.store, AUDIT_KEY)
     assert verdict.ok, verdict.reason
 
 
@@ -453,7 +454,7 @@ def test_receiving_reports_keeps_the_audit_chain_whole(portal: Portal) -> None:
     team.desk.transition(team.people["analyst"], first.incident_id, "acknowledged")
     actions = [e.action for e in team.store.cases.audit()]
     assert actions.count("report.receive") == 2
-    verdict, _ = verify_log(team.store)
+    verdict = verify_chain(team.store, AUDIT_KEY)
     assert verdict.ok and verdict.checked == len(actions)
 
 

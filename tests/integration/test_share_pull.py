@@ -13,6 +13,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.serving import serving
 from tests.desk import Team, make_team
 from tests.factories import make_event, rows
@@ -43,7 +44,7 @@ class Publishing:
 def publishing(settings: Settings, tmp_path: Path) -> Iterator[Publishing]:
     """The publishing instance: green and amber+strict events, a community collection, the
     receiving team as a GREEN partner and another partner with an AMBER+STRICT agreement."""
-    store = open_store(settings.database_url)
+    store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     team = make_team(store)
     lead = team.people["lead"]
     sharing = Sharing(store, now=team.clock)
@@ -95,7 +96,8 @@ def _receiver(tmp_path: Path) -> tuple[Settings, Store]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'b.db'}", workers=0, data_dir=str(tmp_path / "b")
     )
-    return settings, open_store(settings.database_url)
+    write_keys(tmp_path / "b")
+    return settings, open_store(settings.database_url, audit_key=AUDIT_KEY)
 
 
 def _source(url: str) -> Source:

@@ -15,6 +15,7 @@ import pytest
 import requests
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
+from tests.audit_keys import AUDIT_KEY
 from tests.browser.serving import serving
 from tests.desk import make_team
 from tocsin.cases.incidents import Incidents
@@ -61,7 +62,7 @@ class Desk:
 
 @pytest.fixture
 def desk(settings: Settings, tmp_path: Path) -> Iterator[Desk]:
-    store = open_store(settings.database_url)
+    store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     team = make_team(store)
     accounts = Accounts(store, now=team.clock)
     sharing = Sharing(store, now=team.clock)

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from typer.testing import CliRunner
 
+from tests.audit_keys import AUDIT_KEY
 from tests.desk import make_team
 from tests.loops import run_alone
 from tocsin.cases.watch import watch_sla
@@ -55,7 +56,7 @@ def test_sla_check_command_records_breaches(
     """`tocsin sla check` names the incidents newly breached, once."""
     from tocsin.store import open_store
 
-    store = open_store(backend_url)
+    store = open_store(backend_url, audit_key=AUDIT_KEY)
     try:
         team = make_team(store)
         team.desk.create(team.people["analyst"], title="old P1", type="ddos", priority="P1")

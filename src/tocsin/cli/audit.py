@@ -12,20 +12,27 @@ sla_app = typer.Typer(help="SLA clocks.")
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the hash chain of the whole audit log; name the first entry altered, removed or
-    reordered. Record the head hash elsewhere to catch a log cut short at its end."""
+    """Check the whole audit log under the audit key and against its signed checkpoints: say how
+    far it is intact and which checkpoint covers it, or name what broke (GAP: an entry removed;
+    REWRITTEN: altered, or the chain recomputed without the key; TRUNCATED: entries removed from
+    the end; CHECKPOINT: a checkpoint not signed by the key) with exit status 1."""
     with desk() as d:
-        verdict, head = d.audit.verify(operator())
-    if verdict.ok:
-        out.print(shown(f"audit log intact: {verdict.checked} entries, head {head or '-'}"))
-        return
-    out.print(
-        shown(
-            f"audit log broken at entry {verdict.first_bad}: {verdict.reason} "
-            f"({verdict.checked} entries before it are intact)"
-        )
-    )
-    raise typer.Exit(1)
+        report = d.audit.verify(operator())
+    out.print(shown(report.line()))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Write a signed checkpoint of the audit log's head now (the server writes them on its
+    schedule and at shutdown, and every command that writes to the log ends with one)."""
+    with desk() as d:
+        made = d.audit.checkpoint()
+    if made is None:
+        out.print(shown("no new entries since the latest checkpoint"))
+    else:
+        out.print(shown(f"checkpoint written: entry {made.seq}, head {made.head}"))
 
 
 @sla_app.command("check")

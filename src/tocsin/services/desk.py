@@ -6,12 +6,15 @@ attribute of it, built here once, so no adapter wires services of its own.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tocsin.auth.audit_keys import AuditKeys
 from tocsin.cases import handover
 from tocsin.cases.audit import AuditLog
+from tocsin.cases.checkpoints import CheckpointFile
 from tocsin.cases.dossier import Dossier
 from tocsin.cases.dossier import load as load_dossier
 from tocsin.cases.evidence import Evidence
@@ -22,6 +25,7 @@ from tocsin.cases.related import Related
 from tocsin.cases.related import related as related_items
 from tocsin.cases.reports import Reports
 from tocsin.cvd.cases import Cvd
+from tocsin.errors import TocsinError
 from tocsin.model.clock import Now, wall_clock
 from tocsin.model.people import Principal
 from tocsin.model.sla import SlaPolicy
@@ -36,6 +40,13 @@ from tocsin.services.pull import Pulled, pull_sources, receive
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
+
+log = logging.getLogger("tocsin.audit")
+
+
+def audit_keys(settings: Settings) -> AuditKeys:
+    """The audit log's keys, from the files the settings name (each made on first use)."""
+    return AuditKeys(settings.audit_key_path, settings.audit_signing_key_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +69,17 @@ class Desk:
     publisher: Publisher
 
     @classmethod
-    def build(cls, settings: Settings, store: Store, *, clock: Now = wall_clock) -> Desk:
+    def build(
+        cls,
+        settings: Settings,
+        store: Store,
+        *,
+        clock: Now = wall_clock,
+        keys: AuditKeys | None = None,
+    ) -> Desk:
+        """The desk on ``store``; ``keys`` are the audit log's (by default, the files the
+        settings name), the same the store was opened with."""
+        keys = keys or audit_keys(settings)
         incidents = Incidents(store, now=clock, sla=SlaPolicy.parse(settings.sla))
         accounts = Accounts(store, now=clock)
         files = EvidenceFiles(Path(settings.data_dir) / "evidence")
@@ -69,7 +90,14 @@ class Desk:
             clock=clock,
             incidents=incidents,
             accounts=accounts,
-            audit=AuditLog(store),
+            audit=AuditLog(
+                store,
+                keys,
+                CheckpointFile(settings.audit_checkpoints_path),
+                now=clock,
+                every=settings.audit_checkpoint_every,
+                every_entries=settings.audit_checkpoint_entries,
+            ),
             evidence=Evidence(store, incidents, files),
             reports=Reports(
                 store, incidents, files, accounts.ensure_team, submit_limit=settings.report_limit
@@ -84,8 +112,13 @@ class Desk:
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Now = wall_clock) -> Desk:
-        """The desk on the configured store (migrated); ``close`` it when done."""
-        return cls.build(settings, open_store(settings.database_url), clock=clock)
+        """The desk on the configured store (migrated), sealing the audit log with the key the
+        settings name; ``close`` it when done (which checkpoints the log if it grew)."""
+        keys = audit_keys(settings)
+        store = open_store(settings.database_url, audit_key=keys.mac())
+        desk = cls.build(settings, store, clock=clock, keys=keys)
+        desk.audit.note_head()
+        return desk
 
     def notifier(self) -> Notifier:
         """The notice desk; a ``ConfigError`` saying why when the settings have no secret key."""
@@ -135,7 +168,14 @@ class Desk:
         return load_all(self.settings, self.store, self.clock)
 
     def close(self) -> None:
-        self.store.close()
+        """Checkpoint the audit log if this desk wrote to it (a failure is logged, never hides
+        the command's result), then close the store."""
+        try:
+            self.audit.checkpoint_if_written()
+        except (TocsinError, OSError) as exc:
+            log.error("no audit checkpoint written: %s", exc)
+        finally:
+            self.store.close()
 
 
 __all__ = ["Desk"]

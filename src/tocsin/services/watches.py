@@ -1,11 +1,15 @@
-"""What a running Tocsin does on its own schedule: the SLA clocks, the notices to send and the
-partners' collections to pull, each a task until ``stop`` is set."""
+"""What a running Tocsin does on its own schedule: the SLA clocks, the notices to send, the
+partners' collections to pull and the audit log's checkpoints, each a task until ``stop`` is set."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 
+from tocsin.cases.audit import AuditLog
 from tocsin.cases.watch import watch_sla
+from tocsin.errors import TocsinError
 from tocsin.services.desk import Desk
 from tocsin.services.notices import watch_notices
 from tocsin.services.pull import load_sources, watch_pulls
@@ -15,7 +19,10 @@ def start_watches(desk: Desk, stop: asyncio.Event) -> list[asyncio.Task[None]]:
     """The SLA clocks, the notices to send and the partners' collections to pull, each on its
     schedule until ``stop`` is set."""
     settings = desk.settings
-    watches = [asyncio.create_task(watch_sla(desk.incidents, stop))]
+    watches = [
+        asyncio.create_task(watch_sla(desk.incidents, stop)),
+        asyncio.create_task(watch_checkpoints(desk.audit, stop)),
+    ]
     if settings.notify_every and desk.notices is not None:
         watches.append(
             asyncio.create_task(watch_notices(desk.notices, stop, every=settings.notify_every))
@@ -28,4 +35,31 @@ def start_watches(desk: Desk, stop: asyncio.Event) -> list[asyncio.Task[None]]:
     return watches
 
 
-__all__ = ["start_watches"]
+log = logging.getLogger("tocsin.audit")
+CHECKPOINT_POLL = 5.0  # seconds between looks at the log's head (one indexed max())
+
+
+async def watch_checkpoints(
+    audit: AuditLog, stop: asyncio.Event, poll: float = CHECKPOINT_POLL
+) -> None:
+    """Checkpoint the audit log when it is due (``AuditLog.checkpoint_due``), looking every
+    ``poll`` seconds until ``stop`` is set; a refusal (a log cut short or rewritten) is logged
+    each time and never covered."""
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(audit.checkpoint_due)
+        except (TocsinError, OSError) as exc:
+            log.error("no audit checkpoint written: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=poll)
+
+
+async def last_checkpoint(audit: AuditLog) -> None:
+    """The checkpoint of a server's shutdown: the log's head as it stops, when it grew."""
+    try:
+        await asyncio.to_thread(audit.checkpoint)
+    except (TocsinError, OSError) as exc:
+        log.error("no audit checkpoint written at shutdown: %s", exc)
+
+
+__all__ = ["last_checkpoint", "start_watches", "watch_checkpoints"]

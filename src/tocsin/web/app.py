@@ -38,7 +38,7 @@ from tocsin.errors import (
 )
 from tocsin.model.clock import Now, wall_clock
 from tocsin.services.desk import Desk
-from tocsin.services.watches import start_watches
+from tocsin.services.watches import last_checkpoint, start_watches
 from tocsin.settings import Settings
 from tocsin.web import console, portal, taxii
 from tocsin.web.api import events as api_events
@@ -96,7 +96,8 @@ def create_app(
 
 def lifespan(settings: Settings, sessions: Sessions, clock: Now, *, watch_clocks: bool) -> Lifespan:
     """Opens the desk at start and hands it, with the web's parts, to every request; starts the
-    background watches; at the end lets them finish before the store closes."""
+    background watches; at the end lets them finish, checkpoints the audit log, and closes the
+    store."""
 
     @asynccontextmanager
     async def running(app: FastAPI) -> AsyncIterator[None]:
@@ -110,6 +111,7 @@ def lifespan(settings: Settings, sessions: Sessions, clock: Now, *, watch_clocks
             stop.set()
             for watch in watches:
                 await watch  # lets a check or pull in progress finish before the store closes
+            await last_checkpoint(desk.audit)
             desk.close()
 
     return running

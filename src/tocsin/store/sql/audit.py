@@ -1,5 +1,5 @@
-"""The audit log in the SQL store: entries chained by their hashes, appended in the transaction
-of the change they record."""
+"""The audit log in the SQL store: entries chained by their MACs under the audit key (which the
+store is handed, never keeps), appended in the transaction of the change they record."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from tocsin.model.audit import AuditEntry, chain
+from tocsin.errors import ConfigError
+from tocsin.model.audit import AuditEntry, AuditKey, chain
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql import schema
 from tocsin.store.sql.engine import connection
@@ -22,16 +23,20 @@ class AuditLog:
     """Part of ``SqlCases``."""
 
     engine: Engine
+    audit_key: AuditKey | None
 
     # -- the audit log ---------------------------------------------------------------------------
 
     def append_audit(self, tx: Transaction, **content: Any) -> AuditEntry:
         """Append an entry chained to the last one. The sequence number is the primary key, so
-        two writers racing for one number cannot both succeed: the loser retries."""
+        two writers racing for one number cannot both succeed: the loser retries. A store opened
+        without the audit key refuses: an entry it could not seal would break the chain."""
+        if self.audit_key is None:
+            raise ConfigError("this store was opened without the audit key: it cannot append")
         conn = connection(tx)
         for _ in range(20):
             last = conn.execute(sa.select(_A).order_by(_A.c.seq.desc()).limit(1)).first()
-            entry = chain(_to_entry(last) if last else None, **content)
+            entry = chain(_to_entry(last) if last else None, self.audit_key, **content)
             try:
                 with conn.begin_nested():
                     conn.execute(
@@ -47,6 +52,7 @@ class AuditLog:
                             ).decode(),
                             prev_hash=entry.prev_hash,
                             hash=entry.hash,
+                            version=entry.version,
                         )
                     )
                 return entry
@@ -89,4 +95,5 @@ def _to_entry(row: Any) -> AuditEntry:
         details=orjson.loads(row.details),
         prev_hash=row.prev_hash,
         hash=row.hash,
+        version=row.version,
     )

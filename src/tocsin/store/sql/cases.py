@@ -14,6 +14,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tocsin.model.audit import AuditKey
 from tocsin.model.incident import Incident, Status
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql import schema
@@ -50,8 +51,9 @@ INCIDENT_COLUMNS = (
 
 
 class SqlCases(IncidentParts, AuditLog):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, audit_key: AuditKey | None = None) -> None:
         self.engine = engine
+        self.audit_key = audit_key
 
     # -- references ------------------------------------------------------------------------------
 

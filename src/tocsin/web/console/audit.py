@@ -1,5 +1,5 @@
 """``/audit``: the audit log, a page at a time, the newest first, under the verdict of checking
-its whole hash chain (admins, leads and auditors)."""
+its whole chain and its checkpoints (admins, leads and auditors)."""
 
 from __future__ import annotations
 
@@ -54,11 +54,7 @@ def audit_page(request: Request, viewer: Acting, log: AuditTrail, after: str = "
     else:
         raise InvalidValue("after", after, "the number of an entry: 0 or more")
     entries = log.read(who, after=start, limit=PAGE)
-    verdict, head = log.verify(who)
-    if verdict.ok:
-        summary = f"intact: {verdict.checked} entries, head {head or 'none'}"
-    else:
-        summary = f"broken at entry {verdict.first_bad}: {verdict.reason}"
+    report = log.verify(who)
     shown_to = entries[-1].seq if entries else start
     return render(
         request,
@@ -66,8 +62,8 @@ def audit_page(request: Request, viewer: Acting, log: AuditTrail, after: str = "
         {
             "viewer": viewer,
             "active": "audit",
-            "ok": verdict.ok,
-            "summary": summary,
+            "ok": report.ok,
+            "summary": report.line(),
             "lines": [Line.of(e) for e in reversed(entries)],
             "last": last,
             "start": start,
