@@ -166,7 +166,7 @@ audit_log = Table(
     Column("details", Text, nullable=False),
     Column("prev_hash", Text, nullable=False),
     Column("hash", Text, nullable=False),
-    # 1: plain SHA-256 (entries written before the audit key, migration 0012); 2: HMAC-SHA256
+    # 1: plain SHA-256 (entries written before the audit key, migration 0013); 2: HMAC-SHA256
     Column("version", SmallInteger, nullable=False, server_default="1"),
     Index("audit_object", "object_type", "object_id"),
 )

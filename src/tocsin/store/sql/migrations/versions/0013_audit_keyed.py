@@ -2,15 +2,15 @@
 (version 1) and stay so; Tocsin seals every entry after them with HMAC-SHA256 under the audit key
 (version 2), so the keyed chain starts right after the last entry this migration finds.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
