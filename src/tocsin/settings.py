@@ -158,8 +158,7 @@ class Settings:
             raise ConfigError("session_idle ≥ 60 and no longer than session_lifetime, please")
         if result.notify_every < 0:
             raise ConfigError("notify_every ≥ 0, please (0: no notice runs in the server)")
-        if result.audit_checkpoint_every < 1 or result.audit_checkpoint_entries < 1:
-            raise ConfigError("audit_checkpoint_every ≥ 1 and audit_checkpoint_entries ≥ 1, please")
+        _check_audit(result)
         if result.report_min_seconds < 0 or result.report_limit < 1:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         _check_pull_limits(result)
@@ -182,6 +181,11 @@ class Settings:
     def but(self, **changes: Any) -> Settings:
         """A copy with some settings changed (command-line options use this)."""
         return self._with(changes)
+
+
+def _check_audit(settings: Settings) -> None:
+    if settings.audit_checkpoint_every < 1 or settings.audit_checkpoint_entries < 1:
+        raise ConfigError("audit_checkpoint_every ≥ 1 and audit_checkpoint_entries ≥ 1, please")
 
 
 def _check_pull_limits(settings: Settings) -> None:
