@@ -4,22 +4,27 @@ without the key is caught, named and located, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import orjson
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
 
 from tests.audit_keys import AUDIT_KEY, given_keys
-from tests.desk import Team, make_team
+from tests.desk import START, Team, make_team
 from tocsin.auth.audit_keys import AuditKeys
 from tocsin.cases.audit import AuditLog, Report
 from tocsin.cases.checkpoints import CheckpointFile
 from tocsin.errors import Conflict
-from tocsin.model.audit import PUBLIC, AuditKey, Failure, entry_hash
+from tocsin.model.audit import GENESIS, PUBLIC, AuditKey, Failure, entry_hash
 from tocsin.model.checkpoint import parse
+from tocsin.services.watches import watch_checkpoints
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
@@ -299,3 +304,68 @@ def test_the_server_checkpoints_the_log_as_it_stops(settings: Settings, store: S
     assert [parse(line).seq for line in lines] == [store.cases.last_audit_seq()]
     report = audit_log(team, settings.audit_checkpoints_path).verify(team.people["auditor"])
     assert report.ok and "covered by checkpoint 1" in report.line()
+
+
+def test_the_server_watch_writes_a_due_checkpoint(logged: Logged) -> None:
+    """The server's watch checkpoints the log when enough entries were added (here 5)."""
+    logged.notes(5)
+
+    async def watch_once() -> None:
+        stop = asyncio.Event()
+        stop.set()  # one look, then stop
+        await watch_checkpoints(logged.audit, stop)
+
+    asyncio.run(watch_once())
+    assert logged.audit.latest().seq == 75  # type: ignore[union-attr]
+
+
+def test_the_server_watch_logs_a_refused_checkpoint(
+    logged: Logged, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A log cut short is never covered by the watch: it logs why, and writes nothing."""
+    sql(logged.store, "DELETE FROM audit_log WHERE seq > 60")
+    before = logged.file.path.read_bytes()
+
+    async def watch_once() -> None:
+        stop = asyncio.Event()
+        stop.set()
+        await watch_checkpoints(logged.audit, stop)
+
+    logged.team.clock.advance(3600)
+    asyncio.run(watch_once())
+    assert "no audit checkpoint written: audit log TRUNCATED" in caplog.text
+    assert logged.file.path.read_bytes() == before
+
+
+def test_entries_an_older_tocsin_wrote_stay_valid_after_the_migration(
+    store: Store, tmp_path: Path
+) -> None:
+    """Migration 0013 keeps the entries an older Tocsin chained with plain SHA-256 (marked version
+    1); they verify, and the next entry starts the keyed chain, which verify names."""
+    team = make_team(store)
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("tocsin.store.sql").joinpath("migrations"))
+    )
+    with store.engine.begin() as conn:  # type: ignore[attr-defined]
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0012")  # the table as the older Tocsin had it
+        prev = GENESIS
+        for seq in (1, 2):
+            digest = entry_hash(prev, seq, START, "cli:root", "user.create", "user", str(seq), {})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, "
+                    "details, prev_hash, hash) VALUES (:seq, :at, 'cli:root', 'user.create', "
+                    "'user', :id, '{}', :prev, :hash)"
+                ),
+                {"seq": seq, "at": START, "id": str(seq), "prev": prev, "hash": digest},
+            )
+            prev = digest
+        command.upgrade(config, "head")
+    team.desk.create(team.people["analyst"], title="x", type="phishing", priority="P3")
+    assert [e.version for e in store.cases.audit()] == [PUBLIC, PUBLIC, 2]
+    audit = audit_log(team, tmp_path / "c.jsonl")
+    assert audit.checkpoint() is not None
+    report = audit.verify(team.people["auditor"])
+    assert report.ok and "keyed from entry 3 (before it: plain SHA-256)" in report.line()

@@ -42,14 +42,16 @@ CHECKPOINT_POLL = 5.0  # seconds between looks at the log's head (one indexed ma
 async def watch_checkpoints(
     audit: AuditLog, stop: asyncio.Event, poll: float = CHECKPOINT_POLL
 ) -> None:
-    """Checkpoint the audit log when it is due (``AuditLog.checkpoint_due``), looking every
-    ``poll`` seconds until ``stop`` is set; a refusal (a log cut short or rewritten) is logged
-    each time and never covered."""
-    while not stop.is_set():
+    """Checkpoint the audit log when it is due (``AuditLog.checkpoint_due``): at once, then
+    every ``poll`` seconds until ``stop`` is set; a refusal (a log cut short or rewritten) is
+    logged each time and never covered."""
+    while True:
         try:
             await asyncio.to_thread(audit.checkpoint_due)
         except (TocsinError, OSError) as exc:
             log.error("no audit checkpoint written: %s", exc)
+        if stop.is_set():
+            return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=poll)
 
