@@ -153,6 +153,27 @@ def test_events_are_batched_per_recipient_and_period(seeded: Store, mailbox: Any
     assert found.skipped == {"no address": 1, "type refused by the recipient": 1}
 
 
+def test_an_expired_indicator_is_kept_but_never_notified(seeded: Store, mailbox: Any) -> None:
+    """An event whose indicator's valid_until has passed by the notifier's clock waits in no
+    notice, counted as expired; one still valid goes, until the clock passes its valid_until."""
+    _, port = mailbox
+    seeded.write(
+        rows(
+            event("198.51.100.20", "Northwind Power", tocsin__priority="P1")
+            | {"tocsin.valid_until": "2026-11-28T00:00:00+00:00"},
+            event("198.51.100.21", "Northwind Power", "vulnerable-system", tocsin__priority="P1")
+            | {"tocsin.valid_until": "2026-11-29T00:00:00+00:00"},
+        ),
+        [],
+    )
+    now = desk(seeded, port, FakeClock(NOW)).plan(dry_run=True)
+    assert now.skipped["expired indicator"] == 1
+    (urgent,) = [p for p in now.notices if p.period.startswith("now:")]
+    assert len(urgent.event_ids) == 2  # the P1 of the seed and the one still valid
+    later = desk(seeded, port, FakeClock(NOW + 86_400)).plan(dry_run=True)
+    assert later.skipped["expired indicator"] == 2
+
+
 def test_a_dry_run_records_nothing(seeded: Store, mailbox: Any) -> None:
     """--dry-run shows the same plan and writes no notice, so a real run still finds it all."""
     _, port = mailbox

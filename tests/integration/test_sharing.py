@@ -199,6 +199,50 @@ def test_the_misp_feed_holds_what_the_partner_may_read(team: Team, tmp_path: Pat
     assert seen["Partner B"] == GREEN_IPS | STRICT_IPS
 
 
+def test_an_expired_indicator_is_never_shared_again_as_current(team: Team, tmp_path: Path) -> None:
+    """An event past its valid_until by the desk's clock stays out of a release (counted); one
+    still valid goes with its valid_until, and the MISP feed leaves it out once the clock has
+    passed that."""
+    team.store.write(
+        rows(
+            make_event(
+                source__ip="198.51.100.50",
+                classification__type="c2-server",
+                tlp="GREEN",
+                tocsin__valid_until="2026-11-25T00:00:00+00:00",
+            ),
+            make_event(
+                source__ip="198.51.100.51",
+                classification__type="c2-server",
+                tlp="GREEN",
+                tocsin__valid_until="2026-12-01T00:00:00+00:00",
+            ),
+        ),
+        [],
+    )
+    sharing, publisher = _sharing(team)
+    lead = team.people["lead"]
+    done = publisher.events(lead, "community", EventFilter())
+    assert (done.events, done.left_out, done.expired) == (4, 3, 1)
+    assert _ips(team.store, "Partner A") == GREEN_IPS | {"198.51.100.51"}
+    assert "1 expired left out" in done.release.summary
+
+    def fed(folder: str) -> tuple[set[str], int]:
+        feed = misp_feed(
+            sharing, lead, "community", tmp_path / folder, partner="Partner A", team="CSIRT"
+        )
+        values: set[str] = set()
+        for path in feed.files:
+            loaded = MISPEvent()
+            loaded.load_file(str(path))
+            values |= {a.value for a in loaded.attributes}
+        return values, feed.expired
+
+    assert fed("now") == (GREEN_IPS | {"198.51.100.51"}, 0)
+    team.clock.advance(4 * 86_400)  # past 2026-12-01
+    assert fed("later") == (GREEN_IPS, 1)
+
+
 def test_the_commands_manage_partners_and_four_eyes(store: Store, tmp_path: Path) -> None:
     make_team(store)  # the team and its people, a lead and an admin among them
     store.write(rows(make_event(source__ip="203.0.113.9", tlp="AMBER")), [])

@@ -179,7 +179,9 @@ def share_publish(
     out.print(
         shown(
             f"release {r.id}: {r.state.value}, {r.objects} STIX objects at most {r.tlp.label} "
-            f"({done.events} events; {done.left_out} left out above what the audience may have)"
+            f"({done.events} events; {done.left_out} left out above what the audience may have"
+            + (f"; {done.expired} expired left out" if done.expired else "")
+            + ")"
         )
     )
     if r.state is ReleaseState.PENDING:

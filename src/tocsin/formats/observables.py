@@ -65,6 +65,7 @@ SHAREABLE = frozenset(
         *(f"{side}.{name}" for side in SIDES for name in ("ip", "network", "port", "fqdn", "url")),
         "source.asn",
         "destination.asn",
+        "tocsin.valid_until",
     }
 )
 

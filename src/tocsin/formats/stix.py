@@ -226,6 +226,7 @@ def event_objects(event: Event, producer: Mapping[str, Any]) -> list[dict[str, A
             "pattern_type": "stix",
             "pattern_version": "2.1",
             "valid_from": seen,
+            **_valid_until(fields),
             "labels": tags,
             "object_marking_refs": list(marks),
         }
@@ -244,6 +245,16 @@ def event_objects(event: Event, producer: Mapping[str, Any]) -> list[dict[str, A
         }
         found += [indicator, sighting]
     return found
+
+
+def _valid_until(fields: Mapping[str, Any]) -> dict[str, str]:
+    """The indicator's ``valid_until``, when the event has one after its ``valid_from`` (STIX
+    requires it to be later)."""
+    until = fields.get("tocsin.valid_until")
+    if not until:
+        return {}
+    later = datetime.fromisoformat(str(until)) > datetime.fromisoformat(str(fields["time.source"]))
+    return {"valid_until": stix_time(until)} if later else {}
 
 
 def describe(type_: str) -> str:

@@ -43,6 +43,16 @@ FINGERPRINT_FIELDS: tuple[str, ...] = (
 )
 
 DEFAULT_WINDOW = 86_400
+
+
+def expired(event: Mapping[str, Any], now: int) -> bool:
+    """Whether the event's indicator is no longer valid at ``now`` (seconds since 1970): its
+    ``tocsin.valid_until`` has come. Such an event is kept (it was seen), but never notified or
+    shared again as current."""
+    until = event.get("tocsin.valid_until")
+    return until is not None and epoch_seconds(str(until)) <= now
+
+
 _epochs: dict[str, int] = {}
 
 

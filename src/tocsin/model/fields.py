@@ -86,6 +86,9 @@ FIELDS: dict[str, Sanitizer] = {
     "tocsin.priority": lambda value: priority(value),
     "tocsin.fingerprint": types.lowercase,
     "tocsin.registered_domain": types.fqdn,
+    # Until when an indicator is meant to hold (STIX ``valid_until``): past it the event is
+    # kept, as expired, but never notified or shared again as current (``event.expired``).
+    "tocsin.valid_until": types.datetime_utc,
 }
 for _side in ("source", "destination"):
     for _name, _sanitizer in _SIDE.items():

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from tocsin.model.constituent import Constituent
-from tocsin.model.event import Event
+from tocsin.model.event import Event, expired
 from tocsin.model.notice import Reason, reason
 from tocsin.store.base import Store
 
@@ -64,6 +64,9 @@ def plan(
             break
         after = page[-1][0]
         for event_id, name, event in page:
+            if expired(event, now):
+                skipped["expired indicator"] += 1
+                continue
             constituent = registry.get(name)
             if constituent is None or not constituent.addresses:
                 skipped["no address"] += 1

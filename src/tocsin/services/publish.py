@@ -2,8 +2,10 @@
 
 The events chosen are those the audience may have: at GREEN or below for every partner of the
 collection, up to the agreement's ceiling for one named partner. What is above is left out and
-counted, never lowered. Each release carries the producer's identity and the marking definitions
-its objects use, so a partner's tools can read it alone.
+counted, never lowered. An expired indicator (``tocsin.valid_until`` passed, by the sharing
+desk's clock) is left out and counted too: it is never shared again as current. Each release
+carries the producer's identity and the marking definitions its objects use, so a partner's
+tools can read it alone.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from tocsin.cases.incidents import Incidents
 from tocsin.formats import misp, stix
 from tocsin.model import access
-from tocsin.model.event import Event
+from tocsin.model.event import Event, expired
 from tocsin.model.people import Principal, Role
 from tocsin.model.share import Release
 from tocsin.model.tlp import TLP
@@ -34,6 +36,7 @@ class Published:
     release: Release
     events: int
     left_out: int  # above what the audience may have
+    expired: int = 0  # indicators past their valid_until, left out too
 
 
 class Publisher:
@@ -52,19 +55,23 @@ class Publisher:
     ) -> Published:
         access.require(who, Role.ADMIN, Role.LEAD, Role.ANALYST, scope="write")
         ceiling = self.ceiling(collection, partner)
+        now = self.sharing.now()
         chosen: list[Event] = []
-        left_out = 0
+        left_out = gone = 0
         for event in _all(self.sharing, query):
-            if TLP.parse(event.get("tlp", "AMBER")) <= ceiling:
+            if expired(event, now):
+                gone += 1
+            elif TLP.parse(event.get("tlp", "AMBER")) <= ceiling:
                 chosen.append(event)
             else:
                 left_out += 1
         objects = self._objects(chosen)
         words = (
             f"{len(chosen)} events ({_describe(query)}); {left_out} above {ceiling.label} left out"
+            + (f"; {gone} expired left out" if gone else "")
         )
         release = self.sharing.release(who, collection, objects, partner=partner, summary=words)
-        return Published(release, len(chosen), left_out)
+        return Published(release, len(chosen), left_out, gone)
 
     def incident(
         self, who: Principal, collection: str, reference: str, *, partner: str | None = None
@@ -75,14 +82,17 @@ class Publisher:
         incident = self.incidents.by_reference(who, reference)
         ceiling = self.ceiling(collection, partner)
         linked = self.incidents.linked_events(who, incident, limit=10_000)
-        chosen = [e for e in linked if TLP.parse(e.get("tlp", "AMBER")) <= ceiling]
+        now = self.sharing.now()
+        current = [e for e in linked if not expired(e, now)]
+        chosen = [e for e in current if TLP.parse(e.get("tlp", "AMBER")) <= ceiling]
         objects = self._objects(chosen)
         kinds = ("observed-data", "indicator", "sighting")
         refs = [str(o["id"]) for o in objects if o["type"] in kinds]
         objects += stix.incident_objects(incident, refs, self.producer)
         words = f"incident {incident.reference} with {len(chosen)} of its {len(linked)} events"
         release = self.sharing.release(who, collection, objects, partner=partner, summary=words)
-        return Published(release, len(chosen), len(linked) - len(chosen))
+        gone = len(linked) - len(current)
+        return Published(release, len(chosen), len(current) - len(chosen), gone)
 
     def misp_feed(
         self, who: Principal, collection: str, directory: str | Path, *, partner: str
@@ -111,7 +121,8 @@ def misp_feed(
 ) -> MispFeed:
     """Write, as a MISP feed, what ``partner`` may read in ``collection``: exactly the objects
     its agreement lets it read over TAXII (so four-eyes release holds for this channel too), read
-    back through the ``stix`` parser and grouped into one MISP event per type and day."""
+    back through the ``stix`` parser and grouped into one MISP event per type and day. An expired
+    indicator (past its ``valid_until`` by the desk's clock) is left out and counted."""
     access.require(who, Role.ADMIN, Role.LEAD, scope="write")
     org = sharing.partner(partner)
     view = Principal(None, f"partner:{org.name}", Role.PARTNER, org.id, frozenset({"read"}))
@@ -126,10 +137,14 @@ def misp_feed(
         query = replace(query, added_after=rows[-1].date_added)
     document = ("[" + ",".join(objects) + "]").encode()
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    unmapped = 0
+    unmapped = gone = 0
+    now = sharing.now()
     for record in StixParser().parse(Source(f"taxii:{found.collection.alias}", data=document)):
         if record.fields is None:
             unmapped += 1
+            continue
+        if _expired(record.fields, now):
+            gone += 1
             continue
         moment = str(
             record.fields.get("time.source") or record.fields.get("time.observation") or ""
@@ -160,9 +175,10 @@ def misp_feed(
             "misp_events": len(events),
             "events": sum(len(m) for m in groups.values()),
             "unmapped": unmapped,
+            "expired": gone,
         },
     )
-    return MispFeed(files, sum(len(m) for m in groups.values()), unmapped)
+    return MispFeed(files, sum(len(m) for m in groups.values()), unmapped, gone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +186,15 @@ class MispFeed:
     files: list[Path]
     events: int
     unmapped: int  # objects the parser could not read back as events (none from Tocsin itself)
+    expired: int = 0  # indicators past their valid_until, left out
+
+
+def _expired(fields: dict[str, Any], now: int) -> bool:
+    """Expired, or with a ``valid_until`` that cannot be read (left out: fail closed)."""
+    try:
+        return expired(fields, now)
+    except ValueError:
+        return True
 
 
 def _all(sharing: Sharing, query: EventFilter) -> Iterator[Event]:

@@ -15,9 +15,10 @@ from hypothesis.provisional import domains, urls
 
 from tocsin.formats import stix
 from tocsin.formats.markings import marking_id
-from tocsin.model.event import Event, fingerprint
+from tocsin.model.event import Event, expired, fingerprint
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 from tocsin.model.tlp import TLP
+from tocsin.model.types import epoch_seconds
 from tocsin.pipeline.parsers import FAMILIES, get_parser
 from tocsin.pipeline.parsers.base import Record, Source
 from tocsin.pipeline.parsers.stix import StixParser, Unmappable, read_pattern
@@ -537,3 +538,29 @@ def test_round_trip_gives_back_what_may_leave(
     back = round_trip(event)
     assert shared(back) == expected
     assert back["tlp"] == label.value_name
+
+
+def test_an_indicator_s_valid_until_is_kept_with_its_events() -> None:
+    """``valid_until`` becomes ``tocsin.valid_until`` on each event the indicator names; an
+    indicator already past it is still read (kept, as expired), not dropped or quarantined."""
+    item = indicator(
+        "[ipv4-addr:value = '203.0.113.9' OR domain-name:value = 'bad.example']",
+        valid_until="2026-11-21T00:00:00.000Z",
+    )
+    batch = run(orjson.dumps([item]))
+    assert not batch.quarantined
+    assert [e["tocsin.valid_until"] for e in batch.events] == ["2026-11-21T00:00:00+00:00"] * 2
+    assert [expired(e, epoch_seconds(OBSERVED)) for e in batch.events] == [True, True]
+    assert "tocsin.valid_until" not in run(orjson.dumps([indicator("[url:value = 'x']")])).events[0]
+
+
+def test_a_valid_until_travels_out_and_back_with_tocsin_s_own_export() -> None:
+    """Tocsin's indicator carries the event's ``valid_until``, and the observed-data it is
+    sighted through reads back with it (that is the row of Tocsin's exports)."""
+    event = _event(
+        **{"classification.type": "c2-server", "tocsin.valid_until": "2026-12-01T00:00:00+00:00"}
+    )
+    found = stix.event_objects(event, PRODUCER)
+    (made,) = [o for o in found if o["type"] == "indicator"]
+    assert made["valid_until"] == "2026-12-01T00:00:00.000Z"
+    assert round_trip(event)["tocsin.valid_until"] == "2026-12-01T00:00:00+00:00"

@@ -37,6 +37,9 @@ says the same and more (this is how Tocsin's own exports read back, one event pe
   ``taxii:<source>``); ``extra.stix_id`` is the object's id, ``extra.stix_created_by`` its
   producer's;
   ``time.source`` is ``last_observed`` or ``valid_from``, ``time.observation`` is ``created``.
+- validity: an indicator's ``valid_until`` (of an observed-data, that of the indicator a
+  sighting ties it to) is ``tocsin.valid_until``. An indicator already past it is still an
+  event, kept as expired: notices and sharing leave it out (``tocsin.model.event.expired``).
 - tlp: the most restrictive TLP (2.0 or 1.0) of the object's marking refs and granular markings
   and those of every SCO it refers to, also under marking ids the input defines itself; none
   leaves ``tlp`` unset, so the feed's default applies. A RED object is still read, and stays
@@ -144,19 +147,32 @@ class Graph:
                 self.by_id[item["id"]] = item
         self.definitions: dict[str, TLP | None] = {}  # every marking definition: its TLP or None
         self.sighted: set[str] = set()  # indicators whose observed-data is in this input
+        self.valid_until: dict[str, Any] = {}  # observed-data id → its indicator's valid_until
         self.indicates: dict[str, str] = {}  # indicator id → malware name
         for id_, item in self.by_id.items():
             kind = item["type"]
             if kind == "marking-definition":
                 self.definitions[id_] = tlp_of_definition(item)
-            elif kind == "sighting" and any(
-                self._kind(ref) == "observed-data" for ref in _list(item, "observed_data_refs")
-            ):
-                self.sighted.add(str(item.get("sighting_of_ref")))
+            elif kind == "sighting":
+                self._sighting(item)
             elif kind == "relationship" and item.get("relationship_type") == "indicates":
                 malware = self.by_id.get(str(item.get("target_ref")))
                 if malware is not None and malware["type"] == "malware" and malware.get("name"):
                     self.indicates.setdefault(str(item.get("source_ref")), str(malware["name"]))
+
+    def _sighting(self, item: Mapping[str, Any]) -> None:
+        """A sighting of an indicator in observed-data of this input: the observed-data is the
+        row, and holds until the indicator's ``valid_until``."""
+        refs = _list(item, "observed_data_refs")
+        observed = [r for r in refs if self._kind(r) == "observed-data"]
+        if not observed:
+            return
+        self.sighted.add(str(item.get("sighting_of_ref")))
+        indicator = self.by_id.get(str(item.get("sighting_of_ref")))
+        until = None if indicator is None else indicator.get("valid_until")
+        if until:
+            for ref in observed:
+                self.valid_until[ref] = until
 
     def _kind(self, ref: Any) -> str | None:
         found = self.by_id.get(ref) if isinstance(ref, str) else None
@@ -208,6 +224,8 @@ class Graph:
         self._common(item, fields, scos)
         if item.get("last_observed"):
             fields["time.source"] = _time(item["last_observed"])
+        if item["id"] in self.valid_until:
+            fields["tocsin.valid_until"] = _time(self.valid_until[item["id"]])
         return fields
 
     def indicator(self, item: Mapping[str, Any]) -> list[dict[str, Any] | Unmappable]:
@@ -241,6 +259,8 @@ class Graph:
         self._common(item, fields, ())
         if item.get("valid_from"):
             fields["time.source"] = _time(item["valid_from"])
+        if item.get("valid_until"):
+            fields["tocsin.valid_until"] = _time(item["valid_until"])
 
     def _common(
         self, item: Mapping[str, Any], fields: dict[str, Any], scos: Iterable[Mapping[str, Any]]
