@@ -91,12 +91,18 @@ def format_us(value: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{micro:06d}Z"
 
 
+def format_version(value: int) -> str:
+    """An object's version as TAXII advertises it: at millisecond precision when that is exact
+    (as STIX writes ``modified``, so the string equals the object's own), else microseconds."""
+    text = format_us(value)
+    return text[:-4] + "Z" if value % 1000 == 0 else text
+
+
 def taxii_status(
     status_id: str, now_us: int, stored: Stored, failures: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    successes = [
-        {"id": i, "version": format_us(v) if v else None} for i, v in stored.added + stored.present
-    ]
+    done = stored.added + stored.present
+    successes = [{"id": i, "version": format_version(v) if v else None} for i, v in done]
     for s in successes:
         if s["version"] is None:
             del s["version"]
@@ -124,6 +130,7 @@ __all__ = [
     "SCO_TYPES",
     "failure",
     "format_us",
+    "format_version",
     "stix_object",
     "taxii_status",
     "timestamp_us",

@@ -16,7 +16,7 @@ import orjson
 
 from tocsin.errors import InvalidValue
 from tocsin.model.numbers import parse_id
-from tocsin.share.objects import format_us, timestamp_us
+from tocsin.share.objects import format_us, format_version, timestamp_us
 from tocsin.store.shapes import ObjectQuery, Row
 
 TAXII = "application/taxii+json;version=2.1"
@@ -84,7 +84,7 @@ def manifest(rows: Sequence[Row], more: bool) -> bytes:
         {
             "id": r.object_id,
             "date_added": format_us(r.date_added),
-            "version": format_us(r.version or r.date_added),
+            "version": _version(r),
             "media_type": STIX,
         }
         for r in rows
@@ -100,8 +100,14 @@ def versions(rows: Sequence[Row], more: bool) -> bytes:
     body: dict[str, Any] = {"more": more}
     if more and rows:
         body["next"] = version_token(rows[-1]).decode()
-    body["versions"] = [format_us(r.version or r.date_added) for r in rows]
+    body["versions"] = [_version(r) for r in rows]
     return orjson.dumps(body)
+
+
+def _version(row: Row) -> str:
+    """What a row's version is advertised as; an object without one (an SCO) is advertised under
+    its date_added, which ``match[version]`` takes for it too."""
+    return format_version(row.version) if row.version else format_us(row.date_added)
 
 
 def added_headers(rows: Sequence[Row]) -> dict[str, str]:
@@ -152,14 +158,18 @@ def _cursor(token: str | None) -> int | None:
 
 
 def _version_cursor(token: str | None) -> tuple[int, int] | None:
+    """The (version, date_added) a ``next`` token of the versions endpoint stands for
+    (``version_token``): two whole numbers in ASCII digits, each below 2**63."""
     if token is None:
         return None
     try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        version, added = (int(part) for part in text.split(".", 1))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidValue("next", token, "not a cursor this server gave") from None
-    if not (0 <= version < 2**63 and 0 <= added < 2**63):
+        parts = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(".")
+    except (binascii.Error, UnicodeDecodeError):
+        parts = []
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) < 20 for p in parts):
+        raise InvalidValue("next", token, "not a cursor this server gave")
+    version, added = int(parts[0]), int(parts[1])
+    if version >= 2**63 or added >= 2**63:
         raise InvalidValue("next", token, "not a cursor this server gave")
     return version, added
 
