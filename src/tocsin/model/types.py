@@ -14,7 +14,7 @@ import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import idna
 
@@ -283,12 +283,48 @@ def _url_text(value: Any) -> str:
 
 
 def _url_host(host: str) -> str:
-    """A URL's host in canonical form: an IP address (an IPv6 one in brackets), else a name."""
+    """A URL's host in canonical form: an IP address (an IPv6 one in brackets), else a name as
+    a browser accepts it (``url_hostname``)."""
     if ":" in host or host.replace(".", "").isdigit():
         address: str = ip_address(host)
         return f"[{address}]" if ":" in address else address
-    name: str = fqdn(host)
+    name: str = url_hostname(host)
     return name
+
+
+# What the WHATWG URL Standard forbids in a domain (its "forbidden domain code points"): the
+# rest of ASCII is accepted by browsers, even where DNS would refuse it.
+_FORBIDDEN_IN_HOST = frozenset(" #%/:<>?@[\\]^|\x7f") | frozenset(map(chr, range(32)))
+
+
+@_memoized
+def url_hostname(value: Any) -> str:
+    """A URL's host name as browsers accept it (WHATWG URL Standard, "domain to ASCII" with
+    neither DNS length nor hyphen checks): lower case, no trailing dot, IDNA (punycode) for
+    non-ASCII labels; an empty label (``www..example.com``), a label of more than 63
+    characters, an underscore or a hyphen at a label's end are kept, as a browser keeps them.
+    Such a host is a URL's, not a domain name: ``fqdn`` still refuses it."""
+    text = unquote(_text(value)).strip().rstrip(".").lower()  # browsers decode %XX in a host
+    if not text:
+        raise ValueError("empty host")
+    if not text.isascii():
+        try:
+            text = ".".join(_ascii_label(label) for label in text.split("."))
+        except idna.IDNAError as exc:
+            raise ValueError(f"not a valid internationalised host ({exc})") from None
+    if bad := sorted(set(text) & _FORBIDDEN_IN_HOST):
+        raise ValueError(f"a URL host cannot hold {''.join(bad)!r}")
+    last = text.rstrip(".").rpartition(".")[2]
+    if last.isdigit():  # the URL Standard reads a host ending in a number as an IPv4 address
+        raise ValueError("not an IP address, yet ends in a number")
+    return text
+
+
+def _ascii_label(label: str) -> str:
+    if label.isascii():
+        return label
+    mapped = idna.uts46_remap(label, std3_rules=False, transitional=False)
+    return "xn--" + mapped.encode("punycode").decode("ascii")
 
 
 @_memoized

@@ -232,6 +232,23 @@ def test_url_is_repaired_and_canonical(given_value: str, canonical: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("given_value", "canonical"),
+    [
+        ("http://www..example.com/phishing", "http://www..example.com/phishing"),
+        ("http://-bad-.Example.com/", "http://-bad-.example.com/"),
+        ("http://my_host.example.com/", "http://my_host.example.com/"),
+        ("http://" + "a" * 70 + ".example/", "http://" + "a" * 70 + ".example/"),
+        ("http://ex%41mple.com/", "http://example.com/"),
+        ("http://bücher.example/", "http://xn--bcher-kva.example/"),
+    ],
+)
+def test_url_accepts_the_hosts_browsers_accept(given_value: str, canonical: str) -> None:
+    """A host a browser accepts (an empty label, a hyphen at a label's end, an underscore, a
+    long label, a percent-encoded letter) is kept in the URL, as IntelMQ keeps it."""
+    assert types.url(given_value) == canonical
+
+
+@pytest.mark.parametrize(
     ("given_value", "reason"),
     [
         ("", "empty"),
@@ -241,7 +258,9 @@ def test_url_is_repaired_and_canonical(given_value: str, canonical: str) -> None
         ("http:///path", "no host"),
         ("http://example.com:99999/", "not a URL"),
         ("http://999.1.1.1/", "not an IP address"),
-        ("http://-bad.example/", "not a domain name"),
+        ("http://bad^host.example/", "cannot hold"),
+        ("http://bad%7Chost.example/", "cannot hold"),
+        ("http://1.2.3.400x.99/", "ends in a number"),
         ("http://example.com/" + "x" * 8200, "longer than 8192"),
         (None, "expected text"),
     ],

@@ -20,9 +20,9 @@ from tocsin.pipeline.parsers.abusech import (
     FeodoTrackerParser,
     ThreatFoxParser,
     URLhausParser,
-    _host,
 )
 from tocsin.pipeline.parsers.base import Parser, Record, Source
+from tocsin.pipeline.parsers.phishing import host_field
 from tocsin.pipeline.stages.batch import Batch, FeedContext
 from tocsin.pipeline.stages.normalize import normalize
 
@@ -143,11 +143,14 @@ def test_urlhaus_without_url_column_quarantines_every_row() -> None:
         ("http://example.org#top", ("source.fqdn", "example.org")),
         ("http:///path-only", None),
         ("http://[]/", None),
+        ("http://www..example.com/phishing", None),
+        ("http://-a-.example.com/x", None),
     ],
 )
 def test_url_host(url: str, host: tuple[str, str] | None) -> None:
-    """A URL's host goes to source.ip when it is an address, else to source.fqdn."""
-    assert _host(url) == host
+    """A URL's host goes to source.ip when it is an address, to source.fqdn when it is a domain
+    name, and nowhere when browsers accept it but DNS would not (the URL alone is kept)."""
+    assert host_field(url) == host
 
 
 def test_feodotracker_layouts_agree() -> None:

@@ -38,7 +38,6 @@ from tocsin.pipeline.parsers.abusech_rows import (
     mapped,
     split_tags,
 )
-from tocsin.pipeline.parsers.abusech_rows import host_field as _host
 from tocsin.pipeline.parsers.abusech_threatfox import ThreatFoxParser
 from tocsin.pipeline.parsers.base import (
     Parser,
@@ -48,6 +47,7 @@ from tocsin.pipeline.parsers.base import (
     json_kind,
     line_records,
 )
+from tocsin.pipeline.parsers.phishing import host_field
 
 __all__ = ["PARSERS", "FeodoTrackerParser", "ThreatFoxParser", "URLhausParser"]
 
@@ -72,7 +72,7 @@ def _urlhaus_fields(row: Mapping[str, str]) -> dict[str, Any]:
     fields = mapped(row, _URLHAUS)
     host = fields.pop("extra.host", None) or fields.get("source.url")
     if host:
-        found = _host(host)
+        found = host_field(host)
         if found:
             fields.setdefault(found[0], found[1])
     split_tags(fields)

@@ -55,28 +55,6 @@ def split_tags(fields: dict[str, Any]) -> None:
         fields["extra.tags"] = [part for part in parts if part]
 
 
-def host_field(url: str) -> tuple[str, str] | None:
-    """Which field a URL's host goes to (``source.ip`` or ``source.fqdn``) and the host."""
-    start = url.find("://")
-    rest = url[start + 3 :] if start >= 0 else url
-    for separator in "/?#":
-        cut = rest.find(separator)
-        if cut >= 0:
-            rest = rest[:cut]
-    at = rest.rfind("@")
-    if at >= 0:
-        rest = rest[at + 1 :]
-    if rest.startswith("["):
-        end = rest.find("]")
-        return ("source.ip", rest[1:end]) if end > 1 else None
-    host = rest.partition(":")[0]
-    if not host:
-        return None
-    if host[-1].isdigit() and host.replace(".", "").isdigit():
-        return ("source.ip", host)
-    return ("source.fqdn", host)
-
-
 def looks_like_json(source: Source) -> bool:
     head = source.head(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
     return head[:1] in (b"[", b"{")

@@ -16,7 +16,6 @@ import orjson
 from tocsin.pipeline.parsers.abusech_rows import (
     JSON_RAW_CHARS,
     Names,
-    host_field,
     json_document,
     json_item,
     json_records,
@@ -25,6 +24,7 @@ from tocsin.pipeline.parsers.abusech_rows import (
     split_tags,
 )
 from tocsin.pipeline.parsers.base import Parser, Record, Source, csv_records, json_kind
+from tocsin.pipeline.parsers.phishing import host_field
 
 _THREATFOX = Names(
     {

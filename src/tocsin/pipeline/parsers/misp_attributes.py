@@ -13,7 +13,7 @@ from typing import Any
 
 from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import TLP
-from tocsin.pipeline.parsers.phishing import url_host
+from tocsin.pipeline.parsers.phishing import host_field
 
 TYPES: dict[str, tuple[str, ...]] = {
     "ip-src": ("source.ip",),
@@ -137,10 +137,9 @@ def observables(fields: dict[str, Any], targets: tuple[str, ...], parts: list[st
     if address is not None and "/" in address:
         fields["source.network"] = fields.pop("source.ip")
     url = fields.get("source.url")
-    if url is not None:
-        host, is_ip = url_host(url)
-        if host:
-            fields.setdefault("source.ip" if is_ip else "source.fqdn", host)
+    found = host_field(url) if url is not None else None
+    if found is not None:
+        fields.setdefault(*found)
 
 
 def _about(fields: dict[str, Any], attribute: dict[str, Any], date: str | None) -> None:

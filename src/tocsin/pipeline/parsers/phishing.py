@@ -34,6 +34,7 @@ from typing import Any
 
 import orjson
 
+from tocsin.model import types
 from tocsin.pipeline.parsers.base import Parser, Record, Source, csv_records, line_records
 
 RAW_PREVIEW = 2_000
@@ -58,9 +59,27 @@ def url_host(url: str) -> tuple[str, bool]:
     return host, host[-1:].isdigit() and host.replace(".", "").isdigit()
 
 
-def _openphish(url: str) -> dict[str, Any]:
+def host_field(url: str) -> tuple[str, str] | None:
+    """Which field a URL's host goes to (``source.ip`` or ``source.fqdn``) and the host; None
+    for a host that browsers accept but that is no domain name (``www..example.com``): the URL
+    is kept, as browsers and IntelMQ keep it, without a ``source.fqdn`` that DNS would refuse."""
     host, is_ip = url_host(url)
-    return {"source.url": url, "source.ip" if is_ip else "source.fqdn": host}
+    if not host:
+        return None
+    if is_ip:
+        return "source.ip", host
+    try:
+        types.fqdn(host)
+    except ValueError:
+        return None
+    return "source.fqdn", host
+
+
+def _openphish(url: str) -> dict[str, Any]:
+    fields = {"source.url": url}
+    if found := host_field(url):
+        fields[found[0]] = found[1]
+    return fields
 
 
 class OpenPhish(Parser):
@@ -105,12 +124,9 @@ def _phish(item: dict[str, Any]) -> dict[str, Any]:
     fields = _phish_keys(item)
     _phish_values(fields)
     url = fields["source.url"]
-    if isinstance(url, str):
-        host, is_ip = url_host(url)
-        if not is_ip:
-            fields["source.fqdn"] = host
-        elif "source.ip" not in fields:
-            fields["source.ip"] = host
+    found = host_field(url) if isinstance(url, str) else None
+    if found is not None:
+        fields.setdefault(*found)  # the details' address, when given, is the one it resolved to
     return fields
 
 
