@@ -137,8 +137,8 @@ def test_phishtank_json_and_csv_forms_map_alike() -> None:
     (from_csv,) = fields_of(PhishTank, csv_text.encode())
     (from_json,) = fields_of(PhishTank, orjson.dumps([{**row, "phish_id": 9000001}]))
     assert from_csv == from_json
-    assert from_json["extra.phish_id"] == 9000001
-    assert from_json["extra.verified"] is True
+    assert from_json["extra.phishtank.phish_id"] == 9000001
+    assert from_json["extra.phishtank.verified"] is True
     assert from_json["status"] == "online"
 
 

@@ -80,7 +80,7 @@ def test_feed_is_registered_as_a_public_blacklist() -> None:
 def test_last_modified_gives_time_source(header: bytes, want: dict[str, str]) -> None:
     """Last-Modified is time.source; without one there is none; a bad one is kept in extra."""
     (got,) = fields(header + b"192.0.2.0/24 ; SBL000001\r\n")
-    assert got == {"source.network": "192.0.2.0/24", "extra.sbl_id": "SBL000001", **want}
+    assert got == {"source.network": "192.0.2.0/24", "extra.blocklist": "SBL000001", **want}
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_last_modified_gives_time_source(header: bytes, want: dict[str, str]) ->
         (b"AS64500", {"source.asn": "AS64500"}),
         (
             b"2001:db8:1000::/36 ; SBL000004",
-            {"source.network": "2001:db8:1000::/36", "extra.sbl_id": "SBL000004"},
+            {"source.network": "2001:db8:1000::/36", "extra.blocklist": "SBL000004"},
         ),
     ],
 )
@@ -115,7 +115,7 @@ def test_json_metadata_line_is_skipped_and_dates_every_row() -> None:
     assert batch.read == 2
     assert {event["time.source"] for event in batch.events} == {"2024-05-01T05:17:00+00:00"}
     without = b'{"cidr":"192.0.2.0/24","sblid":"SBL000001"}\n'
-    assert fields(without) == [{"source.network": "192.0.2.0/24", "extra.sbl_id": "SBL000001"}]
+    assert fields(without) == [{"source.network": "192.0.2.0/24", "extra.blocklist": "SBL000001"}]
 
 
 def test_text_and_json_forms_agree() -> None:

@@ -9,8 +9,11 @@ Formats as described in docs/feeds.md §2:
 - 2.2 Feodo Tracker IP blocklist: the JSON array (``ipblocklist.json``), the CSV with a commented
   header (``# first_seen_utc,dst_ip,dst_port,...``) or the plain list of IPs (``ipblocklist.txt``);
   which one is told from the content. ``time.source`` is ``last_online`` (midnight) when given,
-  else ``first_seen``, as IntelMQ's feed documentation states (``first_seen`` also when both fall
-  on the same day, being the more precise).
+  else ``first_seen`` (``first_seen`` also when both fall on the same day, being the more
+  precise). IntelMQ's parser takes ``first_seen`` first; Tocsin does not, because
+  ``time.source`` places an event in its dedupe window and tells a notice's reader when the
+  host was seen: a C2 first seen years ago and online yesterday is yesterday's news
+  (docs/intelmq-compatibility.md).
 - 2.3 ThreatFox: the JSON export (one object keyed by IOC id, each value a list of IOC objects),
   the API answer (``{"query_status": "ok", "data": [...]}``) and the CSV export (commented header,
   values separated by ``", "``, ``None`` for null). ``ioc_type`` picks the field the indicator goes

@@ -9,10 +9,11 @@ Formats as in docs/feeds.md:
   ``phish_id,url,phish_detail_url,submission_time,verified,verification_time,online,target``
   (told apart by the first character of the file). Mapping, after IntelMQ's parser:
   ``url`` → ``source.url``; ``phish_detail_url`` → ``event_description.url``; ``target`` →
-  ``event_description.target``; ``submission_time`` → ``time.source`` (``verification_time`` when
-  there is no submission time, and always ``extra.verification_time``); ``phish_id`` →
-  ``extra.phish_id`` (a number); ``verified`` → ``extra.verified`` (true/false); ``online`` →
-  ``status`` (``online``/``offline``); any other key → ``extra.<key>``. As for OpenPhish, the
+  ``event_description.target``; ``submission_time`` → ``time.source`` (``verification_time``
+  when there is no submission time, and always ``extra.phishtank.verification_time``);
+  ``phish_id`` → ``extra.phishtank.phish_id`` (a number); ``verified`` →
+  ``extra.phishtank.verified`` (true/false) — IntelMQ's names; ``online`` → ``status``
+  (``online``/``offline``); any other key → ``extra.<key>``. As for OpenPhish, the
   URL's host goes to ``source.fqdn`` (a name) or ``source.ip`` (a literal address, unless the
   details give the address).
   Of the JSON ``details`` (one entry per DNS resolution of the host) only the FIRST is mapped:
@@ -100,9 +101,9 @@ _PHISHTANK: dict[str, str] = {
     "phish_detail_url": "event_description.url",
     "submission_time": "time.source",
     "target": "event_description.target",
-    "phish_id": "extra.phish_id",
-    "verification_time": "extra.verification_time",
-    "verified": "extra.verified",
+    "phish_id": "extra.phishtank.phish_id",
+    "verification_time": "extra.phishtank.verification_time",
+    "verified": "extra.phishtank.verified",
     "online": "status",
 }
 _DETAILS: dict[str, str] = {
@@ -146,17 +147,17 @@ def _phish_keys(item: dict[str, Any]) -> dict[str, Any]:
 def _phish_values(fields: dict[str, Any]) -> None:
     """The id as a number, ``verified`` as a boolean, ``online`` as a status, and the
     verification time as the source time when the submission time is missing."""
-    phish_id = fields.get("extra.phish_id")
+    phish_id = fields.get("extra.phishtank.phish_id")
     if isinstance(phish_id, str) and phish_id.isdigit():
-        fields["extra.phish_id"] = int(phish_id)
-    verified = fields.get("extra.verified")
+        fields["extra.phishtank.phish_id"] = int(phish_id)
+    verified = fields.get("extra.phishtank.verified")
     if isinstance(verified, str):
-        fields["extra.verified"] = _YES_NO.get(verified.lower(), verified)
+        fields["extra.phishtank.verified"] = _YES_NO.get(verified.lower(), verified)
     online = fields.get("status")
     if isinstance(online, str):
         fields["status"] = _ONLINE.get(online.lower(), online)
-    if "time.source" not in fields and "extra.verification_time" in fields:
-        fields["time.source"] = fields["extra.verification_time"]
+    if "time.source" not in fields and "extra.phishtank.verification_time" in fields:
+        fields["time.source"] = fields["extra.phishtank.verification_time"]
 
 
 def _details(details: Any, fields: dict[str, Any]) -> None:

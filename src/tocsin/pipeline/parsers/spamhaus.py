@@ -10,7 +10,11 @@ telling each line's shape from the line itself:
   ``sblid``, ``rir`` or ``asn``, ``cc``, ``asname``, ``domain``; the last line is a metadata record
   (``{"type": "metadata", "timestamp": <Unix seconds>, ...}``) whose timestamp is ``time.source``.
 
-The network goes to ``source.network``, the SBL id to ``extra.sbl_id``, the ASN to ``source.asn``.
+The network goes to ``source.network``, the SBL id to ``extra.blocklist`` (IntelMQ's name), the
+ASN to ``source.asn``. The type is ``blacklist``, where IntelMQ says ``spam``: RSIT's
+``blacklist`` is for lists that "clearly refer to abusive behavior, such as spamming, but
+diverge from the standard classification", and DROP lists networks run by spam or other
+cyber-crime operations, not hosts seen sending spam (docs/intelmq-compatibility.md).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from tocsin.pipeline.parsers.base import Parser, Record, Source, unusable
 
 _JSON_KEYS = {
     "cidr": "source.network",
-    "sblid": "extra.sbl_id",
+    "sblid": "extra.blocklist",
     "asn": "source.asn",
     "asname": "source.as_name",
     "cc": "source.geolocation.cc",
@@ -56,7 +60,7 @@ def _text_fields(text: str) -> dict[str, Any]:
     fields = {"source.network": key}
     sbl_id = right.strip()
     if sbl_id:
-        fields["extra.sbl_id"] = sbl_id
+        fields["extra.blocklist"] = sbl_id
     return fields
 
 
