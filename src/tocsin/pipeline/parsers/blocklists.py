@@ -57,14 +57,15 @@ BLOCKLISTDE_LISTS: dict[str, tuple[str, str, str]] = {
     "bots": (
         "spam",
         "",
-        "IP reported as having spammed on IRC, open forums, wikis or registration forms",
+        "IP reported as having spammed on IRC, open forums, wikis or registration forms.",
     ),
-    "strongips": ("blacklist", "", "IP reported as having run attacks in the last 2 months"),
+    "strongips": ("blacklist", "", "IP reported as having run attacks in last 2 months"),
     "ircbot": ("infected-system", "irc", "IP reported as an IRC bot"),
     "bruteforcelogin": (
         "brute-force",
         "",
-        "IP reported as having run brute-force logins on Joomla, WordPress and other web logins",
+        "IP reported as having run attacks on Joomlas, Wordpress and other Web-Logins "
+        "with Brute-Force Logins",
     ),
 }
 _NAME_PARTS = re.compile(r"[-_.\s]+")
