@@ -216,3 +216,25 @@ def test_every_command_ends_a_tocsin_error_as_one_line_and_status_2(
     assert result.output.startswith(message)
     assert result.output.count("\n") == 1
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["tokens", "revoke", "{n}"],
+        ["quarantine", "show", "{n}"],
+        ["quarantine", "list", "--limit", "{n}"],
+        ["share", "approve", "{n}"],
+        ["share", "refuse", "{n}", "--reason", "no"],
+        ["cvd", "show", "{n}"],
+        ["cvd", "list", "--limit", "{n}"],
+    ],
+)
+def test_a_number_out_of_range_is_a_clear_refusal(cli: CliRunner, command: list[str]) -> None:
+    """An id or a limit past a signed 64-bit integer, or written in digits such as "²", is
+    refused with a message and exit status 1 or 2, never a traceback."""
+    for number in (str(2**63), "9" * 30, "²"):
+        result = cli.invoke(app, [part.replace("{n}", number) for part in command])
+        assert result.exit_code in (1, 2), (number, result.output)
+        assert not isinstance(result.exception, (OverflowError, ValueError)), number
+        assert "Traceback" not in result.output

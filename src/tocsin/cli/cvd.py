@@ -13,6 +13,7 @@ from rich.table import Table
 from tocsin.cli.common import cells, desk, operator, out, shown
 from tocsin.formats.csaf import Publisher
 from tocsin.model.cvd import Case
+from tocsin.model.numbers import MAX_ID, parse_id
 from tocsin.services.desk import Desk
 
 cvd_app = typer.Typer(
@@ -23,9 +24,9 @@ Ref = Annotated[str, typer.Argument(help="The case: TOCSIN-VU-2026-0001 (or its 
 
 
 def _case(d: Desk, ref: str) -> Case:
-    text = ref.strip()
+    number = parse_id(ref.strip())
     cvd = d.cvd
-    return cvd.get(operator(), int(text)) if text.isdigit() else cvd.by_public_id(operator(), text)
+    return cvd.by_public_id(operator(), ref) if number is None else cvd.get(operator(), number)
 
 
 def _when(at: int | None) -> str:
@@ -92,7 +93,9 @@ def add(
 @cvd_app.command("list")
 def list_cases(
     state: Annotated[str | None, typer.Option(help="Only cases in this state.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
+    limit: Annotated[
+        int, typer.Option(help="At most this many, newest first.", min=1, max=MAX_ID)
+    ] = 100,
 ) -> None:
     """List vulnerability cases with state, vendors, CVSS and embargo."""
     with desk() as d:

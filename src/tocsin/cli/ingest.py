@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from tocsin.cli.common import cells, desk, err, out, shown
+from tocsin.model.numbers import MAX_ID
 from tocsin.services.intake import Chunk, feed_formats
 
 quarantine_app = typer.Typer(help="Rows that could not become events: list, show, retry.")
@@ -87,7 +88,7 @@ def feeds() -> None:
 def quarantine_list(
     feed: Annotated[str | None, typer.Option(help="Only this feed.")] = None,
     file: Annotated[str | None, typer.Option(help="Only this file (absolute path).")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 100,
+    limit: Annotated[int, typer.Option(help="At most this many rows.", min=1, max=MAX_ID)] = 100,
 ) -> None:
     """List quarantined rows: id, feed, file:line, stage and reason."""
     with desk() as d:
@@ -103,7 +104,9 @@ def quarantine_list(
 
 
 @quarantine_app.command("show")
-def quarantine_show(entry_id: Annotated[int, typer.Argument(help="The row's id.")]) -> None:
+def quarantine_show(
+    entry_id: Annotated[int, typer.Argument(help="The row's id.", min=1, max=MAX_ID)],
+) -> None:
     """Show one quarantined row with its raw text."""
     with desk() as d:
         entry = d.intake.quarantined_row(entry_id)

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from tocsin.cli.common import cells, desk, new_password, operator, out, shown, yes
+from tocsin.model.numbers import MAX_ID
 from tocsin.model.people import Principal
 from tocsin.model.share import EVERYONE, ReleaseState
 from tocsin.model.tlp import TLP
@@ -223,7 +224,8 @@ def share_releases(
 
 @share_app.command("approve")
 def share_approve(
-    release: Annotated[int, typer.Argument(help="The release's id.")], as_: As = None
+    release: Annotated[int, typer.Argument(help="The release's id.", min=1, max=MAX_ID)],
+    as_: As = None,
 ) -> None:
     """Let a pending release go (a lead other than its author)."""
     with desk() as d:
@@ -233,7 +235,7 @@ def share_approve(
 
 @share_app.command("refuse")
 def share_refuse(
-    release: Annotated[int, typer.Argument(help="The release's id.")],
+    release: Annotated[int, typer.Argument(help="The release's id.", min=1, max=MAX_ID)],
     reason: Annotated[str, typer.Option(help="Why, for the author and the audit log.")],
     as_: As = None,
 ) -> None:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from tocsin.cli.common import cells, desk, err, new_password, operator, out, shown
+from tocsin.model.numbers import MAX_ID
 
 users_app = typer.Typer(help="People who log in: add, list, disable, reset a password.")
 tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.")
@@ -115,7 +116,9 @@ def tokens_create(
 
 
 @tokens_app.command("revoke")
-def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The token's number.")]) -> None:
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's number.", min=1, max=MAX_ID)],
+) -> None:
     """Revoke an API token."""
     with desk() as d:
         d.accounts.revoke_token(operator(), token_id)

@@ -15,6 +15,7 @@ from tocsin.cvd.cases import Cvd
 from tocsin.errors import ConfigError, Conflict
 from tocsin.formats.csaf import Publisher
 from tocsin.model.cvd import State
+from tocsin.model.numbers import parse_id
 from tocsin.model.people import Principal
 from tocsin.notify.compose import Sender
 from tocsin.notify.dispatch import AT_LEAST, Protect
@@ -110,7 +111,8 @@ def announce_advisory(
     """Send a published case's CSAF advisory to the constituents it concerns, through the
     notices (once each); refused while the case is unpublished or under embargo."""
     cvd = Cvd(store, now=now)
-    case = cvd.get(who, int(ref)) if ref.strip().isdigit() else cvd.by_public_id(who, ref)
+    number = parse_id(ref.strip())
+    case = cvd.by_public_id(who, ref) if number is None else cvd.get(who, number)
     if case.state is not State.PUBLISHED:
         raise Conflict(f"{case.public_id} is {case.state.label}: only a published case is sent")
     publisher = Publisher(settings.notify_team, settings.public_url)
