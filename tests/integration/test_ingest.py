@@ -216,3 +216,17 @@ def test_a_contact_stored_before_the_check_reads_without_it(store: Store) -> Non
         [Constituent(name="Legacy", abuse_contact="soc@evil.example\r\nbcc: x@evil.example")]
     )
     assert [(c.name, c.abuse_contact) for c in store.constituents()] == [("Legacy", None)]
+
+
+def test_reingesting_under_another_dedupe_window_stores_nothing_twice(
+    settings: Settings, store: Store, work: Path
+) -> None:
+    """A file ingested with the window 0 (as the demo does), then again with a day (the command
+    line's default) and an hour, is stored once: the later runs count every row a duplicate."""
+    path = write(work, HEADER + row("192.0.2.1") + row("192.0.2.2", ts="2026-11-20 13:14:15"))
+    runs = [
+        ingest(settings, store, [path], "shadowserver", clock=fixed_clock, window=w)
+        for w in (0, 86_400, 3600)
+    ]
+    assert [(s.accepted, s.duplicates) for s in runs] == [(2, 0), (0, 2), (0, 2)]
+    assert store.count_events() == 2

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from tocsin.store import Store
+from tests.factories import make_event, rows
+from tocsin.model.event import fingerprint
+from tocsin.store import Store, open_store
+from tocsin.store.rows import EVENT_COLUMNS
+from tocsin.store.sql import SqlStore
 from tocsin.store.sql.schema import metadata
 
 
@@ -28,3 +41,57 @@ def test_migrated_database_matches_the_schema(store: Store) -> None:
     finally:
         engine.dispose()
     assert diff == []
+
+
+@pytest.fixture
+def empty_url(request: pytest.FixtureRequest, backend_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no table at all, on the backend of ``backend_url``."""
+    if backend_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    server: str = request.getfixturevalue("postgres_server")
+    name = f"tocsin_migrate_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield backend_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def migrate(store: SqlStore, revision: str) -> None:
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("tocsin.store.sql").joinpath("migrations"))
+    )
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_events_stored_twice_under_two_windows_before_0014_are_stored_no_third_time(
+    empty_url: str,
+) -> None:
+    """A database holding one observation twice (stored under two dedupe windows before events
+    had an observation key) keeps both rows through the upgrade, and a third write of that
+    observation, under yet another window, stores nothing."""
+    event = make_event(source__ip="192.0.2.4")
+    copies = [dict(event, **{"tocsin.fingerprint": fingerprint(event, w)}) for w in (0, 86_400)]
+    old = SqlStore(empty_url)
+    try:
+        migrate(old, "0013")
+        columns = [c for c in EVENT_COLUMNS if c != "observation"]
+        insert = sa.insert(sa.table("events", *(sa.column(c) for c in columns)))
+        with old.engine.begin() as conn:
+            for row in rows(*copies):
+                values = dict(zip(EVENT_COLUMNS, row, strict=True))
+                conn.execute(insert, {c: values[c] for c in columns})
+    finally:
+        old.close()
+    store = open_store(empty_url)
+    try:
+        assert store.count_events() == 2
+        third = dict(event, **{"tocsin.fingerprint": fingerprint(event, 3600)})
+        assert store.write(rows(third), []) == 0
+        assert store.count_events() == 2
+    finally:
+        store.close()

@@ -13,6 +13,7 @@ from tests.conftest import url_of
 from tests.factories import make_event, quarantined, rows
 from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
+from tocsin.model.event import fingerprint
 from tocsin.store import EventFilter, Store, open_store
 
 
@@ -234,3 +235,18 @@ def test_a_used_stamp_is_refused_until_its_time_is_over(store: Store) -> None:
     with store.transaction() as tx:
         assert store.reports.use_stamp(tx, "c" * 64, expires=3_000, now=1_001)
     assert not store.reports.stamp_used("a" * 64)
+
+
+def test_an_observation_stored_under_one_window_is_not_stored_under_another(store: Store) -> None:
+    """The same observation written again with another dedupe window's fingerprint stores
+    nothing; another observation (an hour later) under that window is stored."""
+    event = make_event(source__ip="192.0.2.4")
+    assert store.write(rows(event), []) == 1
+    for window in (0, 3600, 7):
+        again = dict(event, **{"tocsin.fingerprint": fingerprint(event, window)})
+        assert again["tocsin.fingerprint"] != event["tocsin.fingerprint"]
+        assert store.write(rows(again), []) == 0
+    later = make_event(source__ip="192.0.2.4", time__source="2026-11-20T11:00:00+00:00")
+    later["tocsin.fingerprint"] = fingerprint(later, 3600)
+    assert store.write(rows(later), []) == 1
+    assert store.count_events() == 2

@@ -4,6 +4,12 @@ The fingerprint is a BLAKE2b digest over the fields that identify what was obser
 time bucket (``time.source`` — or, when a feed gives none, ``time.observation`` — divided by the
 dedupe window). The same observation reported again within one window has the same fingerprint, so
 it is stored once, across runs and restarts, on any backend.
+
+The window is a setting that may change between runs (the demo ingests with 0, the command line
+with a day), and another window cuts time into other buckets. So each event also has its
+observation key: the same fields and its exact time, whatever the window. The store keeps one
+event per observation key too, so re-ingesting a file never stores one of its rows twice, whatever
+the window was the first time.
 """
 
 from __future__ import annotations
@@ -82,3 +88,9 @@ def fingerprint(
     except TypeError:  # only values that never passed a sanitiser (e.g. integers beyond 64 bits)
         data = json.dumps(parts, default=str).encode()
     return blake2b(data, digest_size=16).hexdigest()
+
+
+def observation_key(event: Mapping[str, Any], fields: tuple[str, ...] = FINGERPRINT_FIELDS) -> str:
+    """32 hexadecimal digits identifying this observation at its exact time (to the second),
+    whatever the dedupe window."""
+    return fingerprint(event, 1, fields)

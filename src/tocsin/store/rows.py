@@ -13,15 +13,16 @@ from typing import Any
 
 import orjson
 
-from tocsin.model.event import Event
+from tocsin.model.event import Event, observation_key
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.quarantine import Quarantined
 from tocsin.model.tlp import TLP
 from tocsin.model.types import epoch_seconds
 
-# fingerprint, rank, event_time, source_ip, source_asn, source_fqdn, source_url, type,
+# fingerprint, observation, rank, event_time, source_ip, source_asn, source_fqdn, source_url, type,
 # constituent, priority, tlp, feed, data
 EventRow = tuple[
+    bytes,
     bytes,
     int,
     int,
@@ -41,6 +42,7 @@ QuarantineRow = tuple[bytes, str, str, int, str, str, str, int]
 
 EVENT_COLUMNS = (
     "fingerprint",
+    "observation",
     "rank",
     "event_time",
     "source_ip",
@@ -84,6 +86,7 @@ def event_row(event: Event, rank: int) -> EventRow:
     ip = event.get("source.ip")
     return (
         bytes.fromhex(event["tocsin.fingerprint"]),
+        bytes.fromhex(observation_key(event)),
         rank,
         _seconds(event.get("time.source") or event["time.observation"]),
         ip_bytes(ip) if ip else None,

@@ -7,7 +7,8 @@ of the content. A RED event's rank is what every rank was before TLP counted, so
 earlier are never displaced by a re-ingest of themselves. That makes what is stored independent
 of the order rows arrive in: two processes parsing halves of one file, a rerun after a crash, or
 files ingested in another order all store the same event. The store applies the same rule
-across runs and restarts (see ``Store.write``).
+across runs and restarts (see ``Store.write``), and stores an observation once whatever the window
+(``model.event.observation_key``): one stored under another window's fingerprint stays as it is.
 """
 
 from __future__ import annotations

@@ -108,8 +108,16 @@ _UPSERT = (
 )
 # The statements below are built once from constant column names, never from input.
 _SQLITE_LAST_ID = "SELECT coalesce(max(id), 0) FROM events"
+# An observation already stored under another fingerprint (another dedupe window) is not stored
+# again; under its own fingerprint the rank decides, as above. ?1 is the fingerprint, ?2 the
+# observation key.
+_NOT_STORED_BEFORE = (
+    "WHERE NOT EXISTS (SELECT 1 FROM events WHERE observation = {obs} AND fingerprint <> {fp})"
+)
 _SQLITE_INSERT_EVENTS = (
-    f"INSERT INTO events ({_cols}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) {_UPSERT}"
+    f"INSERT INTO events ({_cols}) "
+    f"SELECT {', '.join(f'?{i}' for i in range(1, len(EVENT_COLUMNS) + 1))} "
+    f"{_NOT_STORED_BEFORE.format(obs='?2', fp='?1')} {_UPSERT}"
 )
 _SQLITE_INSERT_QUARANTINE = (
     f"INSERT OR IGNORE INTO quarantine ({', '.join(QUARANTINE_COLUMNS)}) "
@@ -119,7 +127,9 @@ _PG_COPY_EVENTS = f"COPY incoming_events ({_cols}) FROM STDIN"
 _PG_MOVE_EVENTS = (
     f"WITH moved AS (INSERT INTO events ({_cols}) "
     f"SELECT {_cols} FROM (SELECT DISTINCT ON (fingerprint) * FROM incoming_events "
-    "ORDER BY fingerprint, rank) AS lowest ORDER BY id "  # id: the order rows were copied in
+    "ORDER BY fingerprint, rank) AS lowest "
+    f"{_NOT_STORED_BEFORE.format(obs='lowest.observation', fp='lowest.fingerprint')} "
+    "ORDER BY id "  # id: the order rows were copied in
     f"{_UPSERT} RETURNING (xmax = 0) AS new) "
     "SELECT count(*) FILTER (WHERE new) FROM moved"
 )

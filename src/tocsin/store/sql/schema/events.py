@@ -27,6 +27,9 @@ events = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("fingerprint", LargeBinary(16), nullable=False),
+    # the observation at its exact time, whatever the dedupe window (model.event.observation_key):
+    # one event per observation; NULL only for a second copy stored before it was kept
+    Column("observation", LargeBinary(16)),
     # of two events with one fingerprint, the lower rank stays
     Column("rank", BigInteger, nullable=False),
     Column("event_time", BigInteger, nullable=False),
@@ -41,6 +44,7 @@ events = Table(
     Column("feed", Text, nullable=False),
     Column("data", Text, nullable=False),
     Index("events_fingerprint", "fingerprint", unique=True),
+    Index("events_observation", "observation", unique=True),
     Index("events_time", "event_time"),
     Index("events_source_ip", "source_ip", "id"),  # with id: newest-first pages by address
     Index(
