@@ -75,6 +75,10 @@ def test_feed_is_registered_as_a_public_blacklist() -> None:
             b"; Last-Modified: sometime in May\n",
             {"extra.last_modified": "; Last-Modified: sometime in May"},
         ),
+        (
+            b"; Last-Modified: Wed, 01 May 99999999999999999999 05:17:00 GMT\n",
+            {"extra.last_modified": "; Last-Modified: Wed, 01 May " + "9" * 20 + " 05:17:00 GMT"},
+        ),
     ],
 )
 def test_last_modified_gives_time_source(header: bytes, want: dict[str, str]) -> None:

@@ -350,7 +350,7 @@ class _CsvRows:
             return Record(number, text, None, reason)
         try:
             fields = self.mapper(dict(zip(self.columns, row, strict=True)))
-        except (ValueError, KeyError) as exc:
+        except Exception as exc:  # a mapper failing on one row fails that row only
             return Record(number, text, None, _reason(exc))
         return Record(number, text, fields)
 
@@ -372,7 +372,7 @@ def line_records(
             continue
         try:
             fields = mapper(stripped)
-        except (ValueError, KeyError) as exc:
+        except Exception as exc:  # a mapper failing on one row fails that row only
             yield Record(number, text, None, _reason(exc))
             continue
         yield Record(number, text, fields)
@@ -406,4 +406,6 @@ def json_document(source: Source, preview: int) -> tuple[Any, Record | None]:
 def _reason(exc: Exception) -> str:
     if isinstance(exc, KeyError):
         return f"missing value: {exc.args[0]}"
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, ValueError):
+        return str(exc) or type(exc).__name__
+    return f"cannot map this row: {type(exc).__name__}: {exc}"

@@ -104,7 +104,7 @@ def json_line_records(source: Source, mapper: JsonMapper) -> Iterator[Record]:
             continue
         try:
             fields = mapper(item)
-        except (ValueError, KeyError) as exc:
+        except Exception as exc:  # a mapper failing on one row fails that row only
             yield Record(number, text, None, str(exc) or type(exc).__name__)
             continue
         yield Record(number, text, fields)

@@ -93,7 +93,7 @@ def _last_modified(comment: str) -> str | None:
         return None
     try:
         return parsedate_to_datetime(text[14:].strip()).isoformat()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a year of 20 digits
         return ""
 
 
