@@ -16,18 +16,30 @@ from tocsin.store import EventFilter, Store, open_store
 ROWS = 120_000
 
 
+# Bad rows of every kind that once stopped an ingest: no address, an address with junk, a port
+# beyond 64 bits, a text with control characters and a NUL (quarantined, each)
+BAD = (
+    ("10.0.0.999", "23"),
+    ("abc", "23"),
+    ("198.51.100.99x", "23"),
+    ("10.0.0.2", "99999999999999999999"),
+    ("10.0.0.3\x1b\x00", "23"),
+)
+
+
 def make_report(path: Path) -> None:
     """A scan report with repeats and a bad row every thousand rows."""
     lines = ['"timestamp","ip","protocol","port","hostname","tag","asn","geo"\n']
     for n in range(ROWS):
         ip = f"10.{(n // 65536) % 256}.{(n // 256) % 256}.{n % 256}"
+        port = "23"
         if n % 1000 == 500:
-            ip = "10.0.0.999"  # quarantined
+            ip, port = BAD[n // 1000 % len(BAD)]  # quarantined
         if n % 10 == 9:
             ip = "10.0.0.1"  # a repeat
         lines.append(
             f'"2026-11-20 {n // 3600 % 24:02d}:{n // 60 % 60:02d}:00","{ip}","tcp",'
-            f'"23","","telnet","64496","NL"\n'
+            f'"{port}","","telnet","64496","NL"\n'
         )
     path.write_text("".join(lines), encoding="utf-8")
 
