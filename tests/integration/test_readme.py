@@ -5,7 +5,9 @@ clock the test moves, with a real SMTP server on the loopback for the notices.
 What a line needs that the README takes as given is written out here, one table each:
 
 - ``files``: the README's file names, filled from the demo data and the test samples;
-- ``WORLD``: the desk before the first line (the two leads the README's ``--as`` names);
+- ``WORLD``: the desk before the first line (the two leads the README's ``--as`` names, and
+  their API tokens: a line with ``--as NAME`` runs with NAME's token in ``TOCSIN_TOKEN``, as in
+  that person's own shell, since a test has no terminal to type a password on);
 - ``BEFORE``: what happens between two README lines on a real desk (time passes, an incident is
   opened, a case reaches publication);
 - ``STAND_INS``: README values that only a running desk can give (an incident's reference, a
@@ -54,10 +56,12 @@ NOT_RUN = {
 }
 
 # The desk before the README's first line: the leads its --as options name (alice publishes,
-# bob approves: four eyes).
+# bob approves: four eyes), and each one's API token.
 WORLD = [
     ["users", "add", "alice", "--role", "lead", "--name", "Alice Lead", "--password", PASSWORD],
     ["users", "add", "bob", "--role", "lead", "--name", "Bob Lead", "--password", PASSWORD],
+    ["tokens", "create", "alice", "--name", "shell", "--scopes", "read,write"],
+    ["tokens", "create", "bob", "--name", "shell", "--scopes", "read,write"],
 ]
 
 
@@ -81,10 +85,18 @@ class Run:
     smtp: Any
     printed: dict[str, str] = field(default_factory=dict)  # README line → its output
     given: dict[str, str] = field(default_factory=dict)  # what BEFORE made, for STAND_INS
+    tokens: dict[str, str] = field(default_factory=dict)  # a person's API token, by name
 
     def tocsin(self, args: list[str]) -> Result:
+        """The command, with the token of the person its ``--as`` names in TOCSIN_TOKEN."""
+        person = args[args.index("--as") + 1] if "--as" in args else None
         return self.runner.invoke(
-            app, args, obj=self.clock, input=f"{PASSWORD}\n{PASSWORD}\n", catch_exceptions=False
+            app,
+            args,
+            obj=self.clock,
+            input=f"{PASSWORD}\n{PASSWORD}\n",
+            env={"TOCSIN_TOKEN": self.tokens.get(person or "")},
+            catch_exceptions=False,
         )
 
     def ok(self, args: list[str]) -> str:
@@ -117,14 +129,15 @@ def open_incident(run: Run, title: str, address: str) -> str:
 def second_pending_release(run: Run) -> None:
     """Another incident waits for a second lead, for the README's refusal."""
     reference = open_incident(run, "Second C2 server", "192.0.2.8")
-    out = run.ok(["share", "publish", "community", "--partner", "CERT-XY", "--incident", reference])
+    publish = ["share", "publish", "community", "--partner", "CERT-XY", "--incident", reference]
+    out = run.ok([*publish, "--as", "alice"])
     run.given["second release"] = release_id(out)
 
 
 def publish_the_case(run: Run) -> None:
     """The embargo passes, and the case is published."""
     run.clock.now = 1_797_500_000  # 2026-12-17 06:53 UTC, a day after the embargo
-    run.ok(["cvd", "move", "TOCSIN-VU-2026-0001", "published"])
+    run.ok(["cvd", "move", "TOCSIN-VU-2026-0001", "published", "--as", "alice"])
 
 
 def incident_for_partner(run: Run) -> None:
@@ -273,7 +286,9 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mailbox: tuple[Any, int
     files(tmp_path)
     here = Run(CliRunner(), Clock(), tmp_path, mailbox)
     for args in WORLD:
-        here.ok(args)
+        made = here.ok(args)
+        if args[:2] == ["tokens", "create"]:
+            here.tokens[args[2]] = number(r"(tocsin_\S+)", made)
     yield here
 
 

@@ -17,6 +17,7 @@ from tocsin.cli import app as cli_app
 from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model.share import ReleaseState
 from tocsin.model.tlp import TLP
+from tocsin.services.accounts import Accounts
 from tocsin.services.publish import Publisher, misp_feed
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store
@@ -244,13 +245,19 @@ def test_an_expired_indicator_is_never_shared_again_as_current(team: Team, tmp_p
 
 
 def test_the_commands_manage_partners_and_four_eyes(store: Store, tmp_path: Path) -> None:
-    make_team(store)  # the team and its people, a lead and an admin among them
+    team = make_team(store)  # the team and its people, a lead and an admin among them
     store.write(rows(make_event(source__ip="203.0.113.9", tlp="AMBER")), [])
+    accounts = Accounts(store, now=team.clock)
+    tokens = {  # the people's own API tokens, which prove them to the command line
+        name: accounts.create_token(team.people[name], "cli", "read,write").secret
+        for name in ("lead", "admin")
+    }
     env = {"TOCSIN_DATABASE_URL": store.url, "TOCSIN_NEW_PASSWORD": "a long partner passphrase"}
     runner = CliRunner()
 
     def run(*args: str) -> str:
-        result = runner.invoke(cli_app, list(args), env=env)
+        person = args[args.index("--as") + 1] if "--as" in args else None
+        result = runner.invoke(cli_app, list(args), env=env | {"TOCSIN_TOKEN": tokens.get(person)})
         assert result.exit_code == 0, result.output
         return result.output
 
@@ -263,7 +270,8 @@ def test_the_commands_manage_partners_and_four_eyes(store: Store, tmp_path: Path
     published = run("share", "publish", "community", "--partner", "CERT-XY", "--as", "lead")
     assert "pending" in published
     release = published.split("release ")[1].split(":")[0]
-    refused = runner.invoke(cli_app, ["share", "approve", release, "--as", "lead"], env=env)
+    lead = env | {"TOCSIN_TOKEN": tokens["lead"]}
+    refused = runner.invoke(cli_app, ["share", "approve", release, "--as", "lead"], env=lead)
     assert refused.exit_code == 2 and "four eyes" in refused.output
     assert "released by admin" in run("share", "approve", release, "--as", "admin")
     assert "CERT-XY" in run("share", "releases")

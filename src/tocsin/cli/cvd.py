@@ -1,5 +1,8 @@
-"""``tocsin cvd``: coordinated vulnerability disclosure from the command line. The commands act as
-the local administrator (the audit log names the system account), like the desk's commands."""
+"""``tocsin cvd``: coordinated vulnerability disclosure from the command line. ``cvd move`` decides
+a case's course (triage, publication, rejection) in a person's name, so it acts for a person who
+proves it (``cli.person``: their API token in ``TOCSIN_TOKEN``, or ``--as`` and their password);
+the other commands act as the local administrator (the audit log names the system account), like
+the desk's commands."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import typer
 from rich.table import Table
 
 from tocsin.cli.common import cells, desk, operator, out, shown
+from tocsin.cli.person import As, person
 from tocsin.formats.csaf import Publisher
 from tocsin.model.cvd import Case
 from tocsin.model.numbers import MAX_ID, parse_id
@@ -156,11 +160,14 @@ def move(
     state: Annotated[str, typer.Argument(help="triaged, vendors_notified, fix_in_progress, …")],
     comment: Annotated[str, typer.Option(help="Why.")] = "",
     of: Annotated[str | None, typer.Option("--of", help="For duplicate: the original.")] = None,
+    as_: As = None,
 ) -> None:
-    """Move a case along its workflow; an illegal move names the allowed ones. Publishing is
-    refused before the embargo."""
+    """Move a case along its workflow, as a person who proves it (--as and their password, or
+    their token in TOCSIN_TOKEN); an illegal move names the allowed ones. Publishing is refused
+    before the embargo."""
     with desk() as d:
-        case = d.cvd.move(operator(), _case(d, ref).id, state, comment=comment, duplicate_of=of)
+        who = person(d, as_)
+        case = d.cvd.move(who, _case(d, ref).id, state, comment=comment, duplicate_of=of)
     out.print(shown(f"{case.public_id} is {case.state.label}"))
 
 

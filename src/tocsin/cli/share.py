@@ -1,9 +1,10 @@
 """``tocsin partners`` and ``tocsin share``: partner teams, their agreements, releases with four
 eyes, TAXII pulls and MISP feeds.
 
-Without ``--as`` the commands act as the local administrator (the audit log names the system
-account); with ``--as USER`` they act as that person, which four-eyes release needs: a lead other
-than the author approves.
+Releasing for a partner, approving and refusing act for a person who proves it (``person``: their
+API token in ``TOCSIN_TOKEN``, or ``--as USER`` and their password), since four-eyes release counts
+people: a lead other than the author approves. The other commands act as the local administrator
+(the audit log names the system account), or as the proven person of ``--as`` when it is given.
 """
 
 from __future__ import annotations
@@ -15,27 +16,15 @@ import typer
 from rich.table import Table
 
 from tocsin.cli.common import cells, desk, new_password, operator, out, shown, yes
+from tocsin.cli.person import As, acting, person
 from tocsin.model.numbers import MAX_ID
 from tocsin.model.people import Principal
 from tocsin.model.share import EVERYONE, ReleaseState
 from tocsin.model.tlp import TLP
-from tocsin.services.desk import Desk
 from tocsin.services.events import make_filter
 
 partners_app = typer.Typer(help="Partner teams and their sharing agreements.")
 share_app = typer.Typer(help="Sharing: collections, releases (four eyes), TAXII pulls, MISP feeds.")
-
-As = Annotated[
-    str | None, typer.Option("--as", help="Act as this user (a lead, for four-eyes release).")
-]
-
-
-def acting(d: Desk, name: str | None) -> Principal:
-    """The person of ``--as``, else the local administrator."""
-    if name is None:
-        return operator()
-    return d.accounts.principal_named(name)
-
 
 # -- partners ------------------------------------------------------------------------------------
 
@@ -168,9 +157,10 @@ def share_publish(
     as_: As = None,
 ) -> None:
     """Release events (or an incident) as STIX 2.1 to a collection; at AMBER and above, waits
-    for a lead's approval when an agreement asks for it."""
+    for a lead's approval when an agreement asks for it. For a partner it acts for a person,
+    who proves it (--as and their password, or their token in TOCSIN_TOKEN)."""
     with desk() as d:
-        who = acting(d, as_)
+        who = person(d, as_) if partner else acting(d, as_)
         if incident:
             done = d.publisher.incident(who, collection, incident, partner=partner)
         else:
@@ -188,7 +178,8 @@ def share_publish(
     if r.state is ReleaseState.PENDING:
         out.print(
             shown(
-                f"a lead other than {r.author} approves it: tocsin share approve {r.id} --as LEAD"
+                f"a lead other than {r.author} approves it: tocsin share approve {r.id} --as LEAD "
+                f"(their password is asked, or their API token read from TOCSIN_TOKEN)"
             )
         )
 
@@ -227,9 +218,10 @@ def share_approve(
     release: Annotated[int, typer.Argument(help="The release's id.", min=1, max=MAX_ID)],
     as_: As = None,
 ) -> None:
-    """Let a pending release go (a lead other than its author)."""
+    """Let a pending release go (a lead other than its author, who proves it: --as and their
+    password, or their token in TOCSIN_TOKEN)."""
     with desk() as d:
-        done = d.sharing.approve(acting(d, as_), release)
+        done = d.sharing.approve(person(d, as_), release)
     out.print(shown(f"release {done.id}: {done.state.value} by {done.approver}"))
 
 
@@ -239,9 +231,9 @@ def share_refuse(
     reason: Annotated[str, typer.Option(help="Why, for the author and the audit log.")],
     as_: As = None,
 ) -> None:
-    """Refuse a pending release."""
+    """Refuse a pending release (a lead other than its author, who proves it as for approve)."""
     with desk() as d:
-        done = d.sharing.refuse(acting(d, as_), release, reason)
+        done = d.sharing.refuse(person(d, as_), release, reason)
     out.print(shown(f"release {done.id}: {done.state.value} by {done.approver}"))
 
 

@@ -31,6 +31,7 @@ from tocsin.model.people import Principal
 from tocsin.model.sla import SlaPolicy
 from tocsin.notify.notifier import Notifier
 from tocsin.services.accounts import Accounts
+from tocsin.services.credentials import Credentials
 from tocsin.services.demo import Loaded, load_all
 from tocsin.services.events import Events
 from tocsin.services.intake import Intake
@@ -58,6 +59,7 @@ class Desk:
     clock: Now
     incidents: Incidents
     accounts: Accounts
+    credentials: Credentials  # a named person's proof, for the command line
     audit: AuditLog
     evidence: Evidence
     reports: Reports
@@ -90,6 +92,7 @@ class Desk:
             clock=clock,
             incidents=incidents,
             accounts=accounts,
+            credentials=Credentials(store, accounts, now=clock),
             audit=AuditLog(
                 store,
                 keys,

@@ -83,6 +83,21 @@ class AuditLog:
             ).all()
         return [_to_entry(r) for r in rows]
 
+    def audit_count(self, object_type: str, object_id: str, action: str, since: int) -> int:
+        """How many entries of ``action`` about one object were written at ``since`` or later."""
+        query = (
+            sa.select(sa.func.count())
+            .select_from(_A)
+            .where(
+                _A.c.object_type == object_type,
+                _A.c.object_id == object_id,
+                _A.c.action == action,
+                _A.c.at >= since,
+            )
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
 
 def _to_entry(row: Any) -> AuditEntry:
     return AuditEntry(
