@@ -564,3 +564,20 @@ def test_a_valid_until_travels_out_and_back_with_tocsin_s_own_export() -> None:
     (made,) = [o for o in found if o["type"] == "indicator"]
     assert made["valid_until"] == "2026-12-01T00:00:00.000Z"
     assert round_trip(event)["tocsin.valid_until"] == "2026-12-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [(None, "no spec_version: a STIX 2.0 object"), ("2.0", "spec_version '2.0'")],
+)
+def test_a_stix_2_0_row_is_quarantined_not_read_as_2_1(spec: str | None, reason: str) -> None:
+    """An indicator or observed-data without spec_version is STIX 2.0 (STIX 2.1 section 3.2),
+    refused like one that says 2.0, with the reason; it was read as if it were 2.1."""
+    item = {k: v for k, v in indicator("[ipv4-addr:value = '203.0.113.9']").items()}
+    del item["spec_version"]
+    if spec is not None:
+        item["spec_version"] = spec
+    batch = run(orjson.dumps([item]))
+    assert batch.events == []
+    (bad,) = batch.quarantined
+    assert bad.reason == f"{item['id']}: {reason}; Tocsin reads STIX 2.1"

@@ -26,6 +26,8 @@ says the same and more (this is how Tocsin's own exports read back, one event pe
   events; a whole pattern with FOLLOWEDBY or a qualifier, or another pattern type, is
   quarantined. Patterns are read in ``stix_patterns``. A ``benign`` indicator names what not to
   block: it is context, not a row.
+- version: a row without ``spec_version`` is STIX 2.0 (STIX 2.1 §3.2), and one with another
+  value than "2.1" is not 2.1 either: quarantined with that reason, never read as 2.1.
 - classification.type: an ``rsit:<class>="<type>"`` label (``ecsirt:`` too); else, for an
   indicator, its ``indicator_types``: malicious-activity is ``blacklist`` (``malware`` when the
   pattern names only a file), compromised is ``system-compromise``, anonymization is ``proxy``;
@@ -190,6 +192,7 @@ class Graph:
         if item.get("revoked") is True:
             return []
         try:
+            _stix_21(item)
             if item["type"] == "observed-data":
                 found: list[dict[str, Any] | Unmappable] = [self.observed(item)]
             else:
@@ -294,6 +297,15 @@ class Graph:
         ]
         found = [label for label in labels if label is not None]
         return max(found) if found else None
+
+
+def _stix_21(item: Mapping[str, Any]) -> None:
+    """Unmappable unless the row is STIX 2.1: an indicator or observed-data without
+    ``spec_version`` is STIX 2.0 (STIX 2.1 section 3.2), whose properties mean other things."""
+    spec = item.get("spec_version")
+    if spec != "2.1":
+        said = "no spec_version: a STIX 2.0 object" if spec is None else f"spec_version {spec!r}"
+        raise Unmappable(f"{said}; Tocsin reads STIX 2.1")
 
 
 def _label(label: str, fields: dict[str, Any]) -> None:
