@@ -262,6 +262,13 @@ class Accounts:
         user = self.people.user(who.user_id or 0)
         return bool(user and user.totp_secret)
 
+    def principal(self, user_id: int) -> Principal:
+        """The person with this id, as they act; NotAuthenticated once disabled or gone."""
+        user = self.people.user(user_id)
+        if user is None or user.disabled:
+            raise NotAuthenticated("please log in again")
+        return Principal.of(user)
+
     def session_principal(self, sid: str, user_id: int, epoch: int) -> Principal:
         """The person behind a page session begun in ``epoch``; NotAuthenticated once it was
         logged out, once the user is disabled or gone, or once their sessions were ended since
@@ -274,8 +281,9 @@ class Accounts:
         return Principal.of(user)
 
     def session_epoch(self, who: Principal) -> int:
-        """The acting person's session epoch now: what the page that just changed their password
-        or second factor puts in its own cookie to stay logged in."""
+        """The acting person's session epoch now (NotAuthenticated once disabled or gone): what
+        the page that just changed their password or second factor puts in its own cookie to stay
+        logged in, and what a remembered TAXII credential must still match."""
         return self._own(who).session_epoch
 
     def principal_named(self, name: str) -> Principal:
