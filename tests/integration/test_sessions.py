@@ -11,9 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.desk import FakeClock, make_team
+from tests.integration.test_account_logins import basic
 from tests.integration.test_console_http import PASSWORD, Desk, ana, csrf_of, desk, log_in, post
 from tocsin.errors import ConfigError
-from tocsin.model.people import Principal
+from tocsin.model.people import OrgKind, Principal
 from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
 from tocsin.store import Store
@@ -177,3 +178,20 @@ def test_session_settings_are_read_and_checked() -> None:
     assert (loaded.session_idle, loaded.session_lifetime) == (600, 3600)
     with pytest.raises(ConfigError, match="session_idle"):
         Settings.load({"TOCSIN_SESSION_IDLE": "7200", "TOCSIN_SESSION_LIFETIME": "3600"})
+
+
+def test_a_reset_or_a_disable_ends_a_remembered_taxii_password_at_once(desk: Desk) -> None:
+    """A partner's TAXII client answered over Basic a moment ago (its credential remembered for
+    a minute) is refused at once after an admin sets a new password, and after a disable, not a
+    minute later."""
+    partner_org = desk.accounts.ensure_organisation("Partner CERT", OrgKind.PARTNER)
+    desk.user("partner-a", role="partner", org_id=partner_org)
+    taxii = browser(desk)
+    old = basic("partner-a", PASSWORD)
+    assert taxii.get("/taxii2/", headers=old).status_code == 200
+    desk.accounts.reset_password(Principal.system(), "partner-a", NEW_PASSWORD)
+    assert taxii.get("/taxii2/", headers=old).status_code == 401
+    new = basic("partner-a", NEW_PASSWORD)
+    assert taxii.get("/taxii2/", headers=new).status_code == 200
+    desk.accounts.set_disabled(Principal.system(), "partner-a", True)
+    assert taxii.get("/taxii2/", headers=new).status_code == 401

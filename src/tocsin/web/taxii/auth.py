@@ -1,7 +1,7 @@
 """Who is asking over TAXII: HTTP Basic (a user name and password, or any name and an API token
 as the password) or a bearer API token. A checked credential is remembered for a minute
 (``web.common.remembered``), so a partner paging through a collection does not pay for an argon2
-check per page."""
+check per page; a new password or a disable ends it at once."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ def who(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     if not header:
         raise NotAuthenticated(REFUSED)
-    return taxii_credentials(request).principal(header, lambda: _check(request, header))
+    return taxii_credentials(request).principal(
+        header, lambda: _check(request, header), accounts(request).session_epoch
+    )
 
 
 def _check(request: Request, header: str) -> Principal:
