@@ -94,9 +94,16 @@ class Reporter:
         return {"org": self.org, "contact": self.contact, "domain": self.domain}
 
 
-def xarf_reports(events: Sequence[Event], *, reporter: Reporter) -> list[dict[str, Any]]:
-    """One XARF v4 report per event; the team is both its reporter and its sender."""
-    return [_report(event, reporter) for event in events]
+Describe = Callable[[Event], str]  # an event without a description of its own, in words
+
+
+def xarf_reports(
+    events: Sequence[Event], *, reporter: Reporter, describe: Describe | None = None
+) -> list[dict[str, Any]]:
+    """One XARF v4 report per event; the team is both its reporter and its sender. An event
+    without ``event_description.text`` is described by ``describe`` (a notice passes its
+    language's words), else in English."""
+    return [_report(event, reporter, describe or _described) for event in events]
 
 
 def xarf_json(report: Mapping[str, Any]) -> bytes:
@@ -112,7 +119,7 @@ def xarf_files(reports: Sequence[Mapping[str, Any]]) -> list[tuple[str, bytes]]:
     return [(f"xarf-{n:0{width}d}.json", xarf_json(r)) for n, r in enumerate(reports, 1)]
 
 
-def _report(event: Event, reporter: Reporter) -> dict[str, Any]:
+def _report(event: Event, reporter: Reporter, describe: Describe) -> dict[str, Any]:
     source = _source_identifier(event)
     category, type_, fields = _classify(event, source)
     contact = reporter.as_xarf()
@@ -135,9 +142,12 @@ def _report(event: Event, reporter: Reporter) -> dict[str, Any]:
         report["evidence_source"] = evidence
     if (accuracy := event.get("feed.accuracy")) is not None:
         report["confidence"] = round(float(accuracy) / 100, 4)
-    report["description"] = _summary(event)[:1000]
+    summary = _summary(event, describe)
+    report["description"] = summary[:1000]
     report["tags"] = _tags(event)
     report.update(fields)
+    if "compromise_evidence" in report:
+        report["compromise_evidence"] = summary
     return report
 
 
@@ -162,9 +172,13 @@ def _when(event: Event) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _summary(event: Event) -> str:
+def _summary(event: Event, describe: Describe) -> str:
     if text := event.get("event_description.text"):
         return str(text)
+    return describe(event)
+
+
+def _described(event: Event) -> str:
     what = str(event.get("classification.type", "undetermined")).replace("-", " ")
     return f"{what} reported by {event.get('feed.name') or 'a data feed'}"
 
@@ -237,7 +251,7 @@ def _destination_port(event: Event) -> Fields:
 
 
 def _botnet(event: Event, source: str) -> Fields:
-    found: Fields = {"compromise_evidence": _summary(event)}
+    found: Fields = {"compromise_evidence": _summary(event, _described)}  # worded by _report
     if malware := event.get("malware.name"):
         found["malware_family"] = str(malware)[:200]
     if event.get("classification.type") == "c2-server":

@@ -1,7 +1,8 @@
 """The words a notice takes from code rather than from its templates, in each language: the
-subjects, why the notice reaches its recipient, the list separator and the title of each RSIT
-type (``templates/<lang>/catalogue.toml``). So a French notice is French throughout: nothing
-the code inserts comes from another language."""
+subjects, why the notice reaches its recipient, the list separator, the title of each RSIT
+type and the description of a XARF report whose event has none
+(``templates/<lang>/catalogue.toml``). So a French notice is French throughout: nothing the
+code inserts comes from another language."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ class Catalogue:
     def reason(self, why: Reason) -> str:
         phrases = self.words["reasons"]
         return str(phrases.get(why.kind, phrases["other"])).format(subject=why.subject)
+
+    def report_summary(self, event: Mapping[str, Any]) -> str:
+        """What a XARF report says of an event that has no description: its type and feed."""
+        feed = event.get("feed.name") or self.words["unnamed_feed"]
+        what = self.type_title(str(event.get("classification.type")))
+        return str(self.words["report_summary"]).format(what=what, feed=feed)
 
     def type_title(self, kind: str) -> str:
         """The RSIT type's title in this language; an unknown type is "undetermined"."""

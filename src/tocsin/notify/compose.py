@@ -85,7 +85,8 @@ def compose(
         )
     if Format.XARF in formats:
         reporter = Reporter(org=sender.team, contact=sender.address, domain=sender.domain)
-        for name, report in xarf_files(xarf_reports(events, reporter=reporter)):
+        reports = xarf_reports(events, reporter=reporter, describe=words.report_summary)
+        for name, report in xarf_files(reports):
             parts.append(attachment(report, "application/json", name))
     return _mail(notice, sender, subject, multipart("mixed", parts))
 

@@ -27,7 +27,16 @@ RECIPIENT = "Northwind Power"
 ACK = "https://t.example/notices/7/ack/abc"
 SENDER = Sender(TEAM, "cert@csirt.example", "csirt.example", "https://t.example")
 # what the notices carry as data (names, identifiers, the advisory's own text), not as words
-DATA = (TEAM, RECIPIENT, ACK, "TOCSIN-VU-2026-0001", "Routeur 4000", "Firmware 2.1", "P1")
+DATA = (
+    TEAM,
+    RECIPIENT,
+    ACK,
+    "TOCSIN-VU-2026-0001",
+    "Routeur 4000",
+    "Firmware 2.1",
+    "P1",
+    "Example Feed",
+)
 REASONS = [
     Reason("network", "198.51.100.0/25"),
     Reason("asn", "64500"),
@@ -131,6 +140,24 @@ def test_a_notice_holds_no_word_of_another_language(lang: str) -> None:
     for text in rendered(lang):
         stray = sorted({w.lower() for w in WORD.findall(text)} & foreign(lang))
         assert stray == [], f"{lang} notice holds words of another language: {stray}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_xarf_reports_describe_events_in_the_notices_language(lang: str) -> None:
+    """A XARF report of an event without a description of its own describes it in the
+    notice's language (its type's title and its feed), never in another."""
+    mail = compose(notice(lang), events(), REASONS, frozenset({Format.XARF}), SENDER, ACK)
+    message = email.message_from_bytes(mail.as_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    reports = [json.loads(part.get_content()) for part in message.iter_attachments()]
+    assert len(reports) == len(events())
+    for report in reports:
+        for key in ("description", "compromise_evidence"):
+            text = str(report.get(key, ""))
+            for value in DATA:
+                text = text.replace(value, " ")
+            stray = sorted({w.lower() for w in WORD.findall(text)} & foreign(lang))
+            assert stray == [], f"{lang} XARF {key} holds words of another language: {stray}"
 
 
 def test_the_vocabularies_tell_the_languages_apart() -> None:
