@@ -244,6 +244,40 @@ def test_an_expired_indicator_is_never_shared_again_as_current(team: Team, tmp_p
     assert fed("later") == (GREEN_IPS, 1)
 
 
+def test_an_incident_goes_without_its_expired_indicators(team: Team) -> None:
+    """An incident released to partners carries its linked events that are still valid; one
+    past its valid_until by the desk's clock is left out and counted."""
+    store, lead = team.store, team.people["lead"]
+    store.write(
+        rows(
+            *[
+                make_event(
+                    source__ip=ip,
+                    classification__type="c2-server",
+                    tlp="GREEN",
+                    tocsin__valid_until=until,
+                )
+                for ip, until in (
+                    ("198.51.100.60", "2026-11-25T00:00:00+00:00"),
+                    ("198.51.100.61", "2026-12-01T00:00:00+00:00"),
+                )
+            ]
+        ),
+        [],
+    )
+    linked = [
+        event_id
+        for event_id, event in store.cases.events_since(0, 100)
+        if event.get("tocsin.valid_until")
+    ]
+    incident = team.desk.create(lead, title="C2", type="c2-server", priority="P2", tlp="GREEN")
+    team.desk.link_events(lead, incident.id, linked)
+    _, publisher = _sharing(team)
+    done = publisher.incident(lead, "community", incident.reference)
+    assert (done.events, done.left_out, done.expired) == (1, 0, 1)
+    assert _ips(store, "Partner A") == {"198.51.100.61"}
+
+
 def test_the_commands_manage_partners_and_four_eyes(store: Store, tmp_path: Path) -> None:
     team = make_team(store)  # the team and its people, a lead and an admin among them
     store.write(rows(make_event(source__ip="203.0.113.9", tlp="AMBER")), [])
