@@ -8,7 +8,6 @@ downloads a browser.
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.serving import serving
+from tests.desk import FakeClock
 from tocsin.cases.incidents import Incidents
 from tocsin.model.people import Principal
 from tocsin.model.tlp import TLP
@@ -51,7 +51,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a real uvicorn server, on a free port, serving a SQLite demo store."""
+    """The base URL of a real uvicorn server, on a free port, serving a SQLite demo store, on the
+    tests' fixed clock (never the wall clock)."""
+    clock = FakeClock()
     database = tmp_path_factory.mktemp("browser") / "tocsin.db"
     write_keys(database.parent / "data")
     settings = Settings(
@@ -60,26 +62,25 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
         load_demo(settings, store)
-        load_people(store, lambda: int(time.time()))
-        waiting_release(settings, store)
-        load_cvd(store, lambda: int(time.time()))
+        load_people(store, clock)
+        waiting_release(settings, store, clock)
+        load_cvd(store, clock)
         analyst = store.people.user_named("analyst")
         assert analyst is not None
-        token = Accounts(store, now=lambda: int(time.time())).create_token(
+        token = Accounts(store, now=clock).create_token(
             Principal.of(analyst), "browser tests", "read"
         )
         API_TOKENS[database.as_posix()] = token.secret
     finally:
         store.close()
-    with serving(create_app(settings)) as url:
+    with serving(create_app(settings, clock=clock)) as url:
         API_TOKENS[url] = API_TOKENS.pop(database.as_posix())
         yield url
 
 
-def waiting_release(settings: Settings, store: Store) -> None:
+def waiting_release(settings: Settings, store: Store, now: FakeClock) -> None:
     """The demo's sharing, and one AMBER+STRICT release for the demo partner that the lead
     asked for and a second lead must decide on (the /sharing page)."""
-    now = lambda: int(time.time())  # noqa: E731
     load_sharing(settings, store, now)
     sharing = Sharing(store, now=now)
     lead = store.people.user_named("lead")

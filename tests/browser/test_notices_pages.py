@@ -14,6 +14,7 @@ from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.conftest import logged_in
 from tests.browser.serving import fresh_page, serving
 from tests.browser.test_console import check_axe
+from tests.desk import FakeClock
 from tests.factories import make_event, rows
 from tests.integration.test_notices import KEY, constituents
 from tocsin.services.demo import load_people
@@ -36,9 +37,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     write_keys(folder / "data")
     store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
-        load_people(store, lambda: int(time.time()))
+        clock = FakeClock()
+        load_people(store, clock)
         constituents(store)
-        this_hour = time.strftime("%Y-%m-%dT%H:00:00+00:00", time.gmtime())
+        this_hour = time.strftime("%Y-%m-%dT%H:00:00+00:00", time.gmtime(clock()))
         event = make_event(
             source__ip="198.51.100.7",
             tocsin__constituent="Northwind Power",
@@ -47,13 +49,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
             tocsin__priority="P1",
         )
         store.write(rows(event), [])
-        notices = notifier(settings, store, lambda: int(time.time()))
+        notices = notifier(settings, store, clock)
         assert notices.plan().notices, "the sample event should make a notice"
         notice_id = store.notices.listing()[0]["id"]
         link = f"/notices/{notice_id}/ack/{notices.token(notice_id)}"
     finally:
         store.close()
-    with serving(create_app(settings)) as url:
+    with serving(create_app(settings, clock=clock)) as url:
         yield url, link
 
 
