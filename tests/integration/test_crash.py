@@ -6,8 +6,8 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,14 +55,20 @@ def start_ingest(report: Path, url: str, *, quiet: bool = False) -> subprocess.P
     )
 
 
-def wait_until(predicate: object, timeout: float) -> bool:
-    """Poll ``predicate`` until it holds or ``timeout`` seconds pass."""
+def wait_until(
+    predicate: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float
+) -> bool:
+    """Poll ``predicate`` until it holds or ``timeout`` seconds pass, waiting on ``process`` in
+    between (an ingest that ends first settles the question)."""
     deadline = time.monotonic() + timeout
-    tick = threading.Event()
     while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return True
-        tick.wait(0.01)
+        try:
+            process.wait(timeout=0.01)
+        except subprocess.TimeoutExpired:
+            continue
+        return predicate()
     return False
 
 
@@ -90,7 +96,7 @@ def test_killed_ingest_rerun_equals_clean_run(backend_url: str, tmp_path: Path) 
     watcher = open_store(backend_url)
     try:
         process = start_ingest(report, backend_url, quiet=True)
-        partial = wait_until(lambda: watcher.count_events() > 0, timeout=60)
+        partial = wait_until(lambda: watcher.count_events() > 0, process, timeout=60)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
         assert partial, "the ingest stored nothing before the deadline"
