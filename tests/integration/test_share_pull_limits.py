@@ -161,8 +161,9 @@ def test_a_pull_that_takes_too_long_stops(
         return clock[0]
 
     settings = limited.but(pull_max_pages=100)
-    with pytest.raises(InputUnreadable, match="pull_max_seconds"):
+    with pytest.raises(InputUnreadable, match="pull_max_seconds") as refused:
         pull(settings, store, _source(partner), now=now)
+    assert "nothing of this pull was stored" in str(refused.value)
     assert 2 <= len(partner.asked) <= 10
     assert _stored(store) == set()
 

@@ -63,6 +63,7 @@ TIMEOUT = 60
 WATCH_SECONDS = 60  # how often the server looks for sources that are due
 CHUNK = 64 * 1024  # bytes read at a time from a partner's answer
 JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+NOTHING_STORED = "nothing of this pull was stored, and the next pull starts from the same point"
 log = logging.getLogger("tocsin.share")
 
 
@@ -271,7 +272,10 @@ class _Pages:
             if cursor:
                 params["next"] = cursor
             url = self.source.objects_url + "?" + urllib.parse.urlencode(params)
-            body, headers = get(url, self.source.authorization())
+            try:
+                body, headers = get(url, self.source.authorization())
+            except InputUnreadable as exc:
+                raise InputUnreadable(f"{exc}; {NOTHING_STORED}") from None
             found, cursor = self._page(body)
             objects.extend(found)
             if found and headers.get("x-taxii-date-added-last"):
@@ -315,8 +319,7 @@ class _Pages:
 
     def _refuse(self, what: str) -> NoReturn:
         raise InputUnreadable(
-            f"{self.source.name}: the server sent {what} on page {self.count}; "
-            "nothing of this pull was stored, and the next pull starts from the same point"
+            f"{self.source.name}: the server sent {what} on page {self.count}; {NOTHING_STORED}"
         )
 
 
