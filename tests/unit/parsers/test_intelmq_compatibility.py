@@ -169,3 +169,15 @@ def test_blocklistde_lists_follow_intelmqs_mapping() -> None:
                 assert mine != intelmq
             else:
                 assert mine == intelmq, (name, index)
+
+
+def test_feodo_trackers_source_time_is_the_one_the_page_gives() -> None:
+    """The page says Tocsin takes last_online (at midnight) before first_seen, where IntelMQ
+    takes first_seen: a C2 seen first on 29 April and online on 1 May is dated 1 May."""
+    (row,) = [r for r in rows() if r.feed == "feodotracker" and r.field == "time.source"]
+    assert row.tocsin.startswith("column `last_online` at midnight")
+    assert row.intelmq.startswith("column `first_seen`")
+    by_ip = {e["source.ip"]: e for e in events(row.feed, row.sample)}
+    assert by_ip["192.0.2.66"]["time.source"] == "2024-05-01T00:00:00+00:00"
+    assert by_ip["192.0.2.66"]["extra.first_seen"] == "2024-04-29 11:02:13"
+    assert by_ip["203.0.113.9"]["time.source"] == "2024-04-20T07:45:00+00:00"
