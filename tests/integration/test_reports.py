@@ -19,10 +19,18 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.audit_keys import AUDIT_KEY
-from tests.desk import Team, make_team
+from tests.desk import FakeClock, Team, make_team
 from tocsin.cases.audit import verify_chain
 from tocsin.cases.evidence_files import EvidenceFiles
-from tocsin.cases.reports import MAX_FILE_BYTES, FileRefused, Receipt, Reports, Upload
+from tocsin.cases.incidents import Incidents
+from tocsin.cases.reports import (
+    MAX_FILE_BYTES,
+    FileRefused,
+    Receipt,
+    Reports,
+    StartStamp,
+    Upload,
+)
 from tocsin.cli import app as cli_app
 from tocsin.errors import Forbidden, NotFound, TooManyAttempts
 from tocsin.model.incident import Incident, Status
@@ -643,3 +651,25 @@ def test_the_events_command_exports_no_identity(
     result = CliRunner().invoke(cli_app, ["events", "--format", "jsonl", "--all"])
     assert result.exit_code == 0, result.output
     assert leaked(result.output) == []
+
+
+def test_the_first_report_of_a_new_desk_makes_its_team_and_is_stored(
+    store: Store, tmp_path: Path
+) -> None:
+    """On a store with no team yet, the first report, carrying its start stamp, is stored: the
+    team is made in a transaction of its own before the report's (nested in it, SQLite's one
+    writer waited on itself)."""
+    clock = FakeClock()
+    accounts = Accounts(store, now=clock)
+    reports = Reports(
+        store, Incidents(store, now=clock), EvidenceFiles(tmp_path / "ev"), accounts.ensure_team
+    )
+    path = PATHS["phishing"]
+    answers, _ = clean_answers(path, {"site": ["https://bank.example/"], "given": ["password"]})
+    who, _ = clean_who(ANONYMOUS)
+    assert who is not None
+    stamp = StartStamp("started-by-this-test", clock() + 3600)
+    receipt = reports.submit(path, answers, who, "en", [], stamp=stamp)
+    assert store.reports.count() == 1
+    incident = store.cases.incident(receipt.incident_id)
+    assert incident is not None and incident.org_id == accounts.ensure_team()

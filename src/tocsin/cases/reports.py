@@ -220,6 +220,7 @@ class Reports:
             "priority": priority,
             "tlp": REPORT_TLP,
         }
+        team = self.team_id()  # made on first use in a transaction of its own: not inside this one
         with self.store.transaction() as conn:
             if stamp is not None and not self.reports.use_stamp(
                 conn, stamp.digest, stamp.expires, now
@@ -229,7 +230,7 @@ class Reports:
                 conn,
                 PORTAL,
                 values,
-                self.team_id(),
+                team,
                 sector=who.sector,
                 source=f"report:{reference}",
                 details={"report": reference},
