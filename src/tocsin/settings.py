@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tocsin.errors import ConfigError
+from tocsin.model.clients import networks
 from tocsin.model.sla import SlaPolicy
 
 SETTINGS: dict[str, str] = {
@@ -26,6 +27,9 @@ SETTINGS: dict[str, str] = {
     "priority_rules": "a TOML file of priority rules replacing the defaults",
     "host": "address `tocsin serve` binds to (127.0.0.1; put a TLS proxy in front to open it)",
     "port": "port `tocsin serve` listens on (8000)",
+    "trusted_proxies": "addresses and networks of the proxies in front of `tocsin serve` whose "
+    "X-Forwarded-For and X-Forwarded-Proto are believed, comma-separated, e.g. 127.0.0.1 or "
+    "10.0.0.0/24 (none: every client is the address that connected)",
     "secret_key": "key for signing session cookies (32+ characters; empty: a random one at each "
     "start, so sessions end on restart); never logged or shown",
     "session_idle": "seconds without a request after which a console session ends (1800)",
@@ -82,6 +86,7 @@ class Settings:
     priority_rules: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    trusted_proxies: str = ""
     secret_key: str = field(default="", repr=False)
     session_idle: int = 1_800
     session_lifetime: int = 43_200
@@ -162,6 +167,7 @@ class Settings:
         if result.report_min_seconds < 0 or result.report_limit < 1:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         _check_pull_limits(result)
+        _check_proxies(result)
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:
             raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0–16, please")
         return result
@@ -186,6 +192,13 @@ class Settings:
 def _check_audit(settings: Settings) -> None:
     if settings.audit_checkpoint_every < 1 or settings.audit_checkpoint_entries < 1:
         raise ConfigError("audit_checkpoint_every ≥ 1 and audit_checkpoint_entries ≥ 1, please")
+
+
+def _check_proxies(settings: Settings) -> None:
+    try:
+        networks(settings.trusted_proxies)
+    except ValueError as exc:
+        raise ConfigError(f"setting trusted_proxies: {exc}") from None
 
 
 def _check_pull_limits(settings: Settings) -> None:

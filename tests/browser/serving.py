@@ -32,18 +32,22 @@ class _Server(uvicorn.Server):
 
 
 @contextmanager
-def serving(app: ASGIApp, name: str = "tocsin-test-server") -> Iterator[str]:
-    """The base URL of ``app`` served on a free port until the block ends."""
+def serving(app: ASGIApp, name: str = "tocsin-test-server", **options: Any) -> Iterator[str]:
+    """The base URL of ``app`` served on a free port until the block ends; ``options`` are
+    uvicorn's (``tocsin serve``'s own, say)."""
     config = uvicorn.Config(
         app,
-        host="127.0.0.1",
-        port=0,
-        http="h11",
-        ws="none",
-        lifespan="on",
-        log_config=None,  # leave the test process's logging alone
-        log_level="warning",
-        access_log=False,
+        **{
+            "host": "127.0.0.1",
+            "port": 0,
+            "http": "h11",
+            "ws": "none",
+            "lifespan": "on",
+            "log_config": None,  # leave the test process's logging alone
+            "log_level": "warning",
+            "access_log": False,
+        }
+        | options,
     )
     server = _Server(config)
     thread = threading.Thread(target=server.run, name=name, daemon=True)

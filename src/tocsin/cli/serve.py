@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,7 +25,13 @@ def serve(host: Host = None, port: Port = None) -> None:
     config = config.but(host=host or config.host, port=port or config.port)
     application = create_app(config)
     out.print(shown(f"Tocsin at http://{config.host}:{config.port}/"))
-    uvicorn.run(application, host=config.host, port=config.port, log_level="warning")
+    uvicorn.run(application, host=config.host, port=config.port, **SERVER)
+
+
+# How uvicorn runs Tocsin. Its proxy headers are off: uvicorn would believe X-Forwarded-For from
+# 127.0.0.1 by default, so anyone on the host could name their own address; the app reads those
+# headers itself, from TOCSIN_TRUSTED_PROXIES only (web/common/proxies.py).
+SERVER: dict[str, Any] = {"log_level": "warning", "proxy_headers": False}
 
 
 def demo(

@@ -36,6 +36,7 @@ from tocsin.errors import (
     TooManyAttempts,
     UnsupportedMedia,
 )
+from tocsin.model.clients import networks
 from tocsin.model.clock import Now, wall_clock
 from tocsin.services.desk import Desk
 from tocsin.services.watches import last_checkpoint, start_watches
@@ -47,6 +48,7 @@ from tocsin.web.api import incidents as api_incidents
 from tocsin.web.common import errors as page_errors
 from tocsin.web.common.deps import Web, install
 from tocsin.web.common.middleware import BodyLimit, SecurityHeaders, SessionRefresh
+from tocsin.web.common.proxies import ForwardedHeaders
 from tocsin.web.common.remembered import Remembered
 from tocsin.web.common.sessions import Sessions
 
@@ -90,7 +92,7 @@ def create_app(
     add_routers(app)
     add_static(app)
     add_error_handlers(app)
-    add_middleware(app, sessions)
+    add_middleware(app, sessions, settings)
     return app
 
 
@@ -140,10 +142,12 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
 
 
-def add_middleware(app: FastAPI, sessions: Sessions) -> None:
+def add_middleware(app: FastAPI, sessions: Sessions, settings: Settings) -> None:
     app.add_middleware(SessionRefresh, sessions=sessions)
     app.add_middleware(BodyLimit)
-    app.add_middleware(SecurityHeaders)  # the outermost: even a refused body gets the headers
+    app.add_middleware(SecurityHeaders)  # even a refused body gets the headers
+    # the outermost: the client and scheme a trusted proxy names are what every part sees
+    app.add_middleware(ForwardedHeaders, proxies=networks(settings.trusted_proxies))
 
 
 async def refused(request: Request, exc: TocsinError) -> Response:

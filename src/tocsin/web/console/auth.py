@@ -11,6 +11,7 @@ from starlette.responses import Response
 from tocsin.errors import NotAuthenticated, TooManyAttempts
 from tocsin.model.people import Role
 from tocsin.web.common.deps import PARTNER_HOME, CheckedForm, People, sessions
+from tocsin.web.common.proxies import client_of
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +47,7 @@ def login_page(request: Request, next: str = HOME) -> HTMLResponse:
 def login(request: Request, form: CheckedForm, people: People) -> Response:
     name = form.get("username", "")
     target = local_path(form.get("next"))
-    client = request.client.host if request.client else ""
+    client = client_of(request)
     known = sessions(request)
     try:
         user = people.authenticate(

@@ -21,10 +21,6 @@ PROBLEMS = {  # why a step was refused → the page's (status) heading and text,
 }
 
 
-def client_of(request: Request) -> str:
-    return request.client.host if request.client else ""
-
-
 def page(
     request: Request,
     name: str,

@@ -26,8 +26,9 @@ from tocsin.services.types import MAX_FILES, AlreadySent, FileRefused, StartStam
 from tocsin.web.common import deps
 from tocsin.web.common.deps import Cookies, session_for
 from tocsin.web.common.i18n import pick
+from tocsin.web.common.proxies import client_of
 from tocsin.web.common.sessions import Session
-from tocsin.web.portal.pages import client_of, page, refused
+from tocsin.web.portal.pages import page, refused
 
 router = APIRouter(include_in_schema=False)
 

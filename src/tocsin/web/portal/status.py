@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from tocsin.errors import NotFound, TooManyAttempts
 from tocsin.web.common.deps import Cookies, Reporting, session_for
-from tocsin.web.portal.pages import client_of, page, refused
+from tocsin.web.common.proxies import client_of
+from tocsin.web.portal.pages import page, refused
 
 router = APIRouter(include_in_schema=False)
 

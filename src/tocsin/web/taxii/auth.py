@@ -13,6 +13,7 @@ from fastapi import Request
 from tocsin.errors import NotAuthenticated
 from tocsin.model.people import Principal
 from tocsin.web.common.deps import accounts, taxii_credentials
+from tocsin.web.common.proxies import client_of
 
 REFUSED = "TAXII needs HTTP Basic credentials or a bearer API token"
 
@@ -40,5 +41,4 @@ def _check(request: Request, header: str) -> Principal:
         raise NotAuthenticated("unreadable Basic credentials") from None
     if secret.startswith("tocsin_"):
         return people.token_principal(secret)
-    client = request.client.host if request.client else ""
-    return Principal.of(people.authenticate(name, secret, client=client))
+    return Principal.of(people.authenticate(name, secret, client=client_of(request)))
