@@ -4,8 +4,8 @@ keyboard alone, JavaScript off, the size of targets and the errors.
 
 One server per module (per xdist worker) over a fresh SQLite store with the demo's people. Each
 browser context comes from an address of its own, as it would through the TLS proxy in front of
-Tocsin (uvicorn trusts X-Forwarded-For from 127.0.0.1), so one test's reports and status
-look-ups never count against the per-address limits of the next.
+Tocsin (the server runs as ``tocsin serve`` runs it, trusting the host as its proxy), so one
+test's reports and status look-ups never count against the per-address limits of the next.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from tests.browser.portal_walk import PAGES, PLANS, REFERENCE, at_step, go, look
 from tests.browser.serving import fresh_page, serving
 from tests.browser.test_console import check_axe
 from tests.desk import FakeClock
+from tocsin.cli.serve import SERVER
 from tocsin.model.incident import Incident
 from tocsin.model.report import Report
 from tocsin.services.demo import load_people
@@ -65,6 +66,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         report_min_seconds=0,
         report_limit=10_000,
         secret_key="x" * 40,
+        trusted_proxies="127.0.0.1",
     )
     clock = FakeClock()
     write_keys(folder / "data")
@@ -72,7 +74,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     try:
         load_people(store, clock)
         app = create_app(settings, clock=clock, watch_clocks=False)
-        with serving(app, "tocsin-portal-server") as url:
+        with serving(app, "tocsin-portal-server", **SERVER) as url:
             yield Portal(url, store)
     finally:
         store.close()
