@@ -369,3 +369,22 @@ def test_entries_an_older_tocsin_wrote_stay_valid_after_the_migration(
     assert audit.checkpoint() is not None
     report = audit.verify(team.people["auditor"])
     assert report.ok and "keyed from entry 3 (before it: plain SHA-256)" in report.line()
+
+
+def test_verify_never_makes_a_key(store: Store, tmp_path: Path) -> None:
+    """Checking with the key files missing (a wrong path, another working directory) makes no
+    key: an empty log is intact, a log with entries is NO KEY, naming the path."""
+    team = make_team(store)
+    folder = tmp_path / "elsewhere"
+
+    def report() -> Report:
+        keys = AuditKeys(folder / "audit.key", folder / "audit-signing.key")
+        log = AuditLog(store, keys, CheckpointFile(folder / "c.jsonl"), now=team.clock)
+        return log.verify(team.people["auditor"])
+
+    assert report().line() == "audit log intact: no entries yet"
+    team.desk.create(team.people["analyst"], title="x", type="phishing", priority="P3")
+    missing = report()
+    assert missing.verdict.failure == Failure.NO_KEY
+    assert missing.line().startswith(f"audit log NO KEY: cannot read the audit key at {folder}")
+    assert not folder.exists()

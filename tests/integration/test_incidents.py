@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.audit_keys import AUDIT_KEY
 from tests.desk import Team, make_team
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
 from tocsin.model.audit import verify
@@ -101,7 +102,7 @@ def test_assign_note_task_and_indicator_each_reach_timeline_and_audit(team: Team
         "task.update",
         "indicator.add",
     ]
-    assert verify(audit).ok
+    assert verify(audit, AUDIT_KEY).ok
     assert ("fqdn", "router.parliament.example") in team.store.cases.indicators(incident_id)
 
 

@@ -48,7 +48,10 @@ def _create_once(path: Path, content: bytes) -> None:
 def _read(path: Path, what: str, make: Callable[[], bytes] | None) -> bytes:
     """The file's bytes; when it is missing and ``make`` is given, made and written first."""
     if make is not None and not path.exists():
-        _create_once(path, make())
+        try:
+            _create_once(path, make())
+        except OSError as exc:
+            raise ConfigError(f"cannot make the {what} at {path}: {exc.strerror}") from None
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -138,14 +141,16 @@ class AuditKeys:
     def __repr__(self) -> str:
         return f"AuditKeys({self.mac_path}, {self.signing_path})"
 
-    def mac(self) -> AuditKey:
+    def mac(self, *, create: bool = True) -> AuditKey:
+        """The audit key (made when missing, unless not ``create``: then a ``ConfigError``)."""
         if self._mac is None:
-            self._mac = mac_key(self.mac_path)
+            self._mac = mac_key(self.mac_path, create=create)
         return self._mac
 
-    def signer(self) -> Signer:
+    def signer(self, *, create: bool = True) -> Signer:
+        """The signing key (made when missing, unless not ``create``: then a ``ConfigError``)."""
         if self._signer is None:
-            self._signer = signing_key(self.signing_path)
+            self._signer = signing_key(self.signing_path, create=create)
         return self._signer
 
 

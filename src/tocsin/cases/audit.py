@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from tocsin.auth.audit_keys import AuditKeys
 from tocsin.cases.checkpoints import CheckpointFile
-from tocsin.errors import Conflict
+from tocsin.errors import ConfigError, Conflict
 from tocsin.model import access
 from tocsin.model.audit import AuditEntry, AuditKey, Failure, Verdict, verify
 from tocsin.model.checkpoint import Checkpoint, CheckpointError
@@ -78,13 +78,18 @@ def verify_chain(store: Store, key: AuditKey) -> Verdict:
 
 
 def verify_log(store: Store, keys: AuditKeys, checkpoints: CheckpointFile) -> Report:
-    """The whole log checked under the audit key and against every signed checkpoint."""
+    """The whole log checked under the audit key and against every signed checkpoint. Checking
+    never makes a key: a missing one is reported (NO KEY), unless there is nothing to check."""
     try:
-        found = checkpoints.read(keys.signer().public)
+        found = checkpoints.read(keys.signer(create=False).public) if checkpoints.exists() else []
+        key = keys.mac(create=False)
     except CheckpointError as exc:
         return Report(Verdict(False, 0, None, str(exc), Failure.CHECKPOINT))
+    except ConfigError as exc:
+        if not checkpoints.exists() and store.cases.last_audit_seq() == 0:
+            return Report(Verdict(True, 0))
+        return Report(Verdict(False, 0, None, str(exc), Failure.NO_KEY))
     latest = found[-1] if found else None
-    key = keys.mac()
     if latest is not None and latest.mac_key != key.id:
         reason = f"the log was sealed with audit key {latest.mac_key}, this is key {key.id}"
         return Report(Verdict(False, 0, None, reason, Failure.NO_KEY), latest, len(found))
@@ -93,6 +98,12 @@ def verify_log(store: Store, keys: AuditKeys, checkpoints: CheckpointFile) -> Re
         reason = f"no checkpoint covers its {verdict.checked} entries"
         verdict = Verdict(False, verdict.checked, None, reason, Failure.UNANCHORED, verdict.head)
     return Report(verdict, latest, len(found))
+
+
+def read(store: Store, who: Principal, *, after: int = 0, limit: int = 200) -> list[AuditEntry]:
+    """Entries after ``after``, for those who may read the log."""
+    access.require(who, *AUDIT_READERS)
+    return store.cases.audit(after=after, limit=limit)
 
 
 class AuditLog:
@@ -122,8 +133,7 @@ class AuditLog:
         return self.store.cases.last_audit_seq()
 
     def read(self, who: Principal, *, after: int = 0, limit: int = 200) -> list[AuditEntry]:
-        access.require(who, *AUDIT_READERS)
-        return self.store.cases.audit(after=after, limit=limit)
+        return read(self.store, who, after=after, limit=limit)
 
     def verify(self, who: Principal) -> Report:
         access.require(who, *AUDIT_READERS)

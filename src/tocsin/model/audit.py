@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -41,6 +41,15 @@ class AuditKey:
     def id(self) -> str:
         """A short name for the key that says nothing about it (which key sealed a chain)."""
         return hashlib.sha256(b"tocsin audit key\0" + self.secret).hexdigest()[:16]
+
+
+# What a store is handed to seal entries with: the key, or a function that reads it when the first
+# entry is appended (so that opening a store for reading never makes a key).
+AuditKeySource = AuditKey | Callable[[], AuditKey]
+
+
+def key_of(source: AuditKeySource) -> AuditKey:
+    return source if isinstance(source, AuditKey) else source()
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,7 +118,7 @@ class Desk:
         """The desk on the configured store (migrated), sealing the audit log with the key the
         settings name; ``close`` it when done (which checkpoints the log if it grew)."""
         keys = audit_keys(settings)
-        store = open_store(settings.database_url, audit_key=keys.mac())
+        store = open_store(settings.database_url, audit_key=keys.mac)  # read when first needed
         desk = cls.build(settings, store, clock=clock, keys=keys)
         desk.audit.note_head()
         return desk

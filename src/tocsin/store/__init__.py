@@ -6,7 +6,7 @@ SQLite (default) and PostgreSQL by ``tocsin.store.sql``, with Alembic migrations
 
 from __future__ import annotations
 
-from tocsin.model.audit import AuditKey
+from tocsin.model.audit import AuditKeySource
 from tocsin.store.base import Store
 from tocsin.store.shapes import (
     EventFilter,
@@ -21,7 +21,7 @@ from tocsin.store.shapes import (
 )
 
 
-def open_store(url: str, *, audit_key: AuditKey | None = None) -> Store:
+def open_store(url: str, *, audit_key: AuditKeySource | None = None) -> Store:
     """The store for a database URL (``sqlite:///PATH``, ``sqlite://`` for one in memory, or
     ``postgresql://…``), migrated. ``audit_key`` seals the audit log's entries: a store opened
     without it reads the log but refuses to append to it."""

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from tocsin.errors import ConfigError
-from tocsin.model.audit import AuditEntry, AuditKey, chain
+from tocsin.model.audit import AuditEntry, AuditKeySource, chain, key_of
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql import schema
 from tocsin.store.sql.engine import connection
@@ -23,7 +23,7 @@ class AuditLog:
     """Part of ``SqlCases``."""
 
     engine: Engine
-    audit_key: AuditKey | None
+    audit_key: AuditKeySource | None
 
     # -- the audit log ---------------------------------------------------------------------------
 
@@ -33,10 +33,11 @@ class AuditLog:
         without the audit key refuses: an entry it could not seal would break the chain."""
         if self.audit_key is None:
             raise ConfigError("this store was opened without the audit key: it cannot append")
+        key = key_of(self.audit_key)
         conn = connection(tx)
         for _ in range(20):
             last = conn.execute(sa.select(_A).order_by(_A.c.seq.desc()).limit(1)).first()
-            entry = chain(_to_entry(last) if last else None, self.audit_key, **content)
+            entry = chain(_to_entry(last) if last else None, key, **content)
             try:
                 with conn.begin_nested():
                     conn.execute(

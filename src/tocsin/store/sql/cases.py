@@ -14,7 +14,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tocsin.model.audit import AuditKey
+from tocsin.model.audit import AuditKeySource
 from tocsin.model.incident import Incident, Status
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql import schema
@@ -51,7 +51,7 @@ INCIDENT_COLUMNS = (
 
 
 class SqlCases(IncidentParts, AuditLog):
-    def __init__(self, engine: Engine, audit_key: AuditKey | None = None) -> None:
+    def __init__(self, engine: Engine, audit_key: AuditKeySource | None = None) -> None:
         self.engine = engine
         self.audit_key = audit_key
 

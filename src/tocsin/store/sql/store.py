@@ -13,7 +13,7 @@ from importlib import resources
 from alembic import command
 from alembic.config import Config
 
-from tocsin.model.audit import AuditKey
+from tocsin.model.audit import AuditKeySource
 from tocsin.store.rows import EventRow, QuarantineRow
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql.cases import SqlCases
@@ -30,7 +30,7 @@ from tocsin.store.sql.writer import PostgresWriter, SqliteWriter
 class SqlStore(SqlEvents):
     """The store on SQLite or PostgreSQL, chosen by the URL (``sqlite://`` alone: in memory)."""
 
-    def __init__(self, url: str, audit_key: AuditKey | None = None) -> None:
+    def __init__(self, url: str, audit_key: AuditKeySource | None = None) -> None:
         self._database = open_database(url)
         self.url = self._database.url
         self.engine = self._database.engine
