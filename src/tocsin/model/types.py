@@ -61,18 +61,28 @@ def _text(value: Any) -> str:
 # Control characters that text never keeps: C0 but tab and line feed, DEL, C1, and the UTF-16
 # surrogates that no UTF-8 text holds (a lone one cannot be encoded, stored or sent)
 _BAD_CONTROLS = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Terminal escape sequences, whole, in their 7-bit (ESC …) and 8-bit (C1) spellings: CSI
+# (colours, cursor moves, clearing), the string commands (OSC retitles the window; DCS, SOS, PM,
+# APC) when terminated, and the other two-byte escapes. Text drops them whole, so no "[31m" is
+# left where an ESC was; an unterminated string command loses only its introducer, never the
+# text after it (the command line's display, which must not let one through, is stricter).
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]"
+)
 
 
 def clean_text(text: str) -> str:
-    """``text`` without the control characters it may not keep (a CR line end becomes a line
-    feed); a NUL byte, the mark of binary data, is refused."""
+    """``text`` without the terminal escape sequences and control characters it may not keep (a
+    CR line end becomes a line feed); a NUL byte, the mark of binary data, is refused."""
     if "\x00" in text:
         raise ValueError("contains a NUL byte")
     if text.isprintable():
         return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _BAD_CONTROLS.sub("", text)
+    return _BAD_CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def string(value: Any) -> str:

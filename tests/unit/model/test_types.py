@@ -584,9 +584,11 @@ def test_integer_keeps_the_64_bit_extremes() -> None:
 
 
 def test_string_removes_bad_control_characters() -> None:
-    """C0 controls (but tab and line feed), DEL, C1 and lone surrogates are removed from text;
-    a CR line end becomes a line feed."""
-    assert types.string("a\x1b[31mb\x7fc\x9bd") == "a[31mbcd"
+    """Terminal escape sequences (whole), C0 controls (but tab and line feed), DEL, C1 and lone
+    surrogates are removed from text; a CR line end becomes a line feed."""
+    assert types.string("a\x1b[31mb\x7fc\x9b2Jd") == "abcd"
+    assert types.string("t\x1b]0;PWNED\x07itle\x1b[2J") == "title"
+    assert types.string("a\x01b\x9fc") == "abc"
     assert types.string("line\r\nnext\rlast\tend") == "line\nnext\nlast\tend"
     assert types.string("x\ud800y") == "xy"
     with pytest.raises(ValueError, match="empty"):
