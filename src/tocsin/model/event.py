@@ -81,16 +81,31 @@ def fingerprint(
     fields: tuple[str, ...] = FINGERPRINT_FIELDS,
 ) -> str:
     """32 hexadecimal digits identifying this observation within its dedupe window."""
-    parts = (*map(event.get, fields), time_bucket(event, window))
-    # JSON keeps values apart unambiguously (no separator inside a value can forge another event)
-    try:
-        data = orjson.dumps(parts)
-    except TypeError:  # only values that never passed a sanitiser (e.g. integers beyond 64 bits)
-        data = json.dumps(parts, default=str).encode()
-    return blake2b(data, digest_size=16).hexdigest()
+    return keys(event, window, fields)[0]
 
 
 def observation_key(event: Mapping[str, Any], fields: tuple[str, ...] = FINGERPRINT_FIELDS) -> str:
     """32 hexadecimal digits identifying this observation at its exact time (to the second),
     whatever the dedupe window."""
-    return fingerprint(event, 1, fields)
+    return keys(event, 1, fields)[0]
+
+
+def keys(
+    event: Mapping[str, Any],
+    window: int = DEFAULT_WINDOW,
+    fields: tuple[str, ...] = FINGERPRINT_FIELDS,
+) -> tuple[str, str]:
+    """The fingerprint (in ``window``) and the observation key of an event, the fields'
+    JSON written once for both."""
+    values = tuple(map(event.get, fields))
+    # JSON keeps values apart unambiguously (no separator inside a value can forge another event)
+    try:
+        head = orjson.dumps(values)[:-1]  # without its closing bracket: the time part follows
+    except TypeError:  # only values that never passed a sanitiser
+        head = json.dumps(values, default=str, separators=(",", ":")).encode()[:-1]
+    bucket = time_bucket(event, window)
+    seconds = time_bucket(event, 1)
+    fingerprint = blake2b(b"%s,%d]" % (head, bucket), digest_size=16).hexdigest()
+    if seconds == bucket:
+        return fingerprint, fingerprint
+    return fingerprint, blake2b(b"%s,%d]" % (head, seconds), digest_size=16).hexdigest()

@@ -448,6 +448,8 @@ def json_value(value: Any) -> Any:
     """A value kept under ``extra.*``: text, numbers, booleans, or lists and maps of them (keys
     text), nested at most ``JSON_DEPTH`` deep. Text loses its bad control characters, whole
     numbers must fit in 64 bits and others be finite; ``null`` inside a list or map is kept."""
+    if type(value) is str and value.isprintable():  # the usual value, at once (no NUL in it)
+        return value
     if value is None:
         raise ValueError("empty")
     return _json(value, JSON_DEPTH)

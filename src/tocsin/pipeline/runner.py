@@ -238,7 +238,8 @@ def _rows(batch: Batch) -> tuple[list[EventRow], list[int]]:
     lines: list[int] = []
     for event in batch.events:
         try:
-            rows.append(event_row(event, batch.ranks[event["tocsin.fingerprint"]]))
+            key = event["tocsin.fingerprint"]
+            rows.append(event_row(event, batch.ranks[key], batch.observations.get(key)))
         except Exception as exc:  # a value no check foresaw: that row's failure only
             batch.quarantine(event, "store", failure("store", exc))
             continue

@@ -81,12 +81,13 @@ def _seconds(moment: str) -> int:
     return found
 
 
-def event_row(event: Event, rank: int) -> EventRow:
-    """The row of an event; ``rank`` decides which of two events with one fingerprint is kept."""
+def event_row(event: Event, rank: int, observation: str | None = None) -> EventRow:
+    """The row of an event; ``rank`` decides which of two events with one fingerprint is kept;
+    ``observation`` is its observation key, if known already."""
     ip = event.get("source.ip")
     return (
         bytes.fromhex(event["tocsin.fingerprint"]),
-        bytes.fromhex(observation_key(event)),
+        bytes.fromhex(observation or observation_key(event)),
         rank,
         _seconds(event.get("time.source") or event["time.observation"]),
         ip_bytes(ip) if ip else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tocsin.model.event import Event
 from tocsin.model.quarantine import Quarantined
@@ -27,8 +28,7 @@ class FeedContext:
     parser: str = ""  # the parser's name, so that a quarantined row can be retried with it
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """Where an event came from: enough to quarantine it later."""
 
     feed: str
@@ -46,6 +46,7 @@ class Batch:
     read: int = 0
     duplicates: int = 0
     ranks: dict[str, int] = field(default_factory=dict)  # fingerprint → rank (see dedupe)
+    observations: dict[str, str] = field(default_factory=dict)  # fingerprint → observation key
     origins: dict[int, Origin] = field(default_factory=dict)  # id(event) → its row
 
     def add(self, event: Event, origin: Origin) -> None:

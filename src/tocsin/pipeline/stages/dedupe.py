@@ -17,7 +17,7 @@ from hashlib import blake2b
 
 import orjson
 
-from tocsin.model.event import FINGERPRINT_FIELDS, fingerprint, time_bucket
+from tocsin.model.event import FINGERPRINT_FIELDS, keys, time_bucket
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.stages.batch import Batch, failure
 
@@ -59,7 +59,7 @@ class Deduper:
         where: dict[str, int] = {}
         for event in batch.events:
             try:
-                key = fingerprint(event, window, FINGERPRINT_FIELDS)
+                key, observation = keys(event, window, FINGERPRINT_FIELDS)
                 order = rank(event)
             except Exception as exc:  # a value no check foresaw: that row's failure only
                 batch.quarantine(event, "dedupe", failure("dedupe", exc))
@@ -72,6 +72,7 @@ class Deduper:
             event["tocsin.fingerprint"] = key
             seen[key] = order
             batch.ranks[key] = order
+            batch.observations[key] = observation
             index = where.get(key)
             if index is None:
                 where[key] = len(kept)

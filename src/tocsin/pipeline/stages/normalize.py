@@ -106,7 +106,8 @@ def _sanitize(
 
 
 _VERIFIED_LIMIT = 50_000
-_verified: set[tuple[str, type, object]] = set()
+_verified_text: dict[str, set[str]] = {}  # field → text values known canonical
+_verified: set[tuple[str, type, object]] = set()  # (field, type, value) for other values
 
 
 def _verify(
@@ -115,20 +116,52 @@ def _verify(
     """A parser's clean values into ``event``, each checked to be its field's canonical value
     (a set lookup for a value seen before). A value that is not canonical is sanitised; a bad
     one raises ``InvalidValue``."""
-    verified = _verified
     for name, value in clean.items():
-        try:
-            key = (name, type(value), value)
-            if key in verified:
+        if type(value) is str:
+            texts = _verified_text.get(name)
+            if texts is not None and value in texts:
                 event[name] = value
                 continue
-        except TypeError:  # a list or map under extra.*: checked every time
-            key = None
-        _sanitize({name: value}, event, known)
-        if key is not None and event.get(name) == value and type(event[name]) is type(value):
-            if len(verified) >= _VERIFIED_LIMIT:
-                verified.clear()
-            verified.add(key)
+        elif _known(name, value):
+            event[name] = value
+            continue
+        if value is None or value == "":
+            continue
+        sanitize = known.get(name)
+        if sanitize is None:
+            sanitize = known[name] = sanitizer_for(name)
+        try:
+            canonical = event[name] = sanitize(value)
+        except InvalidValue:
+            raise
+        except ValueError as exc:
+            raise InvalidValue(name, value, str(exc)) from None
+        if canonical == value and type(canonical) is type(value):
+            _remember(name, value)
+
+
+def _known(name: str, value: object) -> bool:
+    try:
+        return (name, type(value), value) in _verified
+    except TypeError:  # a list or map under extra.*: checked every time
+        return False
+
+
+def _remember(name: str, value: object) -> None:
+    """Note that ``value`` is canonical for ``name`` (the memory is bounded)."""
+    if type(value) is str:
+        texts = _verified_text.setdefault(name, set())
+        if len(texts) >= _VERIFIED_LIMIT:
+            texts.clear()
+        texts.add(value)
+        return
+    try:
+        hash(value)
+    except TypeError:
+        return
+    if len(_verified) >= _VERIFIED_LIMIT:
+        _verified.clear()
+    _verified.add((name, type(value), value))
 
 
 def _quarantine(ctx: FeedContext, record: Record, stage: str, reason: str) -> Quarantined:
