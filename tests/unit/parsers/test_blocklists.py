@@ -170,7 +170,14 @@ def test_dshield_time(text: str, iso: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "yesterday", "Wed Mai 1 06:00:15 2024", "Wed May 1 25:00:00 2024 UTC"]
+    "text",
+    [
+        "",
+        "yesterday",
+        "Wed Mai 1 06:00:15 2024",
+        "Wed May 1 25:00:00 2024 UTC",
+        "Wed May 1 06:00:15 99999999999999999999 UTC",
+    ],
 )
 def test_dshield_time_refuses_other_text(text: str) -> None:
     """Anything but a ctime-like stamp is a ValueError with the expected shape in the reason."""

@@ -145,7 +145,7 @@ def dshield_time(text: str) -> str:
     try:
         hour, minute, second = (int(part) for part in words[3].split(":"))
         moment = datetime(int(words[4]), month, int(words[2]), hour, minute, second, tzinfo=UTC)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year of 20 digits
         raise ValueError("not a time like 'Wed May  1 06:00:15 2024 UTC'") from None
     return moment.isoformat()
 
