@@ -32,6 +32,7 @@ import ingest as events_bench
 import loopback
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
+from tocsin.services.desk import audit_keys
 from tocsin.settings import Settings
 from tocsin.store import open_store
 from tocsin.store.sql import schema
@@ -160,7 +161,8 @@ def main() -> None:
     url = args.postgres.rsplit("/", 1)[0] + "/" + name
     work = Path(tempfile.mkdtemp(prefix="tocsin-console-bench-"))
     try:
-        store = open_store(url)
+        keys = audit_keys(Settings(database_url=url, data_dir=str(work / "data")))
+        store = open_store(url, audit_key=keys.mac)  # sealed as the desk seals it
         if exists and args.keep:
             ips = [
                 v

@@ -28,6 +28,7 @@ import orjson
 import psycopg
 
 from tocsin.model.constituent import Constituent
+from tocsin.services.desk import audit_keys
 from tocsin.settings import Settings
 from tocsin.store import open_store
 
@@ -208,9 +209,10 @@ def main() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         url = args.postgres.rsplit("/", 1)[0] + "/" + name
-    store = open_store(url)
+    # the audit log is sealed as the desk seals it, with keys kept in the bench's own folder
+    settings = Settings(database_url=url, workers=args.workers, data_dir=str(workdir / "data"))
+    store = open_store(url, audit_key=audit_keys(settings).mac)
     store.replace_constituents(constituents())
-    settings = Settings(database_url=url, workers=args.workers)
 
     from tocsin.services.ingest import ingest
 

@@ -48,6 +48,8 @@ from tocsin.notify.dispatch import Protect
 from tocsin.notify.notifier import Notifier, NotifySettings
 from tocsin.notify.smtp import SmtpSettings
 from tocsin.pipeline.stages.dedupe import rank
+from tocsin.services.desk import audit_keys
+from tocsin.settings import Settings
 from tocsin.store import Store, open_store
 from tocsin.store.rows import EventRow, event_row
 
@@ -262,7 +264,8 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{work / 'tocsin.db'}"
     server = Server()
     close_signer: Callable[[], None] = lambda: None  # noqa: E731
-    store = open_store(url)
+    keys = audit_keys(Settings(database_url=url, data_dir=str(work / "data")))
+    store = open_store(url, audit_key=keys.mac)  # sealed as the desk seals it
     try:
         started = time.perf_counter()
         registry = constituents(args.constituents, rng)

@@ -50,6 +50,8 @@ from tocsin.formats.markings import marking, marking_id
 from tocsin.model.people import Principal
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
+from tocsin.services.desk import audit_keys
+from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing, stix_object
 from tocsin.store import open_store
 
@@ -170,7 +172,9 @@ def generate(count: int, seed: int = 42) -> list[dict[str, Any]]:
 def load_tocsin(url: str, objects: list[dict[str, Any]]) -> str:
     """A store holding the objects in one collection that the benchmark partner reads (GREEN);
     returns the collection's id."""
-    store = open_store(url)
+    data = tempfile.mkdtemp(prefix="tocsin-taxii-bench-keys-")
+    keys = audit_keys(Settings(database_url=url, data_dir=data))
+    store = open_store(url, audit_key=keys.mac)  # sealed as the desk seals it
     try:
         system = Principal.system()
         sharing = Sharing(store, now=lambda: int(time.time()))
