@@ -30,6 +30,7 @@ import httpx2
 import psycopg
 import pytest
 
+from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.serving import serving
 from tests.desk import make_team
 from tocsin.model.people import Principal
@@ -213,7 +214,7 @@ def medallion(
 
 
 def _serve(url: str, factory: pytest.TempPathFactory) -> Iterator[Medallion]:
-    store = open_store(url)
+    store = open_store(url, audit_key=AUDIT_KEY)
     team = make_team(store)
     moment = [0]
     sharing = Sharing(store, now=team.clock, clock_us=lambda: moment[0])
@@ -246,7 +247,9 @@ def _serve(url: str, factory: pytest.TempPathFactory) -> Iterator[Medallion]:
         moment[0] = timestamp_us(added)
         statuses.append(sharing.add_envelope(partner, "high-value", [item]))
     lead_token = accounts.create_token(lead, "taxii", "read,write").secret
-    settings = Settings(database_url=url, workers=0, data_dir=str(factory.mktemp("data")))
+    data = factory.mktemp("data")
+    write_keys(data)  # the server seals the audit log with the key the store above sealed it with
+    settings = Settings(database_url=url, workers=0, data_dir=str(data))
     headers = {"Accept": TAXII}
     with (
         serving(create_app(settings, clock=team.clock, watch_clocks=False)) as base,
