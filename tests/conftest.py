@@ -121,12 +121,14 @@ def _truncate(url: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A command run by a test keeps its data (evidence, the audit keys and checkpoints) in the
-    test's own folder, never in the working directory (a test may set its own), and seals the
-    audit log with the tests' key, the one the ``store`` fixture seals with."""
-    write_keys(tmp_path / "tocsin-data")
-    monkeypatch.setenv("TOCSIN_DATA_DIR", str(tmp_path / "tocsin-data"))
+def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command run by a test keeps its data (evidence, the audit keys and checkpoints) in a
+    folder of the test's own, beside its ``tmp_path`` (which it keeps to itself), never in the
+    working directory (a test may set its own), and seals the audit log with the tests' key,
+    the one the ``store`` fixture seals with."""
+    folder = tmp_path_factory.mktemp("tocsin-data")
+    write_keys(folder)
+    monkeypatch.setenv("TOCSIN_DATA_DIR", str(folder))
 
 
 def fixed_clock() -> datetime:

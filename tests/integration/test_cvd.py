@@ -24,7 +24,8 @@ from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
 from tocsin.formats.csaf import EmbargoInForce, Publisher
 from tocsin.model.constituent import Constituent
 from tocsin.model.cvd import Case, Direction, ProductStatus, State, VendorStatus
-from tocsin.store import Store
+from tocsin.services.accounts import Accounts
+from tocsin.store import Store, open_store
 from tocsin.store.sql import schema
 
 ROUTER = "cpe:2.3:h:acme:router:1.2.0:*:*:*:*:*:*:*"
@@ -443,8 +444,16 @@ def test_the_cvd_commands_run_a_case_to_its_advisory(
 ) -> None:
     """add, list, move (refused then allowed), log, vendor, product, set, show and advisory
     against a SQLite file; the advisory printed is valid CSAF."""
-    monkeypatch.setenv("TOCSIN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TOCSIN_DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
+    store = open_store(url, audit_key=AUDIT_KEY)
+    team = make_team(store)  # a move acts for a person: the analyst, by their API token
+    token = Accounts(store, now=team.clock).create_token(
+        team.people["analyst"], "cli", "read,write"
+    )
+    store.close()
+    monkeypatch.setenv("TOCSIN_TOKEN", token.secret)
     runner = CliRunner()
 
     def run(*args: str, code: int = 0) -> str:
