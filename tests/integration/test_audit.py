@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from tests.audit_keys import AUDIT_KEY, given_keys
 from tests.desk import START, Team, make_team
+from tests.loops import run_alone
 from tocsin.auth.audit_keys import AuditKeys
 from tocsin.cases.audit import AuditLog, Report
 from tocsin.cases.checkpoints import CheckpointFile
@@ -315,7 +316,7 @@ def test_the_server_watch_writes_a_due_checkpoint(logged: Logged) -> None:
         stop.set()  # one look, then stop
         await watch_checkpoints(logged.audit, stop)
 
-    asyncio.run(watch_once())
+    run_alone(watch_once)  # a session's Playwright may run a loop in this thread
     assert logged.audit.latest().seq == 75  # type: ignore[union-attr]
 
 
@@ -332,7 +333,7 @@ def test_the_server_watch_logs_a_refused_checkpoint(
         await watch_checkpoints(logged.audit, stop)
 
     logged.team.clock.advance(3600)
-    asyncio.run(watch_once())
+    run_alone(watch_once)  # a session's Playwright may run a loop in this thread
     assert "no audit checkpoint written: audit log TRUNCATED" in caplog.text
     assert logged.file.path.read_bytes() == before
 
