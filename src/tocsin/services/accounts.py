@@ -2,6 +2,10 @@
 
 Only admins manage users; everyone may manage their own tokens. Every change to a user or a token
 is written to the audit log; passwords, TOTP secrets and token secrets never are.
+
+One module past 400 lines on purpose: every way in (password, second factor, session epoch, token)
+changes together when one changes (a reset ends sessions and remembered TAXII passwords), so they
+are decided in one service; the throttle and the hashing live in ``tocsin.auth``.
 """
 
 from __future__ import annotations

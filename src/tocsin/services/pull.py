@@ -27,6 +27,9 @@ pages, ``pull_max_page_bytes`` per page, ``pull_max_bytes`` in all and ``pull_ma
 injected clock), and stops when a ``next`` cursor comes back or an answer is not a TAXII envelope.
 Past any of these the pull fails with ``InputUnreadable`` saying which, before anything of it is
 stored: what earlier pulls stored stays, the pull mark does not move, and nothing is half-stored.
+
+One module past 400 lines on purpose: the pull's bounds (pages, bytes, time, a repeated cursor)
+and the all-or-nothing store of one pull only hold if read together with the client's loop.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Like IntelMQ's ParserBot: a parser splits a report into rows and maps each row t
 names (values may still be raw text: the normalise stage validates them). A row that cannot be
 mapped becomes a ``Record`` with an ``error`` and its raw text, so it is quarantined, never dropped.
 Comment lines, blank lines and header lines are not rows.
+
+One module past 400 lines on purpose: the row and header rules every parser shares (comments,
+headers, a line that is not text) are one contract; each feed's mapping lives in its own module.
 """
 
 from __future__ import annotations
