@@ -25,6 +25,10 @@ SETTINGS: dict[str, str] = {
     "batch_size": "events per transaction when ingesting (10000)",
     "workers": "processes that parse while the main one writes (2); 0 parses in the main process",
     "priority_rules": "a TOML file of priority rules replacing the defaults",
+    "aggregation_rules": "a TOML file of aggregation rules (how events become incidents) "
+    "replacing the defaults",
+    "aggregation_team": "the team organisation that owns the incidents the aggregation rules open, "
+    "made on first use; its staff see them (National CSIRT, where `tocsin users add` puts people)",
     "host": "address `tocsin serve` binds to (127.0.0.1; put a TLS proxy in front to open it)",
     "port": "port `tocsin serve` listens on (8000)",
     "trusted_proxies": "addresses and networks of the proxies in front of `tocsin serve` whose "
@@ -84,6 +88,8 @@ class Settings:
     batch_size: int = 10_000
     workers: int = 2
     priority_rules: str | None = None
+    aggregation_rules: str | None = None
+    aggregation_team: str = "National CSIRT"
     host: str = "127.0.0.1"
     port: int = 8000
     trusted_proxies: str = ""

@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from tocsin.cases.aggregation import aggregate, load_rules, rules_source
 from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.incidents import Incidents
 from tocsin.cases.reports import Receipt, Reports
-from tocsin.cases.rules_audit import record_rules
 from tocsin.model.people import OrgKind, Principal
 from tocsin.model.report import PATHS, clean_answers, clean_who
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.runner import Summary
 from tocsin.services.accounts import Accounts
+from tocsin.services.aggregate import decide
 from tocsin.services.ingest import ingest, load_mapping
 from tocsin.services.registry import import_asn_table, import_constituents
 from tocsin.settings import Settings
@@ -46,7 +45,7 @@ def load_all(settings: Settings, store: Store, now: Callable[[], int]) -> Loaded
     """The whole demo: registry, feeds, people, incidents, reports, sharing and a CVD case."""
     feeds = load_demo(settings, store)
     logins = load_people(store, now)
-    opened, linked = load_incidents(store, now)
+    opened, linked = load_incidents(settings, store, now)
     receipts = load_reports(settings, store, now)
     collection, shared = load_sharing(settings, store, now)
     load_cvd(store, now)
@@ -93,12 +92,10 @@ def load_people(store: Store, now: Callable[[], int]) -> list[tuple[str, str, st
     return logins
 
 
-def load_incidents(store: Store, now: Callable[[], int]) -> tuple[int, int]:
-    """Incidents from the demo events, through the default aggregation rules."""
-    team = Accounts(store, now=now).ensure_team()
-    text = rules_source()
-    record_rules(store, now, "aggregation", text)
-    return aggregate(store, Incidents(store, now=now), load_rules(text=text), team)
+def load_incidents(settings: Settings, store: Store, now: Callable[[], int]) -> tuple[int, int]:
+    """Incidents from the demo events, through the aggregation rules (once, after every file)."""
+    decided = decide(settings, store, now)
+    return decided.opened, decided.linked
 
 
 DEMO_REPORTS = (
@@ -164,7 +161,9 @@ def load_demo(settings: Settings, store: Store) -> list[tuple[str, Summary]]:
     for item in manifest["file"]:
         path = base / "feeds" / item["path"]
         options = load_mapping(base / item["mapping"]) if "mapping" in item else None
-        summary = ingest(settings, store, [str(path)], item["feed"], options=options, window=0)
+        summary = ingest(
+            settings, store, [str(path)], item["feed"], options=options, window=0, aggregate=False
+        )
         results.append((item["path"], summary))
     return results
 

@@ -108,7 +108,7 @@ class Desk:
             sharing=sharing,
             cvd=Cvd(store, now=clock),
             notices=notifier(settings, store, clock) if settings.secret_key else None,
-            intake=Intake(settings, store),
+            intake=Intake(settings, store, clock),
             events=Events(store),
             publisher=Publisher(sharing, incidents, settings.notify_team),
         )

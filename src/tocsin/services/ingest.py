@@ -1,4 +1,6 @@
-"""Ingesting feeds: builds the run's plan from the store's registry and runs the pipeline."""
+"""Ingesting feeds: builds the run's plan from the store's registry, runs the pipeline, then the
+aggregation rules over what it stored (``services/aggregate.py``), so every door that stores
+events through here ends in incidents."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from typing import Any
 
 from tocsin.cases.rules_audit import record_rules
 from tocsin.errors import ConfigError
+from tocsin.model.clock import Now
 from tocsin.pipeline.runner import Clock, Progress, Summary, make_plan, run, utcnow
 from tocsin.pipeline.stages.classify import PriorityRules
+from tocsin.services.aggregate import decide
 from tocsin.settings import Settings
 from tocsin.store.base import Store
 
@@ -53,9 +57,15 @@ def ingest(
     progress: Progress | None = None,
     clock: Clock = utcnow,
     workers: int | None = None,
+    now: Now | None = None,
+    aggregate: bool = True,
 ) -> Summary:
+    """Feed files into the store, then the aggregation rules over the new events (unless
+    ``aggregate`` is False: the demo runs them once after all its files). ``now`` is the desk's
+    clock for the audit entries and incidents, ``clock`` the pipeline's for observation times."""
+    now = now or (lambda: int(clock().timestamp()))
     rules_text = PriorityRules.source(settings.priority_rules)
-    record_rules(store, lambda: int(clock().timestamp()), "priority", rules_text)
+    record_rules(store, now, "priority", rules_text)
     plan = make_plan(
         feed,
         constituents=store.constituents(),
@@ -67,10 +77,13 @@ def ingest(
         tlp=tlp,
         clock=clock,
     )
-    return run(
+    summary = run(
         plan,
         store,
         paths,
         workers=settings.workers if workers is None else workers,
         progress=progress,
     )
+    if aggregate:
+        decide(settings, store, now)
+    return summary

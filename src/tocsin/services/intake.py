@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tocsin.errors import InvalidValue
+from tocsin.model.clock import Now, wall_clock
 from tocsin.model.constituent import Constituent
 from tocsin.pipeline.parsers import all_parsers
 from tocsin.pipeline.runner import Chunk as Chunk
@@ -40,9 +41,10 @@ def feed_formats() -> list[FeedFormat]:
 
 
 class Intake:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, now: Now = wall_clock) -> None:
         self.settings = settings
         self.store = store
+        self.now = now
 
     def ingest(
         self,
@@ -65,6 +67,7 @@ class Intake:
             tlp=tlp,
             window=window,
             progress=progress,
+            now=self.now,
         )
 
     def quarantined(
@@ -80,7 +83,9 @@ class Intake:
     ) -> tuple[Summary, list[str]]:
         """Quarantined rows' files again; returns the summary and the files no longer readable."""
         options = load_mapping(mapping)
-        return quarantine.retry(self.settings, self.store, feed=feed, file=file, options=options)
+        return quarantine.retry(
+            self.settings, self.store, feed=feed, file=file, options=options, now=self.now
+        )
 
     def import_constituents(self, path: Path) -> int:
         return registry.import_constituents(self.store, path)

@@ -343,7 +343,9 @@ def take_in(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{now()}-{uuid.uuid4().hex[:8]}.json"
     path.write_bytes(orjson.dumps({"objects": objects}))
-    summary = ingest(settings, store, [str(path)], "stix", tlp=tlp, options=options, workers=0)
+    summary = ingest(
+        settings, store, [str(path)], "stix", tlp=tlp, options=options, workers=0, now=now
+    )
     return path, summary
 
 

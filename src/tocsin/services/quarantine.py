@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tocsin.errors import NotFound
+from tocsin.model.clock import Now
 from tocsin.pipeline.runner import Summary
 from tocsin.services.ingest import ingest
 from tocsin.settings import Settings
@@ -39,6 +40,7 @@ def retry(
     feed: str | None = None,
     file: str | None = None,
     options: Mapping[str, Any] | None = None,
+    now: Now | None = None,
 ) -> tuple[Summary, list[str]]:
     """Run each file that has quarantined rows through the pipeline again.
 
@@ -61,7 +63,7 @@ def retry(
         if not Path(path).is_file():
             missing.append(path)
             continue
-        summary = ingest(settings, store, [path], feed_name, options=options, workers=0)
+        summary = ingest(settings, store, [path], feed_name, options=options, workers=0, now=now)
         for result in summary.files:
             if result.error is None:
                 store.prune_quarantine(feed_name, result.file, result.quarantine_keys)
