@@ -34,8 +34,12 @@ SETTINGS: dict[str, str] = {
     "trusted_proxies": "addresses and networks of the proxies in front of `tocsin serve` whose "
     "X-Forwarded-For and X-Forwarded-Proto are believed, comma-separated, e.g. 127.0.0.1 or "
     "10.0.0.0/24 (none: every client is the address that connected)",
-    "secret_key": "key for signing session cookies (32+ characters; empty: a random one at each "
-    "start, so sessions end on restart); never logged or shown",
+    "secret_key": "key for signing session cookies and notices' acknowledgement links (32+ "
+    "characters; empty: the one kept in secret_key_file, made on first start); never logged or "
+    "shown",
+    "secret_key_file": "where the secret key is kept when secret_key is empty: made on first "
+    "start, mode 0600, refused when others may read it or it is too short "
+    "(data_dir/secret.key)",
     "session_idle": "seconds without a request after which a console session ends (1800)",
     "session_lifetime": "seconds after logging in at which a console session ends, however busy "
     "(43200)",
@@ -94,6 +98,7 @@ class Settings:
     port: int = 8000
     trusted_proxies: str = ""
     secret_key: str = field(default="", repr=False)
+    secret_key_file: str = ""
     session_idle: int = 1_800
     session_lifetime: int = 43_200
     data_dir: str = "tocsin-data"
@@ -177,6 +182,10 @@ class Settings:
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:
             raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0–16, please")
         return result
+
+    @property
+    def secret_key_path(self) -> Path:
+        return Path(self.secret_key_file or Path(self.data_dir) / "secret.key")
 
     @property
     def audit_key_path(self) -> Path:

@@ -1,67 +1,31 @@
 """The audit log's two keys, each in its own file outside the database: the key the chain is
 sealed with (HMAC-SHA256) and the Ed25519 key its checkpoints are signed with.
 
-A missing key file is created on first use, readable by its owner only (0600, in a 0700 folder
-when the folder is new); creation is atomic, so two processes starting together end up with the
-same key. Neither key is ever logged or shown: only its id (a digest prefix) is.
+A missing key file is created on first use, readable by its owner only, atomically
+(``auth/key_files.py``), so two processes starting together end up with the same key. Neither
+key is ever logged or shown: only its id (a digest prefix) is.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
-import os
 import secrets
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from tocsin.auth.key_files import read_key_file
 from tocsin.errors import ConfigError
 from tocsin.model.audit import AuditKey
-
-FILE_MODE = 0o600
-DIR_MODE = 0o700
-
-
-def _create_once(path: Path, content: bytes) -> None:
-    """Write ``content`` at ``path`` unless a file is already there (then keep that one)."""
-    if not path.parent.is_dir():
-        path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".new-key-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), FILE_MODE)
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        with contextlib.suppress(FileExistsError):  # another process made it first: theirs is kept
-            os.link(temp, path)
-    finally:
-        os.unlink(temp)
-
-
-def _read(path: Path, what: str, make: Callable[[], bytes] | None) -> bytes:
-    """The file's bytes; when it is missing and ``make`` is given, made and written first."""
-    if make is not None and not path.exists():
-        try:
-            _create_once(path, make())
-        except OSError as exc:
-            raise ConfigError(f"cannot make the {what} at {path}: {exc.strerror}") from None
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read the {what} at {path}: {exc.strerror}") from None
 
 
 def mac_key(path: Path, *, create: bool = True) -> AuditKey:
     """The key the audit chain is sealed with, from ``path`` (created when missing and
     ``create``)."""
-    text = _read(path, "audit key", _new_mac_key if create else None).strip()
+    text = read_key_file(path, "audit key", _new_mac_key if create else None).strip()
     try:
         return AuditKey(base64.b64decode(text, validate=True))
     except ValueError:
@@ -111,7 +75,7 @@ class Verifier:
 def signing_key(path: Path, *, create: bool = True) -> Signer:
     """The checkpoints' signing key, from ``path`` (PKCS#8 PEM; created when missing and
     ``create``)."""
-    pem = _read(path, "audit signing key", _new_signing_key if create else None)
+    pem = read_key_file(path, "audit signing key", _new_signing_key if create else None)
     try:
         private = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tocsin.auth.audit_keys import AuditKeys
+from tocsin.auth.keys import stored_secret_key
 from tocsin.cases import handover
 from tocsin.cases.audit import AuditLog
 from tocsin.cases.checkpoints import CheckpointFile
@@ -50,6 +51,15 @@ def audit_keys(settings: Settings) -> AuditKeys:
     return AuditKeys(settings.audit_key_path, settings.audit_signing_key_path)
 
 
+def with_secret_key(settings: Settings) -> Settings:
+    """The settings with the key they sign with: ``TOCSIN_SECRET_KEY`` when set, else the one
+    kept in ``secret_key_file`` (made on first start), so sessions survive a restart and notices
+    work out of the box."""
+    if settings.secret_key:
+        return settings
+    return settings.but(secret_key=stored_secret_key(settings.secret_key_path))
+
+
 @dataclass(frozen=True, slots=True)
 class Desk:
     """Every service of one Tocsin, on one store and one clock."""
@@ -65,7 +75,7 @@ class Desk:
     reports: Reports
     sharing: Sharing
     cvd: Cvd
-    notices: Notifier | None  # acknowledgement links are signed: none without a secret key
+    notices: Notifier | None  # links are signed: none when built on settings without a key
     intake: Intake
     events: Events
     publisher: Publisher
@@ -116,7 +126,9 @@ class Desk:
     @classmethod
     def open(cls, settings: Settings, *, clock: Now = wall_clock) -> Desk:
         """The desk on the configured store (migrated), sealing the audit log with the key the
-        settings name; ``close`` it when done (which checkpoints the log if it grew)."""
+        settings name, and signing with the configured or the kept secret key; ``close`` it when
+        done (which checkpoints the log if it grew)."""
+        settings = with_secret_key(settings)
         keys = audit_keys(settings)
         store = open_store(settings.database_url, audit_key=keys.mac)  # read when first needed
         desk = cls.build(settings, store, clock=clock, keys=keys)
@@ -181,4 +193,4 @@ class Desk:
             self.store.close()
 
 
-__all__ = ["Desk"]
+__all__ = ["Desk", "with_secret_key"]

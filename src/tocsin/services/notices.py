@@ -31,7 +31,8 @@ PER_SENDER = AT_LEAST  # the fewest notices a sender process is started for
 def notifier(settings: Settings, store: Store, now: Callable[[], int]) -> Notifier:
     if not settings.secret_key:
         raise ConfigError(
-            "notices need TOCSIN_SECRET_KEY: their acknowledgement links are signed with it"
+            "notices need a secret key (TOCSIN_SECRET_KEY, or the one Tocsin keeps in "
+            "secret_key_file): their acknowledgement links are signed with it"
         )
     sender = Sender(
         team=settings.notify_team,

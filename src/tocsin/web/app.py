@@ -23,7 +23,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from tocsin import __version__
-from tocsin.auth.keys import new_secret_key
 from tocsin.errors import (
     Conflict,
     Forbidden,
@@ -38,7 +37,7 @@ from tocsin.errors import (
 )
 from tocsin.model.clients import networks
 from tocsin.model.clock import Now, wall_clock
-from tocsin.services.desk import Desk
+from tocsin.services.desk import Desk, with_secret_key
 from tocsin.services.watches import last_checkpoint, start_watches
 from tocsin.settings import Settings
 from tocsin.web import console, portal, taxii
@@ -72,10 +71,11 @@ def create_app(
     settings: Settings, *, clock: Now = wall_clock, watch_clocks: bool = True
 ) -> FastAPI:
     """The app; ``clock`` (whole seconds since the epoch) is injected so tests can move time."""
-    # Without a configured secret_key a fresh one is made at every start: sessions (and the CSRF
-    # tokens bound to them) then last only until the server restarts. Set TOCSIN_SECRET_KEY.
+    # TOCSIN_SECRET_KEY, else the key kept in the data folder (made on first start): sessions
+    # and the CSRF tokens bound to them survive a restart, and notices' links can be signed.
+    settings = with_secret_key(settings)
     sessions = Sessions(
-        settings.secret_key or new_secret_key(),
+        settings.secret_key,
         clock=clock,
         idle=settings.session_idle,
         lifetime=settings.session_lifetime,

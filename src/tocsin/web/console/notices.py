@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 def notices(request: Request) -> Notifier:
     found = deps.notices(request)
     if found is None:
-        raise NotFound("notices are not set up here (TOCSIN_SECRET_KEY is missing)")
+        raise NotFound("notices are not set up here (no secret key)")
     return found
 
 
