@@ -115,7 +115,8 @@ def _truncate(url: str) -> None:
             "api_tokens, incidents, incident_events, indicators, tasks, timeline, evidence, "
             "custody, audit_log, counters, ended_sessions, reports, reporters, notices, "
             "notice_events, cvd_cases, cvd_vendors, cvd_products, cvd_messages, share_collections, "
-            "share_agreements, share_objects, share_releases, share_status, share_pulls "
+            "share_agreements, share_objects, share_releases, share_status, share_pulls, "
+            "collector_runs, collector_state, collector_objects "
             "RESTART IDENTITY CASCADE"
         )
 

@@ -58,6 +58,8 @@ SETTINGS: dict[str, str] = {
     "unacknowledged, send); 0: none, run `tocsin notify run` from a timer (0)",
     "share_sources": "a TOML file of partners' TAXII 2.1 collections that `tocsin share pull` "
     "reads, with a schedule (none)",
+    "collectors": "a TOML file of the feeds Tocsin fetches by itself (HTTP, the Shadowserver "
+    "Reports API, a drop folder), each with its schedule; see docs/collectors.md (none)",
     "pull_max_pages": "pages one pull from a partner may take; more is an error and stores nothing "
     "of that pull (200)",
     "pull_max_page_bytes": "bytes one page of a partner's answer may have (16777216)",
@@ -117,6 +119,7 @@ class Settings:
     notify_per_domain: int = 60
     notify_every: int = 0
     share_sources: str = ""
+    collectors: str = ""
     pull_max_pages: int = 200
     pull_max_page_bytes: int = 16 * 1024 * 1024
     pull_max_bytes: int = 64 * 1024 * 1024

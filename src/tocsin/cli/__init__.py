@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from tocsin import __version__
 from tocsin.cli.audit import audit_app, sla_app
+from tocsin.cli.collect import collect, collectors_app
 from tocsin.cli.common import err, out, shown, use_clock
 from tocsin.cli.cvd import cvd_app
 from tocsin.cli.events import events
@@ -48,7 +49,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for command in (ingest, feeds, events, serve, demo):
+for command in (ingest, feeds, events, collect, serve, demo):
     app.command()(command)
 for name, group in (
     ("quarantine", quarantine_app),
@@ -62,6 +63,7 @@ for name, group in (
     ("cvd", cvd_app),
     ("partners", partners_app),
     ("share", share_app),
+    ("collectors", collectors_app),
 ):
     app.add_typer(group, name=name)
 

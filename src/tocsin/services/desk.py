@@ -28,10 +28,12 @@ from tocsin.cases.reports import Reports
 from tocsin.cvd.cases import Cvd
 from tocsin.errors import TocsinError
 from tocsin.model.clock import Now, wall_clock
+from tocsin.model.collector import CollectorRun
 from tocsin.model.people import Principal
 from tocsin.model.sla import SlaPolicy
 from tocsin.notify.notifier import Notifier
 from tocsin.services.accounts import Accounts
+from tocsin.services.collectors import Collectors, CollectorStatus
 from tocsin.services.credentials import Credentials
 from tocsin.services.demo import Loaded, load_all
 from tocsin.services.events import Events
@@ -143,6 +145,20 @@ class Desk:
         """Partners' TAXII collections into the pipeline: the source named, every source
         (``every``), or those due."""
         return pull_sources(self.settings, self.store, now=self.clock, name=name, every=every)
+
+    def collect(self, name: str | None = None) -> list[CollectorRun]:
+        """The collectors of ``TOCSIN_COLLECTORS`` at work: the one named (due or not), else
+        every one that is due; each run fetched, archived, ingested and recorded."""
+        return Collectors(self.settings, self.store, self.clock).collect(name)
+
+    def collectors(self) -> list[CollectorStatus]:
+        """Each configured collector with its state and its last run."""
+        return Collectors(self.settings, self.store, self.clock).status()
+
+    def source_runs(self, source: str | None = None, limit: int = 100) -> list[CollectorRun]:
+        """Runs of every source, newest first (collectors by name, ``tocsin ingest`` as
+        ``ingest:<feed>``): what feed health reads."""
+        return self.store.collectors.runs(source, limit)
 
     # -- what the pages and the API show of the incidents -----------------------------------------
 

@@ -16,6 +16,7 @@ from tocsin.pipeline.parsers import all_parsers
 from tocsin.pipeline.runner import Chunk as Chunk
 from tocsin.pipeline.runner import Progress, Summary
 from tocsin.services import quarantine, registry
+from tocsin.services.collectors import recorded
 from tocsin.services.ingest import ingest, inputs, load_mapping
 from tocsin.settings import Settings
 from tocsin.store.base import Store
@@ -56,19 +57,23 @@ class Intake:
         window: int | None = None,
         progress: Progress | None = None,
     ) -> Summary:
-        """Run feed files (or a MISP feed's directory) through the pipeline into the store."""
+        """Run feed files (or a MISP feed's directory) through the pipeline into the store;
+        the run is recorded as the source ``ingest:<feed>`` (feed health shows it)."""
         options = load_mapping(mapping)
-        return ingest(
-            self.settings,
-            self.store,
-            inputs(feed, paths),
-            feed,
-            options=options,
-            tlp=tlp,
-            window=window,
-            progress=progress,
-            now=self.now,
-        )
+        with recorded(self.store, self.now, feed) as done:
+            summary = ingest(
+                self.settings,
+                self.store,
+                inputs(feed, paths),
+                feed,
+                options=options,
+                tlp=tlp,
+                window=window,
+                progress=progress,
+                now=self.now,
+            )
+            done.append(summary)
+        return summary
 
     def quarantined(
         self, *, feed: str | None = None, file: str | None = None, limit: int = 100

@@ -1,5 +1,6 @@
 """What a running Tocsin does on its own schedule: the SLA clocks, the notices to send, the
-partners' collections to pull and the audit log's checkpoints, each a task until ``stop`` is set."""
+partners' collections to pull, the collectors that are due and the audit log's checkpoints, each
+a task until ``stop`` is set."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 from tocsin.cases.audit import AuditLog
 from tocsin.cases.watch import watch_sla
 from tocsin.errors import TocsinError
+from tocsin.model.collector import CollectorRun
 from tocsin.services.desk import Desk
 from tocsin.services.notices import watch_notices
 from tocsin.services.pull import load_sources, watch_pulls
@@ -27,6 +29,9 @@ def start_watches(desk: Desk, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         watches.append(
             asyncio.create_task(watch_notices(desk.notices, stop, every=settings.notify_every))
         )
+    if settings.collectors:  # checked now: a broken collectors file stops the start
+        desk.collectors()
+        watches.append(asyncio.create_task(watch_collectors(desk, stop)))
     if settings.share_sources:  # partners' collections pulled on their schedule
         sources = load_sources(settings.share_sources)  # read once; a broken file stops the start
         watches.append(
@@ -36,6 +41,7 @@ def start_watches(desk: Desk, stop: asyncio.Event) -> list[asyncio.Task[None]]:
 
 
 log = logging.getLogger("tocsin.audit")
+COLLECT_POLL = 30.0  # seconds between looks for collectors that are due
 CHECKPOINT_POLL = 5.0  # seconds between looks at the log's head (one indexed max())
 
 
@@ -56,6 +62,24 @@ async def watch_checkpoints(
             await asyncio.wait_for(stop.wait(), timeout=poll)
 
 
+def run_due(desk: Desk) -> list[CollectorRun]:
+    """Run every collector that is due, once (each run is recorded, a failure too)."""
+    return desk.collect()
+
+
+async def watch_collectors(desk: Desk, stop: asyncio.Event, poll: float = COLLECT_POLL) -> None:
+    """Run the collectors that are due: at once, then every ``poll`` seconds until ``stop`` is
+    set; a run in progress finishes first. A failure of the desk itself is logged, never
+    stops the server."""
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(run_due, desk)
+        except Exception as exc:  # the store or the collectors file failing: logged, tried again
+            logging.getLogger("tocsin.collect").error("collectors not run: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=poll)
+
+
 async def last_checkpoint(audit: AuditLog) -> None:
     """The checkpoint of a server's shutdown: the log's head as it stops, when it grew."""
     try:
@@ -64,4 +88,10 @@ async def last_checkpoint(audit: AuditLog) -> None:
         log.error("no audit checkpoint written at shutdown: %s", exc)
 
 
-__all__ = ["last_checkpoint", "start_watches", "watch_checkpoints"]
+__all__ = [
+    "last_checkpoint",
+    "run_due",
+    "start_watches",
+    "watch_checkpoints",
+    "watch_collectors",
+]

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from tocsin.store.protocols import (
     CaseStore,
+    CollectorStore,
     CvdStore,
     EventStore,
     NoticeStore,
@@ -52,6 +53,11 @@ class Store(EventStore, Protocol):
     @property
     def share(self) -> ShareStore:
         """TAXII collections, partner agreements, releases, shared STIX objects."""
+        ...
+
+    @property
+    def collectors(self) -> CollectorStore:
+        """Collectors' runs, states and archived objects; the runs of ``tocsin ingest`` too."""
         ...
 
     def migrate(self) -> None: ...

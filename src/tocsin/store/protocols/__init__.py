@@ -5,6 +5,7 @@ does, on SQLite and PostgreSQL); the contract suite runs them all on every backe
 from __future__ import annotations
 
 from tocsin.store.protocols.cases import CaseStore
+from tocsin.store.protocols.collectors import CollectorStore
 from tocsin.store.protocols.cvd import CvdStore
 from tocsin.store.protocols.events import EventStore
 from tocsin.store.protocols.notices import NoticeStore
@@ -14,6 +15,7 @@ from tocsin.store.protocols.share import ShareStore
 
 __all__ = [
     "CaseStore",
+    "CollectorStore",
     "CvdStore",
     "EventStore",
     "NoticeStore",

@@ -17,6 +17,7 @@ from tocsin.model.audit import AuditKeySource
 from tocsin.store.rows import EventRow, QuarantineRow
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql.cases import SqlCases
+from tocsin.store.sql.collectors import SqlCollectors
 from tocsin.store.sql.cvd import SqlCvd
 from tocsin.store.sql.engine import open_database
 from tocsin.store.sql.events import SqlEvents
@@ -45,6 +46,7 @@ class SqlStore(SqlEvents):
         self.cvd = SqlCvd(self.engine)
         self.notices = SqlNotices(self.engine)
         self.share = SqlShare(self.engine)
+        self.collectors = SqlCollectors(self.engine)
 
     def migrate(self) -> None:
         config = Config()

@@ -4,6 +4,11 @@ one module per topic, all tables here.
 
 from __future__ import annotations
 
+from tocsin.store.sql.schema.collectors import (
+    collector_objects,
+    collector_runs,
+    collector_state,
+)
 from tocsin.store.sql.schema.cvd import cvd_cases, cvd_messages, cvd_products, cvd_vendors
 from tocsin.store.sql.schema.desk import (
     api_tokens,
@@ -43,6 +48,9 @@ __all__ = [
     "api_tokens",
     "asn_ranges",
     "audit_log",
+    "collector_objects",
+    "collector_runs",
+    "collector_state",
     "constituents",
     "counters",
     "custody",
