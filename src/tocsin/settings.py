@@ -44,6 +44,14 @@ SETTINGS: dict[str, str] = {
     "session_lifetime": "seconds after logging in at which a console session ends, however busy "
     "(43200)",
     "data_dir": "where evidence files are kept (tocsin-data)",
+    "log_format": "how `tocsin serve` writes its application and access logs to standard error: "
+    "text, or json (one object per line) (text)",
+    "log_level": "the least severe of Tocsin's log lines written: debug, info, warning or error "
+    "(info)",
+    "metrics_allow": "addresses and networks that may read the Prometheus metrics at /metrics, "
+    "comma-separated (127.0.0.1,::1); a request a proxy relayed needs the token",
+    "metrics_token": "a bearer token that opens /metrics from any address (none: only from "
+    "metrics_allow); never logged or shown",
     "sla": "SLA targets, acknowledge/resolve per priority (P1=15m/4h,P2=1h/1d,P3=4h/3d,P4=1d/10d)",
     "emergency_number": "the number the report portal tells people in danger to call first (112)",
     "report_min_seconds": "a report sent sooner than this after its first page is refused as a "
@@ -104,6 +112,10 @@ class Settings:
     session_idle: int = 1_800
     session_lifetime: int = 43_200
     data_dir: str = "tocsin-data"
+    log_format: str = "text"
+    log_level: str = "info"
+    metrics_allow: str = "127.0.0.1,::1"
+    metrics_token: str = field(default="", repr=False)
     sla: str = "P1=15m/4h,P2=1h/1d,P3=4h/3d,P4=1d/10d"
     emergency_number: str = "112"
     report_min_seconds: int = 15
@@ -182,6 +194,7 @@ class Settings:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         _check_pull_limits(result)
         _check_proxies(result)
+        _check_logs(result)
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:
             raise ConfigError("batch_size ≥ 1, dedupe_window ≥ 0 and workers 0–16, please")
         return result
@@ -213,10 +226,20 @@ def _check_audit(settings: Settings) -> None:
 
 
 def _check_proxies(settings: Settings) -> None:
-    try:
-        networks(settings.trusted_proxies)
-    except ValueError as exc:
-        raise ConfigError(f"setting trusted_proxies: {exc}") from None
+    for name in ("trusted_proxies", "metrics_allow"):
+        try:
+            networks(getattr(settings, name))
+        except ValueError as exc:
+            raise ConfigError(f"setting {name}: {exc}") from None
+
+
+def _check_logs(settings: Settings) -> None:
+    if settings.metrics_token and len(settings.metrics_token) < 32:
+        raise ConfigError("metrics_token must be at least 32 characters (or empty: none)")
+    if settings.log_format not in ("text", "json"):
+        raise ConfigError(f"setting log_format: {settings.log_format!r}: text or json, please")
+    if settings.log_level.lower() not in ("debug", "info", "warning", "error"):
+        raise ConfigError("setting log_level: debug, info, warning or error, please")
 
 
 def _check_pull_limits(settings: Settings) -> None:

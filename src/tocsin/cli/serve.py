@@ -8,6 +8,7 @@ import typer
 
 from tocsin.cli.common import desk, out, shown
 from tocsin.services.demo import Loaded, demo_password
+from tocsin.services.logs import configure_logs
 from tocsin.settings import Settings
 
 Host = Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")]
@@ -23,6 +24,7 @@ def serve(host: Host = None, port: Port = None) -> None:
 
     config = Settings.load()
     config = config.but(host=host or config.host, port=port or config.port)
+    configure_logs(config)
     application = create_app(config)
     out.print(shown(f"Tocsin at http://{config.host}:{config.port}/"))
     uvicorn.run(application, host=config.host, port=config.port, **SERVER)
@@ -31,7 +33,15 @@ def serve(host: Host = None, port: Port = None) -> None:
 # How uvicorn runs Tocsin. Its proxy headers are off: uvicorn would believe X-Forwarded-For from
 # 127.0.0.1 by default, so anyone on the host could name their own address; the app reads those
 # headers itself, from TOCSIN_TRUSTED_PROXIES only (web/common/proxies.py).
-SERVER: dict[str, Any] = {"log_level": "warning", "proxy_headers": False}
+# Its access log is off too, and it leaves logging alone (log_config None): the app writes its own
+# access log, with the client it resolved and without query strings (web/common/access_log.py),
+# through the one handler of services/logs.py.
+SERVER: dict[str, Any] = {
+    "log_level": "warning",
+    "proxy_headers": False,
+    "access_log": False,
+    "log_config": None,
+}
 
 
 def demo(

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prometheus_client.registry import CollectorRegistry
+
 from tocsin.auth.audit_keys import AuditKeys
 from tocsin.auth.keys import stored_secret_key
 from tocsin.cases import handover
@@ -39,6 +41,7 @@ from tocsin.services.demo import Loaded, load_all
 from tocsin.services.events import Events
 from tocsin.services.intake import Intake
 from tocsin.services.notices import announce_advisory, notifier
+from tocsin.services.prometheus import registry
 from tocsin.services.publish import Publisher
 from tocsin.services.pull import Pulled, pull_sources, receive
 from tocsin.settings import Settings
@@ -81,6 +84,7 @@ class Desk:
     intake: Intake
     events: Events
     publisher: Publisher
+    metrics: CollectorRegistry  # what /metrics shows, read from the store at each scrape
 
     @classmethod
     def build(
@@ -123,6 +127,7 @@ class Desk:
             intake=Intake(settings, store, clock),
             events=Events(store),
             publisher=Publisher(sharing, incidents, settings.notify_team),
+            metrics=registry(store, clock),
         )
 
     @classmethod

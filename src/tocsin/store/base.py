@@ -16,7 +16,7 @@ from tocsin.store.protocols import (
     ReportStore,
     ShareStore,
 )
-from tocsin.store.shapes import Transaction
+from tocsin.store.shapes import Figures, Transaction
 
 
 @runtime_checkable
@@ -67,4 +67,9 @@ class Store(EventStore, Protocol):
     def transaction(self) -> AbstractContextManager[Transaction]:
         """A unit of work: what the parts write with the handle commits together, or nothing
         does when the block raises."""
+        ...
+
+    def figures(self, after_event: int = 0) -> Figures:
+        """The counts ``/metrics`` shows, each read from an index; the events by feed are those
+        with an id above ``after_event``."""
         ...

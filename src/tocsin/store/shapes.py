@@ -124,3 +124,19 @@ __all__ = [
     "Stored",
     "Transaction",
 ]
+
+
+# -- what /metrics shows -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The store's counts a scrape of ``/metrics`` reads: each from an index, none scanning every
+    event (the events by feed are those stored after ``Store.figures``'s ``after_event``)."""
+
+    events_by_feed: dict[str, int]  # events with an id above ``after_event``, by feed
+    last_event: int  # the highest event id (0: none), the next scrape's ``after_event``
+    quarantined_by_feed: dict[str, int]
+    open_by_priority: dict[str, int]  # open incidents (not merged), by priority
+    breached_open: dict[tuple[str, str], int]  # open incidents by (priority, clock breached)
+    notices_by_status: dict[str, int]

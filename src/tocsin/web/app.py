@@ -40,11 +40,12 @@ from tocsin.model.clock import Now, wall_clock
 from tocsin.services.desk import Desk, with_secret_key
 from tocsin.services.watches import last_checkpoint, start_watches
 from tocsin.settings import Settings
-from tocsin.web import console, portal, taxii
+from tocsin.web import console, metrics, portal, taxii
 from tocsin.web.api import events as api_events
 from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
 from tocsin.web.common import errors as page_errors
+from tocsin.web.common.access_log import AccessLog
 from tocsin.web.common.deps import Web, install
 from tocsin.web.common.middleware import BodyLimit, SecurityHeaders, SessionRefresh
 from tocsin.web.common.proxies import ForwardedHeaders
@@ -127,6 +128,7 @@ def add_routers(app: FastAPI) -> None:
     app.include_router(api_incidents.router, prefix="/api/v1")
     app.include_router(api_incident_parts.router, prefix="/api/v1")
     app.include_router(api_incident_parts.downloads, prefix="/api/v1")
+    app.include_router(metrics.router)
     app.include_router(console.router)
     app.include_router(portal.router)
 
@@ -146,6 +148,7 @@ def add_middleware(app: FastAPI, sessions: Sessions, settings: Settings) -> None
     app.add_middleware(SessionRefresh, sessions=sessions)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)  # even a refused body gets the headers
+    app.add_middleware(AccessLog)  # inside ForwardedHeaders: logs the client it resolved
     # the outermost: the client and scheme a trusted proxy names are what every part sees
     app.add_middleware(ForwardedHeaders, proxies=networks(settings.trusted_proxies))
 

@@ -15,12 +15,13 @@ from alembic.config import Config
 
 from tocsin.model.audit import AuditKeySource
 from tocsin.store.rows import EventRow, QuarantineRow
-from tocsin.store.shapes import Transaction
+from tocsin.store.shapes import Figures, Transaction
 from tocsin.store.sql.cases import SqlCases
 from tocsin.store.sql.collectors import SqlCollectors
 from tocsin.store.sql.cvd import SqlCvd
 from tocsin.store.sql.engine import open_database
 from tocsin.store.sql.events import SqlEvents
+from tocsin.store.sql.figures import figures
 from tocsin.store.sql.notices import SqlNotices
 from tocsin.store.sql.people import SqlPeople
 from tocsin.store.sql.reports import SqlReports
@@ -64,6 +65,9 @@ class SqlStore(SqlEvents):
     def transaction(self) -> Iterator[Transaction]:
         with self.engine.begin() as conn:
             yield Transaction(conn)
+
+    def figures(self, after_event: int = 0) -> Figures:
+        return figures(self.engine, after_event)
 
     def write(self, rows: Sequence[EventRow], quarantined: Sequence[QuarantineRow]) -> int:
         return self._writer.write(rows, quarantined)
