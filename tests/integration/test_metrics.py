@@ -15,6 +15,7 @@ from tests.desk import FakeClock, make_team
 from tests.factories import make_event, quarantined, rows
 from tocsin.cli.serve import SERVER
 from tocsin.errors import ConfigError
+from tocsin.model.collector import CollectorState
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
@@ -70,6 +71,10 @@ def seeded(store: Store) -> FakeClock:
     assert len(team.desk.check_sla()) == 2
     for status in ("pending", "pending", "sent"):
         notice(store, status, team.clock.now)
+    with store.transaction() as tx:
+        ok = CollectorState("abusech", last_success=team.clock.now - 600, failures=0)
+        store.collectors.save_state(tx, ok)
+        store.collectors.save_state(tx, CollectorState("dshield", failures=3))
     return team.clock
 
 
@@ -98,6 +103,20 @@ def test_the_figures_come_from_the_store(scrape: TestClient) -> None:
     ) not in samples
     assert samples[("tocsin_notices", (("state", "pending"),))] == 2
     assert samples[("tocsin_notices", (("state", "sent"),))] == 1
+
+
+def test_each_collector_says_how_long_since_its_last_success(
+    scrape: TestClient, seeded: FakeClock
+) -> None:
+    """The lag is the app's clock minus the last success, and grows with it; a collector that
+    never succeeded has no lag but counts its failures."""
+    samples = parsed(scrape.get("/metrics").text)
+    assert samples[("tocsin_collector_lag_seconds", (("collector", "abusech"),))] == 600
+    assert ("tocsin_collector_lag_seconds", (("collector", "dshield"),)) not in samples
+    assert samples[("tocsin_collector_failures", (("collector", "dshield"),))] == 3
+    seeded.advance(60)
+    later = parsed(scrape.get("/metrics").text)
+    assert later[("tocsin_collector_lag_seconds", (("collector", "abusech"),))] == 660
 
 
 def test_a_later_scrape_adds_what_came_in_and_a_new_process_agrees(

@@ -28,7 +28,8 @@ from tocsin.store import Store
 
 
 class DeskMetrics(Collector):
-    """Events in by feed, quarantined rows, the queue's depth, SLA breaches, notices by state."""
+    """Events in by feed, quarantined rows, the queue's depth, SLA breaches, notices by state,
+    and each collector's lag behind its last success."""
 
     def __init__(self, store: Store, now: Now) -> None:
         self.store = store
@@ -58,9 +59,12 @@ class DeskMetrics(Collector):
             ),
             ("tocsin_notices", NOTICES, ["state"], figures.notices_by_status),
         ]
-        # TODO(collector-lag): tocsin_collector_lag_seconds{collector}, the seconds since each
-        # collector's last success (now() - collector_state.last_success), once the collectors'
-        # tables (migration 0015, helper `collect`) are on main.
+        states = self.store.collectors.states()  # one row per collector: a small table
+        now = self.now()
+        lag = {n: now - s.last_success for n, s in states.items() if s.last_success is not None}
+        gauges.append(("tocsin_collector_lag_seconds", LAG, ["collector"], lag))
+        failures = {name: state.failures for name, state in states.items()}
+        gauges.append(("tocsin_collector_failures", FAILURES, ["collector"], failures))
         for name, documentation, labels, values in gauges:
             gauge = GaugeMetricFamily(name, documentation, labels=labels)
             for key, count in sorted(values.items()):
@@ -72,6 +76,8 @@ EVENTS = "Events stored, by feed (each observation once; duplicates and quaranti
 QUARANTINED = "Input rows held in quarantine, by feed."
 OPEN = "The queue's depth: open incidents (not merged), by priority."
 BREACHED = "Open incidents whose SLA clock (acknowledge or resolve) ran out, by priority."
+LAG = "Seconds since each collector's last successful run (absent before its first)."
+FAILURES = "Each collector's failed runs since its last success."
 NOTICES = "Notices to constituents, by state (pending, sent, deferred, failed, bounced)."
 
 
