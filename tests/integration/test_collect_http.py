@@ -201,6 +201,22 @@ def test_a_header_credential_comes_from_its_variable_and_never_reaches_a_log_or_
     )
 
 
+def test_an_address_holding_a_key_comes_from_its_variable_and_is_never_shown(
+    feed: tuple[Feed, str], settings: Settings, store: Store, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    served, url = feed
+    monkeypatch.setenv("FEED_URL", f"{url}/data/k3y-in-the-path-4242/feed.txt")
+    text = openphish(url).replace(f'url = "{url}/feed.txt"', 'url_env = "FEED_URL"')
+    collectors = Collectors(configure(tmp_path, settings, text), store, FakeClock())
+    [run] = collectors.collect()
+    assert (run.ok, run.accepted) == (True, 8)
+    assert [o.name for o in store.collectors.objects()] == ["feed.txt"]
+    served.status = 500
+    [failed] = collectors.collect("openphish")
+    assert failed.error == "GET $FEED_URL: HTTP 500 Internal Server Error"
+
+
 def test_collect_once_and_collectors_list_on_the_command_line(
     feed: tuple[Feed, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,10 +54,11 @@ def request(
     *,
     headers: Mapping[str, str] | None = None,
     body: bytes | None = None,
+    label: str | None = None,
 ) -> Answer:
     """The answer to one request: a 2xx or 304 answer read whole; anything else, a failure to
-    connect, an answer past ``limits``: ``InputUnreadable``."""
-    where = f"{method} {url}"
+    connect, an answer past ``limits``: ``InputUnreadable``, naming ``label`` (else ``url``)."""
+    where = f"{method} {label or url}"
     deadline = clock() + limits.seconds
     if not check_url(url):
         raise InputUnreadable(f"{where}: only http:// and https:// addresses are fetched")

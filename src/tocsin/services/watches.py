@@ -71,11 +71,13 @@ async def watch_collectors(desk: Desk, stop: asyncio.Event, poll: float = COLLEC
     """Run the collectors that are due: at once, then every ``poll`` seconds until ``stop`` is
     set; a run in progress finishes first. A failure of the desk itself is logged, never
     stops the server."""
-    while not stop.is_set():
+    while True:
         try:
             await asyncio.to_thread(run_due, desk)
         except Exception as exc:  # the store or the collectors file failing: logged, tried again
             logging.getLogger("tocsin.collect").error("collectors not run: %s", exc)
+        if stop.is_set():
+            return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=poll)
 
