@@ -1,11 +1,12 @@
 """``kind = "http"``: a feed at a URL, fetched with a conditional GET.
 
-Keys: ``url`` (http or https), or ``url_env`` naming the variable that holds it (for a feed whose
-key is part of its address, as PhishTank's and ThreatFox's are), ``headers`` (plain values, e.g. ``Accept``), ``headers_env``
-(header name → the environment variable holding its value, for an API key). The validators of
-the last answer taken in (``ETag``, ``Last-Modified``) go back as ``If-None-Match`` and
-``If-Modified-Since``; a 304 is nothing new. The answer's name is the URL path's last part (the
-parsers read a file's kind from it), or the collector's name.
+Keys: ``url`` (http or https), or ``url_env`` naming the variable that holds it (for a feed
+whose key is part of its address, as PhishTank's and ThreatFox's are); ``headers`` (plain
+values, e.g. ``Accept``); ``headers_env`` (header name → the environment variable holding its
+value, for an API key). The validators of the last answer taken in (``ETag``,
+``Last-Modified``) go back as ``If-None-Match`` and ``If-Modified-Since``; a 304 is nothing new.
+The answer's name is the URL path's last part (the parsers read a file's kind from it), or the
+collector's name.
 """
 
 from __future__ import annotations
