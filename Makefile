@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test test-clock venv lint typecheck bench browser-deps i18n clean
+.PHONY: demo test test-clock venv lint typecheck bench browser-deps mail-deps i18n clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,18 +25,21 @@ demo: $(STAMP)
 browser-deps:
 	./scripts/browser-deps.sh
 
+mail-deps:
+	./scripts/mail-deps.sh
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-logo
 
-test: $(TEST_STAMP) browser-deps lint
+test: $(TEST_STAMP) browser-deps mail-deps lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
 # The non-browser suite again with the wall clock moved (Debian's faketime): a test that reads the
 # wall clock instead of the injected clock fails here. CI runs it after `make test`.
-test-clock: $(TEST_STAMP)
+test-clock: $(TEST_STAMP) mail-deps
 	./scripts/test-clock.sh
 
 bench: $(TEST_STAMP)

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from tests.audit_keys import AUDIT_KEY, write_keys
+from tests.imap import dovecot, imap_account  # noqa: F401 (fixtures: a real IMAP server)
 from tests.pg import ensure_postgres
 from tocsin.settings import Settings
 from tocsin.store import Store, open_store

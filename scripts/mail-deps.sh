@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what the mailbox tests need: Debian's dovecot (IMAP over TLS), which the tests start as a
+# throwaway server of their own on a loopback port (tests/imap.py). The system's own dovecot
+# service is never used; the tests' server reads only its own configuration.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/sbin/dovecot ]; then
+  echo "Installing Debian's dovecot-imapd for the mailbox tests..."
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq dovecot-imapd >/dev/null
+fi
