@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from tocsin import __version__
 from tocsin.cli.audit import audit_app, sla_app
+from tocsin.cli.backup import backup, restore
 from tocsin.cli.collect import collect, collectors_app
 from tocsin.cli.common import err, out, shown, use_clock
 from tocsin.cli.cvd import cvd_app
@@ -49,7 +50,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for command in (ingest, feeds, events, collect, serve, demo):
+for command in (ingest, feeds, events, collect, serve, demo, backup, restore):
     app.command()(command)
 for name, group in (
     ("quarantine", quarantine_app),
