@@ -62,17 +62,23 @@ def expired(event: Mapping[str, Any], now: int) -> bool:
 _epochs: dict[str, int] = {}
 
 
-def time_bucket(event: Mapping[str, Any], window: int) -> int:
-    """Which dedupe window the event falls into (0 when the window is 0: dedupe forever)."""
-    if window <= 0:
-        return 0
+def event_seconds(event: Mapping[str, Any]) -> int:
+    """The event's time in seconds since 1970: ``time.source``, else ``time.observation``
+    (remembered per text: a feed repeats its times)."""
     moment = event.get("time.source") or event["time.observation"]
     seconds = _epochs.get(moment)
     if seconds is None:
         if len(_epochs) > 100_000:
             _epochs.clear()
         seconds = _epochs[moment] = epoch_seconds(moment)
-    return seconds // window
+    return seconds
+
+
+def time_bucket(event: Mapping[str, Any], window: int) -> int:
+    """Which dedupe window the event falls into (0 when the window is 0: dedupe forever)."""
+    if window <= 0:
+        return 0
+    return event_seconds(event) // window
 
 
 def fingerprint(
@@ -103,8 +109,8 @@ def keys(
         head = orjson.dumps(values)[:-1]  # without its closing bracket: the time part follows
     except TypeError:  # only values that never passed a sanitiser
         head = json.dumps(values, default=str, separators=(",", ":")).encode()[:-1]
-    bucket = time_bucket(event, window)
-    seconds = time_bucket(event, 1)
+    seconds = event_seconds(event)
+    bucket = seconds // window if window > 0 else 0
     fingerprint = blake2b(b"%s,%d]" % (head, bucket), digest_size=16).hexdigest()
     if seconds == bucket:
         return fingerprint, fingerprint

@@ -138,6 +138,7 @@ def bounded(number: int) -> int:
     return number
 
 
+@_memoized
 def port(value: Any) -> int:
     number = integer(value)
     if not 0 <= number <= 65535:
@@ -362,6 +363,10 @@ def datetime_utc(value: Any) -> str:
     Accepts ISO 8601 with ``T`` or a space, ``Z``, offsets, a trailing ``UTC``, and Unix seconds.
     A time without a zone is taken as UTC, as every feed Tocsin reads documents.
     """
+    if type(value) is str:  # the usual value: a text seen before is answered at once
+        cached = _time_cache.get(value)
+        if cached is not None:
+            return cached
     if isinstance(value, datetime):
         return _format(value)
     if isinstance(value, int | float) and not isinstance(value, bool):

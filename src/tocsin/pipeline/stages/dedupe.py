@@ -17,7 +17,7 @@ from hashlib import blake2b
 
 import orjson
 
-from tocsin.model.event import FINGERPRINT_FIELDS, keys, time_bucket
+from tocsin.model.event import FINGERPRINT_FIELDS, event_seconds, keys
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.stages.batch import Batch, failure
 
@@ -36,12 +36,24 @@ def rank(event: dict[str, object]) -> int:
     finally:
         if observed is not None:
             event["time.observation"] = observed
-    seconds = min(max(time_bucket(event, 1), 0), (1 << TIME_BITS) - 1)
+    seconds = min(max(event_seconds(event), 0), (1 << TIME_BITS) - 1)
+    return (_laxity(event.get("tlp")) << TLP_SHIFT) | (seconds << RANK_BITS) | int.from_bytes(
+        digest, "big"
+    )
+
+
+_LAXITY = {t.value_name: TLP.RED - t for t in TLP}  # the canonical labels, looked up at once
+
+
+def _laxity(label: object) -> int:
+    """How much less restrictive than RED a TLP label is; 0 (RED) for one that cannot be read."""
+    found = _LAXITY.get(label) if type(label) is str else None
+    if found is not None:
+        return found
     try:
-        laxity = TLP.RED - TLP.parse(event.get("tlp"))
+        return TLP.RED - TLP.parse(label)
     except ValueError:
-        laxity = 0
-    return (laxity << TLP_SHIFT) | (seconds << RANK_BITS) | int.from_bytes(digest, "big")
+        return 0
 
 
 class Deduper:
