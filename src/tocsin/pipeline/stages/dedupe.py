@@ -37,8 +37,10 @@ def rank(event: dict[str, object]) -> int:
         if observed is not None:
             event["time.observation"] = observed
     seconds = min(max(event_seconds(event), 0), (1 << TIME_BITS) - 1)
-    return (_laxity(event.get("tlp")) << TLP_SHIFT) | (seconds << RANK_BITS) | int.from_bytes(
-        digest, "big"
+    return (
+        (_laxity(event.get("tlp")) << TLP_SHIFT)
+        | (seconds << RANK_BITS)
+        | int.from_bytes(digest, "big")
     )
 
 
