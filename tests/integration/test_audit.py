@@ -4,8 +4,8 @@ without the key is caught, named and located, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -18,14 +18,14 @@ from fastapi.testclient import TestClient
 
 from tests.audit_keys import AUDIT_KEY, given_keys
 from tests.desk import START, Team, make_team
-from tests.loops import run_alone
 from tocsin.auth.audit_keys import AuditKeys
 from tocsin.cases.audit import AuditLog, Report
 from tocsin.cases.checkpoints import CheckpointFile
 from tocsin.errors import Conflict
 from tocsin.model.audit import GENESIS, PUBLIC, AuditKey, Failure, entry_hash
 from tocsin.model.checkpoint import parse
-from tocsin.services.watches import watch_checkpoints
+from tocsin.services.scheduler import Job, Scheduler
+from tocsin.services.watches import write_checkpoint
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
@@ -308,33 +308,24 @@ def test_the_server_checkpoints_the_log_as_it_stops(settings: Settings, store: S
 
 
 def test_the_server_watch_writes_a_due_checkpoint(logged: Logged) -> None:
-    """The server's watch checkpoints the log when enough entries were added (here 5)."""
+    """The server's checkpoint job checkpoints the log when enough entries were added (here 5)."""
     logged.notes(5)
-
-    async def watch_once() -> None:
-        stop = asyncio.Event()
-        stop.set()  # one look, then stop
-        await watch_checkpoints(logged.audit, stop)
-
-    run_alone(watch_once)  # a session's Playwright may run a loop in this thread
+    write_checkpoint(logged.audit)
     assert logged.audit.latest().seq == 75  # type: ignore[union-attr]
 
 
 def test_the_server_watch_logs_a_refused_checkpoint(
     logged: Logged, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A log cut short is never covered by the watch: it logs why, and writes nothing."""
+    """A log cut short is never covered by the checkpoint job: it logs why, writes nothing, and
+    the scheduler records the job as failed."""
     sql(logged.store, "DELETE FROM audit_log WHERE seq > 60")
     before = logged.file.path.read_bytes()
-
-    async def watch_once() -> None:
-        stop = asyncio.Event()
-        stop.set()
-        await watch_checkpoints(logged.audit, stop)
-
     logged.team.clock.advance(3600)
-    run_alone(watch_once)  # a session's Playwright may run a loop in this thread
+    job = Job("audit-checkpoint", 5, partial(write_checkpoint, logged.audit))
+    Scheduler(logged.store, [job], clock=logged.team.clock).run_once()
     assert "no audit checkpoint written: audit log TRUNCATED" in caplog.text
+    assert "TRUNCATED" in (logged.store.jobs.runs()["audit-checkpoint"].error or "")
     assert logged.file.path.read_bytes() == before
 
 

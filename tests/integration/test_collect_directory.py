@@ -4,8 +4,6 @@ stores exactly what one clean run stores."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,8 @@ from tests.desk import FakeClock
 from tests.integration.test_crash import snapshot
 from tocsin.services.collectors import Collectors
 from tocsin.services.desk import Desk
-from tocsin.services.watches import run_due, watch_collectors
+from tocsin.services.scheduler import Scheduler
+from tocsin.services.watches import desk_jobs, run_due
 from tocsin.settings import Settings
 from tocsin.store import Store, open_store
 
@@ -124,7 +123,7 @@ def test_a_run_that_crashes_part_way_then_runs_again_stores_what_one_clean_run_s
 def test_the_server_watch_runs_the_collectors_that_are_due(
     settings: Settings, store: Store, tmp_path: Path
 ) -> None:
-    """run_due runs what is due once; the watch runs it until stopped."""
+    """run_due runs what is due once; the server's scheduler runs it as its collect job."""
     drop = tmp_path / "drop"
     drop.mkdir()
     (drop / "2026-11-27-scan_telnet-nl-geo.csv").write_bytes(report())
@@ -136,13 +135,7 @@ def test_the_server_watch_runs_the_collectors_that_are_due(
     clock.advance(60)
     (drop / "2026-11-26-scan_telnet-nl-geo.csv").write_bytes(report().replace(b"11-27", b"11-26"))
 
-    async def once() -> None:
-        stop = asyncio.Event()
-        stop.set()  # one pass, then stop
-        await watch_collectors(desk, stop)
-
-    thread = threading.Thread(target=asyncio.run, args=(once(),))
-    thread.start()
-    thread.join()
+    [job] = [job for job in desk_jobs(desk) if job.name == "collect"]
+    Scheduler(store, [job], clock=clock).run_once()
     assert store.collectors.runs("drop", limit=1)[0].objects == 1
     assert not (drop / "2026-11-26-scan_telnet-nl-geo.csv").exists()

@@ -4,7 +4,6 @@ acknowledged through their link, and sent again when urgent and unacknowledged."
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import json
@@ -27,7 +26,6 @@ from fastapi.testclient import TestClient
 from tests.desk import FakeClock
 from tests.factories import make_event, rows
 from tests.integration.test_smtp import LoopbackController
-from tests.loops import run_alone
 from tocsin.errors import NotFound
 from tocsin.model.constituent import Constituent
 from tocsin.notify import dispatch
@@ -35,7 +33,9 @@ from tocsin.notify.compose import Sender
 from tocsin.notify.notifier import Notifier, NotifySettings
 from tocsin.notify.pgp import Keyring, PgpError
 from tocsin.notify.smtp import SmtpSettings
-from tocsin.services.notices import Round, notifier, watch_notices
+from tocsin.services.notices import Round, notifier
+from tocsin.services.scheduler import Job, Scheduler
+from tocsin.services.watches import send_notices
 from tocsin.settings import Settings
 from tocsin.store import Store
 from tocsin.web.app import create_app
@@ -588,28 +588,19 @@ def test_a_published_case_announces_its_csaf_advisory(seeded: Store, mailbox: An
 
 
 def test_the_server_runs_the_notice_desk_on_its_schedule(seeded: Store, mailbox: Any) -> None:
-    """The watch of `tocsin serve` (TOCSIN_NOTIFY_EVERY): its first run plans and sends, the
-    next ones send nothing new, and it stops when told."""
+    """The notice job of `tocsin serve` (TOCSIN_NOTIFY_EVERY): its first run plans and sends,
+    the next ones (each an interval later) send nothing new."""
     box, port = mailbox
-    notices = desk(seeded, port, FakeClock(NOW))
+    clock = FakeClock(NOW)
+    notices = desk(seeded, port, clock)
     rounds: list[Round] = []
-
-    async def scenario() -> None:
-        loop = asyncio.get_running_loop()
-        third = asyncio.Event()
-
-        def after(done: Round) -> None:
-            rounds.append(done)
-            if len(rounds) == 3:
-                loop.call_soon_threadsafe(third.set)
-
-        stop = asyncio.Event()
-        task = asyncio.create_task(watch_notices(notices, stop, every=0, after=after))
-        await asyncio.wait_for(third.wait(), timeout=60)
-        stop.set()
-        await asyncio.wait_for(task, timeout=60)
-
-    run_alone(scenario)
+    job = Job("notices", 60, lambda: rounds.append(send_notices(notices)))
+    scheduler = Scheduler(seeded, [job], clock=clock)
+    for _ in range(3):
+        scheduler.run_once()
+        scheduler.run_once()  # not due again within its interval: no run
+        clock.advance(60)
+    assert len(rounds) == 3
     assert rounds[0].planned == 3 and rounds[0].sent.outcomes == {"sent": 3}
     assert all(r.planned == 0 and not r.sent.outcomes for r in rounds[1:3])
     assert len(box.messages) == 3

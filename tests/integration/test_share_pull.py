@@ -4,7 +4,6 @@ partner never does."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,14 +14,14 @@ from typer.testing import CliRunner
 
 from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.serving import serving
-from tests.desk import Team, make_team
+from tests.desk import FakeClock, Team, make_team
 from tests.factories import make_event, rows
-from tests.loops import run_alone
 from tocsin.cli import app as cli
 from tocsin.model.tlp import TLP
 from tocsin.services.accounts import Accounts
 from tocsin.services.publish import Publisher
-from tocsin.services.pull import Pulled, Source, load_sources, pull, watch_pulls
+from tocsin.services.pull import Pulled, Pulls, Source, load_sources, pull
+from tocsin.services.scheduler import Job, Scheduler
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
@@ -219,38 +218,19 @@ def test_the_server_pulls_each_source_on_its_schedule(
         f"every = 3600\n"
     )
     settings = settings.but(share_sources=str(sources))
-    clock = [1_800_000_000]
+    clock = FakeClock(1_800_000_000)
     pulled: list[Pulled] = []
-
-    async def scenario() -> None:
-        loop = asyncio.get_running_loop()
-        passes_after_the_pull = asyncio.Event()
-        reads = {"at_pull": 0, "now": 0}
-
-        def now() -> int:  # read once per pass of the watch (and by each pull)
-            reads["now"] += 1
-            if pulled and reads["now"] >= reads["at_pull"] + 3:
-                loop.call_soon_threadsafe(passes_after_the_pull.set)
-            return clock[0]
-
-        def after(got: Pulled) -> None:
-            pulled.append(got)
-            reads["at_pull"] = reads["now"]
-            clock[0] += 10  # time moves, not enough for the next pull
-
-        stop = asyncio.Event()
-        task = asyncio.create_task(
-            watch_pulls(
-                settings, store, load_sources(str(sources)), stop, now=now, every=0, after=after
-            )
-        )
-        await asyncio.wait_for(passes_after_the_pull.wait(), timeout=60)
-        stop.set()
-        await asyncio.wait_for(task, timeout=60)
-
+    job = Pulls(settings, store, load_sources(str(sources)), clock, after=pulled.append)
+    scheduler = Scheduler(store, [Job("pulls", 60, job)], clock=clock)
     try:
-        run_alone(scenario)
+        scheduler.run_once()
         assert [p.source for p in pulled] == ["publisher"]
+        assert "TAXII pull failed from down" in (store.jobs.runs()["pulls"].error or "")
+        for _ in range(3):  # time moves, not enough for either source's next pull
+            clock.advance(60)
+            scheduler.run_once()
+        assert [p.source for p in pulled] == ["publisher"]
+        assert store.jobs.runs()["pulls"].error is None  # the source that is down waits too
         assert _addresses(store) == {f"198.51.100.{n}" for n in range(1, 6)}
     finally:
         store.close()

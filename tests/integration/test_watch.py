@@ -1,53 +1,34 @@
-"""SLA breaches are recorded while the server runs, and by `tocsin sla check` (both backends)."""
+"""SLA breaches are recorded by the server's SLA job, and by `tocsin sla check` (both backends)."""
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 
 import pytest
 from typer.testing import CliRunner
 
 from tests.audit_keys import AUDIT_KEY
 from tests.desk import make_team
-from tests.loops import run_alone
-from tocsin.cases.watch import watch_sla
 from tocsin.cli import app
-from tocsin.model.incident import Incident
+from tocsin.services.scheduler import Job, Scheduler
+from tocsin.services.watches import SLA_EVERY, check_sla
 from tocsin.store import Store
 
 
-def test_the_watch_records_a_breach_and_keeps_going(store: Store) -> None:
-    """With a P1 left unacknowledged past 15 minutes, the watch writes the breach to the
-    timeline once; it keeps checking until told to stop, and then stops."""
+def test_the_sla_job_records_a_breach_once(store: Store) -> None:
+    """With a P1 left unacknowledged past 15 minutes, the server's SLA job writes the breach to
+    the timeline once, however often it runs after."""
     team = make_team(store)
     incident = team.desk.create(team.people["analyst"], title="x", type="ddos", priority="P1")
     team.clock.advance(16 * 60)
-    checked = 0
-
-    async def scenario() -> None:
-        done = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        original = team.desk.check_sla
-
-        def counting() -> list[Incident]:
-            nonlocal checked
-            result = original()
-            checked += 1
-            if checked == 2:
-                loop.call_soon_threadsafe(done.set)
-            return result
-
-        team.desk.check_sla = counting  # type: ignore[method-assign]
-        stop = asyncio.Event()
-        task = asyncio.create_task(watch_sla(team.desk, stop, every=0))
-        await asyncio.wait_for(done.wait(), timeout=30)
-        stop.set()
-        await asyncio.wait_for(task, timeout=30)
-
-    run_alone(scenario, timeout=60)
+    job = Job("sla", SLA_EVERY, partial(check_sla, team.desk))
+    scheduler = Scheduler(store, [job], clock=team.clock)
+    for _ in range(3):
+        scheduler.run_once()
+        team.clock.advance(SLA_EVERY)
     lines = [t["text"] for t in store.cases.timeline(incident.id)]
     assert lines.count("SLA breached: time to acknowledge ran out") == 1
-    assert checked >= 2
+    assert store.jobs.runs()["sla"].succeeded == team.clock.now - SLA_EVERY
 
 
 def test_sla_check_command_records_breaches(

@@ -23,7 +23,7 @@ from tocsin.cli.events import events
 from tocsin.cli.ingest import feeds, ingest, quarantine_app
 from tocsin.cli.notify import notify_app
 from tocsin.cli.registry import asn_app, constituents_app
-from tocsin.cli.serve import demo, serve
+from tocsin.cli.serve import demo, serve, worker
 from tocsin.cli.share import partners_app, share_app
 from tocsin.cli.users import tokens_app, users_app
 from tocsin.errors import TocsinError
@@ -50,7 +50,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for command in (ingest, feeds, events, collect, serve, demo, backup, restore):
+for command in (ingest, feeds, events, collect, serve, worker, demo, backup, restore):
     app.command()(command)
 for name, group in (
     ("quarantine", quarantine_app),

@@ -1,7 +1,9 @@
-"""``tocsin serve`` and ``tocsin demo``: the web server, and the made-up demo data behind it."""
+"""``tocsin serve``, ``tocsin worker`` and ``tocsin demo``: the web server with the scheduled jobs,
+the jobs alone, and the made-up demo data."""
 
 from __future__ import annotations
 
+import signal
 from typing import Annotated, Any
 
 import typer
@@ -9,6 +11,8 @@ import typer
 from tocsin.cli.common import desk, out, shown
 from tocsin.services.demo import Loaded, demo_password
 from tocsin.services.logs import configure_logs
+from tocsin.services.scheduler import Stop
+from tocsin.services.watches import scheduler
 from tocsin.settings import Settings
 
 Host = Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")]
@@ -17,7 +21,7 @@ Port = Annotated[int | None, typer.Option(help="Port (default 8000).")]
 
 def serve(host: Host = None, port: Port = None) -> None:
     """Serve the web pages, the JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json) and
-    TAXII 2.1 under /taxii2/."""
+    TAXII 2.1 under /taxii2/, and run the scheduled jobs beside them."""
     import uvicorn
 
     from tocsin.web.app import create_app
@@ -28,6 +32,25 @@ def serve(host: Host = None, port: Port = None) -> None:
     application = create_app(config)
     out.print(shown(f"Tocsin at http://{config.host}:{config.port}/"))
     uvicorn.run(application, host=config.host, port=config.port, **SERVER)
+
+
+def worker() -> None:
+    """Run the scheduled jobs without the web (SLA clocks, notices, pulls, checkpoints…), for
+    those who split them from the web servers. SIGTERM or Ctrl-C stops it once the jobs in
+    progress have ended."""
+    stop = Stop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    try:
+        with desk() as d:
+            jobs = scheduler(d)
+            jobs.tick()  # the first runs start at once, before the line that says so
+            names = ", ".join(f"{job.name} every {job.every} s" for job in jobs.jobs)
+            out.print(shown(f"Tocsin worker: {names}"))
+            jobs.serve(stop)
+        out.print(shown("Tocsin worker: stopped"))
+    finally:
+        stop.close()
 
 
 # How uvicorn runs Tocsin. Its proxy headers are off: uvicorn would believe X-Forwarded-For from

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,29 +71,6 @@ def run_round(notices: Notifier, *, workers: int = 2) -> Round:
     planned = len(notices.plan().notices)
     reminded = notices.remind()
     return Round(planned, reminded, notices.send(workers=workers))
-
-
-async def watch_notices(
-    notices: Notifier,
-    stop: asyncio.Event,
-    *,
-    every: float,
-    after: Callable[[Round], None] | None = None,
-) -> None:
-    """While the server runs (``TOCSIN_NOTIFY_EVERY``): a run every ``every`` seconds until
-    ``stop`` is set. A failed run is logged and the next one runs as usual; a run in progress
-    finishes first, so the store is never closed under it."""
-    while not stop.is_set():
-        try:
-            done = await asyncio.to_thread(run_round, notices)
-            if done.planned or done.sent.outcomes:
-                log.info("notices: %s", done.line())
-            if after is not None:
-                after(done)
-        except Exception:  # the watch must outlive one bad run; the error is logged
-            log.exception("notice run failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
 
 
 def _protector(home: Path, key: str) -> Protect:

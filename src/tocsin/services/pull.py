@@ -34,9 +34,7 @@ and the all-or-nothing store of one pull only hold if read together with the cli
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import logging
 import os
 import tomllib
@@ -51,7 +49,7 @@ from typing import Any, NoReturn
 
 import orjson
 
-from tocsin.errors import ConfigError, InputUnreadable, InvalidValue
+from tocsin.errors import ConfigError, InputUnreadable, InvalidValue, TocsinError
 from tocsin.model.people import Principal, Role
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.runner import Summary
@@ -155,37 +153,46 @@ def load_sources(path: str) -> list[Source]:
     return sources
 
 
-async def watch_pulls(
-    settings: Settings,
-    store: Store,
-    sources: list[Source],
-    stop: asyncio.Event,
-    *,
-    now: Callable[[], int],
-    every: float = WATCH_SECONDS,
-    after: Callable[[Pulled], None] | None = None,
-) -> None:
-    """While the server runs: pull each source when its ``every`` has passed, until ``stop`` is
-    set. A source that fails is logged and tried again after its ``every``, not at once; a pull
-    in progress finishes first (so the store is never closed under it)."""
-    failed: dict[str, int] = {}  # source name -> when it may be tried again
-    while not stop.is_set():
-        moment = now()
-        for source in due(store, sources, moment):
-            if failed.get(source.name, 0) > moment:
+class Pulls:
+    """The scheduler's job of the partners' pulls: each source whose ``every`` has passed. A
+    source that fails is logged and tried again after its ``every``, not at the next run, and
+    never stops the others; the job fails (and says which) when one did. ``after`` sees each
+    pull that arrived."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        sources: list[Source],
+        now: Callable[[], int],
+        after: Callable[[Pulled], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.sources = sources
+        self.now = now
+        self.after = after
+        self.failed: dict[str, int] = {}  # source name -> when it may be tried again
+
+    def __call__(self) -> None:
+        moment = self.now()
+        failures = []
+        for source in due(self.store, self.sources, moment):
+            if self.failed.get(source.name, 0) > moment:
                 continue
             try:
-                got = await asyncio.to_thread(pull, settings, store, source, now=now)
+                got = pull(self.settings, self.store, source, now=self.now)
             except Exception as exc:  # one partner down must not stop the others; logged
                 log.warning("TAXII pull from %s failed: %s", source.name, exc)
-                failed[source.name] = moment + source.every
+                self.failed[source.name] = moment + source.every
+                failures.append(source.name)
                 continue
-            failed.pop(source.name, None)
+            self.failed.pop(source.name, None)
             log.info("TAXII pull from %s: %s objects", source.name, got.objects)
-            if after is not None:
-                after(got)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
+            if self.after is not None:
+                self.after(got)
+        if failures:
+            raise TocsinError(f"TAXII pull failed from {', '.join(failures)}")
 
 
 def pull_sources(

@@ -1,65 +1,70 @@
-"""What a running Tocsin does on its own schedule: the SLA clocks, the notices to send, the
-partners' collections to pull, the collectors that are due and the audit log's checkpoints, each
-a task until ``stop`` is set."""
+"""What a running Tocsin does on its own schedule, as the scheduler's table of jobs: the SLA
+clocks, the notices to send, the partners' collections to pull, the collectors that are due and
+the audit log's checkpoints.
+
+Each job is a plain function that does its work once; ``services.scheduler`` runs it on its
+interval, in a thread, under the store's lock, and records how it went.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
+from functools import partial
 
 from tocsin.cases.audit import AuditLog
-from tocsin.cases.watch import watch_sla
+from tocsin.cases.incidents import Incidents
 from tocsin.errors import TocsinError
 from tocsin.model.collector import CollectorRun
+from tocsin.notify.notifier import Notifier
 from tocsin.services.desk import Desk
-from tocsin.services.notices import watch_notices
-from tocsin.services.pull import load_sources, watch_pulls
+from tocsin.services.notices import Round, run_round
+from tocsin.services.pull import WATCH_SECONDS, Pulls, load_sources
+from tocsin.services.scheduler import Job, Scheduler
+
+SLA_EVERY = 60  # seconds between two looks at the SLA clocks
+COLLECT_EVERY = 30  # seconds between looks for collectors that are due (each has its `every`)
+CHECKPOINT_EVERY = 5  # seconds between looks at the audit log's head (one indexed max())
+log = logging.getLogger("tocsin.watch")
+audit_log = logging.getLogger("tocsin.audit")
 
 
-def start_watches(desk: Desk, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-    """The SLA clocks, the notices to send and the partners' collections to pull, each on its
-    schedule until ``stop`` is set."""
+def desk_jobs(desk: Desk) -> list[Job]:
+    """The jobs of this desk's settings. The sources file of the partners' pulls is read here,
+    once: a broken file stops the start."""
     settings = desk.settings
-    watches = [
-        asyncio.create_task(watch_sla(desk.incidents, stop)),
-        asyncio.create_task(watch_checkpoints(desk.audit, stop)),
+    jobs = [
+        Job("sla", SLA_EVERY, partial(check_sla, desk.incidents)),
+        Job("audit-checkpoint", CHECKPOINT_EVERY, partial(write_checkpoint, desk.audit)),
     ]
     if settings.notify_every and desk.notices is not None:
-        watches.append(
-            asyncio.create_task(watch_notices(desk.notices, stop, every=settings.notify_every))
-        )
+        jobs.append(Job("notices", settings.notify_every, partial(send_notices, desk.notices)))
     if settings.collectors:  # checked now: a broken collectors file stops the start
         desk.collectors()
-        watches.append(asyncio.create_task(watch_collectors(desk, stop)))
+        jobs.append(Job("collect", COLLECT_EVERY, partial(run_due, desk)))
     if settings.share_sources:  # partners' collections pulled on their schedule
-        sources = load_sources(settings.share_sources)  # read once; a broken file stops the start
-        watches.append(
-            asyncio.create_task(watch_pulls(settings, desk.store, sources, stop, now=desk.clock))
-        )
-    return watches
+        sources = load_sources(settings.share_sources)
+        jobs.append(Job("pulls", WATCH_SECONDS, Pulls(settings, desk.store, sources, desk.clock)))
+    return jobs
 
 
-log = logging.getLogger("tocsin.audit")
-COLLECT_POLL = 30.0  # seconds between looks for collectors that are due
-CHECKPOINT_POLL = 5.0  # seconds between looks at the log's head (one indexed max())
+def scheduler(desk: Desk) -> Scheduler:
+    """The scheduler of this desk's jobs, on its store and clock."""
+    return Scheduler(desk.store, desk_jobs(desk), clock=desk.clock)
 
 
-async def watch_checkpoints(
-    audit: AuditLog, stop: asyncio.Event, poll: float = CHECKPOINT_POLL
-) -> None:
-    """Checkpoint the audit log when it is due (``AuditLog.checkpoint_due``): at once, then
-    every ``poll`` seconds until ``stop`` is set; a refusal (a log cut short or rewritten) is
-    logged each time and never covered."""
-    while True:
-        try:
-            await asyncio.to_thread(audit.checkpoint_due)
-        except (TocsinError, OSError) as exc:
-            log.error("no audit checkpoint written: %s", exc)
-        if stop.is_set():
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=poll)
+def check_sla(incidents: Incidents) -> None:
+    """Record the SLA breaches on the timelines (the queue shows them live already)."""
+    breached = incidents.check_sla()
+    if breached:
+        log.info("SLA breached: %s", ", ".join(i.reference for i in breached))
+
+
+def send_notices(notices: Notifier) -> Round:
+    """One run of the notice desk (``TOCSIN_NOTIFY_EVERY``): plan, remind, send."""
+    done = run_round(notices)
+    if done.planned or done.sent.outcomes:
+        log.info("notices: %s", done.line())
+    return done
 
 
 def run_due(desk: Desk) -> list[CollectorRun]:
@@ -67,33 +72,33 @@ def run_due(desk: Desk) -> list[CollectorRun]:
     return desk.collect()
 
 
-async def watch_collectors(desk: Desk, stop: asyncio.Event, poll: float = COLLECT_POLL) -> None:
-    """Run the collectors that are due: at once, then every ``poll`` seconds until ``stop`` is
-    set; a run in progress finishes first. A failure of the desk itself is logged, never
-    stops the server."""
-    while True:
-        try:
-            await asyncio.to_thread(run_due, desk)
-        except Exception as exc:  # the store or the collectors file failing: logged, tried again
-            logging.getLogger("tocsin.collect").error("collectors not run: %s", exc)
-        if stop.is_set():
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=poll)
+def write_checkpoint(audit: AuditLog) -> None:
+    """Checkpoint the audit log when it is due (``AuditLog.checkpoint_due``); a refusal (a log
+    cut short or rewritten) is logged each time, never covered, and fails the job."""
+    try:
+        audit.checkpoint_due()
+    except (TocsinError, OSError) as exc:
+        audit_log.error("no audit checkpoint written: %s", exc)
+        raise
 
 
-async def last_checkpoint(audit: AuditLog) -> None:
+def last_checkpoint(audit: AuditLog) -> None:
     """The checkpoint of a server's shutdown: the log's head as it stops, when it grew."""
     try:
-        await asyncio.to_thread(audit.checkpoint)
+        audit.checkpoint()
     except (TocsinError, OSError) as exc:
-        log.error("no audit checkpoint written at shutdown: %s", exc)
+        audit_log.error("no audit checkpoint written at shutdown: %s", exc)
 
 
 __all__ = [
+    "CHECKPOINT_EVERY",
+    "COLLECT_EVERY",
+    "SLA_EVERY",
+    "check_sla",
+    "desk_jobs",
     "last_checkpoint",
     "run_due",
-    "start_watches",
-    "watch_checkpoints",
-    "watch_collectors",
+    "scheduler",
+    "send_notices",
+    "write_checkpoint",
 ]

@@ -11,6 +11,7 @@ from tocsin.store.protocols import (
     CollectorStore,
     CvdStore,
     EventStore,
+    JobStore,
     NoticeStore,
     PeopleStore,
     ReportStore,
@@ -60,6 +61,11 @@ class Store(EventStore, Protocol):
         """Collectors' runs, states and archived objects; the runs of ``tocsin ingest`` too."""
         ...
 
+    @property
+    def jobs(self) -> JobStore:
+        """What the scheduler remembers of its jobs."""
+        ...
+
     def migrate(self) -> None: ...
 
     def close(self) -> None: ...
@@ -72,4 +78,9 @@ class Store(EventStore, Protocol):
     def figures(self, after_event: int = 0) -> Figures:
         """The counts ``/metrics`` shows, each read from an index; the events by feed are those
         with an id above ``after_event``."""
+        ...
+
+    def try_lock(self, name: str) -> AbstractContextManager[bool]:
+        """The lock of one scheduled job across every server on this database: yields True
+        while this caller holds it, False at once when someone else does (never waits)."""
         ...

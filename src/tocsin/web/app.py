@@ -1,7 +1,8 @@
 """The ASGI application: built once from the settings, with the desk opened for its lifetime.
 
 ``create_app`` puts it together from small builders: the lifespan (the desk, the web's parts and
-the background watches), the routers, the static files, the error handlers and the middleware.
+the scheduler of the background jobs), the routers, the static files, the error handlers and
+the middleware.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from tocsin.errors import (
 from tocsin.model.clients import networks
 from tocsin.model.clock import Now, wall_clock
 from tocsin.services.desk import Desk, with_secret_key
-from tocsin.services.watches import last_checkpoint, start_watches
+from tocsin.services.watches import last_checkpoint, scheduler
 from tocsin.settings import Settings
 from tocsin.web import console, metrics, portal, taxii
 from tocsin.web.api import events as api_events
@@ -99,22 +100,20 @@ def create_app(
 
 def lifespan(settings: Settings, sessions: Sessions, clock: Now, *, watch_clocks: bool) -> Lifespan:
     """Opens the desk at start and hands it, with the web's parts, to every request; starts the
-    background watches; at the end lets them finish, checkpoints the audit log, and closes the
-    store."""
+    scheduler of the background jobs in a thread (``watch_clocks``); at the end lets the jobs in
+    progress finish, checkpoints the audit log, and closes the store."""
 
     @asynccontextmanager
     async def running(app: FastAPI) -> AsyncIterator[None]:
         desk = Desk.open(settings, clock=clock)
         install(app, Web(desk=desk, sessions=sessions, taxii_credentials=Remembered()))
-        stop = asyncio.Event()
-        watches = start_watches(desk, stop) if watch_clocks else []
+        running_jobs = scheduler(desk).start() if watch_clocks else None
         try:
             yield
         finally:
-            stop.set()
-            for watch in watches:
-                await watch  # lets a check or pull in progress finish before the store closes
-            await last_checkpoint(desk.audit)
+            if running_jobs is not None:  # the jobs in progress end before the store closes
+                await asyncio.to_thread(running_jobs.stop)
+            await asyncio.to_thread(last_checkpoint, desk.audit)
             desk.close()
 
     return running

@@ -8,6 +8,7 @@ from tocsin.store.protocols.cases import CaseStore
 from tocsin.store.protocols.collectors import CollectorStore
 from tocsin.store.protocols.cvd import CvdStore
 from tocsin.store.protocols.events import EventStore
+from tocsin.store.protocols.jobs import JobStore
 from tocsin.store.protocols.notices import NoticeStore
 from tocsin.store.protocols.people import PeopleStore
 from tocsin.store.protocols.reports import ReportStore
@@ -18,6 +19,7 @@ __all__ = [
     "CollectorStore",
     "CvdStore",
     "EventStore",
+    "JobStore",
     "NoticeStore",
     "PeopleStore",
     "ReportStore",

@@ -7,7 +7,7 @@ driver directly (``writer``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 
 from alembic import command
@@ -22,6 +22,7 @@ from tocsin.store.sql.cvd import SqlCvd
 from tocsin.store.sql.engine import open_database
 from tocsin.store.sql.events import SqlEvents
 from tocsin.store.sql.figures import figures
+from tocsin.store.sql.jobs import SqlJobs, advisory_lock, file_lock
 from tocsin.store.sql.notices import SqlNotices
 from tocsin.store.sql.people import SqlPeople
 from tocsin.store.sql.reports import SqlReports
@@ -48,6 +49,7 @@ class SqlStore(SqlEvents):
         self.notices = SqlNotices(self.engine)
         self.share = SqlShare(self.engine)
         self.collectors = SqlCollectors(self.engine)
+        self.jobs = SqlJobs(self.engine)
 
     def migrate(self) -> None:
         config = Config()
@@ -68,6 +70,10 @@ class SqlStore(SqlEvents):
 
     def figures(self, after_event: int = 0) -> Figures:
         return figures(self.engine, after_event)
+
+    def try_lock(self, name: str) -> AbstractContextManager[bool]:
+        path = self._database.path
+        return advisory_lock(self.engine, name) if path is None else file_lock(path, name)
 
     def write(self, rows: Sequence[EventRow], quarantined: Sequence[QuarantineRow]) -> int:
         return self._writer.write(rows, quarantined)

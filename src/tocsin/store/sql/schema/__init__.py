@@ -26,6 +26,7 @@ from tocsin.store.sql.schema.desk import (
     users,
 )
 from tocsin.store.sql.schema.events import asn_ranges, constituents, events, quarantine
+from tocsin.store.sql.schema.jobs import job_runs
 from tocsin.store.sql.schema.meta import Id, metadata
 from tocsin.store.sql.schema.public import (
     notice_events,
@@ -64,6 +65,7 @@ __all__ = [
     "incident_events",
     "incidents",
     "indicators",
+    "job_runs",
     "metadata",
     "notice_events",
     "notices",
