@@ -43,6 +43,7 @@ def worker() -> None:
         signal.signal(number, lambda *_: stop.set())
     try:
         with desk() as d:
+            configure_logs(d.settings)
             jobs = scheduler(d)
             jobs.tick()  # the first runs start at once, before the line that says so
             names = ", ".join(f"{job.name} every {job.every} s" for job in jobs.jobs)
