@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tocsin.collect import directory as directory
 from tocsin.collect import http as http  # each kind registers itself
+from tocsin.collect import imap as imap
 from tocsin.collect import shadowserver as shadowserver
 from tocsin.collect.base import KINDS, Batch, Collector, Fetched, Spec, build, register
 from tocsin.collect.config import load
