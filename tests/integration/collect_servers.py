@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +25,7 @@ class Feed:
     status: int = 200
     gzip: bool = False
     requests: list[dict[str, str]] = field(default_factory=list)
+    midway: Callable[[], None] | None = None  # called after half the body is sent
 
 
 @dataclass
@@ -46,7 +47,12 @@ class _Answering(BaseHTTPRequestHandler):
         return
 
     def answer(
-        self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        body: bytes,
+        kind: str,
+        headers: dict[str, str] | None = None,
+        midway: Callable[[], None] | None = None,
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
@@ -54,7 +60,14 @@ class _Answering(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if midway is None:
+            self.wfile.write(body)
+            return
+        half = len(body) // 2
+        self.wfile.write(body[:half])
+        self.wfile.flush()
+        midway()
+        self.wfile.write(body[half:])
 
 
 def _feed_handler(state: Feed) -> type[BaseHTTPRequestHandler]:
@@ -69,7 +82,7 @@ def _feed_handler(state: Feed) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
             else:
                 body = gzip.compress(state.body) if state.gzip else state.body
-                self.answer(200, body, "text/plain", {"ETag": state.etag})
+                self.answer(200, body, "text/plain", {"ETag": state.etag}, state.midway)
 
     return Handler
 

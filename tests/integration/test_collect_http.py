@@ -108,6 +108,23 @@ def test_an_answer_over_the_size_limit_fails_the_run_and_stores_nothing(
     assert store.collectors.objects() == []
 
 
+def test_an_answer_slower_than_the_time_limit_fails_the_run_and_stores_nothing(
+    feed: tuple[Feed, str], settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    """The deadline is read on the desk's clock while the body arrives: the server moves the
+    clock past it half-way through the answer."""
+    served, url = feed
+    clock = FakeClock()
+    served.body = OPENPHISH * 1000  # several reads
+    served.midway = lambda: clock.advance(601)
+    text = openphish(url, "max_seconds = 600\n")
+    [run] = Collectors(configure(tmp_path, settings, text), store, clock).collect()
+    assert not run.ok
+    assert run.error == f"GET {url}/feed.txt: the answer took longer than 600 s (max_seconds)"
+    assert store.count_events() == 0
+    assert store.collectors.objects() == []
+
+
 def test_failures_back_off_exponentially_up_to_a_cap_and_a_success_resets(
     feed: tuple[Feed, str], settings: Settings, store: Store, tmp_path: Path
 ) -> None:

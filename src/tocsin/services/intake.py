@@ -12,7 +12,7 @@ from pathlib import Path
 from tocsin.errors import InvalidValue
 from tocsin.model.clock import Now, wall_clock
 from tocsin.model.constituent import Constituent
-from tocsin.pipeline.parsers import all_parsers
+from tocsin.pipeline.parsers import all_parsers, get_parser
 from tocsin.pipeline.runner import Chunk as Chunk
 from tocsin.pipeline.runner import Progress, Summary
 from tocsin.services import quarantine, registry
@@ -60,6 +60,7 @@ class Intake:
         """Run feed files (or a MISP feed's directory) through the pipeline into the store;
         the run is recorded as the source ``ingest:<feed>`` (feed health shows it)."""
         options = load_mapping(mapping)
+        get_parser(feed)  # a misspelt feed is refused before a run is recorded under its name
         with recorded(self.store, self.now, feed) as done:
             summary = ingest(
                 self.settings,
