@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from tests.desk import FakeClock
 from tests.integration.collect_servers import Feed, serving
 from tocsin.cli import app
+from tocsin.collect.base import KINDS
 from tocsin.errors import ConfigError
 from tocsin.services.collectors import BACKOFF_CAP, BACKOFF_FIRST, Collectors
 from tocsin.settings import Settings
@@ -174,7 +175,6 @@ def test_a_credential_written_in_the_file_is_refused_naming_the_place(
     ("line", "says"),
     [
         ('kind = "ftp"', "kind: unknown kind 'ftp'"),
-        ('kind = "imap"', "kind: 'imap' is not available yet"),
         ('feed = "openphsh"', "feed: unknown feed 'openphsh'"),
         ("every = 0", "every: a whole number of at least 60"),
         ('tlp = "PURPLE"', "tlp:"),
@@ -188,6 +188,15 @@ def test_a_bad_collectors_file_names_the_collector_and_the_key(
     lines = [x for x in openphish("http://127.0.0.1:9").splitlines() if not x.startswith(key)]
     text = "\n".join([*lines, line]) + "\n"
     with pytest.raises(ConfigError, match=f"collector openphish: {says}"):
+        Collectors(configure(tmp_path, settings, text), store, FakeClock()).configured()
+
+
+def test_a_planned_kind_not_registered_is_refused_as_not_available_yet(
+    settings: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(KINDS, "imap", raising=False)
+    text = openphish("http://127.0.0.1:9").replace('kind = "http"', 'kind = "imap"')
+    with pytest.raises(ConfigError, match="collector openphish: kind: 'imap' is not available yet"):
         Collectors(configure(tmp_path, settings, text), store, FakeClock()).configured()
 
 
