@@ -108,4 +108,3 @@ def test_batched_aggregation_gives_what_the_per_event_one_gave(
     if os.environ.get("TOCSIN_RECORD_AGGREGATION"):
         RECORDED.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n")
     assert got == json.loads(RECORDED.read_text())
-

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from tocsin.cases.incident_rows import Opening, checked, row
 from tocsin.cases.queue import IncidentQueue, QueueRow
 from tocsin.errors import Conflict, InvalidValue, NotFound
 from tocsin.model import access, types
@@ -20,11 +21,9 @@ from tocsin.model.incident import (
     indicator,
     reference,
 )
-from tocsin.model.limits import bounded, limit_of
+from tocsin.model.limits import bounded
 from tocsin.model.people import Principal
-from tocsin.model.taxonomy import classification_type
 from tocsin.model.tlp import TLP
-from tocsin.model.tlp import tlp as sanitize_tlp
 from tocsin.model.workflow import IllegalTransition, Workflow
 from tocsin.store.shapes import Transaction
 
@@ -57,12 +56,7 @@ class Incidents(IncidentQueue):
         owner = org_id if org_id is not None else who.org_id
         if owner is None:
             raise InvalidValue("org_id", None, "an incident belongs to an organisation")
-        values = {
-            "title": _title(title, source),
-            "type": InvalidValue.check("type", type, classification_type),
-            "priority": InvalidValue.check("priority", priority, sanitize_priority),
-            "tlp": InvalidValue.check("tlp", tlp, sanitize_tlp),
-        }
+        values = checked(title, type, priority, tlp, source)
         clean = [
             InvalidValue.check(f"indicator {k}", (k, v), lambda kv: indicator(*kv))
             for k, v in indicators
@@ -102,23 +96,8 @@ class Incidents(IncidentQueue):
         now = self.now()
         year = datetime.fromtimestamp(now, tz=UTC).year
         number = self.cases.next_number(conn, f"incident:{year}")
-        incident = self.cases.add_incident(
-            conn,
-            {
-                **values,
-                "reference": reference(year, number),
-                "status": Status.NEW,
-                "org_id": owner,
-                "created": now,
-                "constituent": constituent,
-                "sector": sector,
-                "waited": 0,
-                "breached": "",
-                "source": source,
-                "group_key": group_key,
-                "details": details or {},
-            },
-        )
+        opening = Opening(values, constituent, sector, source, group_key, details)
+        incident = self.cases.add_incident(conn, row(opening, reference(year, number), owner, now))
         self.cases.link_events(conn, incident.id, list(event_ids))
         for kind, value in indicators:
             self.cases.add_indicator(conn, incident.id, kind.value, value)
@@ -377,15 +356,6 @@ class Incidents(IncidentQueue):
         return new
 
     # -- SLA clocks ------------------------------------------------------------------------------
-
-
-def _title(title: str, source: str) -> str:
-    """A person's title (typed, or given to a split) over the limit is refused whole; one Tocsin
-    composes from a rule or a report, which may quote a long URL, is cut to fit."""
-    text = InvalidValue.check("title", title, types.string)
-    if source == "manual" or source.startswith("split:"):
-        return bounded("incident.title", text)
-    return text[: limit_of("incident.title")]
 
 
 __all__ = ["OPEN", "Incidents", "QueueRow"]

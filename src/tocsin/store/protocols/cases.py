@@ -22,6 +22,10 @@ class CaseStore(Protocol):
         """The next value of a named counter (one per year for incident references)."""
         ...
 
+    def next_numbers(self, tx: Transaction, name: str, count: int) -> int:
+        """The first of the ``count`` next values of a named counter, taken at once."""
+        ...
+
     def counter(self, tx: Transaction, name: str) -> int: ...
 
     def set_counter(self, tx: Transaction, name: str, value: int) -> None: ...
@@ -30,11 +34,27 @@ class CaseStore(Protocol):
 
     def update_incident(self, tx: Transaction, incident_id: int, **values: Any) -> None: ...
 
+    def add_incidents(self, tx: Transaction, rows: Sequence[dict[str, Any]]) -> list[Incident]:
+        """New incidents, in one statement; returned in the order of ``rows``."""
+        ...
+
+    def update_incidents(
+        self, tx: Transaction, changes: Sequence[tuple[int, dict[str, Any]]]
+    ) -> None:
+        """Columns of many incidents, (id, values) each, in a statement per set of columns."""
+        ...
+
     def incident(self, incident_id: int, tx: Transaction | None = None) -> Incident | None: ...
 
     def incident_by_reference(self, reference: str) -> Incident | None: ...
 
     def open_incident_for_group(self, tx: Transaction, group_key: str) -> Incident | None: ...
+
+    def open_incidents_for_groups(
+        self, tx: Transaction, group_keys: Sequence[str]
+    ) -> dict[str, Incident]:
+        """For each group key that has one, its newest open incident (merged ones left out)."""
+        ...
 
     def queue(
         self, limit: int, assignee_id: int | None = None, priority: str | None = None
@@ -77,8 +97,24 @@ class CaseStore(Protocol):
 
     def event_ids(self, fingerprints: Sequence[bytes]) -> dict[bytes, int]: ...
 
-    def events_since(self, after_id: int, limit: int) -> list[tuple[int, Event]]:
+    def events_since(
+        self, after_id: int, limit: int, tx: Transaction | None = None
+    ) -> list[tuple[int, Event]]:
         """Stored events with an id above ``after_id``, oldest first (for aggregation rules)."""
+        ...
+
+    def link_many(self, tx: Transaction, links: Sequence[tuple[int, int]]) -> dict[int, int]:
+        """Link each (incident, event) not linked yet, in bulk; how many were new per incident."""
+        ...
+
+    def indicators_of(
+        self, tx: Transaction, incident_ids: Sequence[int]
+    ) -> dict[int, list[tuple[str, str]]]:
+        """The indicators (kind, value) of each incident named that has any."""
+        ...
+
+    def add_indicators(self, tx: Transaction, rows: Sequence[tuple[int, str, str]]) -> None:
+        """(incident, kind, value) rows, in bulk, as given: the caller left out what exists."""
         ...
 
     def add_indicator(self, tx: Transaction, incident_id: int, kind: str, value: str) -> bool: ...
@@ -99,6 +135,12 @@ class CaseStore(Protocol):
         self, tx: Transaction, incident_id: int, at: int, actor: str, kind: str, text: str
     ) -> None: ...
 
+    def add_timelines(
+        self, tx: Transaction, lines: Sequence[tuple[int, int, str, str, str]]
+    ) -> None:
+        """Timeline lines (incident, at, actor, kind, text), in one statement."""
+        ...
+
     def timeline(self, incident_id: int) -> list[dict[str, Any]]: ...
 
     def timeline_since(
@@ -118,6 +160,12 @@ class CaseStore(Protocol):
     def append_audit(self, tx: Transaction, **content: Any) -> AuditEntry:
         """Append an entry chained to the last one. The sequence number is the primary key, so
         two writers racing for one number cannot both succeed: the loser retries."""
+        ...
+
+    def append_audits(
+        self, tx: Transaction, contents: Sequence[dict[str, Any]]
+    ) -> list[AuditEntry]:
+        """Entries chained to the last one and to each other, in one statement."""
         ...
 
     def last_audit_seq(self) -> int: ...

@@ -3,6 +3,7 @@ store is handed, never keeps), appended in the transaction of the change they re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -28,35 +29,33 @@ class AuditLog:
     # -- the audit log ---------------------------------------------------------------------------
 
     def append_audit(self, tx: Transaction, **content: Any) -> AuditEntry:
-        """Append an entry chained to the last one. The sequence number is the primary key, so
-        two writers racing for one number cannot both succeed: the loser retries. A store opened
-        without the audit key refuses: an entry it could not seal would break the chain."""
+        """Append an entry chained to the last one (see ``append_audits``)."""
+        return self.append_audits(tx, [content])[0]
+
+    def append_audits(
+        self, tx: Transaction, contents: Sequence[dict[str, Any]]
+    ) -> list[AuditEntry]:
+        """Append entries chained to the last one and to each other, in one statement. The
+        sequence number is the primary key, so two writers racing for one number cannot both
+        succeed: the loser retries. A store opened without the audit key refuses: an entry it
+        could not seal would break the chain."""
         if self.audit_key is None:
             raise ConfigError("this store was opened without the audit key: it cannot append")
+        if not contents:
+            return []
         key = key_of(self.audit_key)
         conn = connection(tx)
         for _ in range(20):
             last = conn.execute(sa.select(_A).order_by(_A.c.seq.desc()).limit(1)).first()
-            entry = chain(_to_entry(last) if last else None, key, **content)
+            previous = _to_entry(last) if last else None
+            entries = []
+            for content in contents:
+                previous = chain(previous, key, **content)
+                entries.append(previous)
             try:
                 with conn.begin_nested():
-                    conn.execute(
-                        sa.insert(_A).values(
-                            seq=entry.seq,
-                            at=entry.at,
-                            actor=entry.actor,
-                            action=entry.action,
-                            object_type=entry.object_type,
-                            object_id=entry.object_id,
-                            details=orjson.dumps(
-                                entry.details, option=orjson.OPT_SORT_KEYS
-                            ).decode(),
-                            prev_hash=entry.prev_hash,
-                            hash=entry.hash,
-                            version=entry.version,
-                        )
-                    )
-                return entry
+                    conn.execute(sa.insert(_A), [_row(entry) for entry in entries])
+                return entries
             except IntegrityError:
                 continue
         raise RuntimeError("the audit log is too busy to append to")
@@ -98,6 +97,21 @@ class AuditLog:
         )
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
+
+
+def _row(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor": entry.actor,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "details": orjson.dumps(entry.details, option=orjson.OPT_SORT_KEYS).decode(),
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+        "version": entry.version,
+    }
 
 
 def _to_entry(row: Any) -> AuditEntry:

@@ -105,13 +105,35 @@ class IncidentParts:
                     found[bytes(row.fingerprint)] = row.id
         return found
 
-    def events_since(self, after_id: int, limit: int) -> list[tuple[int, Event]]:
+    def events_since(
+        self, after_id: int, limit: int, tx: Transaction | None = None
+    ) -> list[tuple[int, Event]]:
         """Stored events with an id above ``after_id``, oldest first (for aggregation rules)."""
         stmt = (
             sa.select(_E.c.id, _E.c.data).where(_E.c.id > after_id).order_by(_E.c.id).limit(limit)
         )
+        if tx is not None:
+            return [(r.id, event_from_data(r.data)) for r in connection(tx).execute(stmt)]
         with self.engine.connect() as conn:
             return [(r.id, event_from_data(r.data)) for r in conn.execute(stmt)]
+
+    def link_many(self, tx: Transaction, links: Sequence[tuple[int, int]]) -> dict[int, int]:
+        conn = connection(tx)
+        wanted = set(links)
+        events = sorted({e for _, e in wanted})
+        for start in range(0, len(events), 500):
+            part = events[start : start + 500]
+            rows = conn.execute(
+                sa.select(_L.c.incident_id, _L.c.event_id).where(_L.c.event_id.in_(part))
+            )
+            wanted -= {(r.incident_id, r.event_id) for r in rows}
+        new = sorted(wanted)
+        if new:
+            conn.execute(sa.insert(_L), [{"incident_id": i, "event_id": e} for i, e in new])
+        counts: dict[int, int] = {}
+        for incident_id, _ in new:
+            counts[incident_id] = counts.get(incident_id, 0) + 1
+        return counts
 
     # -- indicators and related items ------------------------------------------------------------
 
@@ -126,6 +148,28 @@ class IncidentParts:
             return False
         conn.execute(sa.insert(_X).values(incident_id=incident_id, kind=kind, value=value))
         return True
+
+    def indicators_of(
+        self, tx: Transaction, incident_ids: Sequence[int]
+    ) -> dict[int, list[tuple[str, str]]]:
+        conn = connection(tx)
+        found: dict[int, list[tuple[str, str]]] = {}
+        ids = sorted(set(incident_ids))
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                sa.select(_X.c.incident_id, _X.c.kind, _X.c.value)
+                .where(_X.c.incident_id.in_(ids[start : start + 500]))
+                .order_by(_X.c.id)
+            )
+            for row in rows:
+                found.setdefault(row.incident_id, []).append((row.kind, row.value))
+        return found
+
+    def add_indicators(self, tx: Transaction, rows: Sequence[tuple[int, str, str]]) -> None:
+        if rows:
+            connection(tx).execute(
+                sa.insert(_X), [{"incident_id": i, "kind": k, "value": v} for i, k, v in rows]
+            )
 
     def count_indicators(self, tx: Transaction, incident_id: int) -> int:
         conn = connection(tx)
@@ -183,12 +227,19 @@ class IncidentParts:
     def add_timeline(
         self, tx: Transaction, incident_id: int, at: int, actor: str, kind: str, text: str
     ) -> None:
-        conn = connection(tx)
-        conn.execute(
-            sa.insert(schema.timeline).values(
-                incident_id=incident_id, at=at, actor=actor, kind=kind, text=text
+        self.add_timelines(tx, [(incident_id, at, actor, kind, text)])
+
+    def add_timelines(
+        self, tx: Transaction, lines: Sequence[tuple[int, int, str, str, str]]
+    ) -> None:
+        if lines:
+            connection(tx).execute(
+                sa.insert(schema.timeline),
+                [
+                    {"incident_id": i, "at": at, "actor": actor, "kind": kind, "text": text}
+                    for i, at, actor, kind, text in lines
+                ],
             )
-        )
 
     def timeline(self, incident_id: int) -> list[dict[str, Any]]:
         t = schema.timeline

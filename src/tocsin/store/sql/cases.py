@@ -59,15 +59,20 @@ class SqlCases(IncidentParts, AuditLog):
 
     def next_number(self, tx: Transaction, name: str) -> int:
         """The next value of a named counter (one per year for incident references)."""
+        return self.next_numbers(tx, name, 1)
+
+    def next_numbers(self, tx: Transaction, name: str, count: int) -> int:
+        """The first of the ``count`` next values of a named counter, taken at once."""
         conn = connection(tx)
         table = schema.counters
         updated = conn.execute(
-            sa.update(table).where(table.c.name == name).values(value=table.c.value + 1)
+            sa.update(table).where(table.c.name == name).values(value=table.c.value + count)
         )
         if updated.rowcount == 0:
-            conn.execute(sa.insert(table).values(name=name, value=1))
+            conn.execute(sa.insert(table).values(name=name, value=count))
             return 1
-        return int(conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one())
+        last = conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one()
+        return int(last) - count + 1
 
     def counter(self, tx: Transaction, name: str) -> int:
         conn = connection(tx)
@@ -97,6 +102,35 @@ class SqlCases(IncidentParts, AuditLog):
         conn = connection(tx)
         conn.execute(sa.update(_I).where(_I.c.id == incident_id).values(**_values(values)))
 
+    def add_incidents(self, tx: Transaction, rows: Sequence[dict[str, Any]]) -> list[Incident]:
+        conn = connection(tx)
+        if not rows:
+            return []
+        conn.execute(sa.insert(_I), [_values(row) for row in rows])
+        references = [row["reference"] for row in rows]
+        found: dict[str, Incident] = {}
+        for start in range(0, len(references), 500):
+            part = references[start : start + 500]
+            for row in conn.execute(sa.select(_I).where(_I.c.reference.in_(part))):
+                found[row.reference] = _to_incident(row)
+        return [found[reference] for reference in references]
+
+    def update_incidents(
+        self, tx: Transaction, changes: Sequence[tuple[int, dict[str, Any]]]
+    ) -> None:
+        conn = connection(tx)
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for incident_id, values in changes:
+            row = _values(values)
+            by_columns.setdefault(tuple(sorted(row)), []).append({"_id": incident_id, **row})
+        for columns, rows in by_columns.items():
+            stmt = (
+                sa.update(_I)
+                .where(_I.c.id == sa.bindparam("_id"))
+                .values({c: sa.bindparam(c) for c in columns})
+            )
+            conn.execute(stmt, rows)
+
     def incident(self, incident_id: int, tx: Transaction | None = None) -> Incident | None:
         conn = connection(tx) if tx is not None else None
         stmt = sa.select(_I).where(_I.c.id == incident_id)
@@ -122,6 +156,23 @@ class SqlCases(IncidentParts, AuditLog):
             .limit(1)
         ).first()
         return _to_incident(row) if row else None
+
+    def open_incidents_for_groups(
+        self, tx: Transaction, group_keys: Sequence[str]
+    ) -> dict[str, Incident]:
+        conn = connection(tx)
+        found: dict[str, Incident] = {}
+        keys = sorted(set(group_keys))
+        for start in range(0, len(keys), 500):
+            rows = conn.execute(
+                sa.select(_I)
+                .where(_I.c.group_key.in_(keys[start : start + 500]), _I.c.merged_into.is_(None))
+                .where(_I.c.status.in_([s.value for s in Status if s not in _DONE]))
+                .order_by(_I.c.id)
+            )
+            for row in rows:  # the newest of a group last, so it stays
+                found[row.group_key] = _to_incident(row)
+        return found
 
     def queue(
         self, limit: int, assignee_id: int | None = None, priority: str | None = None
