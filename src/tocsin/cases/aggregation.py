@@ -48,10 +48,7 @@ class Rule:
         for field in self.group_by:  # loops, not generators: this runs for every event
             if event.get(field) is None:
                 return False
-        for field, allowed in self.when.items():
-            if event.get(field) not in allowed:
-                return False
-        return True
+        return all(event.get(field) in allowed for field, allowed in self.when.items())
 
     def group(self, event: Mapping[str, Any], seconds: int) -> str:
         values = "|".join(str(event[field]) for field in self.group_by)

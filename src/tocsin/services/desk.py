@@ -35,6 +35,7 @@ from tocsin.model.people import Principal
 from tocsin.model.sla import SlaPolicy
 from tocsin.notify.notifier import Notifier
 from tocsin.services.accounts import Accounts
+from tocsin.services.aggregate import Decided, decide
 from tocsin.services.collectors import Collectors, CollectorStatus
 from tocsin.services.credentials import Credentials
 from tocsin.services.demo import Loaded, load_all
@@ -189,6 +190,11 @@ class Desk:
         self.store.count_quarantine()
 
     # -- orchestration across packages ---------------------------------------------------------
+
+    def decide(self) -> Decided:
+        """The aggregation rules over the events stored since their last run (ingest runs them
+        itself; the server catches up at start and on a schedule)."""
+        return decide(self.settings, self.store, self.clock)
 
     def receive(self, who: Principal, key: str, objects: list[Any]) -> dict[str, Any]:
         """A TAXII envelope POSTed to a collection: stored there, and what a partner sent goes

@@ -1,6 +1,6 @@
 """What a running Tocsin does on its own schedule, as the scheduler's table of jobs: the SLA
 clocks, the notices to send, the partners' collections to pull, the collectors that are due and
-the audit log's checkpoints.
+the audit log's checkpoints, and the aggregation rules' catch-up.
 
 Each job is a plain function that does its work once; ``services.scheduler`` runs it on its
 interval, in a thread, under the store's lock, and records how it went.
@@ -16,6 +16,7 @@ from tocsin.cases.incidents import Incidents
 from tocsin.errors import TocsinError
 from tocsin.model.collector import CollectorRun
 from tocsin.notify.notifier import Notifier
+from tocsin.services.aggregate import Decided
 from tocsin.services.desk import Desk
 from tocsin.services.notices import Round, run_round
 from tocsin.services.pull import WATCH_SECONDS, Pulls, load_sources
@@ -23,6 +24,7 @@ from tocsin.services.scheduler import Job, Scheduler
 
 SLA_EVERY = 60  # seconds between two looks at the SLA clocks
 COLLECT_EVERY = 30  # seconds between looks for collectors that are due (each has its `every`)
+AGGREGATE_EVERY = 30  # seconds between catch-ups of the aggregation rules (one indexed read)
 CHECKPOINT_EVERY = 5  # seconds between looks at the audit log's head (one indexed max())
 log = logging.getLogger("tocsin.watch")
 audit_log = logging.getLogger("tocsin.audit")
@@ -35,6 +37,7 @@ def desk_jobs(desk: Desk) -> list[Job]:
     jobs = [
         Job("sla", SLA_EVERY, partial(check_sla, desk.incidents)),
         Job("audit-checkpoint", CHECKPOINT_EVERY, partial(write_checkpoint, desk.audit)),
+        Job("aggregate", AGGREGATE_EVERY, partial(catch_up, desk)),
     ]
     if settings.notify_every and desk.notices is not None:
         jobs.append(Job("notices", settings.notify_every, partial(send_notices, desk.notices)))
@@ -72,6 +75,20 @@ def run_due(desk: Desk) -> list[CollectorRun]:
     return desk.collect()
 
 
+def catch_up(desk: Desk) -> Decided:
+    """The aggregation rules over the events no run has decided yet: those another process
+    stored (a separate ``tocsin ingest``) or a crash left between storing and deciding. Ingest
+    decides itself; this is the net under it, first run when the server starts."""
+    decided = desk.decide()
+    if decided.linked:
+        log.info(
+            "aggregation caught up: %s incidents opened, %s events linked",
+            decided.opened,
+            decided.linked,
+        )
+    return decided
+
+
 def write_checkpoint(audit: AuditLog) -> None:
     """Checkpoint the audit log when it is due (``AuditLog.checkpoint_due``); a refusal (a log
     cut short or rewritten) is logged each time, never covered, and fails the job."""
@@ -91,9 +108,11 @@ def last_checkpoint(audit: AuditLog) -> None:
 
 
 __all__ = [
+    "AGGREGATE_EVERY",
     "CHECKPOINT_EVERY",
     "COLLECT_EVERY",
     "SLA_EVERY",
+    "catch_up",
     "check_sla",
     "desk_jobs",
     "last_checkpoint",
