@@ -13,14 +13,11 @@ events linked. Not a test: figures only.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import psycopg
 
 import ingest as events_bench
 from tocsin.services.aggregate import decide
@@ -44,14 +41,7 @@ def main() -> None:
     report = workdir / "2026-11-20-scan_telnet-nl-geo.csv"
     print(f"generating {args.rows:,} rows …", file=sys.stderr)
     events_bench.generate(report, args.rows)
-    if args.database == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.db'}"
-    else:
-        name = f"tocsin_bench_aggregate_{os.getpid()}"
-        with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = args.postgres.rsplit("/", 1)[0] + "/" + name
+    url, name = events_bench.database(args, workdir, "tocsin_bench_aggregate")
     settings = Settings(database_url=url, workers=args.workers, data_dir=str(workdir / "data"))
     store = open_store(url, audit_key=audit_keys(settings).mac)
     store.replace_constituents(events_bench.constituents())
@@ -76,9 +66,7 @@ def main() -> None:
     print(f"baseline, ingest of the same events: {ingest_rate:,.0f} events/s")
     print(f"ratio: aggregation at {stored / seconds / ingest_rate:.1f}× the ingest rate")
     shutil.rmtree(workdir, ignore_errors=True)
-    if args.database == "postgresql":
-        with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    events_bench.drop(args, name)
 
 
 if __name__ == "__main__":

@@ -181,6 +181,25 @@ def peak_mb() -> tuple[float, float]:
     return own, children
 
 
+def database(args: argparse.Namespace, workdir: Path, prefix: str) -> tuple[str, str]:
+    """A fresh database for one run: a SQLite file in ``workdir``, or a PostgreSQL database
+    named after ``prefix`` and this process; its URL and (for PostgreSQL) its name."""
+    if args.database == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}", ""
+    name = f"{prefix}_{os.getpid()}"
+    with psycopg.connect(args.postgres, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return args.postgres.rsplit("/", 1)[0] + "/" + name, name
+
+
+def drop(args: argparse.Namespace, name: str) -> None:
+    """Drop the PostgreSQL database ``database`` made (nothing for SQLite)."""
+    if args.database == "postgresql":
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -201,14 +220,7 @@ def main() -> None:
         print(f"generating {args.rows:,} rows …", file=sys.stderr)
         generate(report, args.rows)
 
-    if args.database == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.db'}"
-    else:
-        name = f"tocsin_bench_{os.getpid()}"
-        with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = args.postgres.rsplit("/", 1)[0] + "/" + name
+    url, name = database(args, workdir, "tocsin_bench")
     # the audit log is sealed as the desk seals it, with keys kept in the bench's own folder
     settings = Settings(database_url=url, workers=args.workers, data_dir=str(workdir / "data"))
     store = open_store(url, audit_key=audit_keys(settings).mac)
@@ -243,9 +255,7 @@ def main() -> None:
     )
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
-    if args.database == "postgresql":
-        with psycopg.connect(args.postgres, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop(args, name)
 
 
 if __name__ == "__main__":
