@@ -117,7 +117,7 @@ def _truncate(url: str) -> None:
             "custody, audit_log, counters, ended_sessions, reports, reporters, notices, "
             "notice_events, cvd_cases, cvd_vendors, cvd_products, cvd_messages, share_collections, "
             "share_agreements, share_objects, share_releases, share_status, share_pulls, "
-            "collector_runs, collector_state, collector_objects, job_runs "
+            "collector_runs, collector_state, collector_objects, job_runs, mail_messages "
             "RESTART IDENTITY CASCADE"
         )
 

@@ -4,65 +4,19 @@ saying why, nothing is deleted, and a refused log-in says so without the passwor
 
 from __future__ import annotations
 
-import hashlib
-from email.message import EmailMessage
-from email.policy import SMTP
 from pathlib import Path
 
 import pytest
 
 from tests.desk import FakeClock
 from tests.imap import Account
+from tests.integration.mailboxes import PASSWORD_VAR, configure, mail
 from tests.integration.test_collect_directory import report
 from tocsin.services.collectors import Collectors
 from tocsin.settings import Settings
 from tocsin.store import Store
 
-PASSWORD_VAR = "TOCSIN_TEST_IMAP_PASSWORD"
 REPORT_NAME = "2026-11-27-scan_telnet-nl-geo.csv"
-
-
-def mail(
-    sender: str,
-    subject: str,
-    files: dict[str, bytes] | None = None,
-    *,
-    body: str = "Hello,\n\nsee attached.\n",
-    message_id: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> bytes:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "desk@example.org"
-    message["Subject"] = subject
-    made = hashlib.sha256(f"{sender}\n{subject}\n{body}".encode()).hexdigest()[:20]
-    message["Message-ID"] = message_id or f"<{made}@example.org>"
-    for name, value in (headers or {}).items():
-        message[name] = value
-    message.set_content(body)
-    for name, data in (files or {}).items():
-        message.add_attachment(data, maintype="text", subtype="csv", filename=name)
-    return message.as_bytes(policy=SMTP)  # CRLF, as stored
-
-
-def configure(
-    settings: Settings,
-    tmp_path: Path,
-    account: Account,
-    monkeypatch: pytest.MonkeyPatch,
-    *,
-    feed: str = "shadowserver",
-    extra: str = 'senders = ["*@shadowserver.org"]\nfiles = ["*.csv"]\n',
-) -> Settings:
-    monkeypatch.setenv(PASSWORD_VAR, account.password)
-    path = tmp_path / "collectors.toml"
-    path.write_text(
-        f'[[collector]]\nname = "mail"\nkind = "imap"\nfeed = "{feed}"\nevery = 60\n'
-        f'host = "{account.host}"\nport = {account.port}\nuser = "{account.user}"\n'
-        f'password_env = "{PASSWORD_VAR}"\nca_file = "{account.ca_file}"\n{extra}',
-        encoding="utf-8",
-    )
-    return settings.but(collectors=str(path), workers=0)
 
 
 def test_a_feed_mail_is_ingested_and_moved_and_a_stranger_s_mail_fails_with_a_note(

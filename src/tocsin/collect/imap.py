@@ -77,7 +77,6 @@ class ImapCollector:
             raise spec.fail("senders", "a report address takes every sender's mail")
         if not self.reports and not self.senders:
             raise spec.fail("senders", "which senders' mail carries the feed (e.g. *@example.org)")
-        self.box: Mailbox | None = None
         self.mails: dict[str, _Mail] = {}
         self.clock: Now | None = None
 
@@ -85,32 +84,31 @@ class ImapCollector:
 
     def fetch(self, state: CollectorState, clock: Now) -> Batch:
         self.clock = clock
-        self._close()
-        box = self._open()
+        self.mails = {}
         objects: list[Fetched] = []
-        for uid, size in box.sizes():
-            where = {"uid": str(uid), "uidvalidity": str(box.uidvalidity)}
-            if size > self.spec.max_bytes:
-                self._done(box, uid, f"{size} bytes, over the limit of {self.spec.max_bytes}")
-                continue
-            raw = box.read(uid)
-            if self.reports:
-                objects.append(Fetched(f"mail-{box.uidvalidity}-{uid}.eml", raw, where))
-                self.mails[where["uid"]] = _Mail(1)
-                continue
-            found, refused = self._feed_files(raw, where)
-            if refused:
-                self._done(box, uid, refused)
-                continue
-            objects.extend(found)
-            self.mails[where["uid"]] = _Mail(len(found))
-        if not objects:
-            self._close()
+        with self._open() as box:
+            for uid, size in box.sizes():
+                where = {"uid": str(uid), "uidvalidity": str(box.uidvalidity)}
+                if size > self.spec.max_bytes:
+                    self._done(box, uid, f"{size} bytes, over the limit of {self.spec.max_bytes}")
+                    continue
+                raw = box.read(uid)
+                if self.reports:
+                    objects.append(Fetched(f"mail-{box.uidvalidity}-{uid}.eml", raw, where))
+                    self.mails[where["uid"]] = _Mail(1)
+                    continue
+                found, refused = self._feed_files(raw, where)
+                if refused:
+                    self._done(box, uid, refused)
+                    continue
+                objects.extend(found)
+                self.mails[where["uid"]] = _Mail(len(found))
         return Batch(objects)
 
     def settle(self, fetched: Fetched, error: str | None) -> None:
         """When the last object of a mail is settled, move the mail: to ``processed``, or to
-        ``failed`` with the reasons when any of its objects failed."""
+        ``failed`` with the reasons when any of its objects failed. A session of its own: a
+        run that stops between two objects leaves no connection open."""
         mail = self.mails.get(fetched.metadata["uid"])
         if mail is None:
             return
@@ -120,11 +118,9 @@ class ImapCollector:
         if mail.left > 0:
             return
         del self.mails[fetched.metadata["uid"]]
-        box = self.box or self._open()
-        if str(box.uidvalidity) == fetched.metadata["uidvalidity"]:  # else: found next run
-            self._done(box, int(fetched.metadata["uid"]), "; ".join(mail.errors) or None)
-        if not self.mails:
-            self._close()
+        with self._open() as box:
+            if str(box.uidvalidity) == fetched.metadata["uidvalidity"]:  # else: found next run
+                self._done(box, int(fetched.metadata["uid"]), "; ".join(mail.errors) or None)
 
     # -- the parts -------------------------------------------------------------------------------
 
@@ -174,13 +170,7 @@ class ImapCollector:
         if not server.user:
             raise self.spec.fail("user", "missing (or user_env)")
         password = secret(self.spec, "password_env", self.password_env)
-        self.box = Mailbox(server, password, self.folder)
-        return self.box
-
-    def _close(self) -> None:
-        if self.box is not None:
-            box, self.box = self.box, None
-            box.close()
+        return Mailbox(server, password, self.folder)
 
 
 def _patterns(spec: Spec, key: str, default: list[str]) -> list[str]:

@@ -26,12 +26,14 @@ from typing import Any
 
 from tocsin.collect import Batch, Collector, Fetched, Spec, build, load
 from tocsin.collect.archive import Archive
+from tocsin.collect.imap import REPORTS
 from tocsin.errors import InputUnreadable, InvalidValue, TocsinError
 from tocsin.model.clock import Now
 from tocsin.model.collector import ArchivedObject, CollectorRun, CollectorState
 from tocsin.pipeline.parsers import all_parsers
 from tocsin.pipeline.runner import Summary
 from tocsin.services.ingest import ingest, load_mapping
+from tocsin.services.mail_reports import MailReports
 from tocsin.settings import Settings
 from tocsin.store.base import Store
 
@@ -77,11 +79,21 @@ class _Tally:
 class Collectors:
     """The collectors of the settings' file, on one store and one clock."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Now) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, clock: Now, *, mail: MailReports | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
         self.archive = Archive(Path(settings.data_dir) / "raw")
+        self._mail = mail
+
+    @property
+    def mail(self) -> MailReports:
+        """What a report address's mail goes to (the desk's, else one on this store)."""
+        if self._mail is None:
+            self._mail = MailReports.on(self.settings, self.store, self.clock)
+        return self._mail
 
     def configured(self) -> list[Collector]:
         """Every collector of the file, built and checked (``ConfigError`` naming the collector
@@ -91,7 +103,7 @@ class Collectors:
         parsers = all_parsers()
         found = []
         for spec in load(self.settings.collectors):
-            if spec.feed not in parsers:
+            if spec.feed not in parsers and not (spec.kind == "imap" and spec.feed == REPORTS):
                 raise spec.fail("feed", f"unknown feed {spec.feed!r}; see `tocsin feeds`")
             found.append(build(spec))
         return found
@@ -166,6 +178,8 @@ class Collectors:
             collector.settle(fetched, None)
             return None
         feed = fetched.feed or spec.feed
+        if spec.kind == "imap" and feed == REPORTS:
+            return self._mail_report(collector, fetched, sha, tally, notes)
         skipped = _unreadable(feed, paths)
         if skipped is None:
             summary = ingest(
@@ -196,6 +210,24 @@ class Collectors:
             outcome="skipped" if skipped else "ingested",
             reason=skipped,
         )
+        with self.store.transaction() as tx:
+            self.store.collectors.add_object(tx, archived)
+        collector.settle(fetched, None)
+        return None
+
+    def _mail_report(
+        self, collector: Collector, fetched: Fetched, sha: str, tally: _Tally, notes: list[str]
+    ) -> str | None:
+        """A mail to the report address: it opens or joins an incident (``mail_reports``)."""
+        spec = collector.spec
+        try:
+            taken = self.mail.take(spec.name, fetched.data)
+        except InputUnreadable as exc:
+            collector.settle(fetched, str(exc))
+            return f"{fetched.name}: {exc}"
+        tally.objects += 1
+        notes.append(f"{fetched.name}: {taken.outcome} {taken.incident}")
+        archived = ArchivedObject(sha, spec.name, fetched.name, len(fetched.data), self.clock())
         with self.store.transaction() as tx:
             self.store.collectors.add_object(tx, archived)
         collector.settle(fetched, None)

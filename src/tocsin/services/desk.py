@@ -41,6 +41,7 @@ from tocsin.services.credentials import Credentials
 from tocsin.services.demo import Loaded, load_all
 from tocsin.services.events import Events
 from tocsin.services.intake import Intake
+from tocsin.services.mail_reports import MailReports
 from tocsin.services.notices import announce_advisory, notifier
 from tocsin.services.prometheus import registry
 from tocsin.services.publish import Publisher
@@ -155,7 +156,8 @@ class Desk:
     def collect(self, name: str | None = None) -> list[CollectorRun]:
         """The collectors of ``TOCSIN_COLLECTORS`` at work: the one named (due or not), else
         every one that is due; each run fetched, archived, ingested and recorded."""
-        return Collectors(self.settings, self.store, self.clock).collect(name)
+        mail = MailReports(self.store, self.incidents, self.reports.files, self.reports.team_id)
+        return Collectors(self.settings, self.store, self.clock, mail=mail).collect(name)
 
     def collectors(self) -> list[CollectorStatus]:
         """Each configured collector with its state and its last run."""

@@ -155,6 +155,16 @@ class CaseStore(Protocol):
 
     def add_custody(self, tx: Transaction, **values: Any) -> None: ...
 
+    def mail_message(self, mailbox: str, message_id: str) -> dict[str, Any] | None:
+        """A mail a report address took in (``mail_messages``), by its Message-ID."""
+        ...
+
+    def add_mail_message(self, tx: Transaction, **values: Any) -> None: ...
+
+    def incidents_of_notice(self, notice_id: int) -> list[int]:
+        """The incidents holding any event a notice carried, oldest first."""
+        ...
+
     def custody(self, evidence_id: int) -> list[dict[str, Any]]: ...
 
     def append_audit(self, tx: Transaction, **content: Any) -> AuditEntry:

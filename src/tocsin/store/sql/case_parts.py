@@ -285,6 +285,28 @@ class IncidentParts:
         conn = connection(tx)
         conn.execute(sa.insert(schema.custody).values(**values))
 
+    def mail_message(self, mailbox: str, message_id: str) -> dict[str, Any] | None:
+        m = schema.mail_messages
+        query = sa.select(m).where(m.c.mailbox == mailbox, m.c.message_id == message_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return dict(row._mapping) if row is not None else None
+
+    def add_mail_message(self, tx: Transaction, **values: Any) -> None:
+        connection(tx).execute(sa.insert(schema.mail_messages).values(**values))
+
+    def incidents_of_notice(self, notice_id: int) -> list[int]:
+        ne, ie = schema.notice_events, schema.incident_events
+        query = (
+            sa.select(ie.c.incident_id)
+            .join(ne, ne.c.event_id == ie.c.event_id)
+            .where(ne.c.notice_id == notice_id)
+            .distinct()
+            .order_by(ie.c.incident_id)
+        )
+        with self.engine.connect() as conn:
+            return [int(r) for r in conn.execute(query).scalars()]
+
     def custody(self, evidence_id: int) -> list[dict[str, Any]]:
         t = schema.custody
         with self.engine.connect() as conn:

@@ -27,6 +27,7 @@ from tocsin.store.sql.schema.desk import (
 )
 from tocsin.store.sql.schema.events import asn_ranges, constituents, events, quarantine
 from tocsin.store.sql.schema.jobs import job_runs
+from tocsin.store.sql.schema.mail import mail_messages
 from tocsin.store.sql.schema.meta import Id, metadata
 from tocsin.store.sql.schema.public import (
     notice_events,
@@ -66,6 +67,7 @@ __all__ = [
     "incidents",
     "indicators",
     "job_runs",
+    "mail_messages",
     "metadata",
     "notice_events",
     "notices",

@@ -1,0 +1,61 @@
+"""Mail and collectors files for the mailbox tests (the server: tests/imap.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+
+import pytest
+
+from tests.imap import Account
+from tocsin.settings import Settings
+
+PASSWORD_VAR = "TOCSIN_TEST_IMAP_PASSWORD"
+
+
+def mail(
+    sender: str,
+    subject: str,
+    files: dict[str, bytes] | None = None,
+    *,
+    body: str = "Hello,\n\nsee attached.\n",
+    message_id: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "desk@example.org"
+    message["Subject"] = subject
+    made = hashlib.sha256(f"{sender}\n{subject}\n{body}".encode()).hexdigest()[:20]
+    message["Message-ID"] = message_id or f"<{made}@example.org>"
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    for name, data in (files or {}).items():
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        main, sub = kind.split("/")
+        message.add_attachment(data, maintype=main, subtype=sub, filename=name)
+    return message.as_bytes(policy=SMTP)  # CRLF, as stored
+
+
+def configure(
+    settings: Settings,
+    tmp_path: Path,
+    account: Account,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    feed: str = "shadowserver",
+    extra: str = 'senders = ["*@shadowserver.org"]\nfiles = ["*.csv"]\n',
+) -> Settings:
+    monkeypatch.setenv(PASSWORD_VAR, account.password)
+    path = tmp_path / "collectors.toml"
+    path.write_text(
+        f'[[collector]]\nname = "mail"\nkind = "imap"\nfeed = "{feed}"\nevery = 60\n'
+        f'host = "{account.host}"\nport = {account.port}\nuser = "{account.user}"\n'
+        f'password_env = "{PASSWORD_VAR}"\nca_file = "{account.ca_file}"\n{extra}',
+        encoding="utf-8",
+    )
+    return settings.but(collectors=str(path), workers=0)
