@@ -4,6 +4,7 @@ stores exactly what one clean run stores."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,26 @@ def test_new_files_are_ingested_then_moved_and_a_broken_one_fails_with_its_reaso
     [second] = desk.collect("drop")
     assert (second.ok, second.objects, second.rows) == (True, 0, 0)
     assert (drop / "processed" / "again.csv").exists()
+
+
+def test_a_zip_is_archived_as_received_and_each_member_ingested(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    with zipfile.ZipFile(drop / "reports.csv", "w", zipfile.ZIP_DEFLATED) as packed:
+        packed.writestr("2026-11-27-scan_telnet-nl-geo.csv", report())
+        packed.writestr("2026-11-26-scan_telnet-nl-geo.csv", report().replace(b"11-27", b"11-26"))
+    [run] = Collectors(configure(settings, tmp_path, drop), store, FakeClock()).collect()
+    assert (run.ok, run.objects, run.rows) == (True, 1, 2 * ROWS)
+    [archived] = store.collectors.objects()
+    folder = Path(settings.data_dir) / "raw" / archived.sha256[:2] / archived.sha256
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "2026-11-26-scan_telnet-nl-geo.csv", "2026-11-27-scan_telnet-nl-geo.csv", "reports.csv",
+    ]  # fmt: skip
+    assert (folder / "reports.csv").read_bytes() == (
+        drop / "processed" / "reports.csv"
+    ).read_bytes()
 
 
 class _Failing:
