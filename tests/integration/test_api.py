@@ -53,9 +53,13 @@ def test_health_answers_without_a_token_and_tells_nothing_of_the_data(client: Te
     response = client.get("/api/v1/health", headers={"Authorization": ""})
     assert response.status_code == 200
     assert response.json() == {
+        "ok": True,
         "status": "ok",
         "version": response.json()["version"],
         "database": "ok",
+        "late_jobs": [],
+        "silent_feeds": [],
+        "problems": [],
     }
 
 

@@ -40,6 +40,7 @@ from tocsin.services.collectors import Collectors, CollectorStatus
 from tocsin.services.credentials import Credentials
 from tocsin.services.demo import Loaded, load_all
 from tocsin.services.events import Events
+from tocsin.services.feed_health import FeedHealth
 from tocsin.services.intake import Intake
 from tocsin.services.mail_reports import MailReports
 from tocsin.services.notices import announce_advisory, notifier
@@ -86,6 +87,7 @@ class Desk:
     intake: Intake
     events: Events
     publisher: Publisher
+    feed_health: FeedHealth  # each source's health, and the silent-feed alarm
     metrics: CollectorRegistry  # what /metrics shows, read from the store at each scrape
 
     @classmethod
@@ -129,6 +131,7 @@ class Desk:
             intake=Intake(settings, store, clock),
             events=Events(store),
             publisher=Publisher(sharing, incidents, settings.notify_team),
+            feed_health=FeedHealth(settings, store, incidents, clock),
             metrics=registry(store, clock),
         )
 

@@ -1,6 +1,6 @@
 """What a running Tocsin does on its own schedule, as the scheduler's table of jobs: the SLA
-clocks, the notices to send, the partners' collections to pull, the collectors that are due and
-the audit log's checkpoints, and the aggregation rules' catch-up.
+clocks, the notices to send, the partners' collections to pull, the collectors that are due, the
+audit log's checkpoints, the aggregation rules' catch-up and the feeds' health.
 
 Each job is a plain function that does its work once; ``services.scheduler`` runs it on its
 interval, in a thread, under the store's lock, and records how it went.
@@ -18,6 +18,7 @@ from tocsin.model.collector import CollectorRun
 from tocsin.notify.notifier import Notifier
 from tocsin.services.aggregate import Decided
 from tocsin.services.desk import Desk
+from tocsin.services.feed_health import FeedHealth
 from tocsin.services.notices import Round, run_round
 from tocsin.services.pull import WATCH_SECONDS, Pulls, load_sources
 from tocsin.services.scheduler import Job, Scheduler
@@ -25,6 +26,7 @@ from tocsin.services.scheduler import Job, Scheduler
 SLA_EVERY = 60  # seconds between two looks at the SLA clocks
 COLLECT_EVERY = 30  # seconds between looks for collectors that are due (each has its `every`)
 AGGREGATE_EVERY = 30  # seconds between catch-ups of the aggregation rules (one indexed read)
+FEED_HEALTH_EVERY = 300  # seconds between two looks at the feeds' health
 CHECKPOINT_EVERY = 5  # seconds between looks at the audit log's head (one indexed max())
 log = logging.getLogger("tocsin.watch")
 audit_log = logging.getLogger("tocsin.audit")
@@ -38,6 +40,7 @@ def desk_jobs(desk: Desk) -> list[Job]:
         Job("sla", SLA_EVERY, partial(check_sla, desk.incidents)),
         Job("audit-checkpoint", CHECKPOINT_EVERY, partial(write_checkpoint, desk.audit)),
         Job("aggregate", AGGREGATE_EVERY, partial(catch_up, desk)),
+        Job("feed-health", FEED_HEALTH_EVERY, partial(check_feeds, desk.feed_health)),
     ]
     if settings.notify_every and desk.notices is not None:
         jobs.append(Job("notices", settings.notify_every, partial(send_notices, desk.notices)))
@@ -60,6 +63,15 @@ def check_sla(incidents: Incidents) -> None:
     breached = incidents.check_sla()
     if breached:
         log.info("SLA breached: %s", ", ".join(i.reference for i in breached))
+
+
+def check_feeds(feeds: FeedHealth) -> None:
+    """Raise the silent-feed alarms that are due, and clear those whose feed is back."""
+    done = feeds.check()
+    for source in done.raised:
+        log.warning("feed health: alarm raised for %s", source)
+    for source in done.cleared:
+        log.info("feed health: %s is back to usual", source)
 
 
 def send_notices(notices: Notifier) -> Round:
@@ -111,8 +123,10 @@ __all__ = [
     "AGGREGATE_EVERY",
     "CHECKPOINT_EVERY",
     "COLLECT_EVERY",
+    "FEED_HEALTH_EVERY",
     "SLA_EVERY",
     "catch_up",
+    "check_feeds",
     "check_sla",
     "desk_jobs",
     "last_checkpoint",

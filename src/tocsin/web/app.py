@@ -45,6 +45,7 @@ from tocsin.web import console, metrics, portal, taxii
 from tocsin.web.api import events as api_events
 from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
+from tocsin.web.api import operations as api_operations
 from tocsin.web.common import errors as page_errors
 from tocsin.web.common.access_log import AccessLog
 from tocsin.web.common.deps import Web, install
@@ -124,6 +125,7 @@ def add_routers(app: FastAPI) -> None:
     # right one costs a regular-expression match.
     app.include_router(taxii.router)
     app.include_router(api_events.router, prefix="/api/v1")
+    app.include_router(api_operations.router, prefix="/api/v1")
     app.include_router(api_incidents.router, prefix="/api/v1")
     app.include_router(api_incident_parts.router, prefix="/api/v1")
     app.include_router(api_incident_parts.downloads, prefix="/api/v1")

@@ -1,4 +1,4 @@
-"""``/api/v1/events`` and ``/api/v1/health``."""
+"""``/api/v1/events``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from tocsin import __version__
 from tocsin.services import events as event_service
-from tocsin.web.common.deps import ApiPrincipal, EventSearch, Services
+from tocsin.web.common.deps import ApiPrincipal, EventSearch
 from tocsin.web.common.params import Id
 
 router = APIRouter(tags=["events"])
@@ -22,20 +21,6 @@ class EventList(BaseModel):
         description="Events with harmonized dotted field names (source.ip, classification.type, …)"
     )
     next_cursor: int | None = Field(description="Cursor of the next page, null on the last page")
-
-
-class Health(BaseModel):
-    """Liveness, for monitoring: answers without a token, so it says nothing about the data."""
-
-    status: str
-    version: str
-    database: str
-
-
-@router.get("/health", response_model=Health, summary="Is Tocsin up and its database reachable")
-def health(desk: Services) -> Health:
-    desk.check_database()  # raises when the database does not answer
-    return Health(status="ok", version=__version__, database="ok")
 
 
 @router.get("/events", response_model=EventList, summary="Search events")
