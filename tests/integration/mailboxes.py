@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.desk import FakeClock
 from tests.imap import Account
+from tocsin.services.desk import Desk
 from tocsin.settings import Settings
+from tocsin.store import Store
 
 PASSWORD_VAR = "TOCSIN_TEST_IMAP_PASSWORD"
 
@@ -24,6 +27,7 @@ def mail(
     body: str = "Hello,\n\nsee attached.\n",
     message_id: str | None = None,
     headers: dict[str, str] | None = None,
+    subtype: str = "plain",
 ) -> bytes:
     message = EmailMessage()
     message["From"] = sender
@@ -33,7 +37,7 @@ def mail(
     message["Message-ID"] = message_id or f"<{made}@example.org>"
     for name, value in (headers or {}).items():
         message[name] = value
-    message.set_content(body)
+    message.set_content(body, subtype=subtype)
     for name, data in (files or {}).items():
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         main, sub = kind.split("/")
@@ -59,3 +63,16 @@ def configure(
         encoding="utf-8",
     )
     return settings.but(collectors=str(path), workers=0)
+
+
+def report_desk(
+    settings: Settings,
+    store: Store,
+    tmp_path: Path,
+    account: Account,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: str = "",
+) -> Desk:
+    """A desk on a fixed clock whose collectors file names ``account`` as its report address."""
+    configured = configure(settings, tmp_path, account, monkeypatch, feed="reports", extra=extra)
+    return Desk.build(configured, store, clock=FakeClock())

@@ -13,7 +13,7 @@ import pytest
 from tests.desk import FakeClock
 from tests.factories import make_event, rows
 from tests.imap import Account
-from tests.integration.mailboxes import configure, mail
+from tests.integration.mailboxes import mail, report_desk
 from tocsin.model.people import Principal
 from tocsin.services.desk import Desk
 from tocsin.settings import Settings
@@ -31,8 +31,7 @@ def desk(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Desk:
     """A desk whose collectors file names the test's mailbox as its report address."""
-    configured = configure(settings, tmp_path, imap_account, monkeypatch, feed="reports", extra="")
-    return Desk.build(configured, store, clock=FakeClock())
+    return report_desk(settings, store, tmp_path, imap_account, monkeypatch, "")
 
 
 def timeline(desk: Desk, incident_id: int) -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ KEYS = {
     "failed",
     "senders",
     "files",
+    "max_file_bytes",
 }
 
 
@@ -73,6 +74,8 @@ class ImapCollector:
         self.reports = spec.feed == REPORTS
         self.senders = [p.lower() for p in _patterns(spec, "senders", [])]
         self.files = _patterns(spec, "files", ["*"])
+        if option(spec, "max_file_bytes", 1, int) < 1:
+            raise spec.fail("max_file_bytes", "a whole number of at least 1, please")
         if self.reports and self.senders:
             raise spec.fail("senders", "a report address takes every sender's mail")
         if not self.reports and not self.senders:

@@ -50,7 +50,7 @@ def read(raw: bytes) -> Letter:
     for defect in message.defects:
         problems.append(f"malformed mail: {type(defect).__name__}")
     sender = _sender(message, problems)
-    subject = clean_text(_header(message, "Subject", problems)).strip()
+    subject = _clean(_header(message, "Subject", problems)).strip()
     message_id = _ids(_header(message, "Message-ID", problems))
     answers = _ids_all(_header(message, "In-Reply-To", problems))
     for found in reversed(_ids_all(_header(message, "References", problems))):
@@ -68,6 +68,11 @@ def read(raw: bytes) -> Letter:
     )
 
 
+def _clean(text: str) -> str:
+    """Text without NULs, terminal escapes or other control characters (``clean_text``)."""
+    return clean_text(text.replace("\x00", ""))
+
+
 def _header(message: Message, name: str, problems: list[str]) -> str:
     try:
         value = message.get(name)
@@ -82,7 +87,7 @@ def _sender(message: Message, problems: list[str]) -> str:
     found = [address for _, address in getaddresses([raw]) if "@" in address]
     if raw and len(found) != 1:
         problems.append("the From header does not hold exactly one address")
-    return clean_text(found[0]).strip().lower() if len(found) == 1 else ""
+    return _clean(found[0]).strip().lower() if len(found) == 1 else ""
 
 
 def _ids(value: str) -> list[str]:
@@ -109,7 +114,7 @@ def _parts(message: Message, problems: list[str]) -> tuple[str, list[Attachment]
         kind = part.get_content_type()
         if filename or disposition == "attachment" or kind == "message/rfc822":
             content = _payload(part, problems)
-            name = clean_text(filename or "").strip() or "attachment.bin"
+            name = _clean(filename or "").strip() or "attachment.bin"
             attachments.append(Attachment(name, content, kind))
         elif kind == "text/plain":
             plain.append(_text(part, problems))
@@ -119,7 +124,7 @@ def _parts(message: Message, problems: list[str]) -> tuple[str, list[Attachment]
             content = _payload(part, problems)
             attachments.append(Attachment("attachment.bin", content, kind))
     text = "\n\n".join(t for t in (plain or html) if t.strip())
-    return clean_text(text).strip(), attachments
+    return _clean(text).strip(), attachments
 
 
 def _payload(part: Message, problems: list[str]) -> bytes:

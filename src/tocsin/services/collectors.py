@@ -221,7 +221,8 @@ class Collectors:
         """A mail to the report address: it opens or joins an incident (``mail_reports``)."""
         spec = collector.spec
         try:
-            taken = self.mail.take(spec.name, fetched.data)
+            limit = spec.options.get("max_file_bytes")
+            taken = self.mail.take(spec.name, fetched.data, max_file_bytes=limit)
         except InputUnreadable as exc:
             collector.settle(fetched, str(exc))
             return f"{fetched.name}: {exc}"

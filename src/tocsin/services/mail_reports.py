@@ -79,9 +79,9 @@ class MailReports:
         files = EvidenceFiles(Path(settings.data_dir) / "evidence")
         return cls(store, incidents, files, Accounts(store, now=clock).ensure_team)
 
-    def take(self, mailbox: str, raw: bytes) -> Taken:
+    def take(self, mailbox: str, raw: bytes, *, max_file_bytes: int | None = None) -> Taken:
         """Open or join the mail's incident (see the module); ``InputUnreadable`` saying why a
-        mail is not taken in."""
+        mail is not taken in. ``max_file_bytes``: the largest attachment, if not the desk's."""
         digest = hashlib.sha256(raw).hexdigest()
         letter = read(raw)
         key = letter.message_id or f"sha256:{digest}"
@@ -94,11 +94,12 @@ class MailReports:
                 )
             found = self.cases.incident(seen["incident_id"])
             return Taken(seen["outcome"], found.reference if found else "", again=True)
-        self._check(letter)
+        limit = max_file_bytes or self.max_file_bytes
+        self._check(letter, limit)
         whole = self.files.put(io.BytesIO(raw), max_bytes=len(raw))  # the mail as received
         stored = [(safe_download_name("mail.eml"), whole)]
         for attachment in letter.attachments:
-            kept = self.files.put(io.BytesIO(attachment.content), max_bytes=self.max_file_bytes)
+            kept = self.files.put(io.BytesIO(attachment.content), max_bytes=limit)
             stored.append((safe_download_name(attachment.filename), kept))
         target, how = self._target(letter)
         system = Principal.system()
@@ -133,17 +134,17 @@ class MailReports:
             )
         return Taken(outcome, incident.reference)
 
-    def _check(self, letter: Letter) -> None:
+    def _check(self, letter: Letter, limit: int) -> None:
         if len(letter.attachments) > MAX_FILES:
             raise InputUnreadable(
                 f"{len(letter.attachments)} attachments, more than the {MAX_FILES} taken"
             )
         for attachment in letter.attachments:
-            if len(attachment.content) > self.max_file_bytes:
+            if len(attachment.content) > limit:
                 raise InputUnreadable(
                     f"the attachment {safe_download_name(attachment.filename)!r} is "
-                    f"{len(attachment.content):,} bytes, over the limit of "
-                    f"{self.max_file_bytes:,}"
+                    f"{len(attachment.content):,} bytes, over the limit of {limit:,} "
+                    "(max_file_bytes)"
                 )
 
     def _target(self, letter: Letter) -> tuple[Incident | None, str]:
