@@ -173,6 +173,8 @@ def test_health_names_the_silent_feed_and_the_late_job_with_503(served: Served) 
     assert [(j["name"], j["every"], j["last_success"]) for j in body["late_jobs"]] == [
         ("sla", 60, now - 299)
     ]
+    alive = served.client.get("/api/v1/health", params={"only": "database"})
+    assert alive.status_code == 200 and alive.json()["late_jobs"] == []
     arrive(store, "abuse", now)
     store.jobs.ended("sla", now, None)
     answer = served.client.get("/api/v1/health")

@@ -76,6 +76,23 @@ def test_two_schedulers_on_one_database_run_a_job_once(two_servers: tuple[Store,
     assert count(first) == 2
 
 
+def test_the_store_lock_of_a_job_is_held_by_one_at_a_time(two_servers: tuple[Store, Store]) -> None:
+    """Store.try_lock: while one holds a job's lock, every other attempt (another server's, or
+    a second one of the same server) is refused at once; another job's lock is free; released at
+    the end of the block."""
+    first, second = two_servers
+    with first.try_lock("collect") as held:
+        assert held is True
+        with second.try_lock("collect") as other:
+            assert other is False
+        with first.try_lock("collect") as again:
+            assert again is False
+        with second.try_lock("sla") as free:
+            assert free is True
+    with second.try_lock("collect") as after:
+        assert after is True
+
+
 def test_a_failing_job_is_recorded_and_retried_at_the_next_interval(memory_store: Store) -> None:
     """A job that raises is recorded with its error and the failures in a row; it is not
     retried at once, but at its next interval, and a success clears the error."""

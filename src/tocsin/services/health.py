@@ -45,14 +45,17 @@ class Health:
         return self.database and not (self.late_jobs or self.silent_feeds or self.problems)
 
 
-def check_health(desk: Desk) -> Health:
+def check_health(desk: Desk, *, database_only: bool = False) -> Health:
     """The database first (nothing else can be read without it), then the jobs, then the
-    feeds; a failure of either is a problem named, never an error page."""
+    feeds; a failure of either is a problem named, never an error page. ``database_only``: the
+    database alone, for a liveness probe that must not restart a server for a silent feed."""
     try:
         desk.check_database()
     except Exception as exc:  # whatever the driver raises: the answer is "database down"
         log.error("health: the database does not answer: %s", exc)
         return Health(database=False, problems=["the database does not answer"])
+    if database_only:
+        return Health(database=True)
     problems: list[str] = []
     late: list[LateJob] = []
     silent: list[SilentFeed] = []

@@ -14,12 +14,13 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from tocsin.model.jobs import JobRun
 from tocsin.store.sql import schema
@@ -59,6 +60,26 @@ class SqlJobs:
             values.update(failures=_J.c.failures + 1)
         with self.engine.begin() as conn:
             conn.execute(sa.update(_J).where(_J.c.name == name).values(**values))
+
+
+class JobLocks:
+    """The jobs' locks of one store: advisory locks on PostgreSQL, each on a connection of its
+    own that is not the pool's (a job holds its lock as long as it runs, and a pool the web and
+    the jobs share would run short), or lock files beside the SQLite database."""
+
+    def __init__(self, engine: Engine, database_path: str | None) -> None:
+        self.path = database_path
+        self.engine = None if database_path else sa.create_engine(engine.url, poolclass=NullPool)
+
+    def __call__(self, name: str) -> AbstractContextManager[bool]:
+        if self.engine is not None:
+            return advisory_lock(self.engine, name)
+        assert self.path is not None
+        return file_lock(self.path, name)
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
 
 
 def lock_key(name: str) -> int:
@@ -105,4 +126,4 @@ def file_lock(database: str, name: str) -> Iterator[bool]:
         os.close(fd)
 
 
-__all__ = ["SqlJobs", "advisory_lock", "file_lock", "lock_key"]
+__all__ = ["JobLocks", "SqlJobs", "advisory_lock", "file_lock", "lock_key"]

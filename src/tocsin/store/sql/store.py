@@ -22,7 +22,7 @@ from tocsin.store.sql.cvd import SqlCvd
 from tocsin.store.sql.engine import open_database
 from tocsin.store.sql.events import SqlEvents
 from tocsin.store.sql.figures import figures
-from tocsin.store.sql.jobs import SqlJobs, advisory_lock, file_lock
+from tocsin.store.sql.jobs import JobLocks, SqlJobs
 from tocsin.store.sql.notices import SqlNotices
 from tocsin.store.sql.people import SqlPeople
 from tocsin.store.sql.reports import SqlReports
@@ -50,6 +50,7 @@ class SqlStore(SqlEvents):
         self.share = SqlShare(self.engine)
         self.collectors = SqlCollectors(self.engine)
         self.jobs = SqlJobs(self.engine)
+        self._locks = JobLocks(self.engine, self._database.path)
 
     def migrate(self) -> None:
         config = Config()
@@ -60,6 +61,7 @@ class SqlStore(SqlEvents):
             command.upgrade(config, "head")
 
     def close(self) -> None:
+        self._locks.close()
         self._writer.close()
         self._database.dispose()
 
@@ -72,8 +74,7 @@ class SqlStore(SqlEvents):
         return figures(self.engine, after_event)
 
     def try_lock(self, name: str) -> AbstractContextManager[bool]:
-        path = self._database.path
-        return advisory_lock(self.engine, name) if path is None else file_lock(path, name)
+        return self._locks(name)
 
     def write(self, rows: Sequence[EventRow], quarantined: Sequence[QuarantineRow]) -> int:
         return self._writer.write(rows, quarantined)

@@ -4,8 +4,9 @@ health, for the desk's staff)."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -51,8 +52,14 @@ class Health(BaseModel):
     summary="Is Tocsin up: its database, its scheduled jobs, its feeds",
     responses={503: {"model": Health, "description": "Something is wrong: the body says what"}},
 )
-def health(desk: Services) -> JSONResponse:
-    found = check_health(desk)
+def health(
+    desk: Services,
+    only: Annotated[
+        Literal["database"] | None,
+        Query(description="database: check the database alone (a liveness probe)"),
+    ] = None,
+) -> JSONResponse:
+    found = check_health(desk, database_only=only == "database")
     body = Health(
         ok=found.ok,
         status="ok" if found.ok else "failing",
