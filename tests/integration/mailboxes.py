@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 
 from tests.desk import FakeClock
 from tests.imap import Account
+from tocsin.model.incident import Incident
+from tocsin.model.people import Principal
 from tocsin.services.desk import Desk
 from tocsin.settings import Settings
 from tocsin.store import Store
@@ -76,3 +79,15 @@ def report_desk(
     """A desk on a fixed clock whose collectors file names ``account`` as its report address."""
     configured = configure(settings, tmp_path, account, monkeypatch, feed="reports", extra=extra)
     return Desk.build(configured, store, clock=FakeClock())
+
+
+def team_incident(desk: Desk, title: str, kind: str, event_ids: Sequence[int] = ()) -> Incident:
+    """An incident of the desk's team, opened by Tocsin itself (as the aggregation rules do)."""
+    return desk.incidents.create(
+        Principal.system(),
+        title=title,
+        type=kind,
+        priority="P3",
+        org_id=desk.accounts.ensure_team(),
+        event_ids=event_ids,
+    )

@@ -13,9 +13,8 @@ import pytest
 
 from tests.desk import FakeClock
 from tests.imap import Account
-from tests.integration.mailboxes import report_desk
+from tests.integration.mailboxes import report_desk, team_incident
 from tests.integration.test_notices import NOW, desk, mailbox, seeded  # noqa: F401 (fixtures)
-from tocsin.model.people import Principal
 from tocsin.settings import Settings
 from tocsin.store import Store
 
@@ -47,14 +46,7 @@ def test_a_reply_to_a_sent_notice_lands_on_its_incident_s_timeline(
     sent_to, port = mailbox
     northwind = [i for i, e in seeded.cases.events_since(0, 10) if e["source.ip"] == "198.51.100.7"]
     office = report_desk(settings, seeded, tmp_path, imap_account, monkeypatch)
-    incident = office.incidents.create(
-        Principal.system(),
-        title="infected host at Northwind",
-        type="infected-system",
-        priority="P1",
-        org_id=office.accounts.ensure_team(),
-        event_ids=northwind,
-    )
+    incident = team_incident(office, "infected host at Northwind", "infected-system", northwind)
     notifier = desk(seeded, port, FakeClock(NOW))
     notifier.plan()
     notifier.send()

@@ -13,8 +13,7 @@ import pytest
 from tests.desk import FakeClock
 from tests.factories import make_event, rows
 from tests.imap import Account
-from tests.integration.mailboxes import mail, report_desk
-from tocsin.model.people import Principal
+from tests.integration.mailboxes import mail, report_desk, team_incident
 from tocsin.services.desk import Desk
 from tocsin.settings import Settings
 from tocsin.store import Store
@@ -70,13 +69,7 @@ def test_a_write_in_opens_an_incident_with_its_attachments_as_evidence(
 
 
 def test_a_mail_naming_an_incident_s_reference_joins_it(desk: Desk, imap_account: Account) -> None:
-    first = desk.incidents.create(
-        Principal.system(),
-        title="phishing wave",
-        type="phishing",
-        priority="P2",
-        org_id=desk.accounts.ensure_team(),
-    )
+    first = team_incident(desk, "phishing wave", "phishing")
     imap_account.append(
         mail("bob@example.org", f"Re: [{first.reference}] more samples", {"more.pdf": PDF})
     )
@@ -97,14 +90,7 @@ def test_a_reply_to_a_notice_lands_on_its_incident_s_timeline(
     store = desk.store
     store.write(rows(make_event(source__ip="198.51.100.7", feed__name="shadowserver")), [])
     event_ids = [event_id for event_id, _ in store.cases.events_since(0, 10)]
-    incident = desk.incidents.create(
-        Principal.system(),
-        title="open telnet",
-        type="vulnerable-system",
-        priority="P3",
-        org_id=desk.accounts.ensure_team(),
-        event_ids=event_ids,
-    )
+    incident = team_incident(desk, "open telnet", "vulnerable-system", event_ids)
     with store.transaction() as tx:
         notice_id = store.notices.add(tx, notice("<notice1.abc@csirt.example>"), event_ids)
     reply = mail(
