@@ -156,3 +156,18 @@ def test_on_postgresql_the_backup_prints_pg_dumps_recipe(postgres_url: str, tmp_
     assert "pg_dump --format=custom" in made.output and "pg_restore" in made.output
     manifest = orjson.loads((tmp_path / "b" / "manifest.json").read_bytes())
     assert manifest["database"] is None and "data/secret.key" in manifest["files"]
+
+
+def test_a_manifest_naming_a_path_outside_the_folder_is_refused(
+    source: Env, tmp_path: Path
+) -> None:
+    """A manifest edited to name /etc/passwd or ../x writes nothing anywhere."""
+    assert run(source, "backup", str(tmp_path / "b")).exit_code == 0
+    manifest_path = tmp_path / "b" / "manifest.json"
+    manifest = orjson.loads(manifest_path.read_bytes())
+    for name in ("/etc/passwd", "data/../../x"):
+        changed = dict(manifest, files=manifest["files"] | {name: {"sha256": "0" * 64, "bytes": 1}})
+        manifest_path.write_bytes(orjson.dumps(changed))
+        refused = run(env_of(tmp_path / "target"), "restore", str(tmp_path / "b"))
+        assert refused.exit_code == 2 and "outside the backup folder" in refused.output
+    assert not (tmp_path / "target").exists()

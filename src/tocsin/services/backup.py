@@ -132,7 +132,9 @@ def verify(folder: Path) -> tuple[dict[str, tuple[str, int]], bool]:
         raise InvalidValue("backup file", unlisted[0], "is not in the manifest")
     for name, expected in sorted(listed.items()):
         path = folder / name
-        if ".." in Path(name).parts or not path.is_file():
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise InvalidValue("backup file", name, "is outside the backup folder")
+        if not path.is_file():
             raise InvalidValue("backup file", name, "is missing")
         if _digest(path) != expected:
             raise InvalidValue("backup file", name, "does not match its SHA-256 in the manifest")
