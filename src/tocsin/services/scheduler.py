@@ -148,9 +148,12 @@ class Scheduler:
     def serve(self, stop: Stop, poll: float = POLL) -> None:
         """Start what is due every ``poll`` seconds until ``stop`` is set; then let the jobs in
         progress finish (so the store is never closed under one)."""
-        self.store.jobs.seen([job.name for job in self.jobs], self.clock())
+        seen = False
         while not stop.is_set():
             try:
+                if not seen:  # from now on a job that never succeeds shows as late
+                    self.store.jobs.seen([job.name for job in self.jobs], self.clock())
+                    seen = True
                 self.tick()
             except Exception:  # the database away for a moment: look again next time
                 log.exception("scheduler: could not read the jobs")
