@@ -27,6 +27,13 @@ SETTINGS: dict[str, str] = {
     "priority_rules": "a TOML file of priority rules replacing the defaults",
     "aggregation_rules": "a TOML file of aggregation rules (how events become incidents) "
     "replacing the defaults",
+    "retention_events": "days an event is kept, from its own time, unless an incident not yet "
+    "closed holds it; 0: for ever (365)",
+    "retention_raw": "days a collector's fetched object is kept in the raw archive (90)",
+    "retention_quarantine": "days a quarantined row is kept (30)",
+    "retention_reporters": "days a public reporter's identity and contact are kept after their "
+    "case is closed, then replaced by a tombstone; the report stays (180)",
+    "retention_evidence": "days an incident's evidence is kept after it is closed (365)",
     "aggregation_team": "the team organisation that owns the incidents the aggregation rules open, "
     "made on first use; its staff see them (National CSIRT, where `tocsin users add` puts people)",
     "host": "address `tocsin serve` binds to (127.0.0.1; put a TLS proxy in front to open it)",
@@ -104,6 +111,11 @@ class Settings:
     priority_rules: str | None = None
     aggregation_rules: str | None = None
     aggregation_team: str = "National CSIRT"
+    retention_events: int = 365
+    retention_raw: int = 90
+    retention_quarantine: int = 30
+    retention_reporters: int = 180
+    retention_evidence: int = 365
     host: str = "127.0.0.1"
     port: int = 8000
     trusted_proxies: str = ""
@@ -193,6 +205,7 @@ class Settings:
         if result.report_min_seconds < 0 or result.report_limit < 1:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         _check_pull_limits(result)
+        _check_retention(result)
         _check_proxies(result)
         _check_logs(result)
         if result.batch_size < 1 or result.dedupe_window < 0 or not 0 <= result.workers <= 16:
@@ -202,6 +215,16 @@ class Settings:
     @property
     def secret_key_path(self) -> Path:
         return Path(self.secret_key_file or Path(self.data_dir) / "secret.key")
+
+    def retention_days(self) -> dict[str, int]:
+        """Each retention kind's days (``model.retention.KINDS``); 0: kept for ever."""
+        return {
+            "events": self.retention_events,
+            "raw": self.retention_raw,
+            "quarantine": self.retention_quarantine,
+            "reporters": self.retention_reporters,
+            "evidence": self.retention_evidence,
+        }
 
     @property
     def audit_key_path(self) -> Path:
@@ -223,6 +246,11 @@ class Settings:
 def _check_audit(settings: Settings) -> None:
     if settings.audit_checkpoint_every < 1 or settings.audit_checkpoint_entries < 1:
         raise ConfigError("audit_checkpoint_every ≥ 1 and audit_checkpoint_entries ≥ 1, please")
+
+
+def _check_retention(settings: Settings) -> None:
+    if min(settings.retention_days().values()) < 0:
+        raise ConfigError("each retention_* is days, 0 (for ever) or more, please")
 
 
 def _check_proxies(settings: Settings) -> None:

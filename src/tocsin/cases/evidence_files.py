@@ -185,6 +185,10 @@ class EvidenceFiles:
                 digest.update(chunk)
         return digest.hexdigest() == sha256
 
+    def remove(self, sha256: str) -> None:
+        """Delete a file no evidence refers to any more (retention); gone already is fine."""
+        self._path(sha256).unlink(missing_ok=True)
+
     def _path(self, sha256: str) -> Path:
         if not isinstance(sha256, str) or _DIGEST.fullmatch(sha256) is None:
             raise InvalidValue("sha256", sha256, "must be 64 lowercase hex digits")

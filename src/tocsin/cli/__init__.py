@@ -23,6 +23,7 @@ from tocsin.cli.events import events
 from tocsin.cli.ingest import feeds, ingest, quarantine_app
 from tocsin.cli.notify import notify_app
 from tocsin.cli.registry import asn_app, constituents_app
+from tocsin.cli.retention import retention_app
 from tocsin.cli.serve import demo, serve, worker
 from tocsin.cli.share import partners_app, share_app
 from tocsin.cli.users import tokens_app, users_app
@@ -65,6 +66,7 @@ for name, group in (
     ("partners", partners_app),
     ("share", share_app),
     ("collectors", collectors_app),
+    ("retention", retention_app),
 ):
     app.add_typer(group, name=name)
 

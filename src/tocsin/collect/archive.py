@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import zipfile
 import zlib
 from pathlib import Path
@@ -41,6 +42,12 @@ class Archive:
 
     def folder(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
+
+    def remove(self, sha256: str) -> None:
+        """Delete an object's folder (retention: nothing refers to it any more)."""
+        if re.fullmatch(r"[0-9a-f]{64}", sha256) is None:
+            raise ValueError(f"not a SHA-256: {sha256!r}")
+        shutil.rmtree(self.folder(sha256), ignore_errors=True)
 
     def keep(self, name: str, data: bytes, *, limit: int) -> tuple[str, list[Path]]:
         """Archive ``data`` as received under its digest; returns the digest and the files the

@@ -47,6 +47,7 @@ from tocsin.services.notices import announce_advisory, notifier
 from tocsin.services.prometheus import registry
 from tocsin.services.publish import Publisher
 from tocsin.services.pull import Pulled, pull_sources, receive
+from tocsin.services.retention import Retention
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
@@ -195,6 +196,10 @@ class Desk:
         self.store.count_quarantine()
 
     # -- orchestration across packages ---------------------------------------------------------
+
+    def retention(self) -> Retention:
+        """What each kind's retention would purge now, and the purge."""
+        return Retention(self.settings, self.store, self.clock)
 
     def decide(self) -> Decided:
         """The aggregation rules over the events stored since their last run (ingest runs them

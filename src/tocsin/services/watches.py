@@ -1,6 +1,7 @@
 """What a running Tocsin does on its own schedule, as the scheduler's table of jobs: the SLA
 clocks, the notices to send, the partners' collections to pull, the collectors that are due, the
-audit log's checkpoints, the aggregation rules' catch-up and the feeds' health.
+audit log's checkpoints, the aggregation rules' catch-up, the feeds' health and the retention
+purge.
 
 Each job is a plain function that does its work once; ``services.scheduler`` runs it on its
 interval, in a thread, under the store's lock, and records how it went.
@@ -15,6 +16,7 @@ from tocsin.cases.audit import AuditLog
 from tocsin.cases.incidents import Incidents
 from tocsin.errors import TocsinError
 from tocsin.model.collector import CollectorRun
+from tocsin.model.retention import Expiring
 from tocsin.notify.notifier import Notifier
 from tocsin.services.aggregate import Decided
 from tocsin.services.desk import Desk
@@ -27,6 +29,7 @@ SLA_EVERY = 60  # seconds between two looks at the SLA clocks
 COLLECT_EVERY = 30  # seconds between looks for collectors that are due (each has its `every`)
 AGGREGATE_EVERY = 30  # seconds between catch-ups of the aggregation rules (one indexed read)
 FEED_HEALTH_EVERY = 300  # seconds between two looks at the feeds' health
+RETENTION_EVERY = 86_400  # the purge of what outlived its retention: daily
 CHECKPOINT_EVERY = 5  # seconds between looks at the audit log's head (one indexed max())
 log = logging.getLogger("tocsin.watch")
 audit_log = logging.getLogger("tocsin.audit")
@@ -41,6 +44,7 @@ def desk_jobs(desk: Desk) -> list[Job]:
         Job("audit-checkpoint", CHECKPOINT_EVERY, partial(write_checkpoint, desk.audit)),
         Job("aggregate", AGGREGATE_EVERY, partial(catch_up, desk)),
         Job("feed-health", FEED_HEALTH_EVERY, partial(check_feeds, desk.feed_health)),
+        Job("retention", RETENTION_EVERY, partial(purge, desk)),
     ]
     if settings.notify_every and desk.notices is not None:
         jobs.append(Job("notices", settings.notify_every, partial(send_notices, desk.notices)))
@@ -101,6 +105,11 @@ def catch_up(desk: Desk) -> Decided:
     return decided
 
 
+def purge(desk: Desk) -> list[Expiring]:
+    """The daily purge of what outlived its retention (``TOCSIN_RETENTION_*``)."""
+    return desk.retention().run()
+
+
 def write_checkpoint(audit: AuditLog) -> None:
     """Checkpoint the audit log when it is due (``AuditLog.checkpoint_due``); a refusal (a log
     cut short or rewritten) is logged each time, never covered, and fails the job."""
@@ -124,12 +133,14 @@ __all__ = [
     "CHECKPOINT_EVERY",
     "COLLECT_EVERY",
     "FEED_HEALTH_EVERY",
+    "RETENTION_EVERY",
     "SLA_EVERY",
     "catch_up",
     "check_feeds",
     "check_sla",
     "desk_jobs",
     "last_checkpoint",
+    "purge",
     "run_due",
     "scheduler",
     "send_notices",

@@ -15,6 +15,7 @@ from tocsin.store.protocols import (
     NoticeStore,
     PeopleStore,
     ReportStore,
+    RetentionStore,
     ShareStore,
 )
 from tocsin.store.shapes import Figures, Transaction
@@ -64,6 +65,11 @@ class Store(EventStore, Protocol):
     @property
     def jobs(self) -> JobStore:
         """What the scheduler remembers of its jobs."""
+        ...
+
+    @property
+    def retention(self) -> RetentionStore:
+        """What each kind's retention would purge, and the purge."""
         ...
 
     def migrate(self) -> None: ...

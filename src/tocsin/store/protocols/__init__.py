@@ -12,6 +12,7 @@ from tocsin.store.protocols.jobs import JobStore
 from tocsin.store.protocols.notices import NoticeStore
 from tocsin.store.protocols.people import PeopleStore
 from tocsin.store.protocols.reports import ReportStore
+from tocsin.store.protocols.retention import RetentionStore
 from tocsin.store.protocols.share import ShareStore
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "NoticeStore",
     "PeopleStore",
     "ReportStore",
+    "RetentionStore",
     "ShareStore",
 ]

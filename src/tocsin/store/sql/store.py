@@ -26,6 +26,7 @@ from tocsin.store.sql.jobs import JobLocks, SqlJobs
 from tocsin.store.sql.notices import SqlNotices
 from tocsin.store.sql.people import SqlPeople
 from tocsin.store.sql.reports import SqlReports
+from tocsin.store.sql.retention import SqlRetention
 from tocsin.store.sql.share import SqlShare
 from tocsin.store.sql.writer import PostgresWriter, SqliteWriter
 
@@ -51,6 +52,7 @@ class SqlStore(SqlEvents):
         self.collectors = SqlCollectors(self.engine)
         self.jobs = SqlJobs(self.engine)
         self._locks = JobLocks(self.engine, self._database.path)
+        self.retention = SqlRetention(self.engine)
 
     def migrate(self) -> None:
         config = Config()
