@@ -25,7 +25,7 @@ def desk(
 ) -> Desk:
     """A desk whose collectors file names the test's mailbox as its report address."""
     return report_desk(
-        settings, store, tmp_path, imap_account, monkeypatch, "max_file_bytes = 1000\n"
+        settings, store, tmp_path, imap_account, monkeypatch, "max_file_bytes = 1000\nper_run = 2\n"
     )
 
 
@@ -128,3 +128,15 @@ def test_a_message_id_reused_by_another_mail_is_left_for_a_person(
     [incident] = desk.store.cases.incidents()
     assert len([t for t in desk.store.cases.timeline(incident.id) if t["kind"] == "mail"]) == 1
     assert imap_account.messages("Tocsin/Processed") == [first]
+
+
+def test_a_flood_is_taken_in_a_few_mails_a_run(desk: Desk, imap_account: Account) -> None:
+    for n in range(3):
+        imap_account.append(mail("x@example.net", f"spam {n}"))
+
+    [run] = desk.collect()
+
+    assert run.ok and run.objects == 2
+    assert len(desk.store.cases.incidents()) == 2
+    [left] = imap_account.messages()
+    assert b"Subject: spam 2" in left

@@ -41,7 +41,9 @@ KEYS = {
     "senders",
     "files",
     "max_file_bytes",
+    "per_run",
 }
+PER_RUN = 100  # mails read in one run: a flood is taken in over several runs, never all in memory
 
 
 @dataclass(slots=True)
@@ -74,8 +76,10 @@ class ImapCollector:
         self.reports = spec.feed == REPORTS
         self.senders = [p.lower() for p in _patterns(spec, "senders", [])]
         self.files = _patterns(spec, "files", ["*"])
-        if option(spec, "max_file_bytes", 1, int) < 1:
-            raise spec.fail("max_file_bytes", "a whole number of at least 1, please")
+        for key, default in (("max_file_bytes", 1), ("per_run", PER_RUN)):
+            if option(spec, key, default, int) < 1:
+                raise spec.fail(key, "a whole number of at least 1, please")
+        self.per_run: int = option(spec, "per_run", PER_RUN, int)
         if self.reports and self.senders:
             raise spec.fail("senders", "a report address takes every sender's mail")
         if not self.reports and not self.senders:
@@ -90,7 +94,7 @@ class ImapCollector:
         self.mails = {}
         objects: list[Fetched] = []
         with self._open() as box:
-            for uid, size in box.sizes():
+            for uid, size in box.sizes()[: self.per_run]:
                 where = {"uid": str(uid), "uidvalidity": str(box.uidvalidity)}
                 if size > self.spec.max_bytes:
                     self._done(box, uid, f"{size} bytes, over the limit of {self.spec.max_bytes}")
