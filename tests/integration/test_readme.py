@@ -86,6 +86,7 @@ class Run:
     printed: dict[str, str] = field(default_factory=dict)  # README line → its output
     given: dict[str, str] = field(default_factory=dict)  # what BEFORE made, for STAND_INS
     tokens: dict[str, str] = field(default_factory=dict)  # a person's API token, by name
+    exported: dict[str, str] = field(default_factory=dict)  # the README's ``export`` lines
 
     def tocsin(self, args: list[str]) -> Result:
         """The command, with the token of the person its ``--as`` names in TOCSIN_TOKEN."""
@@ -95,7 +96,7 @@ class Run:
             args,
             obj=self.clock,
             input=f"{PASSWORD}\n{PASSWORD}\n",
-            env={"TOCSIN_TOKEN": self.tokens.get(person or "")},
+            env={**self.exported, "TOCSIN_TOKEN": self.tokens.get(person or "")},
             catch_exceptions=False,
         )
 
@@ -194,6 +195,9 @@ REFUSED = {
 # What the README says a line prints (a pattern of its output, or a check of the file it writes).
 SHOWS: dict[str, str | Callable[[Path], bool]] = {
     "tocsin feeds": r"shadowserver",
+    "tocsin collectors list": r"openphish",
+    "tocsin collect --once openphish": r"openphish:",
+    "tocsin collect --once": r"openphish: .*accepted \d+",
     "tocsin constituents list": r"Northwind Power",
     "tocsin ingest 2026-11-20-scan_telnet-nl-geo.csv": (
         r"read \d+, accepted \d+, duplicates \d+, quarantined 12 in [\d.]+ s"
@@ -271,6 +275,13 @@ def files(folder: Path) -> None:
     (feed / f"{uuid}.json").write_text(json.dumps({"Event": event}))
     entry = {k: event[k] for k in ("info", "date", "analysis", "threat_level_id", "timestamp")}
     (feed / "manifest.json").write_text(json.dumps({uuid: entry}))
+    drop = folder / "openphish-drop"
+    drop.mkdir()
+    shutil.copy(SAMPLES / "phishing" / "openphish.txt", drop / "feed.txt")
+    (folder / "collectors.toml").write_text(
+        '[[collector]]\nname = "openphish"\nkind = "directory"\nfeed = "openphish"\n'
+        'every = 3600\npath = "openphish-drop"\n'
+    )
 
 
 @pytest.fixture
@@ -297,7 +308,9 @@ def test_every_line_is_run_or_listed() -> None:
     reason, and every table names lines the README still has."""
     lines = readme_lines()
     assert len(lines) > 40
-    strays = [line for line in lines if not line.startswith("tocsin ") and not listed(line)]
+    strays = [
+        line for line in lines if not line.startswith(("tocsin ", "export ")) and not listed(line)
+    ]
     assert strays == []
     ran = [command(line) for line in lines]
     keys = [*NOT_RUN, *BEFORE, *(start for start, _, _ in STAND_INS), *REFUSED, *SHOWS]
@@ -344,6 +357,10 @@ def test_the_readme_examples_run_as_documented(run: Run) -> None:
         if listed(line):
             continue
         text = command(line)
+        if text.startswith("export "):  # the variable holds for the README's later lines
+            name, _, value = shlex.split(line, comments=True)[1].partition("=")
+            run.exported[name] = value
+            continue
         args, target = as_run(run, text, shlex.split(line, comments=True)[1:])
         result = run.tocsin(args)
         run.printed[text] = result.output
