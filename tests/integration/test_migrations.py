@@ -16,7 +16,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 
 from tests.factories import make_event, rows
-from tocsin.model.event import fingerprint
+from tocsin.model.event import fingerprint, observation_key
 from tocsin.store import Store, open_store
 from tocsin.store.rows import EVENT_COLUMNS
 from tocsin.store.sql import SqlStore
@@ -95,3 +95,68 @@ def test_events_stored_twice_under_two_windows_before_0014_are_stored_no_third_t
         assert store.count_events() == 2
     finally:
         store.close()
+
+
+def _observation_keys(url: str) -> dict[int, bytes | None]:
+    engine = sa.create_engine(SqlStore(url).engine.url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT id, observation FROM events ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    return {row_id: None if key is None else bytes(key) for row_id, key in found}
+
+
+def test_0018_keys_the_stored_observations_by_their_time_first_and_back(empty_url: str) -> None:
+    """Events stored with 0014's observation keys (the digest alone) get keys that begin with
+    their time, computed from their data; an event kept without a key stays without; a re-ingest
+    of a stored observation stores nothing after the upgrade; the downgrade gives 0014's keys back."""
+    first = make_event(source__ip="192.0.2.5")
+    second = make_event(source__ip="192.0.2.6", time__source="2026-11-21T10:00:00+00:00")
+    unkeyed = make_event(source__ip="192.0.2.7")
+    old = SqlStore(empty_url)
+    try:
+        migrate(old, "0016")
+        insert = sa.insert(sa.table("events", *(sa.column(c) for c in EVENT_COLUMNS)))
+        with old.engine.begin() as conn:
+            for event, row in zip(
+                (first, second, unkeyed), rows(first, second, unkeyed), strict=True
+            ):
+                values = dict(zip(EVENT_COLUMNS, row, strict=True))
+                values["observation"] = (
+                    None if event is unkeyed else bytes.fromhex(fingerprint(event, 1))
+                )
+                conn.execute(insert, values)
+    finally:
+        old.close()
+    store = open_store(empty_url)
+    try:
+        assert (
+            store.write(rows(dict(first, **{"tocsin.fingerprint": fingerprint(first, 0)})), []) == 0
+        )
+        assert store.count_events() == 3
+    finally:
+        store.close()
+    upgraded = _observation_keys(empty_url)
+    assert list(upgraded.values()) == [
+        bytes.fromhex(observation_key(first)),
+        bytes.fromhex(observation_key(second)),
+        None,
+    ]
+    assert upgraded[1] < upgraded[2]  # the earlier observation first
+    back = SqlStore(empty_url)
+    try:
+        config = Config()
+        config.set_main_option(
+            "script_location", str(resources.files("tocsin.store.sql").joinpath("migrations"))
+        )
+        with back.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0016")
+    finally:
+        back.close()
+    assert list(_observation_keys(empty_url).values()) == [
+        bytes.fromhex(fingerprint(first, 1)),
+        bytes.fromhex(fingerprint(second, 1)),
+        None,
+    ]

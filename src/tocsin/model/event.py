@@ -9,7 +9,12 @@ The window is a setting that may change between runs (the demo ingests with 0, t
 with a day), and another window cuts time into other buckets. So each event also has its
 observation key: the same fields and its exact time, whatever the window. The store keeps one
 event per observation key too, so re-ingesting a file never stores one of its rows twice, whatever
-the window was the first time.
+the window was the first time. The observation key begins with its time (4 bytes of Unix seconds,
+big-endian, then 12 bytes of the digest), so that the store's unique index on it grows at its end
+as time goes on, instead of at a random place for every new event: a random key's index outgrows
+the database's page cache as the store grows, and every insert then reads and rewrites a page of
+its own (docs/benchmarks.md §1.5). The fingerprint stays a plain digest: it is the event's name
+outside the store (its STIX and MISP ids, its notices' report ids, its pages' addresses).
 """
 
 from __future__ import annotations
@@ -92,8 +97,8 @@ def fingerprint(
 
 def observation_key(event: Mapping[str, Any], fields: tuple[str, ...] = FINGERPRINT_FIELDS) -> str:
     """32 hexadecimal digits identifying this observation at its exact time (to the second),
-    whatever the dedupe window."""
-    return keys(event, 1, fields)[0]
+    whatever the dedupe window: the time's 8 digits, then 24 of a digest."""
+    return keys(event, 1, fields)[1]
 
 
 def keys(
@@ -111,7 +116,12 @@ def keys(
         head = json.dumps(values, default=str, separators=(",", ":")).encode()[:-1]
     seconds = event_seconds(event)
     bucket = seconds // window if window > 0 else 0
-    fingerprint = blake2b(b"%s,%d]" % (head, bucket), digest_size=16).hexdigest()
-    if seconds == bucket:
-        return fingerprint, fingerprint
-    return fingerprint, blake2b(b"%s,%d]" % (head, seconds), digest_size=16).hexdigest()
+    fingerprint = blake2b(b"%s,%d]" % (head, bucket), digest_size=16).digest()
+    exact = (
+        fingerprint
+        if seconds == bucket
+        else blake2b(b"%s,%d]" % (head, seconds), digest_size=16).digest()
+    )
+    # times run from 1970 to 2100 (types.datetime_utc): 4 bytes hold them
+    observation = min(max(seconds, 0), 0xFFFFFFFF).to_bytes(4, "big") + exact[:12]
+    return fingerprint.hex(), observation.hex()

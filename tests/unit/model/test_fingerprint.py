@@ -16,6 +16,7 @@ from tocsin.model.event import (
     FINGERPRINT_FIELDS,
     Event,
     fingerprint,
+    observation_key,
     time_bucket,
 )
 
@@ -194,6 +195,28 @@ def test_a_separator_inside_a_value_cannot_forge_another_events_fingerprint() ->
         for name in ("feed.name", "classification.identifier"):
             assert fields.sanitize(name, event[name]) == event[name]
     assert fingerprint(first) != fingerprint(second)
+
+
+def test_the_observation_key_begins_with_its_time_in_seconds() -> None:
+    """The observation key's first 8 hex digits are its Unix seconds, so that later observations
+    sort after earlier ones whatever their fields (the store's index on it grows at its end)."""
+    event = observation(time__source="2024-05-01T06:05:00+00:00")
+    key = observation_key(event)
+    assert HEX32.fullmatch(key)
+    assert int(key[:8], 16) == 1714543500
+    later = observation(time__source="2024-05-01T06:05:01+00:00", source__ip="192.0.2.200")
+    assert observation_key(later) > key
+
+
+def test_the_observation_key_tells_apart_observations_of_one_second() -> None:
+    """Two observations in the same second share the time digits, never the key; the same one
+    in another window keeps its key, and the fingerprint is not the observation key."""
+    event = observation()
+    other = observation(source__port=51235)
+    assert observation_key(event)[:8] == observation_key(other)[:8]
+    assert observation_key(event) != observation_key(other)
+    assert observation_key(event) == observation_key(dict(event))
+    assert fingerprint(event, window=1) != observation_key(event)
 
 
 # --- properties -------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ events = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("fingerprint", LargeBinary(16), nullable=False),
     # the observation at its exact time, whatever the dedupe window (model.event.observation_key):
-    # one event per observation; NULL only for a second copy stored before it was kept
+    # one event per observation; NULL only for a second copy stored before it was kept. Its time
+    # comes first, so that its unique index grows at its end (docs/benchmarks.md §1.5)
     Column("observation", LargeBinary(16)),
     # of two events with one fingerprint, the lower rank stays
     Column("rank", BigInteger, nullable=False),
