@@ -1,11 +1,16 @@
 """Ingest benchmark: a Shadowserver-like scan report through the whole pipeline, beside a baseline.
 
     python bench/ingest.py [--rows 1000000] [--database sqlite|postgresql] [--workers 2]
+    python bench/ingest.py --grow 10000000 [--step 1000000] [--database postgresql]
 
 Generates a scan_telnet report (about 10 % repeated rows, addresses spread over a few thousand
 constituent networks), runs Tocsin's pipeline into a fresh store, and prints events/s and peak
 memory. In the same run it times the plain-Python baseline on the same file (csv reader → dict →
-hash → JSON line written) and prints the ratio. Not a test: figures only.
+hash → JSON line written) and prints the ratio. With ``--grow N`` it grows one store to N rows
+instead, a report of ``--step`` new rows at a time (each later in time than the one before, as a
+desk's daily reports are), and prints the rate of each step beside the first step's rate: whether
+ingest stays flat as the store grows (docs/benchmarks.md §1.5). Aggregation is left out (it is
+measured on its own, by bench/aggregate.py). Not a test: figures only.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ import psycopg
 
 from tocsin.model.constituent import Constituent
 from tocsin.services.desk import audit_keys
+from tocsin.services.ingest import ingest
 from tocsin.settings import Settings
 from tocsin.store import open_store
+from tocsin.store.base import Store
 
 HEADER = [
     "timestamp",
@@ -63,11 +70,14 @@ def network_of(i: int) -> str:
     return f"10.{i // 256}.{i % 256}.0/24"
 
 
-def generate(path: Path, rows: int, seed: int = 7) -> None:
-    """A scan_telnet-like CSV, every value quoted; about one row in ten repeats an earlier one.
-    Written in blocks, so that 10 M rows need no more memory than 1 M."""
+START = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def generate(path: Path, rows: int, seed: int = 7, start: datetime = START) -> None:
+    """A scan_telnet-like CSV, every value quoted; about one row in ten repeats an earlier one;
+    20 rows a second from ``start``. Written in blocks, so that 10 M rows need no more memory
+    than 1 M."""
     rng = random.Random(seed)
-    start = datetime(2026, 11, 20, tzinfo=UTC)
     recent: list[list[str]] = []
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
@@ -200,6 +210,43 @@ def drop(args: argparse.Namespace, name: str) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def open_bench_store(args: argparse.Namespace, workdir: Path) -> tuple[Store, Settings, str]:
+    """A fresh store with the constituents, sealed as the desk seals it (audit keys in the
+    bench's own folder); its settings and its PostgreSQL database's name."""
+    url, name = database(args, workdir, "tocsin_bench")
+    settings = Settings(database_url=url, workers=args.workers, data_dir=str(workdir / "data"))
+    store = open_store(url, audit_key=audit_keys(settings).mac)
+    store.replace_constituents(constituents())
+    return store, settings, name
+
+
+def grow(args: argparse.Namespace, workdir: Path) -> None:
+    """Grow one store to ``args.grow`` rows, ``args.step`` rows a report, and print each
+    report's rate beside the first one's. Each report starts where the one before ended in time,
+    with another seed, so that nearly all of its events are new."""
+    store, settings, name = open_bench_store(args, workdir)
+    steps = max(1, args.grow // args.step)
+    first = 0.0
+    print(f"growing a {args.database} store to {steps * args.step:,} rows, {args.step:,} a step")
+    try:
+        for n in range(steps):
+            report = workdir / f"2026-11-20-scan_telnet-nl-geo-{n}.csv"
+            later = START + timedelta(seconds=n * args.step // 20)
+            generate(report, args.step, seed=7 + n, start=later)
+            summary = ingest(settings, store, [str(report)], "shadowserver", aggregate=False)
+            report.unlink()
+            rate = summary.read / summary.seconds
+            first = first or rate
+            print(
+                f"rows {(n + 1) * args.step:>12,}  stored {store.count_events():>12,}  "
+                f"{rate:>8,.0f} events/s  first step {first:>8,.0f}  ratio {rate / first:.2f}",
+                flush=True,
+            )
+    finally:
+        store.close()
+        drop(args, name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -207,6 +254,8 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", help="keep the generated file here")
+    parser.add_argument("--grow", type=int, help="grow one store to this many rows instead")
+    parser.add_argument("--step", type=int, default=1_000_000, help="rows a step of --grow")
     parser.add_argument("--baseline-only", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline_only:
@@ -215,20 +264,19 @@ def main() -> None:
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="tocsin-bench-"))
+    if args.grow:
+        try:
+            grow(args, workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return
     report = Path(args.keep) if args.keep else workdir / "2026-11-20-scan_telnet-nl-geo.csv"
     if not report.exists():
         print(f"generating {args.rows:,} rows …", file=sys.stderr)
         generate(report, args.rows)
 
-    url, name = database(args, workdir, "tocsin_bench")
-    # the audit log is sealed as the desk seals it, with keys kept in the bench's own folder
-    settings = Settings(database_url=url, workers=args.workers, data_dir=str(workdir / "data"))
-    store = open_store(url, audit_key=audit_keys(settings).mac)
-    store.replace_constituents(constituents())
-
-    from tocsin.services.ingest import ingest
-
-    summary = ingest(settings, store, [str(report)], "shadowserver")
+    store, settings, name = open_bench_store(args, workdir)
+    summary = ingest(settings, store, [str(report)], "shadowserver", aggregate=False)
     stored = store.count_events()
     store.close()
     rate = summary.read / summary.seconds
@@ -253,8 +301,7 @@ def main() -> None:
         f"peak memory (resident): writer {own:.0f} MB, each parsing process {children:.0f} MB "
         f"at most ({args.workers} of them, sharing the writer's pages from the fork)"
     )
-    if not args.keep:
-        shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(workdir, ignore_errors=True)  # a kept report lives outside it
     drop(args, name)
 
 
