@@ -109,8 +109,9 @@ def _observation_keys(url: str) -> dict[int, bytes | None]:
 
 def test_0018_keys_the_stored_observations_by_their_time_first_and_back(empty_url: str) -> None:
     """Events stored with 0014's observation keys (the digest alone) get keys that begin with
-    their time, computed from their data; an event kept without a key stays without; a re-ingest
-    of a stored observation stores nothing after the upgrade; the downgrade gives 0014's keys back."""
+    their time, computed from their data; an event kept without a key stays without; a
+    re-ingest of a stored observation stores nothing after the upgrade; the downgrade gives
+    0014's keys back."""
     first = make_event(source__ip="192.0.2.5")
     second = make_event(source__ip="192.0.2.6", time__source="2026-11-21T10:00:00+00:00")
     unkeyed = make_event(source__ip="192.0.2.7")
