@@ -187,10 +187,12 @@ def _new_indicators(
 ) -> list[tuple[int, str, str]]:
     """The members' addresses, domains and URLs that their incident lacks, in order, as long
     as it holds fewer than ``MAX_INDICATORS``."""
-    existing = store.cases.indicators_of(conn, list(groups))
+    existing = store.cases.indicators_of(conn, list(groups), MAX_INDICATORS)
     rows: list[tuple[int, str, str]] = []
     for incident_id, (_, members) in groups.items():
         held = existing.get(incident_id, [])
+        if held is None:  # full: nothing to add, nothing read
+            continue
         have, room = set(held), MAX_INDICATORS - len(held)
         for _, event in members:
             for field, kind in INDICATOR_FIELDS:

@@ -108,9 +108,10 @@ class CaseStore(Protocol):
         ...
 
     def indicators_of(
-        self, tx: Transaction, incident_ids: Sequence[int]
-    ) -> dict[int, list[tuple[str, str]]]:
-        """The indicators (kind, value) of each incident named that has any."""
+        self, tx: Transaction, incident_ids: Sequence[int], fewer_than: int
+    ) -> dict[int, list[tuple[str, str]] | None]:
+        """The indicators (kind, value) of each incident named that has any; None for one that
+        holds ``fewer_than`` or more (full: its indicators are not read)."""
         ...
 
     def add_indicators(self, tx: Transaction, rows: Sequence[tuple[int, str, str]]) -> None:

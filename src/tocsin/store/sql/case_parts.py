@@ -150,19 +150,29 @@ class IncidentParts:
         return True
 
     def indicators_of(
-        self, tx: Transaction, incident_ids: Sequence[int]
-    ) -> dict[int, list[tuple[str, str]]]:
+        self, tx: Transaction, incident_ids: Sequence[int], fewer_than: int
+    ) -> dict[int, list[tuple[str, str]] | None]:
         conn = connection(tx)
-        found: dict[int, list[tuple[str, str]]] = {}
+        found: dict[int, list[tuple[str, str]] | None] = {}
         ids = sorted(set(incident_ids))
         for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            counted = conn.execute(
+                sa.select(_X.c.incident_id, sa.func.count())
+                .where(_X.c.incident_id.in_(part))
+                .group_by(_X.c.incident_id)
+            )
+            full = {i for i, count in counted if count >= fewer_than}
+            found.update(dict.fromkeys(full))
             rows = conn.execute(
                 sa.select(_X.c.incident_id, _X.c.kind, _X.c.value)
-                .where(_X.c.incident_id.in_(ids[start : start + 500]))
+                .where(_X.c.incident_id.in_([i for i in part if i not in full]))
                 .order_by(_X.c.id)
             )
             for row in rows:
-                found.setdefault(row.incident_id, []).append((row.kind, row.value))
+                held = found.setdefault(row.incident_id, [])
+                assert held is not None
+                held.append((row.kind, row.value))
         return found
 
     def add_indicators(self, tx: Transaction, rows: Sequence[tuple[int, str, str]]) -> None:
