@@ -88,3 +88,30 @@ def test_events_stored_without_a_decision_are_caught_up_by_the_next_call(
     decided = decide(settings, store, clock)
     assert decided.opened > 0 and decided.linked > 0
     assert sum(_links(store).values()) == decided.linked
+
+
+def test_two_deciders_at_once_link_each_event_once(settings: Settings, store: Store) -> None:
+    """The server's catch-up and a separate ingest deciding at the same moment: each batch is
+    taken by one of them, so every event is linked once and every group has one incident."""
+    import threading
+
+    clock = FakeClock()
+    import_constituents(store, DEMO / "constituents.toml")
+    import_asn_table(store, DEMO / "ip2asn.tsv")
+    ingest(settings, store, [str(SINKHOLE)], "shadowserver", now=clock, aggregate=False)
+    other = open_store(store.url, audit_key=AUDIT_KEY)  # the other process's connection
+    results: list[Decided] = []
+    try:
+        deciders = [
+            threading.Thread(target=lambda s=s: results.append(decide(settings, s, clock)))
+            for s in (store, other)
+        ]
+        for thread in deciders:
+            thread.start()
+        for thread in deciders:
+            thread.join()
+    finally:
+        other.close()
+    assert len(results) == 2 and sum(r.linked for r in results) == sum(_links(store).values())
+    keys = [i.group_key for i in store.cases.incidents(limit=10_000)]
+    assert len(keys) == len(set(keys)) > 0

@@ -17,7 +17,14 @@ from typing import Any
 from tocsin.auth import passwords, tokens, totp
 from tocsin.auth.ratelimit import RateLimiter
 from tocsin.auth.throttle import Limits, LoginThrottle
-from tocsin.errors import Forbidden, InvalidValue, NotAuthenticated, NotFound, TooManyAttempts
+from tocsin.errors import (
+    Conflict,
+    Forbidden,
+    InvalidValue,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
 from tocsin.model import access
 from tocsin.model.limits import bounded
 from tocsin.model.people import (
@@ -61,31 +68,28 @@ class Accounts:
 
     def ensure_team(self, name: str = "National CSIRT") -> int:
         """The team organisation's id, created on first use."""
-        name = bounded("organisation.name", name)
-        found = self.people.organisation_named(name)
-        if found is not None:
-            return found.id
-        with self.store.transaction() as conn:
-            org = self.people.add_organisation(conn, name, OrgKind.TEAM)
-            self._audit(conn, Principal.system(), "organisation.create", "organisation", name, {})
-        return org.id
+        return self._ensure(name, OrgKind.TEAM, {})
 
     def ensure_organisation(self, name: str, kind: OrgKind) -> int:
+        return self._ensure(name, kind, {"kind": kind.value})
+
+    def _ensure(self, name: str, kind: OrgKind, details: dict[str, Any]) -> int:
+        """The organisation's id, created (and audited) on first use; if another process
+        created it meanwhile (``Conflict``: the name is unique), that one."""
         name = bounded("organisation.name", name)
         found = self.people.organisation_named(name)
-        if found is not None:
-            return found.id
-        with self.store.transaction() as conn:
-            org = self.people.add_organisation(conn, name, kind)
-            self._audit(
-                conn,
-                Principal.system(),
-                "organisation.create",
-                "organisation",
-                name,
-                {"kind": kind.value},
-            )
-        return org.id
+        if found is None:
+            try:
+                with self.store.transaction() as conn:
+                    org = self.people.add_organisation(conn, name, kind)
+                    system = Principal.system()
+                    self._audit(conn, system, "organisation.create", "organisation", name, details)
+                return org.id
+            except Conflict:
+                found = self.people.organisation_named(name)
+                if found is None:
+                    raise
+        return found.id
 
     def add_user(
         self,

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from tocsin.model.audit import AuditKeySource
 from tocsin.model.incident import Incident, Status
@@ -65,12 +66,14 @@ class SqlCases(IncidentParts, AuditLog):
         """The first of the ``count`` next values of a named counter, taken at once."""
         conn = connection(tx)
         table = schema.counters
-        updated = conn.execute(
-            sa.update(table).where(table.c.name == name).values(value=table.c.value + count)
-        )
-        if updated.rowcount == 0:
-            conn.execute(sa.insert(table).values(name=name, value=count))
-            return 1
+        bump = sa.update(table).where(table.c.name == name).values(value=table.c.value + count)
+        if conn.execute(bump).rowcount == 0:
+            try:
+                with conn.begin_nested():
+                    conn.execute(sa.insert(table).values(name=name, value=count))
+                return 1
+            except IntegrityError:  # another transaction made it meanwhile: it is there now
+                conn.execute(bump)
         last = conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one()
         return int(last) - count + 1
 

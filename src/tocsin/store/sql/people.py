@@ -6,7 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
+from tocsin.errors import Conflict
 from tocsin.model.people import ApiToken, Organisation, OrgKind, Role, User
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql import schema
@@ -24,8 +26,15 @@ class SqlPeople:
     # -- organisations -------------------------------------------------------------------------
 
     def add_organisation(self, tx: Transaction, name: str, kind: OrgKind) -> Organisation:
+        """A new organisation; ``Conflict`` when the name is taken (another process may have
+        just made it), leaving the caller's transaction usable."""
         conn = connection(tx)
-        new_id = conn.execute(sa.insert(_O).values(name=name, kind=kind.value)).inserted_primary_key
+        try:
+            with conn.begin_nested():
+                added = conn.execute(sa.insert(_O).values(name=name, kind=kind.value))
+        except IntegrityError:
+            raise Conflict(f"an organisation named {name!r} exists") from None
+        new_id = added.inserted_primary_key
         assert new_id is not None
         return Organisation(int(new_id[0]), name, kind)
 
