@@ -216,7 +216,8 @@ def _joined(incident: Incident, members: list[Member], added: int) -> _Joined | 
     changes: dict[str, Any] = {}
     if PRIORITIES.index(priority) < PRIORITIES.index(incident.priority):
         changes["priority"] = priority
-    labels = [TLP.parse(incident.tlp)] + [TLP.parse(e.get("tlp", "AMBER")) for _, e in members]
+    names = {incident.tlp} | {e.get("tlp", "AMBER") for _, e in members}
+    labels = [TLP.parse(name) for name in names]  # a few names, however many members
     strict = TLP.most_restrictive(*labels).value_name
     if strict != incident.tlp:
         changes["tlp"] = strict

@@ -120,13 +120,15 @@ class IncidentParts:
     def link_many(self, tx: Transaction, links: Sequence[tuple[int, int]]) -> dict[int, int]:
         conn = connection(tx)
         wanted = set(links)
-        events = sorted({e for _, e in wanted})
-        for start in range(0, len(events), 500):
-            part = events[start : start + 500]
-            rows = conn.execute(
-                sa.select(_L.c.incident_id, _L.c.event_id).where(_L.c.event_id.in_(part))
+        if not wanted:
+            return {}
+        events = [e for _, e in wanted]
+        rows = conn.execute(  # one range of the event index: the events of a batch are new
+            sa.select(_L.c.incident_id, _L.c.event_id).where(
+                _L.c.event_id.between(min(events), max(events))
             )
-            wanted -= {(r.incident_id, r.event_id) for r in rows}
+        )
+        wanted -= {(r.incident_id, r.event_id) for r in rows}
         new = sorted(wanted)
         if new:
             conn.execute(sa.insert(_L), [{"incident_id": i, "event_id": e} for i, e in new])
