@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.desk import FakeClock
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
 from tocsin.services.demo import load_demo
@@ -34,7 +35,7 @@ def client(settings: Settings, store: Store) -> Iterator[TestClient]:
         org_id=accounts.ensure_team(),
     )
     secret = accounts.create_token(Principal.of(analyst), "tests", "read").secret
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, clock=FakeClock())) as test_client:
         test_client.headers["Authorization"] = f"Bearer {secret}"
         yield test_client
 

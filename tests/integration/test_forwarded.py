@@ -14,6 +14,7 @@ from typing import Any
 import httpx2
 
 from tests.browser.serving import serving
+from tests.desk import FakeClock
 from tests.integration.test_portal_load import ANSWERS, HIDDEN
 from tocsin.cli.serve import SERVER
 from tocsin.settings import Settings
@@ -29,7 +30,7 @@ def served(settings: Settings, tmp_path: Path, **changes: Any) -> Iterator[str]:
     tuned = settings.but(
         report_min_seconds=0, report_limit=2, data_dir=str(tmp_path / "data"), **changes
     )
-    with serving(create_app(tuned, watch_clocks=False), **SERVER) as url:
+    with serving(create_app(tuned, clock=FakeClock(), watch_clocks=False), **SERVER) as url:
         yield url
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx2
 
 from tests.browser.serving import serving
+from tests.desk import FakeClock
 from tocsin.settings import Settings
 from tocsin.store import open_store
 from tocsin.web.app import create_app
@@ -56,7 +57,7 @@ def test_concurrent_submissions_lose_no_report(settings: Settings, tmp_path: Pat
     store holds exactly 200 reports and 200 incidents."""
     tuned = settings.but(report_min_seconds=0, report_limit=100_000, data_dir=str(tmp_path))
     results: list[tuple[int, str]] = []  # list.append is atomic: the threads share it
-    with serving(create_app(tuned, watch_clocks=False)) as url:
+    with serving(create_app(tuned, clock=FakeClock(), watch_clocks=False)) as url:
         threads = [
             threading.Thread(target=submit_many, args=(url, REPORTS_EACH, results))
             for _ in range(CLIENTS)

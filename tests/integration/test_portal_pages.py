@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.audit_keys import AUDIT_KEY
+from tests.desk import FakeClock
 from tocsin.model.report import PATHS
 from tocsin.services.demo import load_reports
 from tocsin.settings import Settings
@@ -33,7 +34,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         secret_key="k" * 40,
     )
     open_store(settings.database_url).close()
-    with TestClient(create_app(settings, watch_clocks=False)) as opened:
+    with TestClient(create_app(settings, clock=FakeClock(), watch_clocks=False)) as opened:
         yield opened
 
 
@@ -113,7 +114,7 @@ def test_the_danger_banner_comes_first_with_the_configured_number(tmp_path: Path
         data_dir=str(tmp_path / "data"),
     )
     open_store(settings.database_url).close()
-    with TestClient(create_app(settings, watch_clocks=False)) as client:
+    with TestClient(create_app(settings, clock=FakeClock(), watch_clocks=False)) as client:
         for lang in LANGUAGES:
             page = client.get(f"/report?lang={lang}").text
             banner = page.index('class="danger"')

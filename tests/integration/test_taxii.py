@@ -17,7 +17,7 @@ from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from tests.audit_keys import AUDIT_KEY
 from tests.browser.serving import serving
-from tests.desk import make_team
+from tests.desk import FakeClock, make_team
 from tocsin.cases.incidents import Incidents
 from tocsin.model.people import Principal
 from tocsin.model.tlp import TLP
@@ -346,7 +346,7 @@ def test_the_demo_prints_credentials_that_read_its_green_collection(tmp_path: Pa
     password = line.split("password ")[1].split(")")[0]
     count = int(line.split("(")[2].split(" STIX")[0])
     settings = Settings(database_url=database, data_dir=str(tmp_path / "data"), workers=0)
-    with serving(create_app(settings, watch_clocks=False)) as url:
+    with serving(create_app(settings, clock=FakeClock(), watch_clocks=False)) as url:
         root = Server(url + "/taxii2/", user=user, password=password).api_roots[0]
         pages = list(as_pages(root.collections[0].get_objects, per_request=500))
     served = [o for p in pages for o in p["objects"]]

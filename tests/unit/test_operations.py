@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
+from tests.desk import FakeClock
 from tocsin.cli import app
 from tocsin.settings import SETTINGS, Settings
 from tocsin.web.app import create_app
@@ -82,7 +83,7 @@ def test_the_containerfile_runs_tocsin_as_a_user_with_a_volume_and_a_health_chec
     assert "/var/lib/tocsin" in instructions["VOLUME"]
     health = re.search(r"http://127\.0\.0\.1:8000(/[^?'\s]+)", instructions["HEALTHCHECK"])
     assert health is not None
-    documented = create_app(Settings(secret_key="k" * 40)).openapi()["paths"]
+    documented = create_app(Settings(secret_key="k" * 40), clock=FakeClock()).openapi()["paths"]
     assert health.group(1) in documented
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     entry = json.loads(instructions["ENTRYPOINT"].removeprefix("ENTRYPOINT"))

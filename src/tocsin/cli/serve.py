@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tocsin.cli.common import desk, out, shown
+from tocsin.model.clock import wall_clock
 from tocsin.services.demo import Loaded, demo_password
 from tocsin.services.logs import configure_logs
 from tocsin.services.scheduler import Stop
@@ -29,7 +30,7 @@ def serve(host: Host = None, port: Port = None) -> None:
     config = Settings.load()
     config = config.but(host=host or config.host, port=port or config.port)
     configure_logs(config)
-    application = create_app(config)
+    application = create_app(config, clock=wall_clock)
     out.print(shown(f"Tocsin at http://{config.host}:{config.port}/"))
     uvicorn.run(application, host=config.host, port=config.port, **SERVER)
 

@@ -37,7 +37,7 @@ from tocsin.errors import (
     UnsupportedMedia,
 )
 from tocsin.model.clients import networks
-from tocsin.model.clock import Now, wall_clock
+from tocsin.model.clock import Now
 from tocsin.services.desk import Desk, with_secret_key
 from tocsin.services.watches import last_checkpoint, scheduler
 from tocsin.settings import Settings
@@ -70,10 +70,10 @@ STATUSES: tuple[tuple[type[TocsinError], int, str], ...] = (
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_app(
-    settings: Settings, *, clock: Now = wall_clock, watch_clocks: bool = True
-) -> FastAPI:
-    """The app; ``clock`` (whole seconds since the epoch) is injected so tests can move time."""
+def create_app(settings: Settings, *, clock: Now, watch_clocks: bool = True) -> FastAPI:
+    """The app on ``clock`` (whole seconds since the epoch). The clock has no default: the
+    server hands in the wall clock, a test its own, so no test's app (nor the jobs its lifespan
+    runs, such as the retention purge) reads the real time."""
     # TOCSIN_SECRET_KEY, else the key kept in the data folder (made on first start): sessions
     # and the CSRF tokens bound to them survive a restart, and notices' links can be signed.
     settings = with_secret_key(settings)
