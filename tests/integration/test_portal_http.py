@@ -481,3 +481,25 @@ def test_the_incident_page_shows_the_report_and_the_contact_link_only_to_its_rea
     assert 'id="reporter-contact"' in contact.text and "ana@example.org" in contact.text
     assert contact.headers["cache-control"] == "no-store"
     assert other.get(f"{page}/reporter").status_code == 403
+
+
+def test_a_reporter_whose_identity_expired_is_shown_as_removed(site: Site, tmp_path: Path) -> None:
+    """Once the retention of reporters' identities ran out after the case closed, the reporter
+    page says the details were removed, and shows none."""
+    from tocsin.model.incident import Status
+    from tocsin.model.retention import DAY
+    from tocsin.services.retention import Retention
+
+    send_all(site.client)
+    incident = site.store.cases.incidents()[0]
+    with site.store.transaction() as tx:
+        site.store.cases.update_incident(
+            tx, incident.id, status=Status.CLOSED, closed_at=site.team.clock()
+        )
+    site.team.clock.advance(181 * DAY)
+    settings = Settings(database_url=site.store.url, data_dir=str(tmp_path))
+    Retention(settings, site.store, site.team.clock).run()
+    contact = site.log_in("lead").get(f"/incidents/{incident.id}/reporter")
+    assert contact.status_code == 200
+    assert "were removed when their retention ran out" in contact.text
+    assert "ana@example.org" not in contact.text

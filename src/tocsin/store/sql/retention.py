@@ -34,7 +34,11 @@ def _expired(kind: str, cutoff: int) -> tuple[Any, Any, Any]:
     if kind == "quarantine":
         return _Q.c.id, _Q.c.created, _Q.c.created < cutoff
     if kind == "raw":
-        return _O.c.sha256, _O.c.fetched_at, _O.c.fetched_at < cutoff
+        return (
+            _O.c.sha256,
+            _O.c.fetched_at,
+            sa.and_(_O.c.fetched_at < cutoff, _O.c.retention == kind),
+        )
     closed = sa.and_(_I.c.status == _CLOSED, _I.c.closed_at < cutoff)
     if kind == "reporters":
         of = sa.select(_R.c.id).join(_I, _I.c.id == _R.c.incident_id).where(closed)

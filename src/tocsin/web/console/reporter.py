@@ -29,6 +29,8 @@ def reporter(
     contact = reports.contact(viewer.principal, incident_id)
     incident = cases.get(viewer.principal, incident_id)
     rows = [(LABELS[k], v) for k, v in contact.items() if k in LABELS]
-    response = render(request, "reporter.html", {"viewer": viewer, "i": incident, "rows": rows})
+    removed = contact.get("removed") == "retention"  # a tombstone (services/retention.py)
+    context = {"viewer": viewer, "i": incident, "rows": rows, "removed": removed}
+    response = render(request, "reporter.html", context)
     response.headers["cache-control"] = "no-store"
     return response
