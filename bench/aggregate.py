@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import ingest as events_bench
+from tocsin.model.clock import wall_clock
 from tocsin.services.aggregate import decide
 from tocsin.services.desk import audit_keys
 from tocsin.services.ingest import ingest
@@ -47,7 +48,9 @@ def main() -> None:
     store.replace_constituents(events_bench.constituents())
     try:
         print("ingesting, without deciding …", file=sys.stderr)
-        summary = ingest(settings, store, [str(report)], "shadowserver", aggregate=False)
+        summary = ingest(
+            settings, store, [str(report)], "shadowserver", now=wall_clock, aggregate=False
+        )
         stored = store.count_events()
         print("deciding …", file=sys.stderr)
         started = time.perf_counter()

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest import constituents, generate
+from tocsin.model.clock import wall_clock
 from tocsin.services.collectors import Collectors
 from tocsin.services.desk import audit_keys
 from tocsin.services.ingest import ingest
@@ -96,7 +97,7 @@ def command(report: Path, folder: Path) -> tuple[int, float]:
     store, settings = fresh(folder)
     try:
         started = time.perf_counter()
-        summary = ingest(settings, store, [str(report)], "shadowserver")
+        summary = ingest(settings, store, [str(report)], "shadowserver", now=wall_clock)
         return summary.read, time.perf_counter() - started
     finally:
         store.close()

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ingest as events_bench
 import loopback
+from tocsin.model.clock import wall_clock
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
 from tocsin.services.desk import audit_keys
@@ -178,7 +179,9 @@ def main() -> None:
         store.replace_constituents(events_bench.constituents())
         from tocsin.services.ingest import ingest
 
-        summary = ingest(Settings(database_url=url), store, [str(report)], "shadowserver")
+        summary = ingest(
+            Settings(database_url=url), store, [str(report)], "shadowserver", now=wall_clock
+        )
         print(f"events: {summary.line()}", file=sys.stderr)
         accounts = Accounts(store, now=lambda: int(time.time()))
         team = accounts.ensure_team()

@@ -32,6 +32,7 @@ from pathlib import Path
 import orjson
 import psycopg
 
+from tocsin.model.clock import wall_clock
 from tocsin.model.constituent import Constituent
 from tocsin.services.desk import audit_keys
 from tocsin.services.ingest import ingest
@@ -233,7 +234,9 @@ def grow(args: argparse.Namespace, workdir: Path) -> None:
             report = workdir / f"2026-11-20-scan_telnet-nl-geo-{n}.csv"
             later = START + timedelta(seconds=n * args.step // 20)
             generate(report, args.step, seed=7 + n, start=later)
-            summary = ingest(settings, store, [str(report)], "shadowserver", aggregate=False)
+            summary = ingest(
+                settings, store, [str(report)], "shadowserver", now=wall_clock, aggregate=False
+            )
             report.unlink()
             rate = summary.read / summary.seconds
             first = first or rate
@@ -276,7 +279,9 @@ def main() -> None:
         generate(report, args.rows)
 
     store, settings, name = open_bench_store(args, workdir)
-    summary = ingest(settings, store, [str(report)], "shadowserver", aggregate=False)
+    summary = ingest(
+        settings, store, [str(report)], "shadowserver", now=wall_clock, aggregate=False
+    )
     stored = store.count_events()
     store.close()
     rate = summary.read / summary.seconds

@@ -135,3 +135,8 @@ def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
 
 def fixed_clock() -> datetime:
     return FIXED_NOW
+
+
+def fixed_now() -> int:
+    """FIXED_NOW in whole seconds, the desk's clock."""
+    return int(FIXED_NOW.timestamp())

@@ -61,7 +61,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
-        load_demo(settings, store)
+        load_demo(settings, store, FakeClock())
         load_people(store, clock)
         waiting_release(settings, store, clock)
         load_cvd(store, clock)

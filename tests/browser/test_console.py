@@ -60,7 +60,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     store = open_store(settings.database_url, audit_key=AUDIT_KEY)
     try:
-        load_demo(settings, store)
+        load_demo(settings, store, FakeClock())
     finally:
         store.close()
     return database

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from tests.desk import make_team
+from tests.desk import FakeClock, make_team
 from tocsin.cases.aggregation import aggregate, load_rules
 from tocsin.errors import ConfigError
 from tocsin.services.demo import load_demo
@@ -20,7 +20,7 @@ def test_demo_events_become_one_incident_per_constituent_and_type(
     """Each group (constituent, type, day) of matching events is one incident holding exactly
     those events; a second run opens and links nothing."""
     team = make_team(store)
-    load_demo(settings, store)
+    load_demo(settings, store, FakeClock())
     rules = load_rules()
     opened, linked = aggregate(team.store, team.desk, rules, team.org_id)
     assert opened > 0 and linked > 0
@@ -39,7 +39,7 @@ def test_an_incident_takes_its_most_urgent_event_and_its_addresses(
     """An aggregated incident's priority is that of its most urgent event, and the events'
     source addresses are its indicators."""
     team = make_team(store)
-    load_demo(settings, store)
+    load_demo(settings, store, FakeClock())
     aggregate(team.store, team.desk, load_rules(), team.org_id)
     incident = store.cases.incidents(limit=1)[0]
     events = [e for _, e in store.cases.incident_events(incident.id)]
@@ -52,7 +52,7 @@ def test_an_incident_takes_its_most_urgent_event_and_its_addresses(
 def test_events_outside_every_rule_stay_unlinked(settings: Settings, store: Store) -> None:
     """Events of no constituent (nobody to help) open no incident."""
     team = make_team(store)
-    load_demo(settings, store)
+    load_demo(settings, store, FakeClock())
     aggregate(team.store, team.desk, load_rules(), team.org_id)
     outsiders = [
         e for e in store.search(EventFilter(limit=1000)).events if "tocsin.constituent" not in e

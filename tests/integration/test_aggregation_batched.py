@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from tests.desk import make_team
+from tests.desk import FakeClock, make_team
 from tocsin.cases.aggregation import aggregate, load_rules
 from tocsin.model.incident import Status
 from tocsin.services.demo import load_demo
@@ -90,10 +90,17 @@ def test_batched_aggregation_gives_what_the_per_event_one_gave(
 ) -> None:
     team = make_team(store)
     rules = load_rules()
-    load_demo(settings, store)
+    load_demo(settings, store, FakeClock())
     first = [_line(n, 10, "RED" if n % 50 == 7 else "AMBER") for n in range(240)]
     first += [_line(n, 11, "GREEN") for n in range(240, 260)]
-    ingest(settings, store, [_feed(tmp_path / "a.jsonl", first)], "intelmq", aggregate=False)
+    ingest(
+        settings,
+        store,
+        [_feed(tmp_path / "a.jsonl", first)],
+        "intelmq",
+        aggregate=False,
+        now=team.clock,
+    )
     assert aggregate(store, team.desk, rules, team.org_id, batch=37) != (0, 0)
     closed = max(  # the synthetic group of day 10, with more indicators than an incident keeps
         store.cases.incidents(limit=10_000), key=lambda i: store.cases.count_incident_events(i.id)
@@ -102,7 +109,14 @@ def test_batched_aggregation_gives_what_the_per_event_one_gave(
         store.cases.update_incident(conn, closed.id, status=Status.CLOSED)
     second = [_line(n, 10, "AMBER") for n in range(300, 330)]
     second += [_line(n, 11, "CLEAR") for n in range(330, 340)]
-    ingest(settings, store, [_feed(tmp_path / "b.jsonl", second)], "intelmq", aggregate=False)
+    ingest(
+        settings,
+        store,
+        [_feed(tmp_path / "b.jsonl", second)],
+        "intelmq",
+        aggregate=False,
+        now=team.clock,
+    )
     aggregate(store, team.desk, rules, team.org_id, batch=16)
     got = _snapshot(store)
     if os.environ.get("TOCSIN_RECORD_AGGREGATION"):

@@ -25,7 +25,7 @@ FILTERS = {"ip", "asn", "fqdn", "url", "type", "constituent", "priority", "feed"
 def client(settings: Settings, store: Store) -> Iterator[TestClient]:
     """The app on the demo data, as an analyst with a read token; entering the client runs the
     lifespan, which opens the store."""
-    load_demo(settings, store)
+    load_demo(settings, store, FakeClock())
     accounts = Accounts(store, now=lambda: 1_795_830_000)
     analyst = accounts.add_user(
         Principal.system(),

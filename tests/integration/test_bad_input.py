@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.conftest import fixed_clock
+from tests.conftest import fixed_now
 from tocsin.pipeline.runner import Summary
 from tocsin.services.ingest import ingest
 from tocsin.settings import Settings
@@ -27,7 +27,7 @@ def blocklist_row(ip: str) -> str:
 
 
 def run(settings: Settings, store: Store, path: Path, feed: str) -> Summary:
-    summary = ingest(settings, store, [str(path)], feed, clock=fixed_clock)
+    summary = ingest(settings, store, [str(path)], feed, now=fixed_now)
     assert summary.read == summary.accepted + summary.duplicates + summary.quarantined
     return summary
 

@@ -12,6 +12,7 @@ from taxii2client.v21 import Server
 
 from tests.audit_keys import AUDIT_KEY
 from tests.browser.serving import serving
+from tests.conftest import fixed_now
 from tests.desk import FakeClock, make_team
 from tests.integration.test_share_pull import (
     PASSWORD,
@@ -129,7 +130,7 @@ def test_the_server_catches_up_at_start_on_what_another_process_stored(
     demo = SINKHOLE.parents[1]
     import_constituents(store, demo / "constituents.toml")
     import_asn_table(store, demo / "ip2asn.tsv")
-    ingest(settings, store, [str(SINKHOLE)], "shadowserver", aggregate=False)
+    ingest(settings, store, [str(SINKHOLE)], "shadowserver", aggregate=False, now=fixed_now)
     assert store.cases.incidents(limit=10) == []
     desk = Desk.build(settings, store, clock=FakeClock())
     scheduler(desk).run_once()  # what tocsin serve and tocsin worker do at their start

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fixed_clock
+from tests.conftest import fixed_now
+from tests.desk import FakeClock
 from tocsin.errors import ConfigError, UnknownFeed
 from tocsin.model.constituent import Constituent
 from tocsin.services.ingest import ingest
@@ -33,7 +34,7 @@ def write(
 
 
 def run(settings: Settings, store: Store, *paths: str, feed: str = "shadowserver") -> object:
-    summary = ingest(settings, store, list(paths), feed, clock=fixed_clock)
+    summary = ingest(settings, store, list(paths), feed, now=fixed_now)
     assert summary.read == summary.accepted + summary.duplicates + summary.quarantined
     return summary
 
@@ -165,7 +166,7 @@ def test_a_missing_column_quarantines_rows_naming_it(
 def test_a_wrong_feed_name_is_refused_clearly(settings: Settings, store: Store, work: Path) -> None:
     """An unknown feed name raises UnknownFeed listing the feeds Tocsin knows."""
     with pytest.raises(UnknownFeed, match="shadowserver"):
-        ingest(settings, store, [write(work, HEADER)], "shadowservr")
+        ingest(settings, store, [write(work, HEADER)], "shadowservr", now=fixed_now)
 
 
 def test_an_unreadable_input_is_reported_and_the_others_still_load(
@@ -173,7 +174,9 @@ def test_an_unreadable_input_is_reported_and_the_others_still_load(
 ) -> None:
     """A path that cannot be read is named in the summary; the readable file is still stored."""
     good = write(work, HEADER + row("192.0.2.1"))
-    summary = ingest(settings, store, [str(work / "missing.csv"), good], "shadowserver")
+    summary = ingest(
+        settings, store, [str(work / "missing.csv"), good], "shadowserver", now=fixed_now
+    )
     assert [Path(f.file).name for f in summary.unreadable] == ["missing.csv"]
     assert summary.accepted == 1
 
@@ -182,7 +185,7 @@ def test_every_demo_feed_loads_without_quarantine(settings: Settings, store: Sto
     """Each sample feed shipped for the demo is read whole: nothing quarantined, all counted."""
     from tocsin.services.demo import load_demo
 
-    results = load_demo(settings, store)
+    results = load_demo(settings, store, FakeClock())
     assert len(results) >= 14
     for name, summary in results:
         assert summary.read > 0, name
@@ -225,7 +228,7 @@ def test_reingesting_under_another_dedupe_window_stores_nothing_twice(
     line's default) and an hour, is stored once: the later runs count every row a duplicate."""
     path = write(work, HEADER + row("192.0.2.1") + row("192.0.2.2", ts="2026-11-20 13:14:15"))
     runs = [
-        ingest(settings, store, [path], "shadowserver", clock=fixed_clock, window=w)
+        ingest(settings, store, [path], "shadowserver", now=fixed_now, window=w)
         for w in (0, 86_400, 3600)
     ]
     assert [(s.accepted, s.duplicates) for s in runs] == [(2, 0), (0, 2), (0, 2)]

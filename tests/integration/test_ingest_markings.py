@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from tests.conftest import fixed_clock
+from tests.conftest import fixed_now
 from tocsin.formats.markings import TLP_EXTENSION, marking_id
 from tocsin.model.tlp import TLP
 from tocsin.pipeline.runner import Summary
@@ -43,7 +43,7 @@ def indicator(n: int, ip: str, marks: Any, valid_from: str = "2026-11-20T07:30:0
 
 def run(settings: Settings, store: Store, path: Path, objects: list[Any]) -> Summary:
     path.write_bytes(orjson.dumps({"type": "bundle", "id": "bundle--1", "objects": objects}))
-    summary = ingest(settings, store, [str(path)], "stix", tlp="GREEN", clock=fixed_clock)
+    summary = ingest(settings, store, [str(path)], "stix", tlp="GREEN", now=fixed_now)
     assert summary.read == summary.accepted + summary.duplicates + summary.quarantined
     return summary
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import fixed_now
 from tocsin.cases.rules_audit import record_rules
 from tocsin.pipeline.stages.classify import PriorityRules
 from tocsin.services.ingest import ingest
@@ -23,10 +24,10 @@ def test_a_rules_file_is_audited_when_first_used_and_when_it_changes(
     report = tmp_path / "2026-11-20-scan_telnet-nl-geo.csv"
     report.write_text(REPORT)
     custom = Settings(database_url=settings.database_url, workers=0, priority_rules=str(rules))
-    ingest(custom, store, [str(report)], "shadowserver")
-    ingest(custom, store, [str(report)], "shadowserver")
+    ingest(custom, store, [str(report)], "shadowserver", now=fixed_now)
+    ingest(custom, store, [str(report)], "shadowserver", now=fixed_now)
     rules.write_text(PriorityRules.source().replace('"scanner" = "P4"', '"scanner" = "P3"'))
-    ingest(custom, store, [str(report)], "shadowserver")
+    ingest(custom, store, [str(report)], "shadowserver", now=fixed_now)
     entries = store.cases.audit_for("rules", "priority")
     assert [e.action for e in entries] == ["rules.change", "rules.change"]
     assert entries[0].details["sha256"] != entries[1].details["sha256"]

@@ -20,7 +20,6 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +188,6 @@ class Collectors:
                 feed,
                 options=load_mapping(spec.mapping),
                 tlp=spec.tlp,
-                clock=lambda: datetime.fromtimestamp(self.clock(), UTC),
                 now=self.clock,
             )
             if summary.unreadable:

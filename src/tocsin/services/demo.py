@@ -43,7 +43,7 @@ class Loaded:
 
 def load_all(settings: Settings, store: Store, now: Callable[[], int]) -> Loaded:
     """The whole demo: registry, feeds, people, incidents, reports, sharing and a CVD case."""
-    feeds = load_demo(settings, store)
+    feeds = load_demo(settings, store, now)
     logins = load_people(store, now)
     opened, linked = load_incidents(settings, store, now)
     receipts = load_reports(settings, store, now)
@@ -152,7 +152,9 @@ def load_reports(settings: Settings, store: Store, now: Callable[[], int]) -> li
     return receipts
 
 
-def load_demo(settings: Settings, store: Store) -> list[tuple[str, Summary]]:
+def load_demo(
+    settings: Settings, store: Store, now: Callable[[], int]
+) -> list[tuple[str, Summary]]:
     base = demo_dir()
     import_constituents(store, base / "constituents.toml")
     import_asn_table(store, base / "ip2asn.tsv")
@@ -162,7 +164,14 @@ def load_demo(settings: Settings, store: Store) -> list[tuple[str, Summary]]:
         path = base / "feeds" / item["path"]
         options = load_mapping(base / item["mapping"]) if "mapping" in item else None
         summary = ingest(
-            settings, store, [str(path)], item["feed"], options=options, window=0, aggregate=False
+            settings,
+            store,
+            [str(path)],
+            item["feed"],
+            options=options,
+            window=0,
+            aggregate=False,
+            now=now,
         )
         results.append((item["path"], summary))
     return results

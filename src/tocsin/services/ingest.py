@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tocsin.cases.rules_audit import record_rules
 from tocsin.errors import ConfigError
 from tocsin.model.clock import Now
-from tocsin.pipeline.runner import Clock, Progress, Summary, make_plan, run, utcnow
+from tocsin.pipeline.runner import Clock, Progress, Summary, make_plan, run
 from tocsin.pipeline.stages.classify import PriorityRules
 from tocsin.services.aggregate import decide
 from tocsin.settings import Settings
@@ -55,15 +56,17 @@ def ingest(
     tlp: str | None = None,
     window: int | None = None,
     progress: Progress | None = None,
-    clock: Clock = utcnow,
+    now: Now,
+    clock: Clock | None = None,
     workers: int | None = None,
-    now: Now | None = None,
     aggregate: bool = True,
 ) -> Summary:
     """Feed files into the store, then the aggregation rules over the new events (unless
     ``aggregate`` is False: the demo runs them once after all its files). ``now`` is the desk's
-    clock for the audit entries and incidents, ``clock`` the pipeline's for observation times."""
-    now = now or (lambda: int(clock().timestamp()))
+    clock for observation times, audit entries and incidents; it has no default, so no caller
+    (no test) reads the real time unawares. ``clock`` only overrides the observation time."""
+    if clock is None:
+        clock = _datetimes(now)
     rules_text = PriorityRules.source(settings.priority_rules)
     record_rules(store, now, "priority", rules_text)
     plan = make_plan(
@@ -87,3 +90,8 @@ def ingest(
     if aggregate:
         decide(settings, store, now)
     return summary
+
+
+def _datetimes(now: Now) -> Clock:
+    """The pipeline's clock (aware datetimes) on the desk's clock (whole seconds)."""
+    return lambda: datetime.fromtimestamp(now(), UTC)

@@ -40,7 +40,7 @@ def retry(
     feed: str | None = None,
     file: str | None = None,
     options: Mapping[str, Any] | None = None,
-    now: Now | None = None,
+    now: Now,
 ) -> tuple[Summary, list[str]]:
     """Run each file that has quarantined rows through the pipeline again.
 
