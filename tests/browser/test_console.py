@@ -105,7 +105,7 @@ def desk(demo_db: Path, tmp_path: Path) -> Iterator[Desk]:
         )
     finally:
         store.close()
-    app = create_app(settings, clock=team.clock)
+    app = create_app(settings, clock=team.clock, watch_clocks=False)  # the tests run the checks
     with serving(app, "tocsin-console-server") as url:
         yield Desk(url, app, team.clock, urgent, other, minor)
 
