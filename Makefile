@@ -35,7 +35,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/lint-imports --no-logo
 
 test: $(TEST_STAMP) browser-deps mail-deps lint
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	$(BIN)/pytest -n 2 -p no:cacheprovider --durations=25
 
 # The non-browser suite again with the wall clock moved (Debian's faketime): a test that reads the
 # wall clock instead of the injected clock fails here. CI runs it after `make test`.
