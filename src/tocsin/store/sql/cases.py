@@ -13,7 +13,6 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from tocsin.model.audit import AuditKeySource
 from tocsin.model.incident import Incident, Status
@@ -21,7 +20,7 @@ from tocsin.store.shapes import Transaction
 from tocsin.store.sql import schema
 from tocsin.store.sql.audit import AuditLog
 from tocsin.store.sql.case_parts import IncidentParts
-from tocsin.store.sql.engine import connection
+from tocsin.store.sql.engine import connection, insert_if_new
 
 _I = schema.incidents
 
@@ -68,12 +67,9 @@ class SqlCases(IncidentParts, AuditLog):
         table = schema.counters
         bump = sa.update(table).where(table.c.name == name).values(value=table.c.value + count)
         if conn.execute(bump).rowcount == 0:
-            try:
-                with conn.begin_nested():
-                    conn.execute(sa.insert(table).values(name=name, value=count))
+            if insert_if_new(conn, table, name=name, value=count):
                 return 1
-            except IntegrityError:  # another transaction made it meanwhile: it is there now
-                conn.execute(bump)
+            conn.execute(bump)  # another transaction made it meanwhile: it is there now
         last = conn.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one()
         return int(last) - count + 1
 

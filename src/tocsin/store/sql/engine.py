@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from tocsin.errors import ConfigError
@@ -78,6 +79,17 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout = 30000")
     cursor.execute("PRAGMA cache_size = -65536")
     cursor.close()
+
+
+def insert_if_new(conn: Connection, table: sa.Table, **values: Any) -> bool:
+    """Insert a row unless its unique key is taken (another transaction may just have made it):
+    True when it was inserted. ``ON CONFLICT DO NOTHING`` rather than a savepoint: a savepoint
+    opened as the first statement of a SQLite transaction would commit on its release, outside
+    the caller's transaction."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    key = [c for c in table.columns if (c.unique or c.primary_key) and c.name in values]
+    insert = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=key)
+    return bool(conn.execute(insert).rowcount)
 
 
 def connection(tx: Transaction) -> Connection:

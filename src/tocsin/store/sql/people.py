@@ -6,13 +6,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
 from tocsin.errors import Conflict
 from tocsin.model.people import ApiToken, Organisation, OrgKind, Role, User
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql import schema
-from tocsin.store.sql.engine import connection
+from tocsin.store.sql.engine import connection, insert_if_new
 
 _O = schema.organisations
 _U = schema.users
@@ -29,14 +28,10 @@ class SqlPeople:
         """A new organisation; ``Conflict`` when the name is taken (another process may have
         just made it), leaving the caller's transaction usable."""
         conn = connection(tx)
-        try:
-            with conn.begin_nested():
-                added = conn.execute(sa.insert(_O).values(name=name, kind=kind.value))
-        except IntegrityError:
-            raise Conflict(f"an organisation named {name!r} exists") from None
-        new_id = added.inserted_primary_key
-        assert new_id is not None
-        return Organisation(int(new_id[0]), name, kind)
+        if not insert_if_new(conn, _O, name=name, kind=kind.value):
+            raise Conflict(f"an organisation named {name!r} exists")
+        new_id = conn.execute(sa.select(_O.c.id).where(_O.c.name == name)).scalar_one()
+        return Organisation(int(new_id), name, kind)
 
     def organisation_named(self, name: str) -> Organisation | None:
         with self.engine.connect() as conn:
