@@ -65,7 +65,9 @@ ELEMENTS: dict[Basis, tuple[Element, ...]] = {
         Element("relation", "Relationship of the data to the offence", f"{_ART29}(c)"),
         Element("custodian", "Custodian of the data or location of the system", f"{_ART29}(d)"),
         Element("necessity", "Necessity of the preservation", f"{_ART29}(e)"),
-        Element("mla_intent", "Intention to submit a request for mutual assistance", f"{_ART29}(f)"),
+        Element(
+            "mla_intent", "Intention to submit a request for mutual assistance", f"{_ART29}(f)"
+        ),
     ),
     # The other bases are declared in the same way, each element citing its paragraph.
 }
