@@ -42,9 +42,9 @@ TASK_NS = "http://uri.etsi.org/03120/common/2020/09/Task"
 AUTH_NS = "http://uri.etsi.org/03120/common/2020/09/Authorisation"
 DOC_NS = "http://uri.etsi.org/03120/common/2020/09/Document"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-ETSI_VERSION = "V1.22.1"  # the TS 103 120 version the EU profile builds on
+ETSI_VERSION = "V1.22.1"  # the TS 103 120 version the EU profile builds on (not checked)
 PROFILE_OWNER = "EU"
-PROFILE_VERSION = "v1.2.1"  # TS 104 144 V1.2.1
+PROFILE_VERSION = "v1.2.1"  # TS 104 144 V1.2.1 (not checked)
 _IDS = uuid.UUID("6f1c3c2e-8d0a-5b7e-9a43-7c1d2e0f4b55")  # the namespace of our UUIDs
 
 BASES = (Basis.EPOC, Basis.EPOC_PR)
@@ -62,7 +62,8 @@ class Priority:
 # only to identify the user) and for content data.
 NOTIFIED = frozenset({"traffic", "content"})
 
-# Tocsin's data categories → EPOC Annex I section E, as TS 104 144 names the request type.
+# Tocsin's data categories → EPOC Annex I section E as a request type. The values are Tocsin's
+# reading, not checked against ETSI's dictionary (docs/assistance.md, "Exchange").
 CATEGORIES = {
     "subscriber": "SubscriberData",
     "identification": "UserIdentificationData",
@@ -71,7 +72,8 @@ CATEGORIES = {
 }
 _CATEGORY_OF = {value: key for key, value in CATEGORIES.items()}
 
-# Identifier kinds → the request value's format (ETSI's dictionary where it names one).
+# Identifier kinds → the request value's format: ETSI's names for e-mail, E.164 and IP addresses
+# (not checked against its dictionary), Tocsin's own for the others.
 FORMATS = {
     "ipv4": ("ETSI", "IPv4Address"),
     "ipv6": ("ETSI", "IPv6Address"),
@@ -209,6 +211,7 @@ def _tasks(request: Request, sender: Party) -> list[dict[str, Any]]:
         raise ValueError("safeguards.data_categories: an EPOC names the data it seeks (section E)")
     if not request.identifiers:
         raise ValueError("identifiers: an EPOC names at least one identifier")
+    # the desired status: Tocsin's reading, not checked against ETSI's dictionary
     wanted = "AwaitingDisclosure" if request.basis is Basis.EPOC else "AwaitingPreservation"
     tasks = []
     for number, category in enumerate(categories, start=1):
@@ -242,6 +245,7 @@ def _additional(request: Request, sender: Party) -> dict[str, Any]:
 
 def _document(request: Request, sender: Party, form: Form) -> dict[str, Any]:
     body = _object(request, sender, "form", "doc:DocumentObject")
+    # the document type: Tocsin's reading, not checked against ETSI's dictionary
     kind = "EPOCForm1" if request.basis is Basis.EPOC else "EPOCPRForm2"
     body["doc:DocumentName"] = form.name
     body["doc:DocumentType"] = _dictionary("ETSI", "EPOCDocumentType", kind)
