@@ -402,3 +402,13 @@ def test_an_unknown_time_zone_is_refused() -> None:
     assert found is not None
     with pytest.raises(InvalidValue, match="IANA"):
         found.local_due("Europe/Atlantis")
+
+
+def test_an_outgoing_request_is_received_when_delivered_else_when_sent() -> None:
+    req = request(urgent=True, direction=Direction.OUTGOING)
+    sent = [step(T0, "sent")]
+    delivered = [*sent, step(T0 + HOUR, "delivered", 1)]
+    by_sent = clock(RULE["urgent_ack"], req, sent, T0 + 2 * HOUR)
+    by_delivery = clock(RULE["urgent_ack"], req, delivered, T0 + 2 * HOUR)
+    assert by_sent is not None and by_sent.started_at == T0
+    assert by_delivery is not None and by_delivery.started_at == T0 + HOUR

@@ -76,7 +76,7 @@ RULES: tuple[ClockRule, ...] = (
         _ACKNOWLEDGED,
         Applies(urgent=True),
         "Directive 2013/40/EU Art. 13(1); Directive (EU) 2019/713 Art. 14(1)",
-        "V",
+        "S",
     ),
     ClockRule(
         "bc29_preservation",
@@ -99,7 +99,7 @@ RULES: tuple[ClockRule, ...] = (
         _PRESERVED_UNTIL,
         Applies(bases=_bases(Basis.BC_29), direction=Direction.INCOMING),
         "Budapest Convention Art. 16(2)",
-        "M",
+        "V",
         warnings=(14 * DAY, 3 * DAY),
         extension=90 * DAY,
         renewable=True,
