@@ -2,7 +2,8 @@
 the Budapest Convention, its Second Protocol, the EU e-Evidence rules, the UN Convention against
 Cybercrime and bilateral treaties (``docs/assistance.md``).
 
-- ``bases``: the closed list of legal bases and each one's required elements, article by article;
+- ``bases``: the closed list of legal bases and each one's required elements, article by article
+  (``instruments`` declares the bases, ``elements`` their elements);
 - ``states``: the lifecycle every request shares, its refusal grounds and non-execution reasons;
 - ``identifiers``: typed identifiers (an address with its port and UTC time, an e-mail…);
 - ``clocks``: the deadlines each instrument sets, declared as data with their source;
