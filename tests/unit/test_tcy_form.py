@@ -312,3 +312,18 @@ def test_the_pdf_is_the_same_bytes_each_time() -> None:
     first = tcy.print_request(request(), contact(), OURS, "en", "pdf")
     assert first == tcy.print_request(request(), contact(), OURS, "en", "pdf")
     assert b"D:20260302093000" in first
+
+
+@pytest.mark.parametrize("language", tcy.languages())
+def test_each_language_prints_its_own_words_all_in_latin1(language: str) -> None:
+    """The PDF's core fonts cover Latin-1: a label table outside it would print "?"."""
+    table = tcy._table(language)
+    for group in table.values():
+        for text in group.values():
+            text.encode("latin-1")
+    text = flat(read_back(tcy.print_request(request(), contact(), OURS, language, "pdf")))
+    for key in ("requested", "requesting", "elements_29", "identifiers"):
+        assert table["section"][key] in text
+    words = set(text.split())
+    assert set(table["element"]["facts"].split()) <= words  # a label wraps in its column
+    assert "?" not in text.replace(table["word"]["latin1"], "")
