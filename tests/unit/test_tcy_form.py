@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tocsin.formats import tcy
-from tocsin.model.assist.bases import ELEMENTS, Basis, Element
+from tocsin.model.assist.bases import ELEMENTS, Basis
 from tocsin.model.assist.request import (
     Contact,
     Direction,
@@ -47,8 +47,6 @@ OURS = {
     "channel": "Tocsin",
     "confirmation_name": "Bruno Lead",
     "investigative_authority": "Federal Computer Crime Unit",
-    "prosecution": "Prosecutor's office of Brussels",
-    "previous_preservation_ref": "RFA-2026-0001",
 }
 
 
@@ -202,20 +200,39 @@ def test_an_emergency_is_marked_at_the_top_with_its_justification() -> None:
 
 
 def test_the_article_31_layout_adds_sections_8_to_10() -> None:
-    stored = request(basis=Basis.BC_31)
+    """Sections 8–10 of T-CY(2018)10 carry the prosecution, the previous MLA request and the
+    previous preservation request; the elements' section does not repeat them."""
+    stored = request(
+        basis=Basis.BC_31,
+        elements={
+            "offence": "Computer fraud",
+            "prosecution": "Prosecutor's office of Brussels, 2026/123",
+            "mla_ref": "MLA-2025-77",
+            "preservation_ref": "RFA-2026-0001 of 02/02/2026",
+        },
+    )
     text = flat(read_back(tcy.print_request(stored, contact(), OURS, "en", "pdf")))
     assert "T-CY(2018)10" in text
     assert "8. Prosecution office or court in charge" in text
     assert "9. Previous mutual legal assistance request" in text
     assert "10. Previous preservation request" in text
-    assert "Prosecutor's office of Brussels" in text and "RFA-2026-0001" in text
+    for value in ["Prosecutor's office of Brussels, 2026/123", "MLA-2025-77", "RFA-2026-0001 of"]:
+        assert text.count(value) == 1
+    assert "11. Elements of the request" in text and "Computer fraud" in text
     fr = flat(read_back(tcy.print_request(stored, contact(), OURS, "fr", "pdf")))
     assert "10. Demande de conservation antérieure" in fr
+    section = tcy.form(stored, contact(), ours=OURS, language="fr").sections[7]
+    assert section.lines == (
+        tcy.Line(
+            "Parquet ou juridiction compétents, numéros de dossier",
+            "Prosecutor's office of Brussels, 2026/123",
+        ),
+    )
 
 
 def test_an_extension_names_the_previous_request() -> None:
-    again = request(elements={**ELEMENT_VALUES, "previous_ref": "RFA-2026-0007"})
-    text = flat(read_back(tcy.print_request(again, contact(), OURS, "en", "pdf")))
+    again = {**OURS, "previous_ref": "RFA-2026-0007"}
+    text = flat(read_back(tcy.print_request(request(), contact(), again, "en", "pdf")))
     assert "Extension of a previous request" in text and "RFA-2026-0007" in text
     first = flat(read_back(tcy.print_request(request(), contact(), OURS, "en", "pdf")))
     assert "New request" in first and "Extension of a previous request" not in first
@@ -229,30 +246,22 @@ def test_an_incoming_request_has_the_counterpart_as_requesting_authority() -> No
     assert "OFAC 24/7" in requesting and "National CSIRT" in requested
 
 
-def test_another_basis_lists_its_own_elements_with_a_label_of_their_own(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A generic layout: the basis's elements in its table's order, by the label table's words or
-    the element's own label when the table has none."""
-    monkeypatch.setitem(
-        ELEMENTS,
-        Basis.P2_6,
-        (
-            Element("offence", "Offence", "Second Protocol Art. 6(3)"),
-            Element("domain", "Domain name concerned", "Second Protocol Art. 6(3)(b)"),
-        ),
-    )
-    mine = request(basis=Basis.P2_6, elements={"offence": "Extortion", "domain": "bad.example"})
+def test_another_basis_lists_its_own_elements_in_order_with_their_own_labels() -> None:
+    """A generic layout: the basis's elements in its table's order; a label table without words
+    for them prints the element's own label."""
+    declared = ELEMENTS[Basis.P2_6]
+    given = {item.id: f"value of {item.id}" for item in declared}
+    mine = request(basis=Basis.P2_6, elements=given)
     printed = tcy.form(mine, contact(), ours=OURS, language="fr")
     assert printed.layout == ""
     elements = printed.sections[7]
     assert elements.title == "Éléments de la demande"
     assert [(line.label, line.value) for line in elements.lines] == [
-        ("Infraction faisant l'objet d'une enquête ou de procédures pénales", "Extortion"),
-        ("Domain name concerned", "bad.example"),
+        (item.label, f"value of {item.id}") for item in declared
     ]
     text = flat(read_back(tcy.render_pdf(printed)))
-    assert "Domain name concerned bad.example" in text
+    for item in declared:
+        assert f"value of {item.id}" in text
 
 
 def test_an_unknown_language_falls_back_to_english_and_says_so() -> None:
@@ -286,12 +295,16 @@ def test_letters_outside_latin1_are_replaced_in_the_pdf_and_said_so() -> None:
     assert "Москва" in html
 
 
-def test_every_label_table_has_the_english_keys() -> None:
-    """A table may lack a key (it is printed in English), but the shipped ones are complete."""
+def test_every_label_table_has_the_english_keys_and_the_t_cy_elements() -> None:
+    """A table may lack a key (it is printed in English), but the shipped ones are complete, and
+    name every element of the T-CY layouts' bases."""
     english = tcy._table("en")
     assert tcy.languages()[0] == "en" and "fr" in tcy.languages()
-    for language in tcy.languages():
+    for language in tcy.languages()[1:]:
         table = tcy._table(language)
+        for basis in (Basis.BC_29, Basis.BC_30, Basis.BC_31):
+            named = table.get(f"element-{basis.value}", {})
+            assert [item.id for item in ELEMENTS[basis] if item.id not in named] == [], language
         missing = [
             f"{group}.{key}"
             for group, words in english.items()
@@ -324,6 +337,7 @@ def test_each_language_prints_its_own_words_all_in_latin1(language: str) -> None
     text = flat(read_back(tcy.print_request(request(), contact(), OURS, language, "pdf")))
     for key in ("requested", "requesting", "elements_29", "identifiers"):
         assert table["section"][key] in text
-    words = set(text.split())
-    assert set(table["element"]["facts"].split()) <= words  # a label wraps in its column
+    facts = {item.id: item.label for item in ELEMENTS[Basis.BC_29]}["facts"]
+    facts = table.get("element-BC-29", {}).get("facts", facts)
+    assert set(facts.split()) <= set(text.split())  # a label wraps in its column
     assert "?" not in text.replace(table["word"]["latin1"], "")

@@ -69,8 +69,7 @@ class Form:
     date: datetime  # the request's date (the PDF's creation date: never the wall clock)
 
 
-# Sections filled from ``ours`` (our authority's details, set by the desk) or, when the request
-# carries the key among its elements, from the request: (label, key).
+# Sections filled from ``ours``, our authority's details as the desk keeps them: (label, key).
 _PARTY = (
     ("field.organisation", "organisation"),
     ("field.person", "person"),
@@ -95,22 +94,11 @@ _INVESTIGATIVE = (
     ("field.telephone", "investigative_telephone"),
     ("field.email", "investigative_email"),
 )
-_PROSECUTION = (("field.authority", "prosecution"), ("field.case_numbers", "prosecution_cases"))
-_PREVIOUS_MLA = (("field.details", "previous_mla"),)
-_PREVIOUS_PRESERVATION = (
-    ("field.date", "previous_preservation_date"),
-    ("field.reference", "previous_preservation_ref"),
-    ("section.requesting", "previous_preservation_requesting"),
-    ("field.executing", "previous_preservation_executing"),
-)
-_CONSUMED = (
-    frozenset(
-        key
-        for table in (_PARTY, _CONFIRMATION, _INVESTIGATIVE, _PROSECUTION, _PREVIOUS_MLA)
-        for _, key in table
-    )
-    | {key for _, key in _PREVIOUS_PRESERVATION}
-    | {"previous_ref"}
+# T-CY(2018)10's sections 8–10, each one element of an Art. 31 request (model/assist/elements.py).
+_STORED = (
+    ("section.prosecution", "prosecution"),
+    ("section.previous_mla", "mla_ref"),
+    ("section.previous_preservation", "preservation_ref"),
 )
 
 _LAYOUTS = {
@@ -160,11 +148,15 @@ class _Words:
         self._tables = (_table(language), _table(DEFAULT))
 
     def __call__(self, path: str, default: str = "") -> str:
+        """The words at ``group.key``; ``default`` when no table has them, and a KeyError when
+        there is no default (the English table must hold every word the form prints)."""
         group, key = path.split(".", 1)
         for table in self._tables:
             if key in table.get(group, {}):
                 return table[group][key]
-        return default or key
+        if default:
+            return default
+        raise KeyError(f"no words for {path} in tcy_labels/{DEFAULT}.toml")
 
 
 def form(
@@ -206,9 +198,7 @@ def _sections(
     request: Request, contact: Contact | None, ours: Mapping[str, str], w: _Words
 ) -> list[tuple[str, tuple[Line, ...]]]:
     def pick(table: tuple[tuple[str, str], ...]) -> tuple[Line, ...]:
-        return tuple(
-            Line(w(label), request.elements.get(key) or ours.get(key, "")) for label, key in table
-        )
+        return tuple(Line(w(label), ours.get(key, "")) for label, key in table)
 
     outgoing = request.direction is Direction.OUTGOING
     mine, theirs = pick(_PARTY), _contact_lines(contact, w)
@@ -221,16 +211,14 @@ def _sections(
         ("section.confirmation", pick(_CONFIRMATION)),
         ("section.investigative", pick(_INVESTIGATIVE)),
     ]
+    printed: set[str] = set()
     if request.basis is Basis.BC_31:
-        found += [
-            ("section.prosecution", pick(_PROSECUTION)),
-            ("section.previous_mla", pick(_PREVIOUS_MLA)),
-            ("section.previous_preservation", pick(_PREVIOUS_PRESERVATION)),
-        ]
+        found += [(title, (_element(request, key, w),)) for title, key in _STORED]
+        printed = {key for _, key in _STORED}
     heading = "section.elements_29" if request.basis is Basis.BC_29 else "section.elements"
     return [
         *found,
-        (heading, _elements(request, w)),
+        (heading, _elements(request, printed, w)),
         ("section.identifiers", tuple(_identifier(item, w) for item in request.identifiers)),
         ("section.scope", _scope(request, w)),
         ("section.confidentiality", _confidentiality(request, w)),
@@ -255,7 +243,7 @@ def _reference(request: Request, w: _Words) -> tuple[Line, ...]:
 
 
 def _status(request: Request, ours: Mapping[str, str], w: _Words) -> tuple[Line, ...]:
-    previous = request.elements.get("previous_ref") or ours.get("previous_ref", "")
+    previous = ours.get("previous_ref", "")
     status = w("word.extension") if previous else w("word.new")
     return (Line(w("field.status"), status), Line(w("field.previous_ref"), previous))
 
@@ -274,21 +262,20 @@ def _contact_lines(contact: Contact | None, w: _Words) -> tuple[Line, ...]:
     )
 
 
-def _elements(request: Request, w: _Words) -> tuple[Line, ...]:
-    """The basis's elements in the table's order, then any other element the request holds
-    (never dropped): each with the label table's words, else the element's own label."""
-    declared = ELEMENTS.get(request.basis, ())
-    lines = [
-        Line(w(f"element.{item.id}", item.label), request.elements.get(item.id, ""))
-        for item in declared
-    ]
-    known = {item.id for item in declared} | _CONSUMED
-    lines += [
-        Line(w(f"element.{key}", key.replace("_", " ").capitalize()), value)
-        for key, value in request.elements.items()
-        if key not in known
-    ]
-    return tuple(lines)
+def _elements(request: Request, printed: set[str], w: _Words) -> tuple[Line, ...]:
+    """The basis's elements in its table's order (less those a section of the layout printed),
+    then any other element the request holds: never dropped."""
+    declared = [item.id for item in ELEMENTS.get(request.basis, ()) if item.id not in printed]
+    extra = [key for key in request.elements if key not in declared and key not in printed]
+    return tuple(_element(request, key, w) for key in (*declared, *extra))
+
+
+def _element(request: Request, key: str, w: _Words) -> Line:
+    """An element with its label: the label table's for this basis (``[element-BC-29]``), else
+    the element's own (English) label, else its id."""
+    own = {item.id: item.label for item in ELEMENTS.get(request.basis, ())}
+    default = own.get(key) or key.replace("_", " ").capitalize()
+    return Line(w(f"element-{request.basis.value}.{key}", default), request.elements.get(key, ""))
 
 
 def _identifier(item: Identifier, w: _Words) -> Line:
