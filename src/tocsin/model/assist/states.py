@@ -272,20 +272,21 @@ class Reason(StrEnum):
 
 
 _A3 = f"{_EEV} Annex III"
+_A10 = f"{_EEV} Art. 10 and 11; {_A3}"
 _REASONS: dict[Reason, tuple[str, str]] = {
-    Reason.INCOMPLETE: ("the order is incomplete", f"{_EEV} Art. 10 and 11; {_A3}"),
-    Reason.MANIFEST_ERRORS: ("the order has manifest errors", f"{_EEV} Art. 10 and 11; {_A3}"),
-    Reason.INSUFFICIENT_INFORMATION: (
-        "the order lacks the information needed to execute it",
-        f"{_EEV} Art. 10 and 11; {_A3}",
+    Reason.INCOMPLETE: ("the order is incomplete", _A10),
+    Reason.MANIFEST_ERRORS: ("the order contains manifest errors", _A10),
+    Reason.INSUFFICIENT_INFORMATION: ("the order does not contain sufficient information", _A10),
+    Reason.DATA_NOT_HELD: (
+        "the data were not stored by or for the provider when the order was received",
+        _A10,
     ),
-    Reason.DATA_NOT_HELD: ("the data are not held", f"{_EEV} Art. 10 and 11; {_A3}"),
     Reason.DE_FACTO_IMPOSSIBILITY: (
-        "de facto impossibility not attributable to the addressee",
-        f"{_EEV} Art. 10 and 11; {_A3}",
+        "other de facto impossibility not attributable to the addressee or the provider",
+        _A10,
     ),
     Reason.INVALID_ISSUING_AUTHORITY: (
-        "not issued or validated by a competent authority",
+        "not issued or validated by an issuing authority as Art. 4 provides",
         f"{_EEV} Art. 4; {_A3}",
     ),
     Reason.OFFENCE_NOT_COVERED: (
@@ -298,11 +299,11 @@ _REASONS: dict[Reason, tuple[str, str]] = {
     ),
     Reason.IMMUNITIES_OR_PRIVILEGES: (
         "the data are protected by immunities or privileges, or by press freedom",
-        f"{_EEV} Art. 10 and 11; {_A3}",
+        _A10,
     ),
     Reason.CONFLICT_OF_LAW: (
-        "compliance would conflict with the law of a third country",
-        f"{_EEV} Art. 17; {_A3}",
+        "compliance would conflict with an obligation under a third country's law",
+        f"{_EEV} Art. 17(1); {_A3}",
     ),
 }
 _CORRECTABLE = frozenset(
