@@ -15,7 +15,7 @@ from tocsin.errors import InvalidValue
 from tocsin.model.assist.bases import Basis
 from tocsin.model.assist.figures import TOTAL, Figures, figures, to_csv
 from tocsin.model.assist.request import Direction
-from tocsin.model.assist.states import State
+from tocsin.model.assist.states import Ground, Reason, State
 
 EXPECTED = Path(__file__).resolve().parents[1] / "samples" / "assist" / "art28_2026_paris.csv"
 GROUNDS = ("political_offence", "essential_interests", "fundamental_rights")
@@ -208,6 +208,24 @@ def test_refusals_and_non_execution_by_their_code() -> None:
         == 1
     )
     assert len(grounds.rows) == 2 * 5 * 3 * 3 * 5  # … × (3 grounds + 2 reasons)
+
+
+def test_the_closed_lists_of_grounds_and_reasons_are_the_default_rows() -> None:
+    result = figures(REQUESTS, STEPS, CONTACTS, 2026, "Europe/Paris")
+    refusals = {r["ground"] for r in result.table("refusals").records()}
+    reasons = {r["reason"] for r in result.table("non_execution").records()}
+    assert refusals == {g.value for g in Ground}
+    assert reasons == {r.value for r in Reason}
+    assert (
+        row(
+            result,
+            "refusals",
+            basis="EPOC",
+            direction="outgoing",
+            ground=Ground.NE_BIS_IN_IDEM.value,
+        )["refused"]
+        == 0
+    )
 
 
 def test_a_code_outside_the_lists_and_a_counterpart_outside_the_directory_get_rows() -> None:

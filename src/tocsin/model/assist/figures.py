@@ -37,6 +37,7 @@ from tocsin.model.assist.figure_facts import (
     issued,
 )
 from tocsin.model.assist.request import Contact, Direction, Request, Step
+from tocsin.model.assist.states import Ground, Reason
 
 __all__ = ["TOTAL", "Figures", "Table", "figures", "to_csv"]
 
@@ -237,14 +238,17 @@ def figures(
     contacts: Mapping[int, Contact],
     year: int,
     tz: str | tzinfo = "UTC",
-    grounds: Sequence[str] = (),
-    reasons: Sequence[str] = (),
+    grounds: Sequence[str] | None = None,
+    reasons: Sequence[str] | None = None,
 ) -> Figures:
     """The tables of ``year``: the requests issued in it on the wall clock of ``tz``.
 
     ``contacts`` is the directory (its countries are the country rows), ``steps`` each
     request's history by its id; ``grounds`` and ``reasons`` are the closed lists of refusal
-    grounds and non-execution reasons (a code met that they lack gets a row too)."""
+    grounds and non-execution reasons, by default ``Ground`` and ``Reason`` (a code met that
+    they lack gets a row too)."""
+    grounds = tuple(g.value for g in Ground) if grounds is None else tuple(grounds)
+    reasons = tuple(r.value for r in Reason) if reasons is None else tuple(reasons)
     where = zone(tz)
     after = follow_ups(requests, steps)
     counted: list[Facts] = []
