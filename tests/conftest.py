@@ -117,7 +117,9 @@ def _truncate(url: str) -> None:
             "custody, audit_log, counters, ended_sessions, reports, reporters, notices, "
             "notice_events, cvd_cases, cvd_vendors, cvd_products, cvd_messages, share_collections, "
             "share_agreements, share_objects, share_releases, share_status, share_pulls, "
-            "collector_runs, collector_state, collector_objects, job_runs, mail_messages "
+            "collector_runs, collector_state, collector_objects, job_runs, mail_messages, "
+            "assist_contacts, assist_contact_versions, assist_requests, assist_steps, "
+            "assist_request_incidents, assist_ledger "
             "RESTART IDENTITY CASCADE"
         )
 

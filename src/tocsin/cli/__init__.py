@@ -23,6 +23,7 @@ from tocsin.cli.events import events
 from tocsin.cli.ingest import feeds, ingest, quarantine_app
 from tocsin.cli.notify import notify_app
 from tocsin.cli.registry import asn_app, constituents_app
+from tocsin.cli.requests import contacts_app, requests_app
 from tocsin.cli.retention import retention_app
 from tocsin.cli.serve import demo, serve, worker
 from tocsin.cli.share import partners_app, share_app
@@ -63,6 +64,8 @@ for name, group in (
     ("constituents", constituents_app),
     ("asn", asn_app),
     ("cvd", cvd_app),
+    ("requests", requests_app),
+    ("contacts", contacts_app),
     ("partners", partners_app),
     ("share", share_app),
     ("collectors", collectors_app),

@@ -18,7 +18,7 @@ tokens_app = typer.Typer(help="API tokens: create (shown once) and revoke.")
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Log-in name.")],
-    role: Annotated[str, typer.Option(help="admin, lead, analyst, auditor or partner.")],
+    role: Annotated[str, typer.Option(help="admin, lead, analyst, auditor, liaison or partner.")],
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     organisation: Annotated[str, typer.Option(help="Organisation (created if new).")] = "",
     password: Annotated[

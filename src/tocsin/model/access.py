@@ -1,6 +1,6 @@
 """Who may see and change what: decided here, for the API, the pages and the CLI alike.
 
-Staff (admin, lead, analyst, auditor) see the incidents of their own organisation; TLP:RED
+Staff (admin, lead, analyst, auditor, liaison) see the incidents of their own organisation; TLP:RED
 incidents only the assignee, leads, admins and auditors. Admins, leads and analysts change them;
 auditors read everything of their organisation and the audit log, and change nothing. Partners see
 no incident here (sharing gives them what they may have). An incident a person may not see does
@@ -14,7 +14,8 @@ from tocsin.model.incident import Incident
 from tocsin.model.people import Principal, Role, User
 from tocsin.model.tlp import TLP
 
-STAFF = frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.AUDITOR})
+# A liaison reads the team's incidents (to link them to requests for assistance), changes none.
+STAFF = frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST, Role.AUDITOR, Role.LIAISON})
 WRITERS = frozenset({Role.ADMIN, Role.LEAD, Role.ANALYST})
 RED_READERS = frozenset({Role.ADMIN, Role.LEAD, Role.AUDITOR})
 

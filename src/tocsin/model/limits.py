@@ -44,6 +44,17 @@ LIMITS: dict[str, int] = {
     "cvd.product": 200,
     "cvd.version": 100,
     "cvd.advice": PARAGRAPH,
+    # requests for assistance and the directory of 24/7 contacts
+    "assist.title": ONE_LINE,
+    "assist.their_ref": 200,
+    "assist.element": PAGE,  # one element of the request (the facts, the data sought…)
+    "assist.safeguard": PARAGRAPH,  # necessity, approving authority, onward transfer
+    "assist.justification": PAGE,  # the written justification of an emergency
+    "assist.note": PAGE,  # said with a change of state
+    "assist.ledger": PARAGRAPH,
+    "contact.authority": 200,
+    "contact.address": 500,
+    "contact.notes": PARAGRAPH,
     # the public's reports on the portal
     "report.answer": 200,  # a one-line answer: a name, an address, a phone number
     "report.account": 5_000,  # the free-text account of what happened

@@ -15,6 +15,7 @@ class Role(StrEnum):
     ANALYST = "analyst"  # works the queue
     AUDITOR = "auditor"  # reads everything and the audit log; changes nothing
     PARTNER = "partner"  # an outside team: only what is shared with it (the sharing issue)
+    LIAISON = "liaison"  # the 24/7 point of contact: handles requests for assistance abroad
 
 
 class OrgKind(StrEnum):

@@ -107,7 +107,9 @@ class Accounts:
         try:
             found_role = Role(role)
         except ValueError:
-            raise InvalidValue("role", role, "admin, lead, analyst, auditor or partner") from None
+            raise InvalidValue(
+                "role", role, "admin, lead, analyst, auditor, liaison or partner"
+            ) from None
         _check("password", password, check_password_strength)
         if self.people.user_named(login) is not None:
             raise InvalidValue("username", login, "already taken")

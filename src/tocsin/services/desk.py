@@ -13,6 +13,8 @@ from typing import Any
 
 from prometheus_client.registry import CollectorRegistry
 
+from tocsin.assist.directory import Contacts
+from tocsin.assist.requests import Assistance
 from tocsin.auth.audit_keys import AuditKeys
 from tocsin.auth.keys import stored_secret_key
 from tocsin.cases import handover
@@ -84,6 +86,8 @@ class Desk:
     reports: Reports
     sharing: Sharing
     cvd: Cvd
+    assist: Assistance
+    contacts: Contacts
     notices: Notifier | None  # links are signed: none when built on settings without a key
     intake: Intake
     events: Events
@@ -128,6 +132,8 @@ class Desk:
             ),
             sharing=sharing,
             cvd=Cvd(store, now=clock),
+            assist=Assistance(store, now=clock),
+            contacts=Contacts(store, now=clock),
             notices=notifier(settings, store, clock) if settings.secret_key else None,
             intake=Intake(settings, store, clock),
             events=Events(store),

@@ -5,6 +5,9 @@ domain packages, so the import contracts can keep them to the services layer."""
 
 from __future__ import annotations
 
+from tocsin.assist.directory import Contacts
+from tocsin.assist.record import Result
+from tocsin.assist.requests import Assistance
 from tocsin.cases.audit import AuditLog
 from tocsin.cases.dossier import Dossier
 from tocsin.cases.evidence import Evidence
@@ -21,26 +24,51 @@ from tocsin.cases.reports import (
     Upload,
 )
 from tocsin.cvd.cases import Cvd
+from tocsin.model.assist.bases import Basis
+from tocsin.model.assist.request import (
+    Contact,
+    Direction,
+    Identifier,
+    LedgerEntry,
+    Link,
+    Request,
+    Safeguards,
+    Step,
+)
+from tocsin.model.assist.states import State
 from tocsin.notify.notifier import Notifier
 from tocsin.share.sharing import Sharing
 
 __all__ = [
     "MAX_FILES",
     "AlreadySent",
+    "Assistance",
     "AuditLog",
+    "Basis",
     "Change",
+    "Contact",
+    "Contacts",
     "Cvd",
+    "Direction",
     "Dossier",
     "Evidence",
     "EvidenceTooLarge",
     "FileRefused",
+    "Identifier",
     "Incidents",
+    "LedgerEntry",
+    "Link",
     "Notifier",
     "QueueRow",
     "Related",
     "Reports",
+    "Request",
+    "Result",
+    "Safeguards",
     "Sharing",
     "StartStamp",
+    "State",
+    "Step",
     "Upload",
     "safe_download_name",
 ]

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from tocsin.store.protocols import (
+    AssistStore,
     CaseStore,
     CollectorStore,
     CvdStore,
@@ -45,6 +46,11 @@ class Store(EventStore, Protocol):
     @property
     def cvd(self) -> CvdStore:
         """Vulnerability cases, their vendors, products and log."""
+        ...
+
+    @property
+    def assist(self) -> AssistStore:
+        """Requests for assistance, their steps and links, the 24/7 directory, the ledger."""
         ...
 
     @property

@@ -4,6 +4,7 @@ does, on SQLite and PostgreSQL); the contract suite runs them all on every backe
 
 from __future__ import annotations
 
+from tocsin.store.protocols.assist import AssistStore
 from tocsin.store.protocols.cases import CaseStore
 from tocsin.store.protocols.collectors import CollectorStore
 from tocsin.store.protocols.cvd import CvdStore
@@ -16,6 +17,7 @@ from tocsin.store.protocols.retention import RetentionStore
 from tocsin.store.protocols.share import ShareStore
 
 __all__ = [
+    "AssistStore",
     "CaseStore",
     "CollectorStore",
     "CvdStore",

@@ -16,6 +16,7 @@ from alembic.config import Config
 from tocsin.model.audit import AuditKeySource
 from tocsin.store.rows import EventRow, QuarantineRow
 from tocsin.store.shapes import Figures, Transaction
+from tocsin.store.sql.assist import SqlAssist
 from tocsin.store.sql.cases import SqlCases
 from tocsin.store.sql.collectors import SqlCollectors
 from tocsin.store.sql.cvd import SqlCvd
@@ -47,6 +48,7 @@ class SqlStore(SqlEvents):
         self.cases = SqlCases(self.engine, audit_key)
         self.reports = SqlReports(self.engine)
         self.cvd = SqlCvd(self.engine)
+        self.assist = SqlAssist(self.engine)
         self.notices = SqlNotices(self.engine)
         self.share = SqlShare(self.engine)
         self.collectors = SqlCollectors(self.engine)

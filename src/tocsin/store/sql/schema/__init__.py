@@ -4,6 +4,14 @@ one module per topic, all tables here.
 
 from __future__ import annotations
 
+from tocsin.store.sql.schema.assist import (
+    assist_contact_versions,
+    assist_contacts,
+    assist_ledger,
+    assist_request_incidents,
+    assist_requests,
+    assist_steps,
+)
 from tocsin.store.sql.schema.collectors import (
     collector_objects,
     collector_runs,
@@ -49,6 +57,12 @@ __all__ = [
     "Id",
     "api_tokens",
     "asn_ranges",
+    "assist_contact_versions",
+    "assist_contacts",
+    "assist_ledger",
+    "assist_request_incidents",
+    "assist_requests",
+    "assist_steps",
     "audit_log",
     "collector_objects",
     "collector_runs",

@@ -1,0 +1,115 @@
+"""The request service on SQLite and PostgreSQL: an outgoing Art. 29 request goes from its draft
+through a second person's approval and its safeguards to preserved and closed; an incoming one
+is registered as delivered; every move leaves a step and an audit entry; the references are
+RFA-YYYY-NNNN from the year's counter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.desk import Team, make_team
+from tocsin.assist.directory import Contacts
+from tocsin.assist.requests import Assistance
+from tocsin.errors import Conflict, Forbidden, InvalidValue
+from tocsin.model.assist.request import Direction, Request
+from tocsin.model.assist.states import State
+from tocsin.store import Store
+
+ART29 = {
+    "authority": "Public Prosecutor's Office, Cybercrime Unit",
+    "offence": "Unauthorised access to a computer system (Art. 2)",
+    "facts": "A ransomware group used a VPS to stage stolen data.",
+    "data": "Subscriber and traffic data of the VPS account",
+    "relation": "The VPS received the stolen data on 2026-11-20.",
+    "custodian": "Example Hosting Ltd, Frankfurt",
+    "necessity": "The provider deletes logs after 30 days.",
+    "mla_intent": "A request for mutual assistance will follow within 60 days.",
+}
+SAFEGUARDS: dict[str, Any] = {
+    "necessity": "Only the logs of one account for ten days.",
+    "approving_authority": "Public Prosecutor J. Martin",
+    "data_categories": ["subscriber", "traffic"],
+    "scope_from": "2026-11-18T00:00:00+00:00",
+    "scope_to": "2026-11-28T00:00:00+00:00",
+    "retention_until": "2027-11-28T00:00:00+00:00",
+    "onward_transfer": "None without the requested Party's consent.",
+}
+
+
+@dataclass
+class Desk:
+    team: Team
+    assist: Assistance
+    contacts: Contacts
+
+    def who(self, name: str) -> Any:
+        return self.team.people[name]
+
+    def draft(self, name: str = "liaison", **changes: Any) -> Request:
+        values: dict[str, Any] = {
+            "basis": "BC-29",
+            "title": "Preserve the VPS account's logs",
+            "elements": ART29,
+            "safeguards": SAFEGUARDS,
+            **changes,
+        }
+        return self.assist.create(self.who(name), **values).request
+
+
+@pytest.fixture
+def desk(store: Store) -> Desk:
+    team = make_team(store)
+    return Desk(team, Assistance(store, now=team.clock), Contacts(store, now=team.clock))
+
+
+def actions(store: Store, request: Request) -> list[str]:
+    return [e.action for e in store.cases.audit_for("assist", request.ref)]
+
+
+def test_an_outgoing_art_29_request_goes_from_draft_to_closed(desk: Desk) -> None:
+    request = desk.draft(safeguards={k: v for k, v in SAFEGUARDS.items() if k != "onward_transfer"})
+    assert (request.state, request.direction, request.ref) == (
+        State.DRAFT,
+        Direction.OUTGOING,
+        "RFA-2026-0001",
+    )
+    liaison, lead = desk.who("liaison"), desk.who("lead")
+    desk.assist.move(liaison, request.id, "awaiting_approval")
+    with pytest.raises(Forbidden, match="second person"):
+        desk.assist.approve(liaison, request.id)
+    approved = desk.assist.approve(lead, request.id).request
+    assert (approved.state, approved.approved_by) == (State.APPROVED, lead.user_id)
+    with pytest.raises(Conflict, match="missing: onward_transfer"):
+        desk.assist.move(liaison, request.id, "sent")
+    desk.assist.move(liaison, request.id, "draft")
+    desk.assist.update(liaison, request.id, safeguards={"onward_transfer": "None."})
+    desk.assist.move(liaison, request.id, "awaiting_approval")
+    desk.assist.approve(lead, request.id)
+    for state in ("sent", "acknowledged", "in_execution", "preserved", "closed"):
+        desk.team.clock.advance(60)
+        moved = desk.assist.move(liaison, request.id, state).request
+    assert moved.state is State.CLOSED
+    assert moved.sent_at is not None and moved.closed_at is not None
+    steps = [s.state for s in desk.assist.steps(lead, request.id)]
+    assert steps[0] is State.DRAFT and steps[-1] is State.CLOSED
+    assert len(steps) == 1 + 10
+    assert actions(desk.team.store, request).count("assist.move") == 10
+    assert actions(desk.team.store, request)[:2] == ["assist.create", "assist.move"]
+
+
+def test_a_request_missing_an_element_is_refused_with_the_element_named(desk: Desk) -> None:
+    elements = {k: v for k, v in ART29.items() if k != "custodian"}
+    with pytest.raises(InvalidValue, match="custodian"):
+        desk.draft(elements=elements)
+
+
+def test_an_incoming_request_is_registered_as_delivered_and_numbered_in_turn(desk: Desk) -> None:
+    first = desk.draft()
+    incoming = desk.draft(direction="incoming", their_ref="BR-PF-2026/77")
+    assert incoming.ref == "RFA-2026-0002" and first.ref == "RFA-2026-0001"
+    assert incoming.state is State.DELIVERED and incoming.received_at is not None
+    shown = desk.assist.register(desk.who("auditor"), direction="incoming")
+    assert [r.ref for r in shown] == [incoming.ref]
