@@ -13,13 +13,13 @@ from typing import Any
 from tocsin.assist import fields
 from tocsin.assist.access import can_see, changeable, reader, visible, writer
 from tocsin.assist.directory import stale
-from tocsin.assist.lifecycle import WORKFLOW, checks, enforce
+from tocsin.assist.lifecycle import checks
 from tocsin.assist.record import AssistRecord, Result, moment
 from tocsin.errors import Conflict, InvalidValue
-from tocsin.model.assist import bases
+from tocsin.model.assist import bases, identifiers
 from tocsin.model.assist.bases import Basis
 from tocsin.model.assist.request import Direction, Identifier, Link, Request, Safeguards, Step
-from tocsin.model.assist.states import State
+from tocsin.model.assist.states import WORKFLOW, State, outcome_code
 from tocsin.model.people import Principal
 from tocsin.model.workflow import IllegalTransition, Workflow
 from tocsin.store.shapes import Transaction
@@ -34,22 +34,35 @@ STAMPS = {
 
 def elements_of(basis: Basis, given: Mapping[str, Any] | None) -> dict[str, str]:
     """The elements as given, each within its limit; an element the basis does not know is
-    refused, and so is a request missing a required one (named)."""
-    known = {e.id: e for e in bases.ELEMENTS.get(basis, ())}
-    cleaned: dict[str, str] = {}
-    for key, value in (given or {}).items():
-        if known and key not in known:
-            raise InvalidValue(f"elements.{key}", key, f"not an element of a {basis} request")
-        found = fields.text(f"elements.{key}", value, "assist.element", required=False)
-        if found:
-            cleaned[key] = found
-    missing = [e for e in known.values() if e.required and e.id not in cleaned]
-    if missing:
-        first = missing[0]
-        raise InvalidValue(
-            f"elements.{first.id}", None, f"{first.label} is required ({first.source})"
+    refused. A draft may lack required elements: the move that submits it names the first."""
+    cleaned = {
+        key: fields.text(f"elements.{key}", value, "assist.element", required=False)
+        for key, value in (given or {}).items()
+    }
+    strange = bases.unknown(basis, cleaned)
+    if strange:
+        bases.require(basis, cleaned)  # refuses the first, naming the elements it knows
+    return {k: v for k, v in cleaned.items() if v}
+
+
+def identifiers_of(given: Sequence[Identifier | Mapping[str, Any]]) -> tuple[Identifier, ...]:
+    """Identifiers checked by ``identifiers.parse`` (an ``Identifier`` is checked again)."""
+    found: list[Identifier] = []
+    for item in given:
+        data = item.as_json() if isinstance(item, Identifier) else dict(item)
+        unknown = sorted(set(data) - {"kind", "value", "port", "at", "tolerance", "flags"})
+        if unknown or "kind" not in data or "value" not in data:
+            raise InvalidValue("identifiers", data, "kind and value, with port, at, tolerance")
+        found.append(
+            identifiers.parse(
+                data["kind"],
+                data["value"],
+                port=data.get("port"),
+                at=data.get("at"),
+                tolerance=data.get("tolerance") or 0,
+            )
         )
-    return cleaned
+    return tuple(dict.fromkeys(found))
 
 
 class Assistance(AssistRecord):
@@ -112,6 +125,10 @@ class Assistance(AssistRecord):
                 )
         for identifier in request.identifiers:
             found.extend(f"{identifier.value}: {flag}" for flag in identifier.flags)
+        found.extend(
+            f"missing element {e.id}: {e.label} ({e.source})"
+            for e in bases.missing(request.basis, request.elements)
+        )
         return tuple(found)
 
     # -- creating and editing --------------------------------------------------------------------
@@ -124,7 +141,7 @@ class Assistance(AssistRecord):
         title: str,
         direction: str = "outgoing",
         elements: Mapping[str, Any] | None = None,
-        identifiers: Sequence[Identifier] = (),
+        identifiers: Sequence[Identifier | Mapping[str, Any]] = (),
         safeguards: Safeguards | Mapping[str, Any] | None = None,
         counterpart_id: int | None = None,
         their_ref: str = "",
@@ -160,7 +177,7 @@ class Assistance(AssistRecord):
                 "justification", justification, "assist.justification", required=False
             ),
             "elements": elements_of(chosen, elements),
-            "identifiers": tuple(identifiers),
+            "identifiers": identifiers_of(identifiers),
             "safeguards": fields.safeguards(safeguards),
             "tlp": fields.label(tlp),
             "language": fields.language(language),
@@ -247,12 +264,11 @@ class Assistance(AssistRecord):
         ``note`` what is said with the move (kept in the step)."""
         wanted = InvalidValue.check("state", state, State.parse)
         said = fields.text("note", note, "assist.note", required=False)
-        outcome = fields.text("code", code, "assist.their_ref", required=False)
+        outcome = InvalidValue.check("code", code, lambda c: outcome_code(wanted, c))
         with self.store.transaction() as conn:
             request = changeable(who, self.assist.request(request_id, conn))
             found = checks(who, request, wanted, outcome)
             try:
-                enforce(wanted, found)
                 self.workflow.check(request.state, wanted, found)
             except IllegalTransition as exc:
                 raise Conflict(str(exc)) from None
@@ -289,7 +305,7 @@ _EDITS: dict[str, Callable[[Any], Any]] = {
     "justification": lambda v: fields.text(
         "justification", v, "assist.justification", required=False
     ),
-    "identifiers": tuple,
+    "identifiers": identifiers_of,
     "counterpart_id": lambda v: int(v),
     "urgent": bool,
     "emergency": bool,
