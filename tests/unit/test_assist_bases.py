@@ -7,10 +7,13 @@ import pytest
 from tocsin.errors import InvalidValue
 from tocsin.model.assist.bases import (
     ELEMENTS,
+    LINKS,
     RULES,
     Aim,
     Basis,
     Element,
+    check_link,
+    linkable,
     missing,
     require,
 )
@@ -149,3 +152,43 @@ def test_basis_parse(text: str) -> None:
 def test_basis_parse_lists_the_bases() -> None:
     with pytest.raises(ValueError, match=r"not a legal basis .*EPOC-PR"):
         Basis.parse("BC-99")
+
+
+@pytest.mark.parametrize(
+    ("link", "parent", "child"),
+    [
+        ("follow_up", Basis.BC_29, Basis.BC_31),
+        ("follow_up", Basis.BC_29, Basis.EIO),
+        ("follow_up", Basis.EPOC_PR, Basis.EPOC),
+        ("next_hop", Basis.BC_30, Basis.BC_29),
+        ("next_hop", Basis.BC_29, Basis.BC_29),
+    ],
+    ids=str,
+)
+def test_the_links_the_instruments_make(link: str, parent: Basis, child: Basis) -> None:
+    check_link(link, parent, child)
+    assert child in linkable(link, parent)
+
+
+def test_a_link_the_instruments_do_not_make_is_refused_with_the_allowed_bases() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        check_link("follow_up", Basis.BC_29, Basis.P2_9)
+    assert caught.value.field == "basis"
+    assert "a follow up of a BC-29 request is one of: BC-31" in caught.value.reason
+    assert "Art. 29(1)" in caught.value.reason
+    with pytest.raises(InvalidValue, match="next hop of a BC-30 request is one of: BC-29"):
+        check_link("next_hop", Basis.BC_30, Basis.BC_31)
+
+
+def test_a_basis_without_links_says_so() -> None:
+    with pytest.raises(InvalidValue, match="a P2-9 request has no follow up"):
+        check_link("follow_up", Basis.P2_9, Basis.BC_31)
+    assert linkable("next_hop", Basis.EPOC) == ()
+
+
+def test_every_link_names_its_source_and_a_known_kind() -> None:
+    from tocsin.model.assist.request import Link
+
+    kinds = {link.value for link in Link if link.value}
+    assert {kind for kind, _ in LINKS} == kinds
+    assert all(source for _, source in LINKS.values())

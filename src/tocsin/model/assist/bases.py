@@ -17,12 +17,15 @@ from tocsin.model.assist.instruments import RULES, Aim, Basis, BasisRule, Elemen
 
 __all__ = [
     "ELEMENTS",
+    "LINKS",
     "RULES",
     "Aim",
     "Basis",
     "BasisRule",
     "Element",
+    "check_link",
     "elements",
+    "linkable",
     "missing",
     "require",
     "unknown",
@@ -62,3 +65,41 @@ def require(basis: Basis, given: Mapping[str, str]) -> None:
             given.get(first.id, ""),
             f"missing: {first.label} ({first.source}){more}",
         )
+
+
+# How a request may follow another (``Request.link``; the values of ``request.Link``): the
+# bases a child may have, given its parent's, with the paragraph that makes the link.
+_MLA = (Basis.BC_31, Basis.P2_8, Basis.EPOC, Basis.EIO, Basis.UN_CC, Basis.BILATERAL)
+LINKS: dict[tuple[str, Basis], tuple[tuple[Basis, ...], str]] = {
+    # the preservation holds the data for the request for mutual assistance it announced,
+    # under whatever instrument binds the two Parties
+    ("follow_up", Basis.BC_29): (_MLA, "Budapest Convention Art. 29(1), 29(2)(f)"),
+    # preserved for a subsequent request for production: an EPOC, an EIO or mutual assistance
+    ("follow_up", Basis.EPOC_PR): (
+        (Basis.EPOC, Basis.EIO, Basis.BC_31, Basis.UN_CC, Basis.BILATERAL),
+        "Regulation (EU) 2023/1543 Annex II",
+    ),
+    # the disclosed path names a provider in a third State: preservation is asked there next
+    ("next_hop", Basis.BC_29): ((Basis.BC_29,), "Budapest Convention Art. 30(1)"),
+    ("next_hop", Basis.BC_30): ((Basis.BC_29,), "Budapest Convention Art. 30(1)"),
+}
+
+
+def linkable(link: str, parent: Basis) -> tuple[Basis, ...]:
+    """The bases a request that follows a ``parent`` request by ``link`` may have."""
+    return LINKS.get((str(link), parent), ((), ""))[0]
+
+
+def check_link(link: str, parent: Basis, child: Basis) -> None:
+    """Refuse a link the instruments do not make: ``InvalidValue`` on ``basis``, naming the
+    bases the link allows and the paragraph that allows them."""
+    allowed, source = LINKS.get((str(link), parent), ((), ""))
+    if child in allowed:
+        return
+    kind = str(link).replace("_", " ")
+    if not allowed:
+        raise InvalidValue("basis", child.value, f"a {parent} request has no {kind}")
+    names = ", ".join(b.value for b in allowed)
+    raise InvalidValue(
+        "basis", child.value, f"a {kind} of a {parent} request is one of: {names} ({source})"
+    )
