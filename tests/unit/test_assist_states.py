@@ -4,9 +4,11 @@ reasons."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
+from tocsin.model.assist.bases import Basis
 from tocsin.model.assist.states import (
     ELEMENTS_COMPLETE,
     EMERGENCY_JUSTIFIED,
@@ -25,6 +27,7 @@ from tocsin.model.assist.states import (
     Ground,
     Reason,
     State,
+    grounds,
     outcome_code,
 )
 from tocsin.model.workflow import Check, IllegalTransition
@@ -236,3 +239,46 @@ def test_the_outcome_code_fits_the_state() -> None:
         outcome_code(S.REFUSED, "DataNotHeld")
     with pytest.raises(ValueError, match="carries no ground or reason"):
         outcome_code(S.PRODUCED, "DataNotHeld")
+
+
+@pytest.mark.parametrize(
+    ("basis", "allowed", "source"),
+    [
+        (
+            Basis.BC_29,
+            {
+                Ground.POLITICAL_OFFENCE,
+                Ground.ESSENTIAL_INTERESTS,
+                Ground.DUAL_CRIMINALITY_RESERVATION,
+            },
+            "Art. 29(4)-(5)",
+        ),
+        (Basis.BC_30, {Ground.POLITICAL_OFFENCE, Ground.ESSENTIAL_INTERESTS}, "Art. 30(2)"),
+        (
+            Basis.EPOC,
+            {
+                Ground.IMMUNITIES,
+                Ground.FUNDAMENTAL_RIGHTS,
+                Ground.NE_BIS_IN_IDEM,
+                Ground.DUAL_CRIMINALITY,
+            },
+            "Art. 12(1)",
+        ),
+    ],
+    ids=str,
+)
+def test_where_the_grounds_are_closed_only_those_refuse(
+    basis: Basis, allowed: set[Ground], source: str
+) -> None:
+    assert set(grounds(basis)) == allowed
+    for ground in Ground:
+        if ground in allowed:
+            assert outcome_code(S.REFUSED, ground.value, basis) == ground.value
+        else:
+            with pytest.raises(ValueError, match=f"refused only on: .*{re.escape(source)}"):
+                outcome_code(S.REFUSED, ground.value, basis)
+
+
+def test_other_bases_may_be_refused_on_any_ground() -> None:
+    assert grounds(Basis.BILATERAL) == tuple(Ground)
+    assert outcome_code(S.REFUSED, "treaty_ground", Basis.BC_31) == "treaty_ground"

@@ -16,6 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from tocsin.model.assist.bases import Basis
 from tocsin.model.workflow import Move, Workflow
 
 
@@ -311,11 +312,45 @@ _CORRECTABLE = frozenset(
 )
 
 
-def outcome_code(state: State, code: str) -> str:
-    """The checked ``Request.outcome`` for ``state``: a Ground's code when refused, a Reason's
-    when not executed, and "" otherwise (where a code given is refused)."""
+# Where the instrument says a request may be refused "only" on its grounds, the closed list of
+# those grounds and the paragraph that closes it; any other basis may be refused on any Ground.
+_ONLY: dict[Basis, tuple[tuple[Ground, ...], str]] = {
+    Basis.BC_29: (
+        (Ground.POLITICAL_OFFENCE, Ground.ESSENTIAL_INTERESTS, Ground.DUAL_CRIMINALITY_RESERVATION),
+        "Budapest Convention Art. 29(4)-(5)",
+    ),
+    Basis.BC_30: (
+        (Ground.POLITICAL_OFFENCE, Ground.ESSENTIAL_INTERESTS),
+        "Budapest Convention Art. 30(2)",
+    ),
+    Basis.EPOC: (
+        (
+            Ground.IMMUNITIES,
+            Ground.FUNDAMENTAL_RIGHTS,
+            Ground.NE_BIS_IN_IDEM,
+            Ground.DUAL_CRIMINALITY,
+        ),
+        "Regulation (EU) 2023/1543 Art. 12(1)",
+    ),
+}
+
+
+def grounds(basis: Basis) -> tuple[Ground, ...]:
+    """The grounds a request on ``basis`` may be refused on."""
+    return _ONLY[basis][0] if basis in _ONLY else tuple(Ground)
+
+
+def outcome_code(state: State, code: str, basis: Basis | None = None) -> str:
+    """The checked ``Request.outcome`` for ``state``: a Ground's code when refused (one that
+    ``basis`` allows, when given), a Reason's when not executed, and "" otherwise (where a code
+    given is refused)."""
     if state is State.REFUSED:
-        return Ground.parse(code).value
+        ground = Ground.parse(code)
+        if basis is not None and ground not in grounds(basis):
+            allowed, source = _ONLY[basis]
+            names = ", ".join(g.value for g in allowed)
+            raise ValueError(f"a {basis} request may be refused only on: {names} ({source})")
+        return ground.value
     if state is State.NOT_EXECUTED:
         return Reason.parse(code).value
     if str(code).strip():
