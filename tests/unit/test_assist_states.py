@@ -265,7 +265,7 @@ def test_the_outcome_code_fits_the_state() -> None:
             "Art. 12(1)",
         ),
     ],
-    ids=str,
+    ids=lambda x: str(x) if isinstance(x, Basis) else "",
 )
 def test_where_the_grounds_are_closed_only_those_refuse(
     basis: Basis, allowed: set[Ground], source: str
