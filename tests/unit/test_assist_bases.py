@@ -12,6 +12,7 @@ from tocsin.model.assist.bases import (
     Aim,
     Basis,
     Element,
+    check_known,
     check_link,
     linkable,
     missing,
@@ -192,3 +193,11 @@ def test_every_link_names_its_source_and_a_known_kind() -> None:
     kinds = {link.value for link in Link if link.value}
     assert {kind for kind, _ in LINKS} == kinds
     assert all(source for _, source in LINKS.values())
+
+
+def test_check_known_lets_a_draft_lack_elements_but_not_carry_strangers() -> None:
+    check_known(Basis.BC_29, {"authority": "CERT"})
+    with pytest.raises(InvalidValue) as caught:
+        check_known(Basis.EPOC, {"authority": "CERT", "mla_intent": "yes"})
+    assert caught.value.field == "elements.mla_intent"
+    assert "not an element of EPOC" in caught.value.reason

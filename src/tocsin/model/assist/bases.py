@@ -23,6 +23,7 @@ __all__ = [
     "Basis",
     "BasisRule",
     "Element",
+    "check_known",
     "check_link",
     "elements",
     "linkable",
@@ -47,15 +48,21 @@ def unknown(basis: Basis, given: Mapping[str, str]) -> list[str]:
     return [key for key in given if key not in known]
 
 
-def require(basis: Basis, given: Mapping[str, str]) -> None:
-    """Refuse elements ``basis`` does not know, then the first required element missing:
-    ``InvalidValue`` on ``elements.<id>`` naming the element and the paragraph asking for it."""
+def check_known(basis: Basis, given: Mapping[str, str]) -> None:
+    """Refuse the first element ``basis`` does not know: ``InvalidValue`` on ``elements.<id>``,
+    listing the elements it knows (a draft may lack elements, never carry a stranger)."""
     strange = unknown(basis, given)
     if strange:
         known = ", ".join(e.id for e in ELEMENTS[basis])
         raise InvalidValue(
             f"elements.{strange[0]}", given[strange[0]], f"not an element of {basis} ({known})"
         )
+
+
+def require(basis: Basis, given: Mapping[str, str]) -> None:
+    """Refuse elements ``basis`` does not know, then the first required element missing:
+    ``InvalidValue`` on ``elements.<id>`` naming the element and the paragraph asking for it."""
+    check_known(basis, given)
     absent = missing(basis, given)
     if absent:
         first = absent[0]
