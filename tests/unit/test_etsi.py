@@ -37,9 +37,13 @@ def epoc(**changes: Any) -> Request:
         urgent=False,
         justification="",
         elements={
-            "issuing_authority": "Juge d'instruction, Paris",
-            "offence": "Extorsion (art. 312-1 code pénal)",
+            "authority": "France, juge d'instruction de Paris, dossier 2026/123",
+            "provider": "Example Provider Ltd, legal representative in Dublin",
             "data": "Subscriber data of the account",
+            "offence": "Extorsion (art. 312-1 code pénal)",
+            "facts": "A ransom note names the account.",
+            "necessity": "The only lead to the author.",
+            "contact": "Cabinet J3, +33 1 00 00 00 00",
         },
         identifiers=(
             Identifier("email", "victim.payer@example.org"),
@@ -102,6 +106,9 @@ def test_the_message_has_the_hi1_header_and_objects_in_order() -> None:
         "IPv4Address",
     ]
     assert found[3]["doc:DocumentBody"]["doc:ContentType"] == "application/pdf"
+    sections = {s["Element"]: s["Source"] for s in found[2]["Sections"]}
+    assert sections["authority"].endswith("Annex I Section A")
+    assert sections["provider"].endswith("Annex I Section B")
 
 
 def test_exporting_again_gives_the_same_message() -> None:

@@ -10,8 +10,8 @@ with ``@`` (``@xsi:type``), and a repeated element as a list under its singular 
    ``EPOCPriority`` and its approving authority);
 1. one ``LDTaskObject`` per category of data sought, each with the request's identifiers as its
    request values and the time range of its scope;
-2. the ``EPOCAdditionalInfo``: the certificate's elements as written, the identifiers with their
-   port and time, the emergency flag;
+2. the ``EPOCAdditionalInfo``: the certificate's elements as written, each with the section of
+   the Annex it fills, the identifiers with their port and time, the emergency flag;
 3. a ``DocumentObject`` with the form (the PDF) when one is given.
 
 Every identifier in the message (the transaction, each object) is a UUID derived from our
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tocsin.model.assist.bases import Basis
+from tocsin.model.assist.bases import Basis, elements
 from tocsin.model.assist.request import Identifier, Request
 
 CORE_NS = "http://uri.etsi.org/03120/common/2019/10/Core"
@@ -238,7 +238,11 @@ def _additional(request: Request, sender: Party) -> dict[str, Any]:
     body["Basis"] = request.basis.value
     body["Emergency"] = request.emergency
     body["TheirReference"] = request.their_ref
-    body["Sections"] = [{"Element": key, "Text": text} for key, text in request.elements.items()]
+    sources = {element.id: element.source for element in elements(request.basis)}
+    body["Sections"] = [
+        {"Element": key, "Source": sources.get(key, ""), "Text": text}
+        for key, text in request.elements.items()
+    ]
     body["Identifiers"] = [identifier.as_json() for identifier in request.identifiers]
     return body
 
