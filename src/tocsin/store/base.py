@@ -12,6 +12,7 @@ from tocsin.store.protocols import (
     CollectorStore,
     CvdStore,
     EventStore,
+    ExchangeStore,
     JobStore,
     NoticeStore,
     PeopleStore,
@@ -51,6 +52,11 @@ class Store(EventStore, Protocol):
     @property
     def assist(self) -> AssistStore:
         """Requests for assistance, their steps and links, the 24/7 directory, the ledger."""
+        ...
+
+    @property
+    def exchange(self) -> ExchangeStore:
+        """The exchange log of requests for assistance (the outbox too), the nonces seen."""
         ...
 
     @property

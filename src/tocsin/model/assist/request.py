@@ -215,3 +215,9 @@ class Message:
     updated_at: datetime
     payload: Mapping[str, Any] = field(default_factory=dict)
     receipt: Mapping[str, Any] = field(default_factory=dict)
+    counterpart_id: int | None = None  # the Contact it went to or came from
+    party: str = ""  # the other Tocsin's identifier in the exchange (its key's fingerprint)
+    message_id: str = ""  # the same over every attempt: what the receiver de-duplicates by
+    next_attempt_at: datetime | None = None  # outgoing and not delivered yet: when to try again
+    error: str = ""  # why the last attempt failed
+    delivered_at: datetime | None = None

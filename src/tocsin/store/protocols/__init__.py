@@ -5,6 +5,7 @@ does, on SQLite and PostgreSQL); the contract suite runs them all on every backe
 from __future__ import annotations
 
 from tocsin.store.protocols.assist import AssistStore
+from tocsin.store.protocols.assist_exchange import ExchangeStore
 from tocsin.store.protocols.cases import CaseStore
 from tocsin.store.protocols.collectors import CollectorStore
 from tocsin.store.protocols.cvd import CvdStore
@@ -22,6 +23,7 @@ __all__ = [
     "CollectorStore",
     "CvdStore",
     "EventStore",
+    "ExchangeStore",
     "JobStore",
     "NoticeStore",
     "PeopleStore",

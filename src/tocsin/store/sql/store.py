@@ -17,6 +17,7 @@ from tocsin.model.audit import AuditKeySource
 from tocsin.store.rows import EventRow, QuarantineRow
 from tocsin.store.shapes import Figures, Transaction
 from tocsin.store.sql.assist import SqlAssist
+from tocsin.store.sql.assist_exchange import SqlExchange
 from tocsin.store.sql.cases import SqlCases
 from tocsin.store.sql.collectors import SqlCollectors
 from tocsin.store.sql.cvd import SqlCvd
@@ -49,6 +50,7 @@ class SqlStore(SqlEvents):
         self.reports = SqlReports(self.engine)
         self.cvd = SqlCvd(self.engine)
         self.assist = SqlAssist(self.engine)
+        self.exchange = SqlExchange(self.engine)
         self.notices = SqlNotices(self.engine)
         self.share = SqlShare(self.engine)
         self.collectors = SqlCollectors(self.engine)

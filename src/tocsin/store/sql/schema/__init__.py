@@ -12,6 +12,7 @@ from tocsin.store.sql.schema.assist import (
     assist_requests,
     assist_steps,
 )
+from tocsin.store.sql.schema.assist_exchange import assist_messages, assist_nonces
 from tocsin.store.sql.schema.collectors import (
     collector_objects,
     collector_runs,
@@ -60,6 +61,8 @@ __all__ = [
     "assist_contact_versions",
     "assist_contacts",
     "assist_ledger",
+    "assist_messages",
+    "assist_nonces",
     "assist_request_incidents",
     "assist_requests",
     "assist_steps",
