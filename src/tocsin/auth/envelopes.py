@@ -116,6 +116,7 @@ class ExchangeKey:
         )
         self.public_text = base64.b64encode(raw).decode()
         self.id = hashlib.sha256(raw).hexdigest()[:16]
+        self.party = party_of(self.public_text)
 
     @classmethod
     def generate(cls) -> ExchangeKey:
@@ -144,6 +145,32 @@ def exchange_key(path: Path, *, create: bool = True) -> ExchangeKey:
     if not isinstance(private, Ed25519PrivateKey):
         raise ConfigError(f"the exchange key at {path} is not an Ed25519 key")
     return ExchangeKey(private)
+
+
+def party_of(public_text: str) -> str:
+    """The identifier of the Tocsin whose public key is ``public_text``: the key's SHA-256, its
+    first 128 bits in hex. So a counterpart's registered key is all it takes to know who sent an
+    envelope; ``ValueError`` if the text is not an Ed25519 public key."""
+    public_key(public_text)
+    raw = base64.b64decode(public_text.strip(), validate=True)
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+class KeyFile:
+    """Our exchange key, read (or made) from its file the first time it is asked for, so that a
+    Tocsin that never exchanges never makes one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._key: ExchangeKey | None = None
+
+    def __repr__(self) -> str:
+        return f"KeyFile({self.path})"
+
+    def __call__(self) -> ExchangeKey:
+        if self._key is None:
+            self._key = exchange_key(self.path)
+        return self._key
 
 
 def public_key(text: str) -> Ed25519PublicKey:
@@ -287,6 +314,7 @@ __all__ = [
     "Envelope",
     "EnvelopeRefused",
     "ExchangeKey",
+    "KeyFile",
     "Malformed",
     "OutOfWindow",
     "Replayed",
@@ -298,6 +326,7 @@ __all__ = [
     "issued_text",
     "new_nonce",
     "open_envelope",
+    "party_of",
     "public_key",
     "seal",
 ]

@@ -14,8 +14,10 @@ from typing import Any
 from prometheus_client.registry import CollectorRegistry
 
 from tocsin.assist.directory import Contacts
+from tocsin.assist.exchange import Exchange
 from tocsin.assist.requests import Assistance
 from tocsin.auth.audit_keys import AuditKeys
+from tocsin.auth.envelopes import KeyFile
 from tocsin.auth.keys import stored_secret_key
 from tocsin.cases import handover
 from tocsin.cases.audit import AuditLog
@@ -88,6 +90,7 @@ class Desk:
     cvd: Cvd
     assist: Assistance
     contacts: Contacts
+    exchange: Exchange  # Tocsin to Tocsin: the outbox, its delivery run, the inbox
     notices: Notifier | None  # links are signed: none when built on settings without a key
     intake: Intake
     events: Events
@@ -111,6 +114,8 @@ class Desk:
         accounts = Accounts(store, now=clock)
         files = EvidenceFiles(Path(settings.data_dir) / "evidence")
         sharing = Sharing(store, now=clock)
+        assist = Assistance(store, now=clock)
+        exchange_key = KeyFile(Path(settings.data_dir) / "exchange.key")  # made on first use
         return cls(
             settings=settings,
             store=store,
@@ -132,8 +137,9 @@ class Desk:
             ),
             sharing=sharing,
             cvd=Cvd(store, now=clock),
-            assist=Assistance(store, now=clock),
+            assist=assist,
             contacts=Contacts(store, now=clock),
+            exchange=Exchange(assist, exchange_key, team=accounts.ensure_team),
             notices=notifier(settings, store, clock) if settings.secret_key else None,
             intake=Intake(settings, store, clock),
             events=Events(store),

@@ -6,8 +6,10 @@ domain packages, so the import contracts can keep them to the services layer."""
 from __future__ import annotations
 
 from tocsin.assist.directory import Contacts
+from tocsin.assist.exchange import Delivery, Exchange
 from tocsin.assist.record import Result
 from tocsin.assist.requests import Assistance
+from tocsin.auth.envelopes import EnvelopeRefused
 from tocsin.cases.audit import AuditLog
 from tocsin.cases.dossier import Dossier
 from tocsin.cases.evidence import Evidence
@@ -31,6 +33,7 @@ from tocsin.model.assist.request import (
     Identifier,
     LedgerEntry,
     Link,
+    Message,
     Request,
     Safeguards,
     Step,
@@ -49,15 +52,19 @@ __all__ = [
     "Contact",
     "Contacts",
     "Cvd",
+    "Delivery",
     "Direction",
     "Dossier",
+    "EnvelopeRefused",
     "Evidence",
     "EvidenceTooLarge",
+    "Exchange",
     "FileRefused",
     "Identifier",
     "Incidents",
     "LedgerEntry",
     "Link",
+    "Message",
     "Notifier",
     "QueueRow",
     "Related",

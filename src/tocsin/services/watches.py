@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
+from tocsin.assist.exchange import Delivery, Exchange
 from tocsin.cases.audit import AuditLog
 from tocsin.cases.incidents import Incidents
 from tocsin.errors import TocsinError
@@ -29,6 +30,7 @@ SLA_EVERY = 60  # seconds between two looks at the SLA clocks
 COLLECT_EVERY = 30  # seconds between looks for collectors that are due (each has its `every`)
 AGGREGATE_EVERY = 30  # seconds between catch-ups of the aggregation rules (one indexed read)
 FEED_HEALTH_EVERY = 300  # seconds between two looks at the feeds' health
+OUTBOX_EVERY = 30  # seconds between looks at the assistance outbox (each message has its own due)
 RETENTION_EVERY = 86_400  # the purge of what outlived its retention: daily
 CHECKPOINT_EVERY = 5  # seconds between looks at the audit log's head (one indexed max())
 log = logging.getLogger("tocsin.watch")
@@ -45,6 +47,7 @@ def desk_jobs(desk: Desk) -> list[Job]:
         Job("aggregate", AGGREGATE_EVERY, partial(catch_up, desk)),
         Job("feed-health", FEED_HEALTH_EVERY, partial(check_feeds, desk.feed_health)),
         Job("retention", RETENTION_EVERY, partial(purge, desk)),
+        Job("assist-outbox", OUTBOX_EVERY, partial(deliver_outbox, desk.exchange)),
     ]
     if settings.notify_every and desk.notices is not None:
         jobs.append(Job("notices", settings.notify_every, partial(send_notices, desk.notices)))
@@ -67,6 +70,16 @@ def check_sla(incidents: Incidents) -> None:
     breached = incidents.check_sla()
     if breached:
         log.info("SLA breached: %s", ", ".join(i.reference for i in breached))
+
+
+def deliver_outbox(exchange: Exchange) -> Delivery:
+    """One delivery run of the assistance outbox: every message due to a counterpart's Tocsin,
+    one attempt each (a failed one waits longer before the next); expired nonces forgotten."""
+    done = exchange.deliver()
+    exchange.purge_nonces()
+    if done.delivered or done.waiting:
+        log.info("assist outbox: %s delivered, %s waiting", done.delivered, done.waiting)
+    return done
 
 
 def check_feeds(feeds: FeedHealth) -> None:
@@ -133,11 +146,13 @@ __all__ = [
     "CHECKPOINT_EVERY",
     "COLLECT_EVERY",
     "FEED_HEALTH_EVERY",
+    "OUTBOX_EVERY",
     "RETENTION_EVERY",
     "SLA_EVERY",
     "catch_up",
     "check_feeds",
     "check_sla",
+    "deliver_outbox",
     "desk_jobs",
     "last_checkpoint",
     "purge",
