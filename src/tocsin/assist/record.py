@@ -3,6 +3,8 @@ record of each change (its audit entry, and a step of its history for each move)
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +15,9 @@ from tocsin.model.clock import Now, wall_clock
 from tocsin.model.people import Principal
 from tocsin.store.base import Store
 from tocsin.store.shapes import Transaction
+
+Listener = Callable[[Request], None]  # told of a request created or moved, after its commit
+log = logging.getLogger("tocsin.assist")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,16 @@ class AssistRecord:
         self.store = store
         self.assist = store.assist
         self.now = now
+        self.listeners: list[Listener] = []  # the duty officer's alarms (services.duty)
+
+    def _changed(self, request: Request) -> None:
+        """Tell the listeners of a request created or moved, once its transaction committed. A
+        listener that fails is logged: the change stands, and the watch job catches up."""
+        for listener in self.listeners:
+            try:
+                listener(request)
+            except Exception:  # the request is stored whatever the alarm does
+                log.exception("request %s: a listener failed", request.ref)
 
     def _read(self, conn: Transaction, request_id: int) -> Request:
         found = self.assist.request(request_id, conn)

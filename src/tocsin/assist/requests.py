@@ -213,6 +213,7 @@ class Assistance(AssistRecord):
                     **({"parent": parent[0], "link": parent[1].value} if parent else {}),
                 },
             )
+        self._changed(request)  # an emergency alerts the duty officer (services.duty)
         return Result(request, self.warnings(request))
 
     def _counterpart(self, conn: Transaction, contact_id: int | None) -> None:
@@ -235,6 +236,7 @@ class Assistance(AssistRecord):
             self.assist.update_request(conn, request.id, **changes, updated_at=self.now())
             self._audit(conn, who, request, "assist.update", {"fields": sorted(changes)})
             found = self._read(conn, request.id)
+        self._changed(found)
         return Result(found, self.warnings(found))
 
     def _changes(self, request: Request, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -292,6 +294,7 @@ class Assistance(AssistRecord):
                 {**detail, "to": wanted.value, **({"note": said} if said else {})},
             )
             moved = self._read(conn, request.id)
+        self._changed(moved)  # an acknowledged emergency's alarm is resolved
         return Result(moved, self.warnings(moved) if wanted is State.SENT else ())
 
     def approve(self, who: Principal, request_id: int, *, note: str = "") -> Result:

@@ -14,6 +14,7 @@ from typing import Any
 from prometheus_client.registry import CollectorRegistry
 
 from tocsin.assist.directory import Contacts
+from tocsin.assist.duty import ClockWatch
 from tocsin.assist.exchange import Exchange
 from tocsin.assist.requests import Assistance
 from tocsin.auth.audit_keys import AuditKeys
@@ -43,6 +44,7 @@ from tocsin.services.aggregate import Decided, decide
 from tocsin.services.collectors import Collectors, CollectorStatus
 from tocsin.services.credentials import Credentials
 from tocsin.services.demo import Loaded, load_all
+from tocsin.services.duty import Duty
 from tocsin.services.events import Events
 from tocsin.services.feed_health import FeedHealth
 from tocsin.services.intake import Intake
@@ -97,6 +99,7 @@ class Desk:
     publisher: Publisher
     feed_health: FeedHealth  # each source's health, and the silent-feed alarm
     metrics: CollectorRegistry  # what /metrics shows, read from the store at each scrape
+    duty: Duty  # the requests' clocks (the register's countdown) and the emergency alarms
 
     @classmethod
     def build(
@@ -116,6 +119,8 @@ class Desk:
         sharing = Sharing(store, now=clock)
         assist = Assistance(store, now=clock)
         exchange_key = KeyFile(Path(settings.data_dir) / "exchange.key")  # made on first use
+        duty = Duty(store, incidents, ClockWatch(store, now=clock), clock)
+        assist.listeners.append(duty.changed)  # an emergency alerts the duty officer at once
         return cls(
             settings=settings,
             store=store,
@@ -146,6 +151,7 @@ class Desk:
             publisher=Publisher(sharing, incidents, settings.notify_team),
             feed_health=FeedHealth(settings, store, incidents, clock),
             metrics=registry(store, clock),
+            duty=duty,
         )
 
     @classmethod

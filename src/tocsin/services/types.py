@@ -6,6 +6,7 @@ domain packages, so the import contracts can keep them to the services layer."""
 from __future__ import annotations
 
 from tocsin.assist.directory import Contacts
+from tocsin.assist.duty import ClockView, RegisterRow
 from tocsin.assist.exchange import Delivery, Exchange
 from tocsin.assist.record import Result
 from tocsin.assist.requests import Assistance
@@ -49,6 +50,7 @@ __all__ = [
     "AuditLog",
     "Basis",
     "Change",
+    "ClockView",
     "Contact",
     "Contacts",
     "Cvd",
@@ -67,6 +69,7 @@ __all__ = [
     "Message",
     "Notifier",
     "QueueRow",
+    "RegisterRow",
     "Related",
     "Reports",
     "Request",

@@ -1,7 +1,7 @@
 """What a running Tocsin does on its own schedule, as the scheduler's table of jobs: the SLA
 clocks, the notices to send, the partners' collections to pull, the collectors that are due, the
-audit log's checkpoints, the aggregation rules' catch-up, the feeds' health and the retention
-purge.
+audit log's checkpoints, the aggregation rules' catch-up, the feeds' health, the clocks of the
+requests for assistance and the retention purge.
 
 Each job is a plain function that does its work once; ``services.scheduler`` runs it on its
 interval, in a thread, under the store's lock, and records how it went.
@@ -21,6 +21,7 @@ from tocsin.model.retention import Expiring
 from tocsin.notify.notifier import Notifier
 from tocsin.services.aggregate import Decided
 from tocsin.services.desk import Desk
+from tocsin.services.duty import Duty, Watched
 from tocsin.services.feed_health import FeedHealth
 from tocsin.services.notices import Round, run_round
 from tocsin.services.pull import WATCH_SECONDS, Pulls, load_sources
@@ -31,6 +32,7 @@ COLLECT_EVERY = 30  # seconds between looks for collectors that are due (each ha
 AGGREGATE_EVERY = 30  # seconds between catch-ups of the aggregation rules (one indexed read)
 FEED_HEALTH_EVERY = 300  # seconds between two looks at the feeds' health
 OUTBOX_EVERY = 30  # seconds between looks at the assistance outbox (each message has its own due)
+ASSIST_CLOCKS_EVERY = 60  # seconds between two looks at the requests' clocks and emergencies
 RETENTION_EVERY = 86_400  # the purge of what outlived its retention: daily
 CHECKPOINT_EVERY = 5  # seconds between looks at the audit log's head (one indexed max())
 log = logging.getLogger("tocsin.watch")
@@ -46,6 +48,7 @@ def desk_jobs(desk: Desk) -> list[Job]:
         Job("audit-checkpoint", CHECKPOINT_EVERY, partial(write_checkpoint, desk.audit)),
         Job("aggregate", AGGREGATE_EVERY, partial(catch_up, desk)),
         Job("feed-health", FEED_HEALTH_EVERY, partial(check_feeds, desk.feed_health)),
+        Job("assist-clocks", ASSIST_CLOCKS_EVERY, partial(check_clocks, desk.duty)),
         Job("retention", RETENTION_EVERY, partial(purge, desk)),
         Job("assist-outbox", OUTBOX_EVERY, partial(deliver_outbox, desk.exchange)),
     ]
@@ -89,6 +92,18 @@ def check_feeds(feeds: FeedHealth) -> None:
         log.warning("feed health: alarm raised for %s", source)
     for source in done.cleared:
         log.info("feed health: %s is back to usual", source)
+
+
+def check_clocks(duty: Duty) -> Watched:
+    """The requests for assistance: raise the emergency alarms not raised yet (a request that
+    reached the store another way), resolve those acknowledged, and announce each clock's
+    warnings and breaches once."""
+    done = duty.check()
+    for ref in done.raised:
+        log.warning("emergency request %s: alarm raised", ref)
+    for line in done.announced:
+        log.info("request clock: %s", line)
+    return done
 
 
 def send_notices(notices: Notifier) -> Round:
@@ -143,6 +158,7 @@ def last_checkpoint(audit: AuditLog) -> None:
 
 __all__ = [
     "AGGREGATE_EVERY",
+    "ASSIST_CLOCKS_EVERY",
     "CHECKPOINT_EVERY",
     "COLLECT_EVERY",
     "FEED_HEALTH_EVERY",
@@ -150,6 +166,7 @@ __all__ = [
     "RETENTION_EVERY",
     "SLA_EVERY",
     "catch_up",
+    "check_clocks",
     "check_feeds",
     "check_sla",
     "deliver_outbox",
