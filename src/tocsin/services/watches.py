@@ -98,9 +98,7 @@ def check_clocks(duty: Duty) -> Watched:
     """The requests for assistance: raise the emergency alarms not raised yet (a request that
     reached the store another way), resolve those acknowledged, and announce each clock's
     warnings and breaches once."""
-    done = duty.check()
-    for ref in done.raised:
-        log.warning("emergency request %s: alarm raised", ref)
+    done = duty.check()  # each alarm raised is logged as it is raised
     for line in done.announced:
         log.info("request clock: %s", line)
     return done
