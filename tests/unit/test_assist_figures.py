@@ -13,7 +13,7 @@ import pytest
 from tests.assist_figures import CONTACTS, REQUESTS, STEPS, at, request, sent, step
 from tocsin.errors import InvalidValue
 from tocsin.model.assist.bases import Basis
-from tocsin.model.assist.figures import TOTAL, Figures, figures, to_csv
+from tocsin.model.assist.figures import TABLES, TOTAL, Figures, figures, to_csv
 from tocsin.model.assist.request import Direction
 from tocsin.model.assist.states import Ground, Reason, State
 
@@ -131,6 +131,22 @@ def test_an_epoc_preserved_has_not_yet_given_its_data() -> None:
     result = figures([epoc], steps, CONTACTS, 2026)
     found = row(result, "art28", instrument="EPOC", data=TOTAL, country="IE", emergency="no")
     assert (found["complied"], found["hours_to_data"]) == (0, None)
+
+
+def test_a_preservation_withdrawn_after_it_was_kept_stays_complied_with() -> None:
+    kept = request(21, Basis.EPOC_PR, 2, sent_at=at(3, 1, 0))
+    steps = {
+        21: [
+            sent(21, at(3, 1, 0)),
+            step(21, at(3, 1, 3), State.PRESERVED),
+            step(21, at(4, 1, 0), State.WITHDRAWN),
+        ]
+    }
+    result = figures([kept], steps, CONTACTS, 2026)
+    found = row(
+        result, "requests", basis="EPOC-PR", direction="outgoing", country="IE", emergency="no"
+    )
+    assert (found["preserved"], found["withdrawn"], found["hours_to_data_average"]) == (1, 0, 3.0)
 
 
 def test_turnaround_median_and_average_per_basis() -> None:
@@ -262,7 +278,7 @@ def test_json_holds_every_table_with_its_rows() -> None:
     result = fixture()
     data = json.loads(result.to_json())
     assert data["year"] == 2026 and data["timezone"] == "Europe/Paris"
-    assert [t["name"] for t in data["tables"]] == list(result.names)
+    assert [t["name"] for t in data["tables"]] == list(result.names) == list(TABLES)
     art28 = data["tables"][0]
     assert art28["source"].startswith("Regulation (EU) 2023/1543 Art. 28(2)")
     assert art28["rows"][-1] == {
@@ -280,9 +296,11 @@ def test_json_holds_every_table_with_its_rows() -> None:
     }
 
 
-def test_an_unknown_zone_is_refused() -> None:
+@pytest.mark.parametrize("name", ["Mars/Olympus", "Europe", "x" * 300, ""])
+def test_an_unknown_zone_is_refused(name: str) -> None:
+    """A name that is no zone, a folder of the zone database, or too long for a file."""
     with pytest.raises(InvalidValue):
-        figures(REQUESTS, STEPS, CONTACTS, 2026, "Mars/Olympus")
+        figures(REQUESTS, STEPS, CONTACTS, 2026, name)
 
 
 def test_an_incoming_epoc_is_not_an_order_we_issued() -> None:

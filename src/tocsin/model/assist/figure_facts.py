@@ -8,8 +8,9 @@ Pure: every instant comes from the request and its steps. The rules, written out
   ``sent`` step); an incoming one when its sender sent it, else when it reached us
   (``received_at``). A request never sent is not counted. The year is the issuance's year on the
   wall clock of the zone the figures are made in.
-- **Outcome.** The state of the request's last outcome step (preserved, produced, partly executed,
-  refused, not executed, withdrawn), else ``open``; a refusal or non-execution carries its code
+- **Outcome.** The state of the request's last answer step (preserved, produced, partly executed,
+  refused, not executed), else ``withdrawn`` if it was withdrawn, else ``open``: a withdrawal
+  after an answer leaves the answer. A refusal or non-execution carries its code
   (``Request.outcome``).
 - **Complied with.** A preservation (Budapest Art. 29, EPOC-PR) whose outcome is preserved,
   produced or partly executed; any other request whose outcome is produced or partly executed.
@@ -174,8 +175,12 @@ def _first(steps: Sequence[Step], states: set[State] | frozenset[State]) -> date
 
 
 def _outcome(ordered: Sequence[Step]) -> str:
-    last = [s.state for s in ordered if s.state in OUTCOMES]
-    return last[-1].value if last else OPEN
+    """The last answer; a withdrawal after an answer leaves the answer (a preservation kept,
+    then no longer needed, was complied with)."""
+    answers = [s.state for s in ordered if s.state in OUTCOMES and s.state is not State.WITHDRAWN]
+    if answers:
+        return answers[-1].value
+    return State.WITHDRAWN.value if any(s.state is State.WITHDRAWN for s in ordered) else OPEN
 
 
 def _event(steps: Sequence[Step], name: str) -> bool:

@@ -22,6 +22,7 @@ from datetime import tzinfo
 from itertools import product
 from typing import Any
 
+from tocsin.errors import InvalidValue
 from tocsin.model.assist.bases import Basis
 from tocsin.model.assist.clocks import zone
 from tocsin.model.assist.figure_facts import (
@@ -39,13 +40,24 @@ from tocsin.model.assist.figure_facts import (
 from tocsin.model.assist.request import Contact, Direction, Request, Step
 from tocsin.model.assist.states import Ground, Reason
 
-__all__ = ["TOTAL", "Figures", "Table", "figures", "to_csv"]
+__all__ = ["TABLES", "TOTAL", "Figures", "Table", "figures", "to_csv", "zone_of"]
 
 Cell = int | float | str | None
 TOTAL = "total"
 INSTRUMENTS = (Basis.EPOC, Basis.EPOC_PR)
 _ART28 = "Regulation (EU) 2023/1543 Art. 28(2)"
 _YES_NO = ("yes", "no")
+TABLES = (
+    "art28",
+    "art28_grounds",
+    "requests",
+    "refusals",
+    "non_execution",
+    "kpi",
+    "turnaround_basis",
+    "turnaround_country",
+    "turnaround_data",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +244,15 @@ class _Dims:
         self.ground = _Dim("ground", tuple(codes), lambda f: (f.code or "unspecified",), False)
 
 
+def zone_of(tz: str | tzinfo) -> tzinfo:
+    """``clocks.zone``, and a name that is a folder of the zone database ("Europe") or too long
+    for a file name refused as well."""
+    try:
+        return zone(tz)
+    except OSError:
+        raise InvalidValue("timezone", str(tz), "not an IANA time zone") from None
+
+
 def figures(
     requests: Sequence[Request],
     steps: Mapping[int, Sequence[Step]],
@@ -249,7 +270,7 @@ def figures(
     they lack gets a row too)."""
     grounds = tuple(g.value for g in Ground) if grounds is None else tuple(grounds)
     reasons = tuple(r.value for r in Reason) if reasons is None else tuple(reasons)
-    where = zone(tz)
+    where = zone_of(tz)
     after = follow_ups(requests, steps)
     counted: list[Facts] = []
     for request in requests:
