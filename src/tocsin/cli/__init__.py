@@ -20,6 +20,7 @@ from tocsin.cli.collect import collect, collectors_app
 from tocsin.cli.common import err, out, shown, use_clock
 from tocsin.cli.cvd import cvd_app
 from tocsin.cli.events import events
+from tocsin.cli.figures import figures
 from tocsin.cli.ingest import feeds, ingest, quarantine_app
 from tocsin.cli.notify import notify_app
 from tocsin.cli.registry import asn_app, constituents_app
@@ -72,6 +73,7 @@ for name, group in (
     ("retention", retention_app),
 ):
     app.add_typer(group, name=name)
+requests_app.command("figures")(figures)
 
 
 @app.callback()

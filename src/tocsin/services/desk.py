@@ -16,6 +16,7 @@ from prometheus_client.registry import CollectorRegistry
 from tocsin.assist.directory import Contacts
 from tocsin.assist.duty import ClockWatch
 from tocsin.assist.exchange import Exchange
+from tocsin.assist.figures import AssistFigures
 from tocsin.assist.requests import Assistance
 from tocsin.auth.audit_keys import AuditKeys
 from tocsin.auth.envelopes import KeyFile
@@ -93,6 +94,7 @@ class Desk:
     assist: Assistance
     contacts: Contacts
     exchange: Exchange  # Tocsin to Tocsin: the outbox, its delivery run, the inbox
+    assist_figures: AssistFigures  # the yearly figures of requests (Regulation 2023/1543 Art. 28)
     notices: Notifier | None  # links are signed: none when built on settings without a key
     intake: Intake
     events: Events
@@ -145,6 +147,7 @@ class Desk:
             assist=assist,
             contacts=Contacts(store, now=clock),
             exchange=Exchange(assist, exchange_key, team=accounts.ensure_team),
+            assist_figures=AssistFigures(store),
             notices=notifier(settings, store, clock) if settings.secret_key else None,
             intake=Intake(settings, store, clock),
             events=Events(store),

@@ -28,6 +28,8 @@ from tocsin.cases.reports import (
 )
 from tocsin.cvd.cases import Cvd
 from tocsin.model.assist.bases import Basis
+from tocsin.model.assist.figures import TABLES as FIGURE_TABLES
+from tocsin.model.assist.figures import Figures
 from tocsin.model.assist.request import (
     Contact,
     Direction,
@@ -44,6 +46,7 @@ from tocsin.notify.notifier import Notifier
 from tocsin.share.sharing import Sharing
 
 __all__ = [
+    "FIGURE_TABLES",
     "MAX_FILES",
     "AlreadySent",
     "Assistance",
@@ -61,6 +64,7 @@ __all__ = [
     "Evidence",
     "EvidenceTooLarge",
     "Exchange",
+    "Figures",
     "FileRefused",
     "Identifier",
     "Incidents",

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from tocsin.store.protocols import (
+    AssistFiguresStore,
     AssistStore,
     CaseStore,
     CollectorStore,
@@ -57,6 +58,11 @@ class Store(EventStore, Protocol):
     @property
     def exchange(self) -> ExchangeStore:
         """The exchange log of requests for assistance (the outbox too), the nonces seen."""
+        ...
+
+    @property
+    def assist_figures(self) -> AssistFiguresStore:
+        """The reads of the yearly figures of requests for assistance."""
         ...
 
     @property

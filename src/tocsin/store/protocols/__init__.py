@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tocsin.store.protocols.assist import AssistStore
 from tocsin.store.protocols.assist_exchange import ExchangeStore
+from tocsin.store.protocols.assist_figures import AssistFiguresStore
 from tocsin.store.protocols.cases import CaseStore
 from tocsin.store.protocols.collectors import CollectorStore
 from tocsin.store.protocols.cvd import CvdStore
@@ -18,6 +19,7 @@ from tocsin.store.protocols.retention import RetentionStore
 from tocsin.store.protocols.share import ShareStore
 
 __all__ = [
+    "AssistFiguresStore",
     "AssistStore",
     "CaseStore",
     "CollectorStore",

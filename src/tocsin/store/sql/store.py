@@ -18,6 +18,7 @@ from tocsin.store.rows import EventRow, QuarantineRow
 from tocsin.store.shapes import Figures, Transaction
 from tocsin.store.sql.assist import SqlAssist
 from tocsin.store.sql.assist_exchange import SqlExchange
+from tocsin.store.sql.assist_figures import SqlAssistFigures
 from tocsin.store.sql.cases import SqlCases
 from tocsin.store.sql.collectors import SqlCollectors
 from tocsin.store.sql.cvd import SqlCvd
@@ -51,6 +52,7 @@ class SqlStore(SqlEvents):
         self.cvd = SqlCvd(self.engine)
         self.assist = SqlAssist(self.engine)
         self.exchange = SqlExchange(self.engine)
+        self.assist_figures = SqlAssistFigures(self.engine)
         self.notices = SqlNotices(self.engine)
         self.share = SqlShare(self.engine)
         self.collectors = SqlCollectors(self.engine)
