@@ -16,6 +16,7 @@ from tests.factories import make_event, rows
 from tocsin.model.people import OrgKind
 from tocsin.store import EventFilter, Store, Transaction, open_store
 from tocsin.store.protocols import (
+    AssistFiguresStore,
     CaseStore,
     CvdStore,
     EventStore,
@@ -33,6 +34,7 @@ PARTS = {
     "cvd": CvdStore,
     "notices": NoticeStore,
     "share": ShareStore,
+    "assist_figures": AssistFiguresStore,
 }
 PROTOCOLS = [Store, EventStore, *PARTS.values()]
 
