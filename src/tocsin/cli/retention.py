@@ -9,13 +9,15 @@ import typer
 
 from tocsin.cli.common import desk, operator, out, shown
 from tocsin.model.retention import Expiring
+from tocsin.services.retention import REQUESTS
 
 retention_app = typer.Typer(help="How long records are kept, and the purge of what expired.")
 
 
 @retention_app.command("plan")
 def retention_plan() -> None:
-    """For each kind (events, raw, quarantine, reporters, evidence): its retention, the cut-off,
+    """For each kind (events, raw, quarantine, reporters, evidence, and the requests for
+    assistance past their own retention limit): its retention, the cut-off,
     how many records a purge now would take and the oldest one's date. Changes nothing."""
     with desk() as d:
         found = d.retention().plan()
@@ -33,6 +35,9 @@ def retention_run() -> None:
 
 
 def _line(item: Expiring, verb: str) -> str:
+    if item.kind == REQUESTS:  # each request has its own limit
+        oldest = f", the oldest limit {_day(item.oldest)}" if item.oldest is not None else ""
+        return f"{item.kind}: personal data past each request's limit: {item.count} {verb}{oldest}"
     if not item.days:
         return f"{item.kind}: kept for ever"
     cutoff = _day(item.cutoff)
