@@ -4,23 +4,26 @@ the register and a request's page show it, as text and as JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
 from typer.testing import CliRunner
 
+from tests.assist_desk import ART29, SAFEGUARDS
 from tests.audit_keys import AUDIT_KEY
 from tests.desk import FakeClock, make_team
-from tests.integration.test_assist_requests import ART29, SAFEGUARDS
 from tocsin.cli import app as cli_app
 from tocsin.services.accounts import Accounts
 from tocsin.store import open_store
 
+Run = Callable[..., str]
 
-def test_a_request_is_drafted_approved_and_sent_from_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """``run(who, *args, code=0)``: a command as the liaison, lead or analyst (by their token)."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("TOCSIN_DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
@@ -41,6 +44,10 @@ def test_a_request_is_drafted_approved_and_sent_from_the_command_line(
         assert result.exit_code == code, result.output
         return result.output
 
+    return run
+
+
+def test_a_request_is_drafted_approved_and_sent_from_the_command_line(run: Run) -> None:
     added = run(
         "liaison",
         "contacts",
@@ -87,3 +94,61 @@ def test_a_request_is_drafted_approved_and_sent_from_the_command_line(
         "approved",
         "sent",
     ]
+
+
+def test_contacts_links_follow_ups_next_hops_and_the_ledger_from_the_command_line(
+    run: Run,
+) -> None:
+    contact = ["contacts", "add", "--channel", "email", "--languages", "nl,en"]
+    run(
+        "liaison",
+        *contact,
+        "--country",
+        "DE",
+        "--authority",
+        "BKA",
+        "--address",
+        "a@de.example",
+        "--timezone",
+        "Europe/Berlin",
+    )
+    run(
+        "liaison",
+        *contact,
+        "--country",
+        "NL",
+        "--authority",
+        "NHTCU",
+        "--address",
+        "b@nl.example",
+        "--timezone",
+        "Europe/Amsterdam",
+    )
+    assert "version 2" in run("lead", "contacts", "update", "2", "--address", "c@nl.example")
+    assert "confirmed reachable 2026-11-28" in run("liaison", "contacts", "confirm", "2")
+    shown = orjson.loads(run("lead", "contacts", "show", "2", "--json"))
+    assert [v["address"] for v in shown["versions"]] == ["b@nl.example", "c@nl.example"]
+    assert shown["stale"] is False
+    args = ["requests", "new", "--basis", "BC-29", "--title", "Preserve", "--counterpart", "1"]
+    args += [f"--element={k}={v}" for k, v in ART29.items()]
+    ref = orjson.loads(run("liaison", *args, "--json"))["ref"]
+    follow = orjson.loads(run("liaison", "requests", "follow-up", ref, "--json"))
+    assert (follow["basis"], follow["link"], follow["parent_id"]) == ("BC-31", "follow_up", 1)
+    hop = orjson.loads(
+        run(
+            "liaison",
+            "requests",
+            "next-hop",
+            ref,
+            "--country",
+            "NL",
+            "--provider",
+            "Hoster BV",
+            "--json",
+        )
+    )
+    assert (hop["counterpart_id"], hop["link"], hop["language"]) == (2, "next_hop", "nl")
+    assert "no such incident" in run("liaison", "requests", "link", ref, "1", code=2)
+    run("liaison", "requests", "ledger", ref, "--kind", "purpose", "--text", "Case 17")
+    entries = orjson.loads(run("lead", "requests", "ledger", ref, "--json"))
+    assert [(e["kind"], e["text"]) for e in entries] == [("purpose", "Case 17")]

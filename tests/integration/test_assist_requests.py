@@ -5,64 +5,18 @@ RFA-YYYY-NNNN from the year's counter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
 
-from tests.desk import Team, make_team
-from tocsin.assist.directory import Contacts
-from tocsin.assist.requests import Assistance
+from tests.assist_desk import ART29, SAFEGUARDS, Desk, make_desk
 from tocsin.errors import Conflict, Forbidden, InvalidValue
 from tocsin.model.assist.request import Direction, Request
 from tocsin.model.assist.states import State
 from tocsin.store import Store
 
-ART29 = {
-    "authority": "Public Prosecutor's Office, Cybercrime Unit",
-    "offence": "Unauthorised access to a computer system (Art. 2)",
-    "facts": "A ransomware group used a VPS to stage stolen data.",
-    "data": "Subscriber and traffic data of the VPS account",
-    "relation": "The VPS received the stolen data on 2026-11-20.",
-    "custodian": "Example Hosting Ltd, Frankfurt",
-    "necessity": "The provider deletes logs after 30 days.",
-    "mla_intent": "A request for mutual assistance will follow within 60 days.",
-}
-SAFEGUARDS: dict[str, Any] = {
-    "necessity": "Only the logs of one account for ten days.",
-    "approving_authority": "Public Prosecutor J. Martin",
-    "data_categories": ["subscriber", "traffic"],
-    "scope_from": "2026-11-18T00:00:00+00:00",
-    "scope_to": "2026-11-28T00:00:00+00:00",
-    "retention_until": "2027-11-28T00:00:00+00:00",
-    "onward_transfer": "None without the requested Party's consent.",
-}
-
-
-@dataclass
-class Desk:
-    team: Team
-    assist: Assistance
-    contacts: Contacts
-
-    def who(self, name: str) -> Any:
-        return self.team.people[name]
-
-    def draft(self, name: str = "liaison", **changes: Any) -> Request:
-        values: dict[str, Any] = {
-            "basis": "BC-29",
-            "title": "Preserve the VPS account's logs",
-            "elements": ART29,
-            "safeguards": SAFEGUARDS,
-            **changes,
-        }
-        return self.assist.create(self.who(name), **values).request
-
 
 @pytest.fixture
 def desk(store: Store) -> Desk:
-    team = make_team(store)
-    return Desk(team, Assistance(store, now=team.clock), Contacts(store, now=team.clock))
+    return make_desk(store)
 
 
 def actions(store: Store, request: Request) -> list[str]:

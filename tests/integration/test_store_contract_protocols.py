@@ -17,6 +17,7 @@ from tocsin.model.people import OrgKind
 from tocsin.store import EventFilter, Store, Transaction, open_store
 from tocsin.store.protocols import (
     AssistFiguresStore,
+    AssistStore,
     CaseStore,
     CvdStore,
     EventStore,
@@ -34,6 +35,7 @@ PARTS = {
     "cvd": CvdStore,
     "notices": NoticeStore,
     "share": ShareStore,
+    "assist": AssistStore,
     "assist_figures": AssistFiguresStore,
 }
 PROTOCOLS = [Store, EventStore, *PARTS.values()]

@@ -59,7 +59,9 @@ _CHECKS: dict[str, Any] = {
     "kind": lambda v: _one_of("kind", v, KINDS),
     "channel": lambda v: _one_of("channel", v, CHANNELS),
     "address": lambda v: fields.text("address", v, "contact.address"),
-    "languages": lambda v: tuple(fields.language(x) for x in _listed(v)),
+    "languages": lambda v: tuple(
+        InvalidValue.check("languages", x, fields.iso639) for x in _listed(v)
+    ),
     "timezone": _zone,
     "office_hours": lambda v: fields.text("office_hours", v, "assist.their_ref"),
     "public_key": lambda v: fields.text("public_key", v, "contact.address", required=False),

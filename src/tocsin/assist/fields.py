@@ -29,11 +29,15 @@ def label(value: Any) -> str:
     return InvalidValue.check("tlp", value, tlp)
 
 
-def language(value: Any) -> str:
+def iso639(value: Any) -> str:
     code = str(value or "").strip().lower()
     if len(code) != 2 or not code.isalpha():
-        raise InvalidValue("language", value, "an ISO 639-1 code: en, fr, de…")
+        raise ValueError("an ISO 639-1 code: en, fr, de…")
     return code
+
+
+def language(value: Any) -> str:
+    return InvalidValue.check("language", value, iso639)
 
 
 def when(name: str, value: Any) -> datetime | None:
@@ -83,4 +87,4 @@ def safeguards(value: Safeguards | Mapping[str, Any] | None) -> Safeguards:
     )
 
 
-__all__ = ["label", "language", "safeguards", "text", "when"]
+__all__ = ["iso639", "label", "language", "safeguards", "text", "when"]

@@ -18,13 +18,14 @@ from tocsin.cli.audit import audit_app, sla_app
 from tocsin.cli.backup import backup, restore
 from tocsin.cli.collect import collect, collectors_app
 from tocsin.cli.common import err, out, shown, use_clock
+from tocsin.cli.contacts import contacts_app
 from tocsin.cli.cvd import cvd_app
 from tocsin.cli.events import events
 from tocsin.cli.figures import figures
 from tocsin.cli.ingest import feeds, ingest, quarantine_app
 from tocsin.cli.notify import notify_app
 from tocsin.cli.registry import asn_app, constituents_app
-from tocsin.cli.requests import contacts_app, requests_app
+from tocsin.cli.requests import requests_app
 from tocsin.cli.retention import retention_app
 from tocsin.cli.serve import demo, serve, worker
 from tocsin.cli.share import partners_app, share_app

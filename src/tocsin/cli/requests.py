@@ -1,8 +1,7 @@
-"""``tocsin requests`` and ``tocsin contacts``: the register of requests for assistance and the
-directory of 24/7 contacts from the command line. A command acts as the local administrator, or
-for the person ``--as`` names (proven by their token in ``TOCSIN_TOKEN`` or their password);
-``requests approve`` always acts for a person: a second person approves a request (four eyes).
-``--json`` prints what a command shows as JSON."""
+"""``tocsin requests``: the register of requests for assistance from the command line. A
+command acts as the local administrator, or for the person ``--as`` names (proven by their token
+in ``TOCSIN_TOKEN`` or their password); ``requests approve`` always acts for a person: a second
+person approves a request (four eyes). ``--json`` prints what a command shows as JSON."""
 
 from __future__ import annotations
 
@@ -16,20 +15,18 @@ from rich.table import Table
 from tocsin.cli.common import cells, desk, out, shown
 from tocsin.cli.person import As, acting, person
 from tocsin.services.desk import Desk
-from tocsin.services.types import Contact, Request, Result
+from tocsin.services.types import Request, Result
 
 requests_app = typer.Typer(
     help="Requests for assistance to and from counterparts abroad (Budapest Convention, its "
     "Second Protocol, EU e-Evidence, UN Convention, bilateral treaties)."
 )
-contacts_app = typer.Typer(help="The directory of 24/7 points of contact and central authorities.")
 
 Ref = Annotated[str, typer.Argument(help="The request: RFA-2026-0001 (or its number).")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-ContactId = Annotated[int, typer.Argument(help="The contact's number.", min=1)]
 
 
-def _when(at: datetime | None) -> str:
+def when(at: datetime | None) -> str:
     return at.strftime("%Y-%m-%d %H:%M UTC") if at else "-"
 
 
@@ -72,29 +69,13 @@ def request_json(request: Request) -> dict[str, Any]:
     }
 
 
-def contact_json(contact: Contact) -> dict[str, Any]:
-    return {
-        "id": contact.id,
-        "country": contact.country,
-        "authority": contact.authority,
-        "kind": contact.kind,
-        "channel": contact.channel,
-        "address": contact.address,
-        "languages": list(contact.languages),
-        "timezone": contact.timezone,
-        "office_hours": contact.office_hours,
-        "version": contact.version,
-        "confirmed_at": contact.confirmed_at.isoformat() if contact.confirmed_at else None,
-    }
-
-
-def _print_json(value: Any) -> None:
+def print_json(value: Any) -> None:
     typer.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
 
 
 def _done(result: Result, as_json: bool, said: str) -> None:
     if as_json:
-        _print_json({**request_json(result.request), "warnings": list(result.warnings)})
+        print_json({**request_json(result.request), "warnings": list(result.warnings)})
         return
     out.print(shown(said))
     for warning in result.warnings:
@@ -176,7 +157,7 @@ def list_requests(
             acting(d, as_), direction=direction, state=state, basis=basis, emergency=emergency
         )
     if as_json:
-        _print_json([request_json(r) for r in found])
+        print_json([request_json(r) for r in found])
         return
     table = Table("request", "way", "basis", "state", "title", "emergency", box=None)
     for r in found:
@@ -201,7 +182,7 @@ def show(ref: Ref, as_: As = None, as_json: Json = False) -> None:
         steps = d.assist.steps(who, request.id)
         warnings = d.assist.warnings(request)
     if as_json:
-        _print_json(
+        print_json(
             {
                 **request_json(request),
                 "steps": [
@@ -221,7 +202,7 @@ def show(ref: Ref, as_: As = None, as_json: Json = False) -> None:
         *(f"safeguard {k}: {v}" for k, v in request.safeguards.as_json().items() if v),
         *(f"identifier {i.kind}: {i.value}" for i in request.identifiers),
         *(f"incident #{i}" for i in request.incident_ids),
-        *(f"{_when(s.at)} {s.state.label} {s.note}".rstrip() for s in steps),
+        *(f"{when(s.at)} {s.state.label} {s.note}".rstrip() for s in steps),
         *(f"warning: {w}" for w in warnings),
     ]
     out.print(*(shown(line, lines=True) for line in lines if line), sep="\n")
@@ -260,61 +241,71 @@ def approve(
     _done(result, as_json, f"{result.request.ref} is approved")
 
 
-# -- contacts ------------------------------------------------------------------------------------
+@requests_app.command("link")
+def link(
+    ref: Ref,
+    incident: Annotated[int, typer.Argument(help="The incident's number.", min=1)],
+    as_: As = None,
+) -> None:
+    """Link an incident (one the person may see) to a request."""
+    with desk() as d:
+        who, request = _find(d, ref, as_)
+        found = d.assist.link_incident(who, request.id, incident)
+    out.print(shown(f"{found.ref} linked to incident #{incident}"))
 
 
-@contacts_app.command("add")
-def contacts_add(
-    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2: FR, DE, BR…")],
-    authority: Annotated[str, typer.Option(help="The authority's name.")],
-    channel: Annotated[str, typer.Option(help="tocsin, email, phone, e-codex or post.")],
-    address: Annotated[str, typer.Option(help="Where the channel reaches it.")],
-    languages: Annotated[str, typer.Option(help="en,fr: the preferred first.")],
-    timezone: Annotated[str, typer.Option(help="IANA: Europe/Paris.")],
-    kind: Annotated[str, typer.Option(help="24/7, central_authority, provider, registrar.")] = (
-        "24/7"
-    ),
-    office_hours: Annotated[str, typer.Option(help="Mo-Fr 08:00-18:00 or 24/7.")] = "24/7",
-    notes: Annotated[str, typer.Option(help="Anything else.")] = "",
+@requests_app.command("follow-up")
+def follow_up(ref: Ref, as_: As = None, as_json: Json = False) -> None:
+    """Draft the request that obtains what this one preserved (Art. 29 → Art. 31, EPOC-PR →
+    EPOC), pre-filled."""
+    with desk() as d:
+        who, request = _find(d, ref, as_)
+        result = d.assist.follow_up(who, request.id)
+    _done(result, as_json, f"{result.request.ref} follows {request.ref}")
+
+
+@requests_app.command("next-hop")
+def next_hop(
+    ref: Ref,
+    country: Annotated[str, typer.Option(help="Where the provider named in the answer is.")],
+    provider: Annotated[str, typer.Option(help="The provider the answer names.")],
+    contact: Annotated[
+        int | None, typer.Option(help="Its 24/7 contact (else the directory's).")
+    ] = (None),
     as_: As = None,
     as_json: Json = False,
 ) -> None:
-    """Add a contact to the directory."""
+    """Draft the Art. 29 request to the country an Art. 30 answer points to, pre-filled."""
     with desk() as d:
-        contact = d.contacts.add(
-            acting(d, as_),
-            country=country,
-            authority=authority,
-            channel=channel,
-            address=address,
-            languages=languages,
-            timezone=timezone,
-            kind=kind,
-            office_hours=office_hours,
-            notes=notes,
+        who, request = _find(d, ref, as_)
+        result = d.assist.next_hop(
+            who, request.id, country=country, provider=provider, contact_id=contact
         )
-    if as_json:
-        _print_json(contact_json(contact))
-        return
-    out.print(shown(f"contact {contact.id}: {contact.authority} ({contact.country})"))
+    _done(result, as_json, f"{result.request.ref} is the next hop of {request.ref}")
 
 
-@contacts_app.command("list")
-def contacts_list(
-    country: Annotated[str | None, typer.Option(help="Only this country.")] = None,
-    search: Annotated[str | None, typer.Option(help="Words in the name, address or notes.")] = None,
+@requests_app.command("ledger")
+def ledger(
+    ref: Ref,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="Add an entry: purpose, recipient, retention, access_request, "
+            "rectification_request or breach."
+        ),
+    ] = None,
+    text: Annotated[str, typer.Option(help="The entry's text.")] = "",
     as_: As = None,
     as_json: Json = False,
 ) -> None:
-    """The directory, by country; a contact not confirmed for 12 months is marked stale."""
+    """The request's personal-data ledger; with --kind and --text, add an entry first."""
     with desk() as d:
-        found = d.contacts.search(acting(d, as_), country=country, text=search)
-        stale = {c.id for c in found if d.contacts.stale(c)}
+        who, request = _find(d, ref, as_)
+        if kind is not None:
+            d.assist.ledger.add(who, request.id, kind=kind, text=text)
+        entries = d.assist.ledger.entries(who, request.id)
     if as_json:
-        _print_json([{**contact_json(c), "stale": c.id in stale} for c in found])
+        print_json([{"at": e.at.isoformat(), "kind": e.kind, "text": e.text} for e in entries])
         return
-    table = Table("id", "country", "authority", "channel", "address", "confirmed", box=None)
-    for c in found:
-        confirmed = _when(c.confirmed_at) + (" (stale)" if c.id in stale else "")
-        table.add_row(*cells(c.id, c.country, c.authority, c.channel, c.address, confirmed))
-    out.print(table)
+    for e in entries:
+        out.print(shown(f"{when(e.at)} {e.kind}: {e.text}"))

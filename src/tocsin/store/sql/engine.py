@@ -89,7 +89,8 @@ def insert_if_new(conn: Connection, table: sa.Table, **values: Any) -> bool:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     key = [c for c in table.columns if (c.unique or c.primary_key) and c.name in values]
     insert = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=key)
-    return bool(conn.execute(insert).rowcount)
+    # the row returned tells; the row count does not (psycopg reports -1 for a row not inserted)
+    return conn.execute(insert.returning(*key)).first() is not None
 
 
 def connection(tx: Transaction) -> Connection:
