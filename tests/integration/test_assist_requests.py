@@ -86,3 +86,55 @@ def test_an_incoming_request_is_registered_as_delivered_and_numbered_in_turn(des
     assert incoming.state is State.DELIVERED and incoming.received_at is not None
     shown = desk.assist.register(desk.who("auditor"), direction="incoming")
     assert [r.ref for r in shown] == [incoming.ref]
+
+
+def test_an_incoming_request_is_executed_and_closed(desk: Desk) -> None:
+    incoming = desk.draft(direction="incoming", their_ref="BR-PF-2026/77")
+    liaison = desk.who("liaison")
+    for state in ("acknowledged", "in_execution", "preserved", "closed"):
+        moved = desk.assist.move(liaison, incoming.id, state, note=f"now {state}").request
+    assert moved.state is State.CLOSED and moved.acknowledged_at is not None
+    notes = [s.note for s in desk.assist.steps(liaison, incoming.id)]
+    assert notes == [
+        "created",
+        "now acknowledged",
+        "now in_execution",
+        "now preserved",
+        "now closed",
+    ]
+
+
+def test_a_refusal_names_its_ground_and_a_non_execution_its_reason(desk: Desk) -> None:
+    liaison = desk.who("liaison")
+    refused = desk.draft(direction="incoming")
+    with pytest.raises(InvalidValue, match="code"):
+        desk.assist.move(liaison, refused.id, "refused")
+    with pytest.raises(InvalidValue, match="code"):
+        desk.assist.move(liaison, refused.id, "refused", code="DataNotHeld")
+    done = desk.assist.move(liaison, refused.id, "refused", code="political_offence").request
+    assert (done.state, done.outcome) == (State.REFUSED, "political_offence")
+    other = desk.draft(direction="incoming")
+    with pytest.raises(InvalidValue, match="code"):
+        desk.assist.move(liaison, other.id, "not_executed")
+    moved = desk.assist.move(liaison, other.id, "not_executed", code="DataNotHeld").request
+    assert moved.outcome == "DataNotHeld"
+    assert "assist.move" in actions(desk.team.store, other)
+
+
+def test_an_emergency_closes_only_with_its_written_justification(desk: Desk) -> None:
+    liaison = desk.who("liaison")
+    emergency = desk.draft(direction="incoming", emergency=True)
+    assert emergency.urgent  # an emergency is urgent too
+    desk.assist.move(liaison, emergency.id, "withdrawn")
+    with pytest.raises(Conflict, match="written justification"):
+        desk.assist.move(liaison, emergency.id, "closed")
+    desk.assist.update(liaison, emergency.id, justification="A hostage is held; life at risk.")
+    assert desk.assist.move(liaison, emergency.id, "closed").request.state is State.CLOSED
+
+
+def test_an_illegal_move_names_the_moves_allowed(desk: Desk) -> None:
+    request = desk.draft()
+    with pytest.raises(Conflict, match="it can become: awaiting approval"):
+        desk.assist.move(desk.who("liaison"), request.id, "sent")
+    with pytest.raises(Conflict):
+        desk.assist.update(desk.who("liaison"), desk.draft(direction="incoming").id, title="x")

@@ -28,9 +28,7 @@ def elements_of(basis: Basis, given: Mapping[str, Any] | None) -> dict[str, str]
         key: fields.text(f"elements.{key}", value, "assist.element", required=False)
         for key, value in (given or {}).items()
     }
-    strange = bases.unknown(basis, cleaned)
-    if strange:
-        bases.require(basis, cleaned)  # refuses the first, naming the elements it knows
+    bases.check_known(basis, cleaned)
     return {k: v for k, v in cleaned.items() if v}
 
 

@@ -49,9 +49,11 @@ class Assistance(Links):
         ``note`` what is said with the move (kept in the step)."""
         wanted = InvalidValue.check("state", state, State.parse)
         said = fields.text("note", note, "assist.note", required=False)
-        outcome = InvalidValue.check("code", code, lambda c: outcome_code(wanted, c))
         with self.store.transaction() as conn:
             request = changeable(who, self.assist.request(request_id, conn))
+            outcome = InvalidValue.check(
+                "code", code, lambda c: outcome_code(wanted, c, request.basis)
+            )
             found = checks(who, request, wanted, outcome)
             try:
                 self.workflow.check(request.state, wanted, found)
