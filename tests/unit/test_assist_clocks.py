@@ -397,11 +397,13 @@ def test_office_hours_are_parsed_strictly(spec: str, reason: str) -> None:
         OfficeHours.parse(spec)
 
 
-def test_an_unknown_time_zone_is_refused() -> None:
+@pytest.mark.parametrize("name", ["Europe/Atlantis", "Europe", "A" * 300])
+def test_an_unknown_time_zone_is_refused(name: str) -> None:
+    """A name that is no zone, a folder of zones, a name too long for a file: each refused."""
     found = clock(RULE["urgent_ack"], request(urgent=True, received_at=T0), [], T0)
     assert found is not None
     with pytest.raises(InvalidValue, match="IANA"):
-        found.local_due("Europe/Atlantis")
+        found.local_due(name)
 
 
 def test_an_outgoing_request_is_received_when_delivered_else_when_sent() -> None:

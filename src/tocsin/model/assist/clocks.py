@@ -74,7 +74,7 @@ def zone(name: str | tzinfo) -> tzinfo:
         return name
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder of zones
         raise InvalidValue("timezone", name, "not an IANA time zone") from None
 
 
