@@ -219,8 +219,9 @@ class Desk:
     # -- orchestration across packages ---------------------------------------------------------
 
     def retention(self) -> Retention:
-        """What each kind's retention would purge now, and the purge."""
-        return Retention(self.settings, self.store, self.clock)
+        """What each kind's retention would purge now, and the purge (with the personal data of
+        the requests for assistance past their own limit, through their ledger)."""
+        return Retention(self.settings, self.store, self.clock, requests=self.assist.ledger)
 
     def decide(self) -> Decided:
         """The aggregation rules over the events stored since their last run (ingest runs them
