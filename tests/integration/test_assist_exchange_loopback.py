@@ -23,7 +23,10 @@ import pytest
 from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.serving import serving
 from tests.desk import FakeClock, Team, make_team
-from tocsin.auth.envelopes import ExchangeKey, exchange_key, open_envelope, seal
+from tocsin.assist.exchange import Exchange
+from tocsin.assist.exchange_wire import request_payload
+from tocsin.auth.envelopes import ExchangeKey, KeyFile, exchange_key, open_envelope, seal
+from tocsin.errors import ConfigError
 from tocsin.model.assist.request import Direction, Request
 from tocsin.model.assist.states import State
 from tocsin.services.desk import Desk
@@ -289,3 +292,32 @@ def test_the_scheduler_s_outbox_job_delivers(pair: Pair) -> None:
     assert sent.status == "delivered"
     assert not a.store.exchange.nonce_seen(b.key.party, "o" * 22)
     assert a.store.exchange.nonce_seen(b.key.party, sent.receipt["nonce"])
+
+
+def test_a_request_whose_hand_over_failed_is_handed_over_when_sent_again(pair: Pair) -> None:
+    """B stores the message but cannot register the request (its team cannot be found: a
+    stand-in for a crash half-way); the reason stays in B's exchange log. When A sends the same
+    message again (a new nonce, the same message id), B registers it, once."""
+    a, b, clock = pair.a, pair.b, pair.clock
+    calls: list[int] = []
+
+    def team() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConfigError("the team is not there yet")
+        return b.team.org_id
+
+    inbox = Exchange(b.desk.assist, KeyFile(Path(b.settings.data_dir) / "exchange.key"), team=team)
+    request = approved(pair)
+    body = {**request_payload(request), "message_id": "m-7"}
+    for _ in range(3):
+        clock.advance(5)
+        inbox.receive(seal(body, "request", a.key.party, b.key.party, a.key, clock.now))
+        (kept,) = b.store.exchange.messages()
+        if len(calls) == 1:
+            assert kept.request_id is None and "team is not there yet" in kept.error
+    assert kept.request_id is not None and kept.error == ""
+    assert len(calls) == 2  # the third delivery found the request registered
+    assert [r.their_ref for r in b.store.assist.requests(direction=Direction.INCOMING)] == [
+        request.ref
+    ]

@@ -49,7 +49,8 @@ class Inbox(ExchangeBase):
             raise Malformed("payload: no message_id")
         contact = senders[envelope.sender]
         message, new = self._store(envelope, message_id, contact, now)
-        if new:
+        if new or (message.kind == "request" and message.request_id is None):
+            # a request sent again whose hand-over failed or was cut short gets another one
             self._hand_over(message, contact)
         return dict(message.receipt)
 
