@@ -20,6 +20,7 @@ from tocsin.store.protocols import (
     AssistStore,
     CaseStore,
     CvdStore,
+    DashboardStore,
     EventStore,
     NoticeStore,
     PeopleStore,
@@ -37,6 +38,7 @@ PARTS = {
     "share": ShareStore,
     "assist": AssistStore,
     "assist_figures": AssistFiguresStore,
+    "dashboard": DashboardStore,
 }
 PROTOCOLS = [Store, EventStore, *PARTS.values()]
 

@@ -9,6 +9,8 @@ not exist for them: its title, indicators and even its count never show.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal, Role, User
@@ -28,6 +30,27 @@ def can_see(who: Principal, incident: Incident) -> bool:
     if incident.tlp == "RED":
         return who.role in RED_READERS or incident.assignee_id == who.user_id
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentScope:
+    """``can_see`` as a condition a store can count with: the incidents of the organisations
+    ``orgs`` (None: every organisation's; empty: none), TLP:RED ones included when ``all_red``,
+    else only those assigned to ``red_assignee`` (None: no TLP:RED one)."""
+
+    orgs: tuple[int, ...] | None
+    all_red: bool
+    red_assignee: int | None
+
+
+def incident_scope(who: Principal) -> IncidentScope:
+    """The incidents this person may see, as a condition (staff; Tocsin itself sees all). Anyone
+    else sees none: ask ``require(who, *STAFF)`` first."""
+    if who.user_id is None:
+        return IncidentScope(None, True, None)
+    require(who, *STAFF)
+    orgs = () if who.org_id is None else (who.org_id,)
+    return IncidentScope(orgs, who.role in RED_READERS, who.user_id)
 
 
 def can_change(who: Principal, incident: Incident) -> bool:

@@ -12,6 +12,7 @@ from tocsin.store.protocols import (
     CaseStore,
     CollectorStore,
     CvdStore,
+    DashboardStore,
     EventStore,
     ExchangeStore,
     JobStore,
@@ -88,6 +89,11 @@ class Store(EventStore, Protocol):
     @property
     def retention(self) -> RetentionStore:
         """What each kind's retention would purge, and the purge."""
+        ...
+
+    @property
+    def dashboard(self) -> DashboardStore:
+        """The console dashboard's grouped counts."""
         ...
 
     def migrate(self) -> None: ...

@@ -140,3 +140,59 @@ class Figures:
     open_by_priority: dict[str, int]  # open incidents (not merged), by priority
     breached_open: dict[tuple[str, str], int]  # open incidents by (priority, clock breached)
     notices_by_status: dict[str, int]
+
+
+# -- what the console's dashboard counts ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentTally:
+    """Incidents created on one UTC day (days since 1970-01-01) of one type and sector."""
+
+    day: int
+    type: str
+    sector: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventTally:
+    """Events observed on one UTC day (days since 1970-01-01) from one feed, of one type."""
+
+    day: int
+    feed: str
+    type: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgeTally:
+    """Open incidents of one priority in one age bucket (the index of the bucket asked for)."""
+
+    priority: str
+    bucket: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTally:
+    """Incidents of one priority created in one period (the index of the period asked for),
+    with the totals their mean times to acknowledge and to resolve are made of."""
+
+    period: int
+    priority: str
+    incidents: int
+    acknowledged: int
+    acknowledge_seconds: int  # the sum, over those acknowledged, of creation → acknowledgement
+    resolved: int
+    resolve_seconds: int  # the sum, over those resolved, of creation → resolution less waiting
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeTally:
+    """Notices sent on one UTC day (days since 1970-01-01), and how many of them were
+    acknowledged since."""
+
+    day: int
+    sent: int
+    acknowledged: int

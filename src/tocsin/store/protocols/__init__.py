@@ -10,6 +10,7 @@ from tocsin.store.protocols.assist_figures import AssistFiguresStore
 from tocsin.store.protocols.cases import CaseStore
 from tocsin.store.protocols.collectors import CollectorStore
 from tocsin.store.protocols.cvd import CvdStore
+from tocsin.store.protocols.dashboard import DashboardStore
 from tocsin.store.protocols.events import EventStore
 from tocsin.store.protocols.jobs import JobStore
 from tocsin.store.protocols.notices import NoticeStore
@@ -24,6 +25,7 @@ __all__ = [
     "CaseStore",
     "CollectorStore",
     "CvdStore",
+    "DashboardStore",
     "EventStore",
     "ExchangeStore",
     "JobStore",

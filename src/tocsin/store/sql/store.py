@@ -22,6 +22,7 @@ from tocsin.store.sql.assist_figures import SqlAssistFigures
 from tocsin.store.sql.cases import SqlCases
 from tocsin.store.sql.collectors import SqlCollectors
 from tocsin.store.sql.cvd import SqlCvd
+from tocsin.store.sql.dashboard import SqlDashboard
 from tocsin.store.sql.engine import open_database
 from tocsin.store.sql.events import SqlEvents
 from tocsin.store.sql.figures import figures
@@ -59,6 +60,7 @@ class SqlStore(SqlEvents):
         self.jobs = SqlJobs(self.engine)
         self._locks = JobLocks(self.engine, self._database.path)
         self.retention = SqlRetention(self.engine)
+        self.dashboard = SqlDashboard(self.engine)
 
     def migrate(self) -> None:
         config = Config()
