@@ -198,6 +198,8 @@ def test_admin_pages_by_role(world: World, actor: str) -> None:
     assert session.client.get("/users").status_code == (200 if actor == "admin" else 403)
     audit = 200 if actor in ("admin", "lead", "auditor") else 403
     assert session.client.get("/audit").status_code == audit
+    dashboard = 403 if actor == "partner" else 200
+    assert session.client.get("/dashboard").status_code == dashboard
     headers = {"Authorization": f"Bearer {session.token}"}
     events = world.app_client.get("/api/v1/events", headers=headers).status_code
     assert events == (403 if actor == "partner" else 200)

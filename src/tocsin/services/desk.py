@@ -44,6 +44,7 @@ from tocsin.services.accounts import Accounts
 from tocsin.services.aggregate import Decided, decide
 from tocsin.services.collectors import Collectors, CollectorStatus
 from tocsin.services.credentials import Credentials
+from tocsin.services.dashboard import Dashboard
 from tocsin.services.demo import Loaded, load_all
 from tocsin.services.duty import Duty
 from tocsin.services.events import Events
@@ -100,6 +101,7 @@ class Desk:
     events: Events
     publisher: Publisher
     feed_health: FeedHealth  # each source's health, and the silent-feed alarm
+    dashboard: Dashboard  # the console's figures, counted for one viewer
     metrics: CollectorRegistry  # what /metrics shows, read from the store at each scrape
     duty: Duty  # the requests' clocks (the register's countdown) and the emergency alarms
 
@@ -115,7 +117,8 @@ class Desk:
         """The desk on ``store``; ``keys`` are the audit log's (by default, the files the
         settings name), the same the store was opened with."""
         keys = keys or audit_keys(settings)
-        incidents = Incidents(store, now=clock, sla=SlaPolicy.parse(settings.sla))
+        sla = SlaPolicy.parse(settings.sla)
+        incidents = Incidents(store, now=clock, sla=sla)
         accounts = Accounts(store, now=clock)
         files = EvidenceFiles(Path(settings.data_dir) / "evidence")
         sharing = Sharing(store, now=clock)
@@ -123,6 +126,7 @@ class Desk:
         exchange_key = KeyFile(Path(settings.data_dir) / "exchange.key")  # made on first use
         duty = Duty(store, incidents, ClockWatch(store, now=clock), clock)
         assist.listeners.append(duty.changed)  # an emergency alerts the duty officer at once
+        feed_health = FeedHealth(settings, store, incidents, clock)
         return cls(
             settings=settings,
             store=store,
@@ -152,7 +156,8 @@ class Desk:
             intake=Intake(settings, store, clock),
             events=Events(store),
             publisher=Publisher(sharing, incidents, settings.notify_team),
-            feed_health=FeedHealth(settings, store, incidents, clock),
+            feed_health=feed_health,
+            dashboard=Dashboard(store, sla, feed_health, clock),
             metrics=registry(store, clock),
             duty=duty,
         )
