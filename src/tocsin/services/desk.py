@@ -17,6 +17,7 @@ from tocsin.assist.directory import Contacts
 from tocsin.assist.duty import ClockWatch
 from tocsin.assist.exchange import Exchange
 from tocsin.assist.figures import AssistFigures
+from tocsin.assist.prints import Printed, Prints
 from tocsin.assist.requests import Assistance
 from tocsin.auth.audit_keys import AuditKeys
 from tocsin.auth.envelopes import KeyFile
@@ -40,6 +41,7 @@ from tocsin.model.collector import CollectorRun
 from tocsin.model.people import Principal
 from tocsin.model.sla import SlaPolicy
 from tocsin.notify.notifier import Notifier
+from tocsin.services import assist_views
 from tocsin.services.accounts import Accounts
 from tocsin.services.aggregate import Decided, decide
 from tocsin.services.collectors import Collectors, CollectorStatus
@@ -96,6 +98,7 @@ class Desk:
     contacts: Contacts
     exchange: Exchange  # Tocsin to Tocsin: the outbox, its delivery run, the inbox
     assist_figures: AssistFigures  # the yearly figures of requests (Regulation 2023/1543 Art. 28)
+    prints: Prints  # requests for assistance printed in the T-CY layout
     notices: Notifier | None  # links are signed: none when built on settings without a key
     intake: Intake
     events: Events
@@ -152,6 +155,7 @@ class Desk:
             contacts=Contacts(store, now=clock),
             exchange=Exchange(assist, exchange_key, team=accounts.ensure_team),
             assist_figures=AssistFigures(store),
+            prints=Prints(store, now=clock),
             notices=notifier(settings, store, clock) if settings.secret_key else None,
             intake=Intake(settings, store, clock),
             events=Events(store),
@@ -216,6 +220,20 @@ class Desk:
     def due_soon(self, who: Principal) -> list[QueueRow]:
         """The hand-over: open incidents whose nearest clock runs out within two hours."""
         return handover.due_soon(self.incidents, who)
+
+    # -- what the pages and the API show of requests for assistance -----------------------------
+
+    def request_view(self, who: Principal, ref: str) -> assist_views.RequestView:
+        """A request with its history, clocks, counterpart, links and the moves ``who`` may make."""
+        return assist_views.request_view(self.assist, self.contacts, self.duty, who, ref)
+
+    def print_request(
+        self, who: Principal, ref: str, *, kind: str = "pdf", language: str = ""
+    ) -> Printed:
+        """A request printed in the T-CY layout, with the team's details as ours."""
+        found = self.assist.find(who, ref)
+        ours = assist_views.ours(self.settings)
+        return self.prints.printed(who, found.id, ours=ours, kind=kind, language=language)
 
     def check_database(self) -> None:
         """Raises when the database does not answer (the health check)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from tocsin.assist.directory import Contacts
 from tocsin.assist.duty import ClockView, RegisterRow
 from tocsin.assist.exchange import Delivery, Exchange
+from tocsin.assist.prints import Printed
 from tocsin.assist.record import Result
 from tocsin.assist.requests import Assistance
 from tocsin.auth.envelopes import EnvelopeRefused
@@ -41,8 +42,9 @@ from tocsin.model.assist.request import (
     Safeguards,
     Step,
 )
-from tocsin.model.assist.states import State
+from tocsin.model.assist.states import Ground, Reason, State
 from tocsin.notify.notifier import Notifier
+from tocsin.services.assist_views import RequestView
 from tocsin.share.sharing import Sharing
 
 __all__ = [
@@ -66,17 +68,21 @@ __all__ = [
     "Exchange",
     "Figures",
     "FileRefused",
+    "Ground",
     "Identifier",
     "Incidents",
     "LedgerEntry",
     "Link",
     "Message",
     "Notifier",
+    "Printed",
     "QueueRow",
+    "Reason",
     "RegisterRow",
     "Related",
     "Reports",
     "Request",
+    "RequestView",
     "Result",
     "Safeguards",
     "Sharing",

@@ -42,6 +42,7 @@ from tocsin.services.desk import Desk, with_secret_key
 from tocsin.services.watches import last_checkpoint, scheduler
 from tocsin.settings import Settings
 from tocsin.web import console, metrics, portal, taxii
+from tocsin.web.api import assist as api_assist
 from tocsin.web.api import assist_figures as api_assist_figures
 from tocsin.web.api import assist_inbox as api_assist_inbox
 from tocsin.web.api import events as api_events
@@ -133,6 +134,7 @@ def add_routers(app: FastAPI) -> None:
     app.include_router(api_incident_parts.router, prefix="/api/v1")
     app.include_router(api_incident_parts.downloads, prefix="/api/v1")
     app.include_router(api_assist_figures.router, prefix="/api/v1")
+    app.include_router(api_assist.router, prefix="/api/v1")
     app.include_router(metrics.router)
     app.include_router(console.router)
     app.include_router(portal.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tocsin.model.sla import Clock
+from tocsin.services.types import ClockView
 
 
 def span(seconds: int) -> str:
@@ -48,3 +49,23 @@ def iso(moment: int | None) -> str:
     if moment is None:
         return ""
     return datetime.fromtimestamp(moment, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def when_utc(moment: datetime | None) -> str:
+    """An aware datetime as the desk reads it: ``2026-11-28 00:20 UTC``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def due_local(clock: ClockView) -> str:
+    """A request's clock's due time on the counterpart's wall clock: ``2026-11-28 01:20 CET``."""
+    return clock.local_due.strftime("%Y-%m-%d %H:%M %Z") if clock.local_due else ""
+
+
+def countdown(clock: ClockView) -> str:
+    """A request's clock in words: "6 h 12 min left", "breached 20 min ago", "met"."""
+    left = clock.remaining
+    if clock.state == "met":
+        return "met"
+    if left < 0:
+        return f"breached {span(left)} ago"
+    return f"paused: {span(left)} left" if clock.state == "paused" else f"{span(left)} left"

@@ -26,6 +26,9 @@ def _environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.filters.update(utc=formats.utc, iso=formats.iso, time_left=formats.time_left)
+    env.filters.update(
+        when_utc=formats.when_utc, due_local=formats.due_local, countdown=formats.countdown
+    )
     env.filters["when"] = i18n.when
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.translate,

@@ -25,6 +25,7 @@ from tocsin.web.console import (
     queue,
     related,
     reporter,
+    requests,
     sharing,
     users,
 )
@@ -49,6 +50,7 @@ for module in (
     audit,
     sharing,
     cvd,
+    requests,
 ):
     router.include_router(module.router)
 
