@@ -229,3 +229,41 @@ def test_the_print_downloads_as_a_pdf_and_shows_as_a_page_under_the_csp(
     assert pages.clients["lead"].get(f"{path}/print.pdf?lang=xx").status_code == 400
     printed = [e for e in pages.team.store.cases.audit() if e.action == "assist.print"]
     assert [e.details["format"] for e in printed] == ["pdf", "html"]
+
+
+def test_the_directory_lists_by_country_marks_the_stale_and_keeps_versions(pages: Pages) -> None:
+    liaison = pages.clients["liaison"]
+    csrf = pages.csrf("liaison", "/contacts")
+    form = {
+        "csrf": csrf,
+        "country": "br",
+        "authority": "Fictional Federal Police 24/7",
+        "kind": "24/7",
+        "channel": "phone",
+        "address": "+55 61 5550 0100",
+        "languages": "pt,en",
+        "timezone": "America/Sao_Paulo",
+        "office_hours": "24/7",
+        "notes": "",
+    }
+    added = liaison.post("/contacts", data=form, follow_redirects=False)
+    assert (added.status_code, added.headers["location"]) == (303, "/contacts?country=BR")
+    listing = liaison.get("/contacts").text
+    assert listing.index('id="country-BR"') < listing.index('id="country-DE"')
+    assert listing.count("stale</strong>") == 2  # neither has been confirmed yet
+    found = re.search(r'<a href="/contacts/(\d+)">Fictional Federal Police', listing)
+    assert found
+    path = f"/contacts/{found.group(1)}"
+    changed = liaison.post(
+        path, data={**form, "address": "+55 61 5550 0199"}, follow_redirects=False
+    )
+    assert changed.status_code == 303
+    liaison.post(f"{path}/confirm", data={"csrf": csrf}, follow_redirects=False)
+    page = liaison.get(path).text
+    assert "version 1" in page and "version 2" in page and "+55 61 5550 0199" in page
+    assert "stale</strong>" not in page
+    bad = liaison.post("/contacts", data={**form, "timezone": "Mars/Olympus"})
+    assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
+    auditor = pages.clients["auditor"].get(path).text
+    assert "Fictional Federal Police" in auditor and 'action="/contacts' not in auditor
+    assert pages.clients["analyst"].get("/contacts").status_code == 404

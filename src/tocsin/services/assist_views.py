@@ -104,4 +104,4 @@ def _parent(assist: Assistance, who: Principal, request: Request) -> Request | N
         return None
 
 
-__all__ = ["ElementLine", "RequestView", "ours", "request_view"]
+__all__ = ["ElementLine", "RequestView", "may_write", "ours", "request_view"]

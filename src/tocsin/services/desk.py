@@ -227,6 +227,10 @@ class Desk:
         """A request with its history, clocks, counterpart, links and the moves ``who`` may make."""
         return assist_views.request_view(self.assist, self.contacts, self.duty, who, ref)
 
+    def may_change_requests(self, who: Principal) -> bool:
+        """Whether ``who`` may change requests for assistance and the directory (for the forms)."""
+        return assist_views.may_write(who)
+
     def print_request(
         self, who: Principal, ref: str, *, kind: str = "pdf", language: str = ""
     ) -> Printed:

@@ -12,6 +12,7 @@ from tocsin.web.console import (
     account,
     audit,
     auth,
+    contacts,
     cvd,
     dashboard,
     events,
@@ -51,6 +52,7 @@ for module in (
     sharing,
     cvd,
     requests,
+    contacts,
 ):
     router.include_router(module.router)
 
