@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from tocsin.assist.access import may_write
 from tocsin.assist.directory import Contacts
 from tocsin.assist.duty import ClockView
+from tocsin.assist.exchange import Exchange
 from tocsin.assist.requests import Assistance
 from tocsin.errors import NotFound
 from tocsin.model.assist import bases
-from tocsin.model.assist.request import Contact, Request, Step
+from tocsin.model.assist.request import Contact, LedgerEntry, Message, Request, Step
 from tocsin.model.assist.states import WORKFLOW, Ground, Reason, State, grounds
 from tocsin.model.people import Principal
 from tocsin.services.duty import Duty
@@ -48,10 +49,17 @@ class RequestView:
     grounds: tuple[Ground, ...]  # a refusal's grounds, for this basis
     reasons: tuple[Reason, ...]  # a non-execution's reasons
     elements: tuple[ElementLine, ...]  # the basis's elements in order, then any other given
+    ledger: tuple[LedgerEntry, ...]  # the personal-data ledger, oldest first
+    messages: tuple[Message, ...]  # the exchange log, oldest first
 
 
 def request_view(
-    assist: Assistance, contacts: Contacts, duty: Duty, who: Principal, ref: str
+    assist: Assistance,
+    contacts: Contacts,
+    duty: Duty,
+    exchange: Exchange,
+    who: Principal,
+    ref: str,
 ) -> RequestView:
     """A request by reference (or number), NotFound when ``who`` may not see it."""
     request = assist.find(who, ref)
@@ -72,6 +80,8 @@ def request_view(
         grounds=grounds(request.basis),
         reasons=tuple(Reason),
         elements=element_lines(request),
+        ledger=tuple(assist.ledger.entries(who, request.id)),
+        messages=tuple(exchange.messages(who, request.id)),
     )
 
 

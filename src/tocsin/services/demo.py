@@ -21,6 +21,7 @@ from tocsin.model.tlp import TLP
 from tocsin.pipeline.runner import Summary
 from tocsin.services.accounts import Accounts
 from tocsin.services.aggregate import decide
+from tocsin.services.demo_assist import load_assist
 from tocsin.services.ingest import ingest, load_mapping
 from tocsin.services.registry import import_asn_table, import_constituents
 from tocsin.settings import Settings
@@ -39,17 +40,20 @@ class Loaded:
     receipts: list[Receipt]  # reports from the public
     collection: str  # the community collection's TAXII id
     shared: int  # STIX objects it holds
+    requests: tuple[str, ...] = ()  # requests for assistance made (services/demo_assist.py)
 
 
 def load_all(settings: Settings, store: Store, now: Callable[[], int]) -> Loaded:
-    """The whole demo: registry, feeds, people, incidents, reports, sharing and a CVD case."""
+    """The whole demo: registry, feeds, people, incidents, reports, sharing, a CVD case, and
+    requests for assistance with their directory."""
     feeds = load_demo(settings, store, now)
     logins = load_people(store, now)
     opened, linked = load_incidents(settings, store, now)
     receipts = load_reports(settings, store, now)
     collection, shared = load_sharing(settings, store, now)
     load_cvd(store, now)
-    return Loaded(feeds, logins, opened, linked, receipts, collection, shared)
+    requests = tuple(load_assist(store, now))
+    return Loaded(feeds, logins, opened, linked, receipts, collection, shared, requests)
 
 
 def demo_dir() -> Path:
@@ -64,6 +68,7 @@ DEMO_PEOPLE = (
     ("analyst", "analyst", "Ana Analyst"),
     ("auditor", "auditor", "Aud Auditor"),
     ("partner", "partner", "Pat Partner"),
+    ("liaison", "liaison", "Liv Liaison"),
 )
 
 

@@ -225,7 +225,9 @@ class Desk:
 
     def request_view(self, who: Principal, ref: str) -> assist_views.RequestView:
         """A request with its history, clocks, counterpart, links and the moves ``who`` may make."""
-        return assist_views.request_view(self.assist, self.contacts, self.duty, who, ref)
+        return assist_views.request_view(
+            self.assist, self.contacts, self.duty, self.exchange, who, ref
+        )
 
     def may_change_requests(self, who: Principal) -> bool:
         """Whether ``who`` may change requests for assistance and the directory (for the forms)."""
