@@ -5,7 +5,7 @@ clock the test moves, with a real SMTP server on the loopback for the notices.
 What a line needs that the README takes as given is written out here, one table each:
 
 - ``files``: the README's file names, filled from the demo data and the test samples;
-- ``WORLD``: the desk before the first line (the two leads the README's ``--as`` names, and
+- ``WORLD``: the desk before the first line (the people the README's ``--as`` names, and
   their API tokens: a line with ``--as NAME`` runs with NAME's token in ``TOCSIN_TOKEN``, as in
   that person's own shell, since a test has no terminal to type a password on);
 - ``BEFORE``: what happens between two README lines on a real desk (time passes, an incident is
@@ -62,6 +62,11 @@ WORLD = [
     ["users", "add", "bob", "--role", "lead", "--name", "Bob Lead", "--password", PASSWORD],
     ["tokens", "create", "alice", "--name", "shell", "--scopes", "read,write"],
     ["tokens", "create", "bob", "--name", "shell", "--scopes", "read,write"],
+    # lina drafts requests for assistance (the liaison role), lee approves them: four eyes
+    ["users", "add", "lina", "--role", "liaison", "--name", "Lina Liaison", "--password", PASSWORD],
+    ["users", "add", "lee", "--role", "lead", "--name", "Lee Lead", "--password", PASSWORD],
+    ["tokens", "create", "lina", "--name", "shell", "--scopes", "read,write"],
+    ["tokens", "create", "lee", "--name", "shell", "--scopes", "read,write"],
 ]
 
 
@@ -104,6 +109,19 @@ class Run:
         result = self.tocsin(args)
         assert result.exit_code == 0, f"tocsin {shlex.join(args)}: {result.output}"
         return result.output
+
+
+def incident_number(run: Run) -> str:
+    """The number of an incident opened on the console, for a request to link."""
+    desk = Desk.open(Settings.load(), clock=run.clock)
+    try:
+        lee = desk.accounts.principal_named("lee")
+        incident = desk.incidents.create(
+            lee, title="Intrusion from a rented VPS", type="system-compromise", priority="P2"
+        )
+    finally:
+        desk.close()
+    return str(incident.id)
 
 
 def release_id(output: str) -> str:
@@ -185,11 +203,13 @@ STAND_INS: list[tuple[str, str, Callable[[Run], str]]] = [
     ),
     ("tocsin share refuse 8", "8", lambda r: r.given["second release"]),
     ("tocsin notify bounce", "<notice42.1@csirt.example>", first_message_id),
+    ("tocsin requests link RFA-2026-0001 42", "42", incident_number),
 ]
 
 # Lines the README says are refused: (line start, exit status, what the refusal says).
 REFUSED = {
     "tocsin cvd move TOCSIN-VU-2026-0001 published": (2, "embargo"),
+    "tocsin requests approve RFA-2026-0001 --as lina": (2, "second person"),
 }
 
 # What the README says a line prints (a pattern of its output, or a check of the file it writes).
