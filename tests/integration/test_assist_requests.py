@@ -138,3 +138,18 @@ def test_an_illegal_move_names_the_moves_allowed(desk: Desk) -> None:
         desk.assist.move(desk.who("liaison"), request.id, "sent")
     with pytest.raises(Conflict):
         desk.assist.update(desk.who("liaison"), desk.draft(direction="incoming").id, title="x")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("scope_to", "2026-11-01T00:00:00+00:00", "before the scope's start"),
+        ("retention_until", "2027-11-28T00:00:00", "without its zone"),
+        ("retention_until", "next year", "ISO 8601"),
+    ],
+)
+def test_safeguards_with_a_wrong_time_are_refused(
+    desk: Desk, field: str, value: str, reason: str
+) -> None:
+    with pytest.raises(InvalidValue, match=reason):
+        desk.draft(safeguards={**SAFEGUARDS, field: value})

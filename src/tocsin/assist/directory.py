@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tocsin.assist import fields
 from tocsin.assist.access import reader, writer
@@ -36,8 +37,6 @@ def _country(value: Any) -> str:
 
 
 def _zone(value: Any) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     name = str(value or "").strip()
     try:
         ZoneInfo(name)

@@ -66,6 +66,10 @@ def safeguards(value: Safeguards | Mapping[str, Any] | None) -> Safeguards:
     categories = data.get("data_categories") or ()
     if isinstance(categories, str):
         categories = [c for c in categories.split(",")]
+    start = when("scope_from", data.get("scope_from"))
+    end = when("scope_to", data.get("scope_to"))
+    if start is not None and end is not None and end < start:
+        raise InvalidValue("scope_to", data.get("scope_to"), "before the scope's start")
     return Safeguards(
         necessity=text("necessity", data.get("necessity"), "assist.safeguard", required=False),
         approving_authority=text(
@@ -77,8 +81,8 @@ def safeguards(value: Safeguards | Mapping[str, Any] | None) -> Safeguards:
         data_categories=tuple(
             dict.fromkeys(c.strip().lower() for c in categories if str(c).strip())
         ),
-        scope_from=when("scope_from", data.get("scope_from")),
-        scope_to=when("scope_to", data.get("scope_to")),
+        scope_from=start,
+        scope_to=end,
         retention_until=when("retention_until", data.get("retention_until")),
         onward_transfer=text(
             "onward_transfer", data.get("onward_transfer"), "assist.safeguard", required=False
