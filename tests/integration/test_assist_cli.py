@@ -152,3 +152,27 @@ def test_contacts_links_follow_ups_next_hops_and_the_ledger_from_the_command_lin
     run("liaison", "requests", "ledger", ref, "--kind", "purpose", "--text", "Case 17")
     entries = orjson.loads(run("lead", "requests", "ledger", ref, "--json"))
     assert [(e["kind"], e["text"]) for e in entries] == [("purpose", "Case 17")]
+
+
+def test_identifiers_are_given_with_their_port_and_time_and_checked(run: Run) -> None:
+    """``--identifier KIND=VALUE port=… at=…``: stored in UTC with its port; an address without
+    port and time is kept but flagged; a time without its zone refuses the request."""
+    args = ["requests", "new", "--basis", "BC-29", "--title", "Preserve the VPS logs"]
+    for key, value in ART29.items():
+        args += ["--element", f"{key}={value}"]
+    given = "ipv4=8.8.4.4 port=51234 at=2026-11-27T04:12:09+01:00 tolerance=2"
+    out = run("liaison", *args, "--identifier", given, "--identifier", "ipv4=8.8.8.8", "--json")
+    stored = orjson.loads(out)["identifiers"]
+    assert stored[0] == {
+        "kind": "ipv4",
+        "value": "8.8.4.4",
+        "port": 51234,
+        "at": "2026-11-27T03:12:09+00:00",
+        "tolerance": 2,
+        "flags": [],
+    }
+    assert any("port" in flag for flag in stored[1]["flags"])
+    naive = "ipv4=8.8.4.4 port=51234 at=2026-11-27T04:12:09"
+    refused = run("liaison", *args, "--identifier", naive, code=2)
+    assert "zone" in refused
+    assert "KIND=VALUE" in run("liaison", *args, "--identifier", "8.8.4.4", code=2)

@@ -40,6 +40,22 @@ def _pairs(option: str, given: list[str] | None) -> dict[str, str]:
     return found
 
 
+def _identifiers(given: list[str] | None) -> list[dict[str, str]]:
+    """``KIND=VALUE`` with its details after spaces: ``ipv4=192.0.2.7 port=51234
+    at=2026-11-27T03:12:09Z tolerance=2``. The service checks each (a time without its zone is
+    refused, an address without port and time is flagged)."""
+    found: list[dict[str, str]] = []
+    for item in given or []:
+        first, *details = item.split()
+        kind, sep, value = first.partition("=")
+        if not sep or not kind or not value:
+            raise typer.BadParameter(
+                "KIND=VALUE [port=N] [at=TIME] [tolerance=S]", param_hint="'--identifier'"
+            )
+        found.append({"kind": kind, "value": value, **_pairs("--identifier", details)})
+    return found
+
+
 def request_json(request: Request) -> dict[str, Any]:
     return {
         "id": request.id,
@@ -101,6 +117,13 @@ def new(
         list[str] | None,
         typer.Option(help="NAME=TEXT: necessity, approving_authority, data_categories, …"),
     ] = None,
+    identifier: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="KIND=VALUE [port=N] [at=TIME] [tolerance=S]: ipv4, ipv6, email, phone, "
+            "account_url, domain, tx_hash (repeat)."
+        ),
+    ] = None,
     incoming: Annotated[bool, typer.Option("--incoming", help="A counterpart asks us.")] = False,
     counterpart: Annotated[int | None, typer.Option(help="The contact's number.")] = None,
     their_ref: Annotated[str, typer.Option(help="The other authority's case reference.")] = "",
@@ -127,6 +150,7 @@ def new(
             direction="incoming" if incoming else "outgoing",
             elements=_pairs("--element", element),
             safeguards=_pairs("--safeguard", safeguard) or None,
+            identifiers=_identifiers(identifier),
             counterpart_id=counterpart,
             their_ref=their_ref,
             emergency=emergency,
