@@ -29,6 +29,7 @@ from tocsin.services.demo import (
     load_people,
     load_sharing,
 )
+from tocsin.services.demo_assist import load_assist
 from tocsin.services.publish import Publisher
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
@@ -65,6 +66,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         load_people(store, clock)
         waiting_release(settings, store, clock)
         load_cvd(store, clock)
+        load_assist(store, clock)
         analyst = store.people.user_named("analyst")
         assert analyst is not None
         token = Accounts(store, now=clock).create_token(
