@@ -267,3 +267,32 @@ def test_the_directory_lists_by_country_marks_the_stale_and_keeps_versions(pages
     auditor = pages.clients["auditor"].get(path).text
     assert "Fictional Federal Police" in auditor and 'action="/contacts' not in auditor
     assert pages.clients["analyst"].get("/contacts").status_code == 404
+
+
+def test_a_request_is_registered_through_the_new_request_form(pages: Pages) -> None:
+    liaison = pages.clients["liaison"]
+    form = liaison.get("/requests/new?basis=BC-29")
+    assert form.status_code == 200 and "Custodian" in form.text and "Art. 29(2)" in form.text
+    fields = {f"e-{k}": v for k, v in ART29.items()}
+    safeguards = {
+        f"s-{k}": ",".join(v) if isinstance(v, list) else v for k, v in SAFEGUARDS.items()
+    }
+    data = {
+        "csrf": pages.csrf("liaison", "/requests/new?basis=BC-29"),
+        "basis": "BC-29",
+        "title": "Preserve a forum account's logs",
+        "direction": "outgoing",
+        "identifiers": "ipv4 192.0.2.7 port=443 at=2026-11-20T10:00:00+01:00\nemail a@b.example",
+        **fields,
+        **safeguards,
+    }
+    made = liaison.post("/requests/new", data=data, follow_redirects=False)
+    assert made.status_code == 303, made.text[-600:]
+    page = liaison.get(made.headers["location"]).text
+    assert "Preserve a forum account&#39;s logs" in page and "192.0.2.7" in page
+    naive = liaison.post(
+        "/requests/new",
+        data={**data, "identifiers": "ipv4 192.0.2.7 port=443 at=2026-11-20T10:00:00"},
+    )
+    assert naive.status_code == 400 and "zone" in naive.text
+    assert pages.clients["analyst"].get("/requests/new").status_code == 404

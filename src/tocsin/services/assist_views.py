@@ -12,8 +12,9 @@ from tocsin.assist.directory import Contacts
 from tocsin.assist.duty import ClockView
 from tocsin.assist.exchange import Exchange
 from tocsin.assist.requests import Assistance
-from tocsin.errors import NotFound
+from tocsin.errors import InvalidValue, NotFound
 from tocsin.model.assist import bases
+from tocsin.model.assist.bases import Basis
 from tocsin.model.assist.request import Contact, LedgerEntry, Message, Request, Step
 from tocsin.model.assist.states import WORKFLOW, Ground, Reason, State, grounds
 from tocsin.model.people import Principal
@@ -85,6 +86,11 @@ def request_view(
     )
 
 
+def element_labels(basis: str) -> tuple[bases.Element, ...]:
+    """The elements of a basis named by its code, for the new-request form."""
+    return bases.elements(InvalidValue.check("basis", basis, Basis.parse))
+
+
 def element_lines(request: Request) -> tuple[ElementLine, ...]:
     declared = bases.elements(request.basis)
     known = {e.id for e in declared}
@@ -114,4 +120,4 @@ def _parent(assist: Assistance, who: Principal, request: Request) -> Request | N
         return None
 
 
-__all__ = ["ElementLine", "RequestView", "may_write", "ours", "request_view"]
+__all__ = ["ElementLine", "RequestView", "element_labels", "may_write", "ours", "request_view"]

@@ -44,7 +44,7 @@ from tocsin.model.assist.request import (
 )
 from tocsin.model.assist.states import Ground, Reason, State
 from tocsin.notify.notifier import Notifier
-from tocsin.services.assist_views import RequestView
+from tocsin.services.assist_views import RequestView, element_labels
 from tocsin.share.sharing import Sharing
 
 __all__ = [
@@ -90,5 +90,6 @@ __all__ = [
     "State",
     "Step",
     "Upload",
+    "element_labels",
     "safe_download_name",
 ]

@@ -21,6 +21,7 @@ from tocsin.web.console import (
     handover,
     incident,
     new_incident,
+    new_request,
     notices,
     partner,
     queue,
@@ -51,6 +52,7 @@ for module in (
     audit,
     sharing,
     cvd,
+    new_request,
     requests,
     contacts,
 ):
