@@ -10,8 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.assist_desk import ART29, SAFEGUARDS
 from tests.desk import Team, make_team
 from tests.integration.test_console_http import Desk, desk, log_in, post
+from tocsin.assist.directory import Contacts
+from tocsin.assist.requests import Assistance
 from tocsin.cvd.cases import Cvd
 from tocsin.errors import NotFound, TooLong
 from tocsin.model.limits import LIMITS
@@ -32,8 +35,11 @@ class World:
     sharing: Sharing
     accounts: Accounts
     cvd: Cvd
+    assist: Assistance
+    contacts: Contacts
     incident_id: int | None = None
     case_id: int | None = None
+    request_id: int | None = None
 
     @property
     def analyst(self):  # type: ignore[no-untyped-def]
@@ -42,6 +48,38 @@ class World:
     @property
     def lead(self):  # type: ignore[no-untyped-def]
         return self.team.people["lead"]
+
+    @property
+    def liaison(self):  # type: ignore[no-untyped-def]
+        return self.team.people["liaison"]
+
+    def request(self) -> int:
+        """The request for assistance the attempts change, made once like the incident."""
+        if self.request_id is None:
+            self.request_id = self.draft().request.id
+        return self.request_id
+
+    def draft(self, **changes: object):  # type: ignore[no-untyped-def]
+        values = {
+            "basis": "BC-29",
+            "title": "Preserve the VPS account's logs",
+            "elements": ART29,
+            "safeguards": SAFEGUARDS,
+            **changes,
+        }
+        return self.assist.create(self.liaison, **values)
+
+    def contact(self, **changes: object):  # type: ignore[no-untyped-def]
+        values = {
+            "country": "DE",
+            "authority": "DE 24/7 point of contact",
+            "channel": "email",
+            "address": "24-7@de.example",
+            "languages": "en",
+            "timezone": "Europe/Berlin",
+            **changes,
+        }
+        return self.contacts.add(self.liaison, **values)
 
     def incident(self) -> int:
         """The incident the attempts change: made once, before the audit log is measured."""
@@ -61,6 +99,10 @@ class World:
 
 
 Attempt = Callable[[World, str], object]
+
+
+def _safeguard(name: str) -> Attempt:
+    return lambda w, text: w.draft(safeguards={**SAFEGUARDS, name: text})
 
 
 def _cvd_create(field: str) -> Attempt:
@@ -117,6 +159,18 @@ ATTEMPTS: dict[str, Attempt] = {
     "cvd.version": lambda w, text: w.cvd.add_product(
         w.analyst, w.case(), vendor="Acme", identifier=LIBRARY, version=text
     ),
+    "assist.title": lambda w, text: w.draft(title=text),
+    "assist.their_ref": lambda w, text: w.draft(their_ref=text),
+    "assist.element": lambda w, text: w.draft(elements={**ART29, "facts": text}),
+    "assist.safeguard": _safeguard("necessity"),
+    "assist.justification": lambda w, text: w.draft(emergency=True, justification=text),
+    "assist.note": lambda w, text: w.assist.move(w.liaison, w.request(), "withdrawn", note=text),
+    "assist.ledger": lambda w, text: w.assist.ledger.add(
+        w.liaison, w.request(), kind="purpose", text=text
+    ),
+    "contact.authority": lambda w, text: w.contact(authority=text),
+    "contact.address": lambda w, text: w.contact(address=text),
+    "contact.notes": lambda w, text: w.contact(notes=text),
 }
 
 
@@ -128,6 +182,8 @@ def world(store: Store) -> World:
         Sharing(store, now=team.clock),
         Accounts(store, now=team.clock),
         Cvd(store, now=team.clock),
+        Assistance(store, now=team.clock),
+        Contacts(store, now=team.clock),
     )
 
 
@@ -144,7 +200,7 @@ def test_a_text_one_over_its_limit_is_refused_and_nothing_is_stored(
     """One character over the field's limit is refused with TooLong naming the limit, and the
     audit log (where every change goes) has not moved; the same text at the limit goes in."""
     limit = LIMITS[field]
-    world.incident(), world.case()
+    world.incident(), world.case(), world.request()
     before = store.cases.last_audit_seq()
     with pytest.raises(TooLong, match=f"at most {limit} characters") as refused:
         ATTEMPTS[field](world, "x" * (limit + 1))
