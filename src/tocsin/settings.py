@@ -75,6 +75,8 @@ SETTINGS: dict[str, str] = {
     "reads, with a schedule (none)",
     "collectors": "a TOML file of the feeds Tocsin fetches by itself (HTTP, the Shadowserver "
     "Reports API, a drop folder), each with its schedule; see docs/collectors.md (none)",
+    "exchange_ca": "a PEM file of the authorities whose certificates a counterpart's Tocsin may "
+    "present, besides the system's (a private authority two teams agreed on; none)",
     "pull_max_pages": "pages one pull from a partner may take; more is an error and stores nothing "
     "of that pull (200)",
     "pull_max_page_bytes": "bytes one page of a partner's answer may have (16777216)",
@@ -144,6 +146,7 @@ class Settings:
     notify_every: int = 0
     share_sources: str = ""
     collectors: str = ""
+    exchange_ca: str = ""
     pull_max_pages: int = 200
     pull_max_page_bytes: int = 16 * 1024 * 1024
     pull_max_bytes: int = 64 * 1024 * 1024

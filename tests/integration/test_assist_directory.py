@@ -79,3 +79,35 @@ def test_a_contact_s_fields_are_checked(desk: Desk, field: str, value: str) -> N
     values = {"country": "DE", field: value}
     with pytest.raises(InvalidValue, match=field):
         desk.contact(**values)
+
+
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        ("https://tocsin.ccb.be.example", False),
+        ("http://127.0.0.1:8443", False),
+        ("http://[::1]:8443", False),
+        ("http://localhost:8443", False),
+        ("http://tocsin.ccb.be.example", True),  # plain http beyond this machine
+        ("http://10.0.0.7:8000", True),
+        ("ftp://tocsin.ccb.be.example", True),
+        ("https://", True),
+        ("tocsin.ccb.be.example", True),
+    ],
+)
+def test_a_tocsin_contact_s_address_is_https_or_the_loopback(
+    desk: Desk, address: str, refused: bool
+) -> None:
+    """A contact reached Tocsin to Tocsin has its base URL as address: https, or plain http to
+    this machine only; the same rule holds when an update changes the address or the channel."""
+    if refused:
+        with pytest.raises(InvalidValue, match="address"):
+            desk.contact(channel="tocsin", address=address)
+        mailed = desk.contact(channel="email", address="24-7@de.example")
+        with pytest.raises(InvalidValue, match="address"):
+            desk.contacts.update(desk.who("liaison"), mailed.id, channel="tocsin", address=address)
+        web = desk.contact(channel="tocsin", address="https://tocsin.de.example")
+        with pytest.raises(InvalidValue, match="address"):
+            desk.contacts.update(desk.who("liaison"), web.id, address=address)
+    else:
+        assert desk.contact(channel="tocsin", address=address).address == address

@@ -1,8 +1,10 @@
 """Two Tocsins on loopback, each with its own store and its own uvicorn server, exchanging over
-real HTTP: a request sent from A arrives at B once, with B's signed receipt stored at A, even when
-B is down at first (A retries with back-off on the injected clock, never sleeping); a tampered
-envelope, a replayed one and one from an unknown sender are refused; B's acknowledgement comes
-back to A's inbox and moves A's request.
+real HTTPS (each server's certificate from a test authority the other side is told to trust, as
+two teams with a private authority would): a request sent from A arrives at B once, with B's
+signed receipt stored at A, even when B is down at first (A retries with back-off on the
+injected clock, never sleeping); a tampered envelope, a replayed one and one from an unknown
+sender are refused; B's acknowledgement comes back to A's inbox and moves A's request. A sender
+that does not trust B's certificate delivers nothing and keeps the message.
 
 A's store is SQLite; B's is each backend in turn."""
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from tests.audit_keys import AUDIT_KEY, write_keys
 from tests.browser.serving import serving
 from tests.desk import FakeClock, Team, make_team
 from tocsin.assist.exchange import Exchange
-from tocsin.assist.exchange_wire import request_payload
+from tocsin.assist.exchange_wire import https_post, request_payload
 from tocsin.auth.envelopes import ExchangeKey, KeyFile, exchange_key, open_envelope, seal
 from tocsin.errors import ConfigError
 from tocsin.model.assist.request import Direction, Request
@@ -73,11 +77,15 @@ class Side:
     key: ExchangeKey
     team: Team
     url: str
+    tls: tuple[Path, Path]  # its certificate (chain) and private key, PEM
 
     def serve(self) -> AbstractContextManager[str]:
         port = int(self.url.rsplit(":", 1)[1])
         app = create_app(self.settings, clock=self.desk.clock, watch_clocks=False)
-        return serving(app, name=f"tocsin-{port}", port=port)
+        chain, key = self.tls
+        return serving(
+            app, name=f"tocsin-{port}", port=port, ssl_certfile=str(chain), ssl_keyfile=str(key)
+        )
 
     def who(self, name: str) -> Any:
         return self.team.people[name]
@@ -96,14 +104,24 @@ class Side:
         return contact.id
 
 
-def side(url: str, folder: Path, clock: FakeClock) -> Side:
+def side(url: str, folder: Path, clock: FakeClock, authority: trustme.CA) -> Side:
+    """One Tocsin whose server presents a certificate for 127.0.0.1 from ``authority``, and
+    which trusts that authority's certificates (``exchange_ca``)."""
     write_keys(folder)
-    settings = Settings(database_url=url, workers=0, data_dir=str(folder))
+    trusted = folder / "exchange-ca.pem"
+    authority.cert_pem.write_to_path(str(trusted))
+    served = authority.issue_cert("127.0.0.1")
+    chain, private = folder / "server.pem", folder / "server.key"
+    for blob in served.cert_chain_pems:
+        blob.write_to_path(str(chain), append=True)
+    served.private_key_pem.write_to_path(str(private))
+    settings = Settings(database_url=url, workers=0, data_dir=str(folder), exchange_ca=str(trusted))
     store = open_store(url, audit_key=AUDIT_KEY)
     team = make_team(store)
     desk = Desk.build(settings, store, clock=clock)
     key = exchange_key(folder / "exchange.key")  # the file the server's desk reads too
-    return Side(settings, store, desk, key, team, f"http://127.0.0.1:{free_port()}")
+    address = f"https://127.0.0.1:{free_port()}"
+    return Side(settings, store, desk, key, team, address, (chain, private))
 
 
 @dataclass
@@ -113,14 +131,22 @@ class Pair:
     clock: FakeClock
     b_at_a: int  # B's contact id in A's directory
     a_at_b: int
+    trust: ssl.SSLContext  # what the test's own client trusts: the test authority
 
 
 @pytest.fixture
 def pair(backend_url: str, tmp_path: Path) -> Iterator[Pair]:
-    clock = FakeClock()
-    a = side(f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "a", clock)
-    b = side(backend_url, tmp_path / "b", clock)
-    found = Pair(a, b, clock, a.register(b, "BE", "CCB 24/7"), b.register(a, "FR", "ANSSI 24/7"))
+    clock, authority = FakeClock(), trustme.CA()
+    a = side(f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "a", clock, authority)
+    b = side(backend_url, tmp_path / "b", clock, authority)
+    found = Pair(
+        a,
+        b,
+        clock,
+        a.register(b, "BE", "CCB 24/7"),
+        b.register(a, "FR", "ANSSI 24/7"),
+        ssl.create_default_context(cafile=a.settings.exchange_ca),
+    )
     yield found
     a.store.close()
     b.store.close()
@@ -143,12 +169,14 @@ def approved(pair: Pair) -> Request:
     return request
 
 
-def post(url: str, body: bytes) -> tuple[int, dict[str, Any]]:
+def post(pair: Pair, url: str, body: bytes) -> tuple[int, dict[str, Any]]:
     call = urllib.request.Request(  # noqa: S310 (loopback)
         url + "/api/v1/assist/inbox", body, {"Content-Type": "application/json"}, method="POST"
     )
     try:
-        with urllib.request.urlopen(call, timeout=30) as answer:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(  # noqa: S310 (loopback)
+            call, timeout=30, context=pair.trust
+        ) as answer:
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
@@ -222,24 +250,25 @@ def test_a_request_reaches_b_once_after_b_comes_up(pair: Pair) -> None:
 
 
 def test_tampered_replayed_and_unknown_envelopes_are_refused(pair: Pair) -> None:
-    """Over real HTTP: a payload changed after signing (403 signature), the same envelope twice
+    """Over real HTTPS: a payload changed after signing (403 signature), the same envelope twice
     (the second 409 replay), a key B does not know (403 sender), one for another Tocsin (400)."""
     a, b, clock = pair.a, pair.b, pair.clock
     payload = {"message_id": "m-1", "basis": "BC-35", "title": "Advice", "elements": {}}
-    with b.serve() as url:
+    url = b.url
+    with b.serve():
         good = seal(payload, "status", a.key.party, b.key.party, a.key, clock.now)
         tampered = {**good, "payload": {**payload, "title": "Other advice"}}
-        assert post(url, json.dumps(tampered).encode())[0] == 403
-        status, receipt = post(url, json.dumps(good).encode())
+        assert post(pair, url, json.dumps(tampered).encode())[0] == 403
+        status, receipt = post(pair, url, json.dumps(good).encode())
         assert status == 200 and receipt["kind"] == "receipt"
-        status, refusal = post(url, json.dumps(good).encode())
+        status, refusal = post(pair, url, json.dumps(good).encode())
         assert (status, refusal["error"]) == (409, "replay")
         stranger = ExchangeKey.generate()
         unknown = seal(payload, "status", stranger.party, b.key.party, stranger, clock.now)
-        status, refusal = post(url, json.dumps(unknown).encode())
+        status, refusal = post(pair, url, json.dumps(unknown).encode())
         assert (status, refusal["error"]) == (403, "sender")
         elsewhere = seal(payload, "status", a.key.party, stranger.party, a.key, clock.now)
-        assert post(url, json.dumps(elsewhere).encode())[0] == 400
+        assert post(pair, url, json.dumps(elsewhere).encode())[0] == 400
         late = seal(
             {**payload, "message_id": "m-2"},
             "status",
@@ -248,7 +277,7 @@ def test_tampered_replayed_and_unknown_envelopes_are_refused(pair: Pair) -> None
             a.key,
             clock.now - 301,
         )
-        assert post(url, json.dumps(late).encode())[1]["error"] == "time"
+        assert post(pair, url, json.dumps(late).encode())[1]["error"] == "time"
     assert len(b.store.exchange.messages()) == 1  # the one good envelope
 
 
@@ -321,3 +350,22 @@ def test_a_request_whose_hand_over_failed_is_handed_over_when_sent_again(pair: P
     assert [r.their_ref for r in b.store.assist.requests(direction=Direction.INCOMING)] == [
         request.ref
     ]
+
+
+def test_a_sender_that_does_not_trust_b_s_certificate_delivers_nothing(pair: Pair) -> None:
+    """A's delivery with the system's authorities only (no ``exchange_ca``): B's certificate,
+    from the test authority, does not verify; the attempt fails naming the certificate, the
+    message waits for its next attempt, and B has received nothing."""
+    a, b = pair.a, pair.b
+    untrusting = Exchange(
+        a.desk.assist, a.desk.exchange.key, team=a.desk.exchange.team, post=https_post()
+    )
+    request = approved(pair)
+    queued = untrusting.send_request(a.who("liaison"), request.id)
+    with b.serve():
+        assert untrusting.deliver().waiting == 1
+    kept = a.store.exchange.message(queued.id)
+    assert kept is not None and kept.status == "queued" and kept.attempts == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in kept.error
+    assert b.store.exchange.messages() == []
+    assert b.store.assist.requests(direction=Direction.INCOMING) == []

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tocsin.assist import fields
 from tocsin.assist.access import reader, writer
+from tocsin.assist.exchange_wire import address_problem
 from tocsin.assist.record import AssistRecord
 from tocsin.errors import InvalidValue, NotFound
 from tocsin.model.assist.request import Contact
@@ -69,6 +70,14 @@ _CHECKS: dict[str, Any] = {
 DEFAULTS = {"kind": "24/7", "office_hours": "24/7", "public_key": "", "notes": ""}
 
 
+def _reachable(channel: str, address: str) -> None:
+    """A contact reached Tocsin to Tocsin has the base URL of its Tocsin as address: https, or
+    http to this machine's loopback."""
+    problem = address_problem(address) if channel == "tocsin" else ""
+    if problem:
+        raise InvalidValue("address", address, problem)
+
+
 def _listed(value: Any) -> list[str]:
     items = value.split(",") if isinstance(value, str) else list(value or ())
     found = [str(x).strip() for x in items if str(x).strip()]
@@ -108,6 +117,7 @@ class Contacts(AssistRecord):
         absent = [k for k in _CHECKS if k not in values]
         if absent:
             raise InvalidValue(absent[0], None, "required for a contact of the directory")
+        _reachable(values["channel"], values["address"])
         now = self.now()
         with self.store.transaction() as conn:
             contact_id = self.assist.add_contact(
@@ -125,8 +135,12 @@ class Contacts(AssistRecord):
         if not changes:
             raise InvalidValue("changes", None, "nothing to change")
         with self.store.transaction() as conn:
-            if self.assist.contact(contact_id, conn) is None:
+            before = self.assist.contact(contact_id, conn)
+            if before is None:
                 raise NotFound("no such contact in the directory")
+            _reachable(
+                changes.get("channel", before.channel), changes.get("address", before.address)
+            )
             version = self.assist.update_contact(
                 conn, contact_id, {**changes, "updated_at": self.now()}, who.username
             )

@@ -2,20 +2,28 @@
 back-off between attempts, and the payload of a request.
 
 The call is one POST of the envelope's canonical JSON to ``<base URL>/api/v1/assist/inbox``, with
-a time limit and a size limit on the answer; any failure (no connection, a time-out, an answer
-other than 200) is ``Unreachable`` and the message waits for its next attempt. Messages name the
-address, never a body.
+a time limit and a size limit on the answer; any failure (no connection, a time-out, a certificate
+that does not verify, an answer other than 200) is ``Unreachable`` and the message waits for its
+next attempt. Messages name the address, never a body.
+
+The exchange goes over HTTPS: the envelope is signed, not encrypted, and a request carries
+personal data. The other side's certificate is checked against the system's authorities and, when
+``exchange_ca`` names one, a team's own (a private authority two teams agreed on). Plain HTTP is
+taken only to this machine's loopback (two Tocsins side by side, a test).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import ssl
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tocsin.errors import TocsinError
+from tocsin.errors import ConfigError, TocsinError
 from tocsin.model.assist.request import Request
 
 INBOX = "/api/v1/assist/inbox"
@@ -44,21 +52,63 @@ def backoff(attempts: int) -> int:
     return int(min(LAST_RETRY, FIRST_RETRY * 2 ** max(0, attempts - 1)))
 
 
+def address_problem(base: str) -> str:
+    """Why ``base`` cannot be a Tocsin's address for the exchange ("" when it can): an https URL
+    with a host, or http to the loopback only."""
+    parts = urllib.parse.urlsplit(base.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "the base URL of a Tocsin: https://tocsin.cert.example"
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        return "the exchange goes over https: plain http is taken to this machine only"
+    return ""
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def inbox_url(base: str) -> str:
     """The inbox of the Tocsin at ``base`` (its address in the directory)."""
-    if not base.startswith(("https://", "http://")):
-        raise Unreachable(f"{base!r} is not an http(s) address of a Tocsin")
-    return base.rstrip("/") + INBOX
+    problem = address_problem(base)
+    if problem:
+        raise Unreachable(f"{base!r}: {problem}")
+    return base.strip().rstrip("/") + INBOX
 
 
-def http_post(url: str, body: bytes) -> Answer:
+def tls_context(ca_file: str = "") -> ssl.SSLContext:
+    """The system's authorities, and ``ca_file``'s (PEM) as well when one is named; the host name
+    and the certificate are always checked."""
+    context = ssl.create_default_context()
+    if ca_file:
+        try:
+            context.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"exchange_ca {ca_file}: not a PEM file of authorities ({exc})"
+            ) from None
+    return context
+
+
+def https_post(ca_file: str = "") -> Post:
+    """A ``Post`` whose TLS trusts the system's authorities and ``ca_file``'s."""
+    context = tls_context(ca_file)
+    return lambda url, body: http_post(url, body, context)
+
+
+def http_post(url: str, body: bytes, context: ssl.SSLContext | None = None) -> Answer:
     """POST ``body`` as JSON to ``url``: the answer, whatever its status; ``Unreachable`` when
-    there is none (no connection, a time-out) or it is too large."""
+    there is none (no connection, a time-out, a certificate that does not verify) or it is too
+    large."""
     call = urllib.request.Request(  # noqa: S310 (inbox_url takes http(s) only)
         url, body, {"Content-Type": "application/json"}, method="POST"
     )
     try:
-        with urllib.request.urlopen(call, timeout=TIMEOUT) as answer:  # noqa: S310
+        with urllib.request.urlopen(call, timeout=TIMEOUT, context=context) as answer:  # noqa: S310
             return Answer(answer.status, _read(answer, url))
     except urllib.error.HTTPError as exc:
         return Answer(exc.code, _read(exc, url))
@@ -99,8 +149,11 @@ __all__ = [
     "Answer",
     "Post",
     "Unreachable",
+    "address_problem",
     "backoff",
     "http_post",
+    "https_post",
     "inbox_url",
     "request_payload",
+    "tls_context",
 ]

@@ -16,6 +16,7 @@ from prometheus_client.registry import CollectorRegistry
 from tocsin.assist.directory import Contacts
 from tocsin.assist.duty import ClockWatch
 from tocsin.assist.exchange import Exchange
+from tocsin.assist.exchange_wire import https_post
 from tocsin.assist.figures import AssistFigures
 from tocsin.assist.prints import Printed, Prints
 from tocsin.assist.requests import Assistance
@@ -153,7 +154,12 @@ class Desk:
             cvd=Cvd(store, now=clock),
             assist=assist,
             contacts=Contacts(store, now=clock),
-            exchange=Exchange(assist, exchange_key, team=accounts.ensure_team),
+            exchange=Exchange(
+                assist,
+                exchange_key,
+                team=accounts.ensure_team,
+                post=https_post(settings.exchange_ca),
+            ),
             assist_figures=AssistFigures(store),
             prints=Prints(store, now=clock),
             notices=notifier(settings, store, clock) if settings.secret_key else None,
