@@ -10,6 +10,7 @@ from tocsin.model import access
 from tocsin.model.fields import priority as sanitize_priority
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
+from tocsin.model.queue import QueueQuery
 from tocsin.model.sla import Clock
 
 
@@ -17,6 +18,28 @@ from tocsin.model.sla import Clock
 class QueueRow:
     incident: Incident
     clock: Clock
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """One page of the queue as asked for, with how many open incidents the query finds."""
+
+    query: QueueQuery
+    rows: list[QueueRow]
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row (1-based; 0 when the page is empty)."""
+        return self.query.offset + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.query.offset + len(self.rows)
 
 
 class IncidentQueue(IncidentRecord):
@@ -40,6 +63,18 @@ class IncidentQueue(IncidentRecord):
         rows = [QueueRow(i, self.sla.clock(i, now)) for i in found if access.can_see(who, i)]
         rows.sort(key=_urgency)
         return rows[:limit]
+
+    def page(self, who: Principal, query: QueueQuery | None = None) -> QueuePage:
+        """The page of the queue ``query`` asks for: the open incidents this person may see that
+        its filters keep, in its order, with their total; TLP and organisation are applied by
+        the store's query, so the total counts only what this person may read."""
+        asked = query or QueueQuery()
+        if who.user_id is not None and who.role not in access.STAFF:
+            return QueuePage(asked, [], 0)
+        scope = access.incident_scope(who)
+        found, total = self.cases.queue_page(scope, asked, asked.mine(who.user_id))
+        now = self.now()
+        return QueuePage(asked, [QueueRow(i, self.sla.clock(i, now)) for i in found], total)
 
     # -- SLA clocks ------------------------------------------------------------------------------
 
@@ -82,4 +117,4 @@ def _urgency(row: QueueRow) -> tuple[int, int, int]:
     return (0 if row.clock.breached else 1, left, row.incident.id)
 
 
-__all__ = ["IncidentQueue", "QueueRow"]
+__all__ = ["IncidentQueue", "QueuePage", "QueueRow"]

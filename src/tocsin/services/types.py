@@ -13,11 +13,13 @@ from tocsin.assist.record import Result
 from tocsin.assist.requests import Assistance
 from tocsin.auth.envelopes import EnvelopeRefused
 from tocsin.cases.audit import AuditLog
+from tocsin.cases.bulk import Bulk, BulkOutcome, MergePlan
 from tocsin.cases.dossier import Dossier
 from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import EvidenceTooLarge, safe_download_name
 from tocsin.cases.handover import Change
 from tocsin.cases.incidents import Incidents, QueueRow
+from tocsin.cases.queue import QueuePage
 from tocsin.cases.related import Related
 from tocsin.cases.reports import (
     MAX_FILES,
@@ -54,6 +56,8 @@ __all__ = [
     "Assistance",
     "AuditLog",
     "Basis",
+    "Bulk",
+    "BulkOutcome",
     "Change",
     "ClockView",
     "Contact",
@@ -73,9 +77,11 @@ __all__ = [
     "Incidents",
     "LedgerEntry",
     "Link",
+    "MergePlan",
     "Message",
     "Notifier",
     "Printed",
+    "QueuePage",
     "QueueRow",
     "Reason",
     "RegisterRow",

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from tocsin.model.access import IncidentScope
 from tocsin.model.audit import AuditEntry
 from tocsin.model.event import Event
 from tocsin.model.incident import Incident
+from tocsin.model.queue import QueueQuery
 from tocsin.store.shapes import Transaction
 
 
@@ -61,6 +63,13 @@ class CaseStore(Protocol):
     ) -> list[Incident]:
         """Open incidents whose clock runs out first, then those whose clock is paused. Two
         indexed reads ((due, id), then status), never a sort of every open incident."""
+        ...
+
+    def queue_page(
+        self, scope: IncidentScope, query: QueueQuery, assignee: str
+    ) -> tuple[list[Incident], int]:
+        """One page of the open incidents in ``scope`` that ``query`` asks for (``assignee``:
+        a person's id, "none" or "" for anyone), and how many there are in all."""
         ...
 
     def overdue(self, now: int) -> Iterator[Incident]:

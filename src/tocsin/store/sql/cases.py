@@ -14,10 +14,12 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tocsin.model.access import IncidentScope
 from tocsin.model.audit import AuditKeySource
 from tocsin.model.incident import Incident, Status
+from tocsin.model.queue import QueueQuery
 from tocsin.store.shapes import Transaction
-from tocsin.store.sql import schema
+from tocsin.store.sql import queue, schema
 from tocsin.store.sql.audit import AuditLog
 from tocsin.store.sql.case_parts import IncidentParts
 from tocsin.store.sql.engine import connection, insert_if_new
@@ -200,6 +202,25 @@ class SqlCases(IncidentParts, AuditLog):
             (_I.c.id,),
         )
         return running + paused[: limit - len(running)]
+
+    def queue_page(
+        self, scope: IncidentScope, query: QueueQuery, assignee: str
+    ) -> tuple[list[Incident], int]:
+        """One page of the open incidents in ``scope`` that ``query`` asks for, and how many
+        there are in all: two statements, the page and its count."""
+        where = queue.conditions(scope, query, assignee)
+        page = (
+            sa.select(_I)
+            .where(*where)
+            .order_by(*queue.order(query))
+            .limit(query.per_page)
+            .offset(query.offset)
+        )
+        total = sa.select(sa.func.count()).select_from(_I).where(*where)
+        with self.engine.connect() as conn:
+            rows = [_to_incident(r) for r in conn.execute(page)]
+            count = int(conn.execute(total).scalar_one())
+        return rows, count
 
     def overdue(self, now: int) -> Iterator[Incident]:
         """Open incidents whose next deadline has passed and whose resolve clock is not marked

@@ -7,13 +7,15 @@ the incident service, and its errors become problem+json in ``tocsin.web.app``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from tocsin.model.incident import Incident
+from tocsin.model.queue import MAX_PAGE, SORTS, QueueQuery
 from tocsin.model.sla import Clock
+from tocsin.services.types import QueuePage
 from tocsin.web.common.deps import ApiPrincipal, Cases, Services
 from tocsin.web.common.params import Id, PathId
 
@@ -147,13 +149,68 @@ class AssignIn(BaseModel):
 
 
 @router.get(
-    "", response_model=list[QueueItem], summary="The queue: open incidents, most urgent first"
+    "",
+    response_model=list[QueueItem],
+    summary="The queue: open incidents, most urgent first, a page at a time",
+    description="The open incidents the token's owner may see, filtered and ordered as the "
+    "console's queue (`/console` takes the same parameters). The total is in `X-Total-Count`; "
+    "the first, previous, next and last pages are in `Link` (RFC 8288).",
+    responses={400: {"description": "A filter's value is not one the queue knows", **PROBLEM}},
 )
-def queue(cases: Cases, who: ApiPrincipal, mine: bool = False) -> list[QueueItem]:
+def queue(
+    request: Request,
+    response: Response,
+    cases: Cases,
+    who: ApiPrincipal,
+    mine: Annotated[bool, Query(description="Only those assigned to me (assignee=me)")] = False,
+    priority: Annotated[str, Query(description="P1 … P4")] = "",
+    kind: Annotated[str, Query(alias="type", description="RSIT classification type")] = "",
+    constituent: Annotated[
+        str, Query(max_length=200, description="A prefix of its name, any case")
+    ] = "",
+    sector: Annotated[str, Query(description="A sector of the registry's list")] = "",
+    assignee: Annotated[str, Query(description='"me", "none" or a person\'s id')] = "",
+    status: Annotated[str, Query(description="new, acknowledged, in_progress or waiting")] = "",
+    tlp: Annotated[str, Query(description="CLEAR, GREEN, AMBER, AMBER+STRICT or RED")] = "",
+    source: Annotated[str, Query(description="manual, rule or report")] = "",
+    breached: Annotated[bool, Query(description="Only those whose SLA was breached")] = False,
+    sort: Annotated[str, Query(description=", ".join(SORTS))] = "urgency",
+    direction: Annotated[str, Query(alias="dir", description="asc or desc")] = "asc",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(description="25, 50, 100 or 200")] = 100,
+) -> list[QueueItem]:
+    given = {
+        "priority": priority,
+        "type": kind,
+        "constituent": constituent,
+        "sector": sector,
+        "assignee": assignee or ("me" if mine else ""),
+        "status": status,
+        "tlp": tlp,
+        "source": source,
+        "breached": "yes" if breached else "",
+        "sort": sort,
+        "dir": direction,
+        "page": str(page),
+        "per_page": str(per_page),
+    }
+    found = cases.page(who, QueueQuery.parse(given))
+    response.headers["X-Total-Count"] = str(found.total)
+    response.headers["Link"] = _links(str(request.url.remove_query_params("page")), found)
     return [
         QueueItem(incident=IncidentOut.of(row.incident), clock=ClockOut.of(row.clock))
-        for row in cases.queue(who, mine=mine)
+        for row in found.rows
     ]
+
+
+def _links(base: str, found: QueuePage) -> str:
+    """The Link header of a page: first, previous, next and last (RFC 8288)."""
+    here, last = found.query.page, found.pages
+    wanted = {"first": 1, "prev": here - 1, "next": here + 1, "last": last}
+    joiner = "&" if "?" in base else "?"
+    return ", ".join(
+        f'<{base}{joiner}page={n}>; rel="{rel}"' for rel, n in wanted.items() if 1 <= n <= last
+    )
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail, summary="One incident")
