@@ -9,9 +9,10 @@ import pytest
 
 from tests.desk import Team, make_team
 from tocsin.cases.bulk import Bulk
-from tocsin.errors import Forbidden, InvalidValue
+from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model.incident import Incident, Status
 from tocsin.model.queue import QueueQuery
+from tocsin.services.views import Views
 from tocsin.store import Store
 
 
@@ -215,3 +216,32 @@ def test_bulk_refuses_nothing_ticked_and_more_than_a_page(team: Team) -> None:
         bulk.acknowledge(team.people["analyst"], [])
     with pytest.raises(InvalidValue, match="at most 200"):
         bulk.acknowledge(team.people["analyst"], [str(n) for n in range(1, 202)])
+
+
+# -- saved views ---------------------------------------------------------------------------------
+
+
+def test_saved_views_are_each_person_s_own_checked_and_audited(team: Team) -> None:
+    views = Views(team.store, now=team.clock)
+    analyst, lead = team.people["analyst"], team.people["lead"]
+    kept = views.save(
+        analyst, "  P1 unassigned ", {"priority": "p1", "assignee": "none", "page": "3"}
+    )
+    assert (kept.name, kept.query) == ("P1 unassigned", "priority=P1&assignee=none")
+    assert QueueQuery.parse(Views.params(kept)) == QueueQuery(priority="P1", assignee="none")
+    again = views.save(analyst, "P1 unassigned", {"breached": "yes"})  # the same name: replaced
+    assert again.id == kept.id and again.query == "breached=yes"
+    assert [v.name for v in views.list(analyst)] == ["P1 unassigned"]
+    assert views.list(lead) == []
+    with pytest.raises(InvalidValue, match="priority"):
+        views.save(analyst, "Wrong", {"priority": "P9"})
+    with pytest.raises(InvalidValue, match="name"):
+        views.save(analyst, "  ", {})
+    with pytest.raises(NotFound):
+        views.delete(lead, kept.id)  # not theirs
+    with pytest.raises(Forbidden):
+        views.save(team.people["partner"], "Mine", {})
+    views.delete(analyst, kept.id)
+    assert views.list(analyst) == []
+    logged = [e.action for e in team.store.cases.audit_for("view", str(kept.id))]
+    assert logged == ["view.save", "view.save", "view.delete"]

@@ -158,3 +158,60 @@ def test_the_api_pages_the_queue_with_its_total_and_links(desk: Desk) -> None:
     assert [x["incident"]["reference"] for x in filtered.json()] == [desk.ddos.reference]
     wrong = desk.client.get("/api/v1/incidents", params={"sort": "title"}, headers=token)
     assert wrong.status_code in (400, 422) and "sort" in wrong.text
+
+
+def test_a_view_is_saved_from_the_page_and_listed_for_its_owner(desk: Desk, ana: Principal) -> None:
+    page = desk.client.get("/console", params={"type": "ddos", "per_page": "25"}).text
+    assert "None yet" in page
+    token = CSRF.search(page)
+    assert token is not None
+    saved = desk.client.post(
+        "/console/views",
+        data={"csrf": token.group(1), "name": "DDoS", "query": "type=ddos&per_page=25"},
+    )
+    assert (
+        saved.status_code == 303 and saved.headers["location"] == "/console?type=ddos&per_page=25"
+    )
+    listed = desk.client.get("/console").text
+    assert '<a href="/console?type=ddos&amp;per_page=25">DDoS</a>' in listed
+    refused = desk.client.post(
+        "/console/views", data={"csrf": token.group(1), "name": "Bad", "query": "sort=title"}
+    )
+    assert refused.status_code == 400 and "sort" in refused.text
+    (view_id,) = re.findall(r'action="/console/views/(\d+)/delete"', listed)
+    gone = desk.client.post(f"/console/views/{view_id}/delete", data={"csrf": token.group(1)})
+    assert gone.status_code == 303
+    assert "None yet" in desk.client.get("/console").text
+
+
+def test_the_api_s_bulk_action_reports_each_incident(desk: Desk) -> None:
+    ana = desk.user("ana")
+    token = desk.token(ana, "read,write")
+    ids = [desk.phish.id, desk.ddos.id]
+    answer = desk.client.post(
+        "/api/v1/incidents/bulk", json={"action": "acknowledge", "incidents": ids}, headers=token
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "action": "acknowledge",
+        "done": [desk.phish.reference, desk.ddos.reference],
+        "refused": [],
+    }
+    again = desk.client.post(
+        "/api/v1/incidents/bulk", json={"action": "acknowledge", "incidents": ids}, headers=token
+    ).json()
+    assert again["done"] == [] and [r["reference"] for r in again["refused"]] == [
+        desk.phish.reference,
+        desk.ddos.reference,
+    ]
+    no_reason = desk.client.post(
+        "/api/v1/incidents/bulk", json={"action": "close", "incidents": ids}, headers=token
+    )
+    assert no_reason.status_code in (400, 422) and "reason" in no_reason.text
+    read_only = desk.token(ana, "read")
+    refused = desk.client.post(
+        "/api/v1/incidents/bulk",
+        json={"action": "assign", "incidents": ids, "assignee_id": ana.user_id},
+        headers=read_only,
+    ).json()
+    assert refused["done"] == [] and len(refused["refused"]) == 2

@@ -20,6 +20,7 @@ from tocsin.errors import NotFound, TooLong
 from tocsin.model.limits import LIMITS
 from tocsin.model.report import PATHS, clean_answers, clean_who
 from tocsin.services.accounts import Accounts
+from tocsin.services.views import Views
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store
 
@@ -37,6 +38,7 @@ class World:
     cvd: Cvd
     assist: Assistance
     contacts: Contacts
+    views: Views
     incident_id: int | None = None
     case_id: int | None = None
     request_id: int | None = None
@@ -136,6 +138,7 @@ ATTEMPTS: dict[str, Attempt] = {
         display_name=text,
     ),
     "token.name": lambda w, text: w.accounts.create_token(w.analyst, text),
+    "view.name": lambda w, text: w.views.save(w.analyst, text, {"priority": "P1"}),
     "cvd.title": lambda w, text: w.cvd.create(w.analyst, title=text, reporter="R"),
     "cvd.description": _cvd_create("description"),
     "cvd.impact": _cvd_create("impact"),
@@ -184,6 +187,7 @@ def world(store: Store) -> World:
         Cvd(store, now=team.clock),
         Assistance(store, now=team.clock),
         Contacts(store, now=team.clock),
+        Views(store, now=team.clock),
     )
 
 

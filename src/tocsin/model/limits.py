@@ -30,6 +30,7 @@ LIMITS: dict[str, int] = {
     # people
     "user.display_name": 120,
     "token.name": 80,
+    "view.name": 80,  # a saved view of the queue
     # vulnerability cases
     "cvd.title": ONE_LINE,
     "cvd.description": PAGE,

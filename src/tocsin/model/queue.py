@@ -117,6 +117,21 @@ class QueueQuery:
         return self.assignee
 
 
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    """A person's named view of the queue: the query string it stands for (its filters, its
+    order and its page size; never a page number)."""
+
+    id: int
+    user_id: int
+    name: str
+    query: str
+    created: int
+
+
+MAX_VIEWS = 50  # saved views per person
+
+
 def _check(name: str, value: str, check: Any) -> Any:
     if value == "":
         return ""
@@ -200,4 +215,14 @@ def _per_page(value: str) -> int:
     return int(value)
 
 
-__all__ = ["DEFAULT_PER_PAGE", "FILTERS", "MAX_PAGE", "PER_PAGE", "SORTS", "SOURCES", "QueueQuery"]
+__all__ = [
+    "DEFAULT_PER_PAGE",
+    "FILTERS",
+    "MAX_PAGE",
+    "MAX_VIEWS",
+    "PER_PAGE",
+    "SORTS",
+    "SOURCES",
+    "QueueQuery",
+    "SavedView",
+]

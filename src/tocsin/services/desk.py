@@ -59,6 +59,7 @@ from tocsin.services.prometheus import registry
 from tocsin.services.publish import Publisher
 from tocsin.services.pull import Pulled, pull_sources, receive
 from tocsin.services.retention import Retention
+from tocsin.services.views import Views
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
 from tocsin.store import Store, open_store
@@ -108,6 +109,7 @@ class Desk:
     dashboard: Dashboard  # the console's figures, counted for one viewer
     metrics: CollectorRegistry  # what /metrics shows, read from the store at each scrape
     duty: Duty  # the requests' clocks (the register's countdown) and the emergency alarms
+    views: Views  # each person's saved views of the queue
 
     @classmethod
     def build(
@@ -170,6 +172,7 @@ class Desk:
             dashboard=Dashboard(store, sla, feed_health, clock),
             metrics=registry(store, clock),
             duty=duty,
+            views=Views(store, now=clock),
         )
 
     @classmethod

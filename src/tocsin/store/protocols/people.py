@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from tocsin.model.people import ApiToken, Organisation, OrgKind, User
+from tocsin.model.queue import SavedView
 from tocsin.store.shapes import Transaction
 
 
@@ -45,3 +46,17 @@ class PeopleStore(Protocol):
     def tokens(self, user_id: int | None = None) -> list[ApiToken]: ...
 
     def revoke_token(self, tx: Transaction, token_id: int) -> None: ...
+
+    def views(self, user_id: int) -> list[SavedView]:
+        """A person's saved views of the queue, by name."""
+        ...
+
+    def save_view(
+        self, tx: Transaction, user_id: int, name: str, query: str, created: int
+    ) -> SavedView:
+        """The view under ``name``, made or replaced (one name per person)."""
+        ...
+
+    def delete_view(self, tx: Transaction, user_id: int, view_id: int) -> bool:
+        """The person's view gone; False when they have none of that number."""
+        ...

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tocsin.errors import Conflict
 from tocsin.model.people import ApiToken, Organisation, OrgKind, Role, User
+from tocsin.model.queue import SavedView
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql import schema
 from tocsin.store.sql.engine import connection, insert_if_new
@@ -16,6 +17,7 @@ from tocsin.store.sql.engine import connection, insert_if_new
 _O = schema.organisations
 _U = schema.users
 _T = schema.api_tokens
+_V = schema.saved_views
 
 
 class SqlPeople:
@@ -131,6 +133,33 @@ class SqlPeople:
     def revoke_token(self, tx: Transaction, token_id: int) -> None:
         conn = connection(tx)
         conn.execute(sa.update(_T).where(_T.c.id == token_id).values(revoked=True))
+
+    # -- saved views of the queue ------------------------------------------------------------------
+
+    def views(self, user_id: int) -> list[SavedView]:
+        stmt = sa.select(_V).where(_V.c.user_id == user_id).order_by(_V.c.name, _V.c.id)
+        with self.engine.connect() as conn:
+            return [SavedView(**r._mapping) for r in conn.execute(stmt)]
+
+    def save_view(
+        self, tx: Transaction, user_id: int, name: str, query: str, created: int
+    ) -> SavedView:
+        conn = connection(tx)
+        mine = sa.and_(_V.c.user_id == user_id, _V.c.name == name)
+        if conn.execute(sa.select(_V.c.id).where(mine)).first() is None:
+            conn.execute(
+                sa.insert(_V).values(user_id=user_id, name=name, query=query, created=created)
+            )
+        else:
+            conn.execute(sa.update(_V).where(mine).values(query=query, created=created))
+        return SavedView(**conn.execute(sa.select(_V).where(mine)).one()._mapping)
+
+    def delete_view(self, tx: Transaction, user_id: int, view_id: int) -> bool:
+        conn = connection(tx)
+        gone = conn.execute(
+            sa.delete(_V).where(_V.c.id == view_id, _V.c.user_id == user_id)
+        ).rowcount
+        return bool(gone)
 
 
 def _to_user(row: Any) -> User:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.errors import InvalidValue
@@ -28,7 +28,9 @@ from tocsin.model.queue import PER_PAGE, SORTS, SOURCES, QueueQuery
 from tocsin.model.taxonomy import TYPE_TO_TAXONOMY
 from tocsin.model.tlp import TLP
 from tocsin.services.types import Bulk, QueuePage
+from tocsin.web.common import deps
 from tocsin.web.common.deps import Acting, Cases, Form, People, Posted, Viewer
+from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
 from tocsin.web.console.names import member_names, name_of
 
@@ -80,6 +82,7 @@ def _render(
 ) -> HTMLResponse:
     page = cases.page(viewer.principal, query)
     who = viewer.principal
+    views = deps.desk(request).views
     names = member_names(people, who)
     members = sorted(
         ((u.id, u.display_name or u.username) for u in people.team_members(who)),
@@ -112,6 +115,7 @@ def _render(
             "can_change": who.role in access.WRITERS,
             "error": error,
             "outcome": outcome,
+            "views": views.list(who),
         },
         status,
     )
@@ -197,3 +201,33 @@ def _back(text: str) -> dict[str, str]:
     except InvalidValue:
         return {}
     return pairs
+
+
+# -- saved views ---------------------------------------------------------------------------------
+
+
+@router.post("/console/views", response_class=HTMLResponse)
+def save_view(request: Request, posted: Form, cases: Cases, people: People) -> Response:
+    """The queue's current query kept under a name; back to that view (303)."""
+    params = dict(parse_qsl(posted.form.get("query", "")))
+    try:
+        view = deps.desk(request).views.save(
+            posted.viewer.principal, posted.form.get("name", ""), params
+        )
+    except InvalidValue as exc:
+        return _render(
+            request,
+            posted.viewer,
+            cases,
+            people,
+            asked(_back(urlencode(params))),
+            error=exc,
+            status=400,
+        )
+    return RedirectResponse("/console" + (f"?{view.query}" if view.query else ""), 303)
+
+
+@router.post("/console/views/{view_id:int}/delete")
+def delete_view(request: Request, view_id: PathId, posted: Form) -> Response:
+    deps.desk(request).views.delete(posted.viewer.principal, view_id)
+    return RedirectResponse("/console", 303)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, SmallInteger, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from tocsin.store.sql.schema.meta import Id, metadata
 
@@ -43,6 +53,17 @@ api_tokens = Table(
     Column("scopes", Text, nullable=False),
     Column("created", BigInteger, nullable=False),
     Column("revoked", Boolean, nullable=False),
+)
+
+saved_views = Table(
+    "saved_views",  # a person's named views of the queue: its query string
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("query", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    UniqueConstraint("user_id", "name", name="saved_views_name"),
 )
 
 ended_sessions = Table(
