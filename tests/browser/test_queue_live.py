@@ -1,7 +1,7 @@
 """The night shift's queue in Chromium: a new P1 arrives without a reload (the page's own timer,
-moved by Playwright's clock, never slept on), the title says so, the keyboard takes it and
-acknowledges it, the bulk form closes it with a reason; the queue fits from 360 to 1440 px with
-breach badges; the queue's pages pass axe-core."""
+moved by Playwright's clock, never slept on), the title says so, the header's search box finds it
+by its address, the keyboard takes it and acknowledges it, the bulk form closes it with a reason;
+the queue fits from 360 to 1440 px with breach badges; the queue's pages pass axe-core."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def new_p1(desk: Desk) -> str:
         org_id=desk.urgent.org_id,
         constituent="National Parliament",
         source="rule:defacement",
+        indicators=[("ip", "203.0.113.9")],
     )
     return made.reference
 
@@ -49,9 +50,16 @@ def test_a_new_p1_arrives_and_is_worked_from_the_keyboard(page: Page, desk: Desk
     expect(page.locator("#queue-status")).to_have_text(f"New: {reference}")
     expect(page).to_have_title(re.compile(r"^\(1\) Queue"))
 
+    search = page.get_by_role("searchbox", name="Search incidents, reports, indicators")
+    search.fill("203.0.113.9")
+    search.press("Enter")
+    expect(page.get_by_role("heading", name="Incidents (1)")).to_be_visible()
+    page.get_by_role("link", name=re.compile(reference)).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Defacement")
+    page.goto(PARLIAMENT)
+
     page.locator("body").press("j")
     expect(row).to_have_class(re.compile("current"))
-    expect(page).to_have_title(re.compile(r"^Queue"))  # seen
     page.keyboard.press("m")
     expect(row).to_contain_text("Ana Analyst")
     page.keyboard.press("a")

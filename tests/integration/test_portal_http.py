@@ -503,3 +503,16 @@ def test_a_reporter_whose_identity_expired_is_shown_as_removed(site: Site, tmp_p
     assert contact.status_code == 200
     assert "were removed when their retention ran out" in contact.text
     assert "ana@example.org" not in contact.text
+
+
+def test_the_arabic_review_joins_lists_with_the_arabic_comma(site: Site) -> None:
+    """The review page lists several answers with "، " in Arabic and ", " in English."""
+    for lang, comma in (("ar", "، "), ("en", ", ")):
+        client = site.new_client()
+        page = client.get("/report", headers={"Accept-Language": lang})
+        for answers in (WHAT, DETAILS, WHO):
+            page = post(client, page.text, answers)
+        assert step_of(page.text) == "evidence"
+        assert f"ana@example.org{comma}+351" in page.text
+        other = "، " if comma == ", " else ", "
+        assert f"Ana Lima{other}" not in page.text

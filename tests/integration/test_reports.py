@@ -184,8 +184,8 @@ def test_each_flag_adds_a_routing_task(portal: Portal) -> None:
     receipt = portal.send("harassment", {}, who)
     titles = [t["title"] for t in portal.team.store.cases.tasks(receipt.incident_id)]
     assert titles == [
-        "Route to staff trained in victim support: the person harmed is child",
-        "Route to staff trained in victim support: the person harmed is older",
+        "Route to staff trained in victim support: the person harmed is a child",
+        "Route to staff trained in victim support: the person harmed is an older person",
     ]
     assert incident_of(portal.team.store, receipt).priority == "P1"
 

@@ -26,6 +26,7 @@ from tocsin.model import access
 from tocsin.model.incident import Incident, Status
 from tocsin.model.people import Principal, Role
 from tocsin.model.report import (
+    HARMED,
     STAGE_OF,
     Answers,
     Report,
@@ -254,7 +255,8 @@ class Reports:
                 who.contact,
             )
             for flag in who.flags:
-                title = f"Route to staff trained in victim support: the person harmed is {flag}"
+                harmed = HARMED.get(flag, flag)
+                title = f"Route to staff trained in victim support: the person harmed is {harmed}"
                 self.cases.add_task(conn, incident.id, title, now, PORTAL.username)
             files = []
             for upload, kept in stored:

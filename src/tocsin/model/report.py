@@ -141,6 +141,12 @@ class ReporterKind(StrEnum):
 
 
 FLAGS = ("child", "older", "disability")  # the person harmed is…; each raises the priority
+# what the desk reads: "the person harmed is a child", … (the portal's words are its catalogues')
+HARMED = {
+    "child": "a child",
+    "older": "an older person",
+    "disability": "a person with a disability",
+}
 # the sectors offered to organisations (the registry's names); critical ones raise the priority
 REPORT_SECTORS = (
     "parliament",

@@ -59,6 +59,7 @@ from tocsin.services.prometheus import registry
 from tocsin.services.publish import Publisher
 from tocsin.services.pull import Pulled, pull_sources, receive
 from tocsin.services.retention import Retention
+from tocsin.services.search import Search
 from tocsin.services.views import Views
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
@@ -110,6 +111,7 @@ class Desk:
     metrics: CollectorRegistry  # what /metrics shows, read from the store at each scrape
     duty: Duty  # the requests' clocks (the register's countdown) and the emergency alarms
     views: Views  # each person's saved views of the queue
+    search: Search  # the console's one search box
 
     @classmethod
     def build(
@@ -129,6 +131,7 @@ class Desk:
         files = EvidenceFiles(Path(settings.data_dir) / "evidence")
         sharing = Sharing(store, now=clock)
         assist = Assistance(store, now=clock)
+        cvd = Cvd(store, now=clock)
         exchange_key = KeyFile(Path(settings.data_dir) / "exchange.key")  # made on first use
         duty = Duty(store, incidents, ClockWatch(store, now=clock), clock)
         assist.listeners.append(duty.changed)  # an emergency alerts the duty officer at once
@@ -153,7 +156,7 @@ class Desk:
                 store, incidents, files, accounts.ensure_team, submit_limit=settings.report_limit
             ),
             sharing=sharing,
-            cvd=Cvd(store, now=clock),
+            cvd=cvd,
             assist=assist,
             contacts=Contacts(store, now=clock),
             exchange=Exchange(
@@ -173,6 +176,7 @@ class Desk:
             metrics=registry(store, clock),
             duty=duty,
             views=Views(store, now=clock),
+            search=Search(store, incidents, cvd, assist),
         )
 
     @classmethod

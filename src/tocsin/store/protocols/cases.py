@@ -72,6 +72,22 @@ class CaseStore(Protocol):
         a person's id, "none" or "" for anyone), and how many there are in all."""
         ...
 
+    def incidents_titled(self, scope: IncidentScope, text: str, limit: int) -> list[Incident]:
+        """Incidents in ``scope`` whose title holds ``text`` in any case, the newest first."""
+        ...
+
+    def incidents_with_indicators(self, kind: str, values: Sequence[str], limit: int) -> list[int]:
+        """Incidents carrying any of ``values`` of ``kind``, the newest first."""
+        ...
+
+    def indicators_ending(self, kind: str, suffix: str, limit: int) -> list[tuple[int, str]]:
+        """(incident, value) of the indicators of ``kind`` ending with ``suffix``."""
+        ...
+
+    def indicators_containing(self, kind: str, text: str, limit: int) -> list[tuple[int, str]]:
+        """(incident, value) of the indicators of ``kind`` holding ``text``."""
+        ...
+
     def overdue(self, now: int) -> Iterator[Incident]:
         """Open incidents whose next deadline has passed and whose resolve clock is not marked
         breached yet (nothing later can happen to them), earliest first."""

@@ -14,6 +14,7 @@ from tocsin.store.rows import event_from_data
 from tocsin.store.shapes import Transaction
 from tocsin.store.sql import schema
 from tocsin.store.sql.engine import connection
+from tocsin.store.sql.queue import literal
 
 _L = schema.incident_events
 _X = schema.indicators
@@ -209,6 +210,38 @@ class IncidentParts:
                 .limit(limit)
             ).scalars()
             return [int(r) for r in rows]
+
+    def incidents_with_indicators(self, kind: str, values: Sequence[str], limit: int) -> list[int]:
+        """Incidents carrying any of ``values`` of ``kind`` (one indexed IN), the newest first."""
+        if not values:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_X.c.incident_id)
+                .where(_X.c.kind == kind, _X.c.value.in_(list(values)))
+                .group_by(_X.c.incident_id)
+                .order_by(_X.c.incident_id.desc())
+                .limit(limit)
+            ).scalars()
+            return [int(r) for r in rows]
+
+    def indicators_ending(self, kind: str, suffix: str, limit: int) -> list[tuple[int, str]]:
+        """Indicators of ``kind`` whose value ends with ``suffix`` (a scan of that kind's
+        entries), the newest incidents first."""
+        return self._indicators_like(kind, "%" + literal(suffix), limit)
+
+    def indicators_containing(self, kind: str, text: str, limit: int) -> list[tuple[int, str]]:
+        return self._indicators_like(kind, "%" + literal(text) + "%", limit)
+
+    def _indicators_like(self, kind: str, pattern: str, limit: int) -> list[tuple[int, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_X.c.incident_id, _X.c.value)
+                .where(_X.c.kind == kind, _X.c.value.like(pattern, escape="\\"))
+                .order_by(_X.c.incident_id.desc())
+                .limit(limit)
+            ).all()
+        return [(int(r.incident_id), r.value) for r in rows]
 
     # -- tasks, timeline -------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from tocsin.store.shapes import Transaction
 from tocsin.store.sql import queue, schema
 from tocsin.store.sql.audit import AuditLog
 from tocsin.store.sql.case_parts import IncidentParts
+from tocsin.store.sql.dashboard import in_scope
 from tocsin.store.sql.engine import connection, insert_if_new
 
 _I = schema.incidents
@@ -221,6 +222,19 @@ class SqlCases(IncidentParts, AuditLog):
             rows = [_to_incident(r) for r in conn.execute(page)]
             count = int(conn.execute(total).scalar_one())
         return rows, count
+
+    def incidents_titled(self, scope: IncidentScope, text: str, limit: int) -> list[Incident]:
+        """Incidents in ``scope`` whose title holds ``text`` in any case, the newest first (a
+        scan of the titles from the newest, stopped at ``limit``)."""
+        pattern = "%" + queue.literal(text.lower()) + "%"
+        stmt = (
+            sa.select(_I)
+            .where(sa.func.lower(_I.c.title).like(pattern, escape="\\"), *in_scope(scope))
+            .order_by(_I.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_to_incident(r) for r in conn.execute(stmt)]
 
     def overdue(self, now: int) -> Iterator[Incident]:
         """Open incidents whose next deadline has passed and whose resolve clock is not marked

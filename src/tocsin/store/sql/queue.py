@@ -16,10 +16,14 @@ from tocsin.store.sql.dashboard import in_scope
 _I = schema.incidents
 
 
+def literal(text: str) -> str:
+    """``text`` for a LIKE pattern, its wildcards taken as characters (escape: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _prefix(text: str) -> str:
-    """``text`` as a LIKE prefix, its wildcards taken literally."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
+    """``text`` as a LIKE prefix, in lower case, its wildcards taken literally."""
+    return literal(text.lower()) + "%"
 
 
 def conditions(scope: IncidentScope, query: QueueQuery, assignee: str) -> list[Any]:
@@ -67,4 +71,4 @@ def order(query: QueueQuery) -> list[Any]:
     return [key.desc() if query.descending else key.asc() for key in keys]
 
 
-__all__ = ["conditions", "order"]
+__all__ = ["conditions", "literal", "order"]

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
 
+from tocsin.model.report import HARMED
 from tocsin.web.common import formats, i18n
 
 
@@ -30,6 +31,7 @@ def _environment() -> Environment:
         when_utc=formats.when_utc, due_local=formats.due_local, countdown=formats.countdown
     )
     env.filters["when"] = i18n.when
+    env.filters["harmed"] = lambda flag: HARMED.get(flag, flag)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.translate,
         i18n.translate_plural,

@@ -28,6 +28,7 @@ from tocsin.web.console import (
     related,
     reporter,
     requests,
+    search,
     sharing,
     users,
 )
@@ -55,6 +56,7 @@ for module in (
     new_request,
     requests,
     contacts,
+    search,
 ):
     router.include_router(module.router)
 
