@@ -157,8 +157,8 @@ def test_ingest_draws_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
 
 
 def test_users_tokens_and_audit_commands(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    """users add/list/totp/disable, tokens create/revoke and audit verify work together, and the
-    audit log they leave verifies."""
+    """users add/list/totp/disable, tokens create/list/revoke (none for a disabled user) and audit
+    verify work together, and the audit log they leave verifies."""
     monkeypatch.setenv("TOCSIN_NEW_PASSWORD", "correct horse battery staple")
     assert cli.invoke(app, ["users", "add", "ana", "--role", "analyst"]).exit_code == 0
     assert "ana" in cli.invoke(app, ["users", "list"]).output
@@ -166,8 +166,14 @@ def test_users_tokens_and_audit_commands(cli: CliRunner, monkeypatch: pytest.Mon
     assert "otpauth://totp/" in enrolled.output
     token = cli.invoke(app, ["tokens", "create", "ana", "--scopes", "read"])
     assert "tocsin_" in token.output
+    secret = token.output.split(": ", 1)[1].split()[0]
+    listed = cli.invoke(app, ["tokens", "list", "ana"])
+    assert listed.exit_code == 0 and "active" in listed.output and secret not in listed.output
     assert cli.invoke(app, ["tokens", "revoke", "1"]).exit_code == 0
+    assert "revoked" in cli.invoke(app, ["tokens", "list"]).output
     assert cli.invoke(app, ["users", "disable", "ana"]).exit_code == 0
+    disabled = cli.invoke(app, ["tokens", "create", "ana"])
+    assert disabled.exit_code != 0 and "ana is disabled" in disabled.output
     verified = cli.invoke(app, ["audit", "verify"])
     assert verified.exit_code == 0 and "audit log intact" in verified.output
     refused = cli.invoke(app, ["users", "add", "bob", "--role", "king"])

@@ -226,6 +226,7 @@ SHOWS: dict[str, str | Callable[[Path], bool]] = {
     "tocsin quarantine show 12": r"192\.0\.2\.999",
     "tocsin users totp ana": r"secret: [A-Z2-7]+\s+otpauth://totp/",
     "tocsin tokens create ana": r"tocsin_\S+",
+    "tocsin tokens list ana": r"ticket bridge\s+\S+…\s+read,write\s+\S+ \S+ UTC\s+active",
     "tocsin audit verify": r"audit log intact",
     "tocsin notify plan --dry-run": r"would be planned",
     "tocsin cvd show TOCSIN-VU-2026-0001": r"ana@example\.org",

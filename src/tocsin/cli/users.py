@@ -3,6 +3,7 @@ as the local administrator."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -100,6 +101,32 @@ def users_totp(
     out.print(shown(f"secret: {secret}"))
     out.print(shown(uri))
     err.print(shown("Enrol it in an authenticator app now; log-ins then need its code."))
+
+
+@tokens_app.command("list")
+def tokens_list(
+    username: Annotated[
+        str | None, typer.Argument(help="Whose tokens (everyone's when left out).")
+    ] = None,
+) -> None:
+    """List API tokens: number, owner, name, prefix, scopes, created, state (never a secret)."""
+    with desk() as d:
+        found = d.accounts.tokens(operator(), username)
+        owners = {u.id: u.username for u in d.accounts.users(operator())}
+    table = Table("token", "user", "name", "prefix", "scopes", "created", "state", box=None)
+    for t in found:
+        table.add_row(
+            *cells(
+                str(t.id),
+                owners.get(t.user_id, "?"),
+                t.name,
+                t.prefix + "…",
+                ",".join(sorted(t.scopes)),
+                datetime.fromtimestamp(t.created, UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "revoked" if t.revoked else "active",
+            )
+        )
+    out.print(table)
 
 
 @tokens_app.command("create")

@@ -335,8 +335,25 @@ class Accounts:
         return NewToken(token, secret)
 
     def create_token_for(self, name: str, token_name: str, scopes: str = "read") -> NewToken:
-        """A token for the named person, created as them (the command line on the server)."""
-        return self.create_token(Principal.of(self._user(name)), token_name, scopes)
+        """A token for the named person, created as them (the command line on the server); none
+        for a disabled person."""
+        user = self._user(name)
+        if user.disabled:
+            raise Conflict(f"{user.username} is disabled: no token for them")
+        return self.create_token(Principal.of(user), token_name, scopes)
+
+    def tokens(self, who: Principal, name: str | None = None) -> list[ApiToken]:
+        """One's own tokens; an admin's, anyone's (``name``) or everyone's (the command line on
+        the server acts as Tocsin, an admin). Secrets are never stored: a token shows its
+        prefix."""
+        if name is not None:
+            user = self._user(name)
+            if user.id != who.user_id and who.role is not Role.ADMIN:
+                raise Forbidden("only admins see other people's tokens")
+            return self.people.tokens(user.id)
+        if who.user_id is None:
+            return self.people.tokens()
+        return self.people.tokens(who.user_id)
 
     def revoke_token(self, who: Principal, token_id: int) -> None:
         token = self.people.token(token_id)

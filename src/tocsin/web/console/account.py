@@ -1,4 +1,4 @@
-"""``/account``: one's own second factor (TOTP) and password."""
+"""``/account``: one's own second factor (TOTP), password and API tokens."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from starlette.responses import Response
 from tocsin.auth import totp
 from tocsin.errors import InvalidValue
 from tocsin.web.common.deps import Acting, Form, People, Viewer, stay_signed_in
+from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 FIELD_IDS = {
+    "token.name": "k-name",
+    "scopes": "k-scopes",
     "code": "t-code",
     "password": "w-new",
     "current": "w-current",
@@ -67,6 +70,24 @@ def change_password(request: Request, posted: Form, people: People) -> Response:
     return stay_signed_in(request, done, posted.viewer)
 
 
+@router.post("/account/tokens", response_class=HTMLResponse)
+def create_token(request: Request, posted: Form, people: People) -> HTMLResponse:
+    """A new API token of one's own; its secret is shown on this page once, never again."""
+    form = posted.form
+    scopes = ",".join(s for s in ("read", "write", "admin") if form.get(f"scope-{s}") == "on")
+    try:
+        made = people.create_token(posted.viewer.principal, form.get("name", ""), scopes or "read")
+    except InvalidValue as exc:
+        return _page(request, posted.viewer, people, error=exc, status=400)
+    return _page(request, posted.viewer, people, secret=made.secret, made=made.token.id)
+
+
+@router.post("/account/tokens/{token_id:int}/revoke", response_model=None)
+def revoke_token(request: Request, token_id: PathId, posted: Form, people: People) -> Response:
+    people.revoke_token(posted.viewer.principal, token_id)
+    return RedirectResponse("/account#tokens", status_code=303)
+
+
 def _page(
     request: Request,
     viewer: Viewer,
@@ -75,6 +96,8 @@ def _page(
     pending: str | None = None,
     error: InvalidValue | None = None,
     status: int = 200,
+    secret: str = "",
+    made: int | None = None,
 ) -> HTMLResponse:
     return render(
         request,
@@ -88,6 +111,10 @@ def _page(
             "changed": request.query_params.get("changed") == "1",
             "error": error,
             "error_id": FIELD_IDS.get(error.field, "") if error else "",
+            "tokens": people.tokens(viewer.principal),
+            "secret": secret,
+            "made": made,
+            "is_admin": viewer.principal.role.value == "admin",
         },
         status=status,
     )
