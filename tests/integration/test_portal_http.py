@@ -516,3 +516,31 @@ def test_the_arabic_review_joins_lists_with_the_arabic_comma(site: Site) -> None
         assert f"ana@example.org{comma}+351" in page.text
         other = "، " if comma == ", " else ", "
         assert f"Ana Lima{other}" not in page.text
+
+
+def test_the_reporter_adds_to_their_report_from_the_status_page(site: Site) -> None:
+    """The status page has a form to add a text and files; sent, the page thanks them and the
+    desk sees it; the same form sent again (a reload) adds nothing and says so."""
+    client = site.client
+    done = send_all(client)
+    reference, code = receipt_of(done)
+    status = look_up(client, reference, code)
+    assert 'action="/report/status/add"' in status.text
+    fields = hidden(status.text) | {"text": ["He called again from another number."]}
+    files = {"files": ("sms.png", b"\x89PNG\r\n\x1a\n" + bytes(40), "image/png")}
+    added = client.post("/report/status/add", data=fields, files=files)
+    assert added.status_code == 200, added.text[:500]
+    assert "Thank you: we added this to your report." in added.text
+    report = site.store.reports.by_reference(reference)
+    assert report is not None
+    incident_id = report[0].incident_id
+    lines = [x["text"] for x in site.store.cases.timeline(incident_id)]
+    assert any("He called again from another number." in line for line in lines)
+    assert len(site.store.cases.evidence(incident_id)) == 1
+    again = client.post("/report/status/add", data=fields)
+    assert again.status_code == 400 and "This was already added to your report." in again.text
+    assert len(site.store.cases.evidence(incident_id)) == 1
+    empty = client.post("/report/status/add", data=hidden(again.text))
+    assert empty.status_code == 400 and "Write what you want to add" in empty.text
+    wrong = hidden(status.text) | {"code": ["AAAAA-AAAAA-AAAAA-AAAAA"], "text": ["x"]}
+    assert client.post("/report/status/add", data=wrong).status_code == 404

@@ -25,6 +25,7 @@ from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.incidents import Incidents
 from tocsin.cases.reports import (
     MAX_FILE_BYTES,
+    AlreadySent,
     FileRefused,
     Receipt,
     Reports,
@@ -32,7 +33,7 @@ from tocsin.cases.reports import (
     Upload,
 )
 from tocsin.cli import app as cli_app
-from tocsin.errors import Forbidden, NotFound, TooManyAttempts
+from tocsin.errors import Forbidden, InvalidValue, NotFound, TooLong, TooManyAttempts
 from tocsin.model.incident import Incident, Status
 from tocsin.model.people import Principal
 from tocsin.model.report import PATHS, Stage, clean_answers, clean_who, new_reference
@@ -673,3 +674,68 @@ def test_the_first_report_of_a_new_desk_makes_its_team_and_is_stored(
     assert store.reports.count() == 1
     incident = store.cases.incident(receipt.incident_id)
     assert incident is not None and incident.org_id == accounts.ensure_team()
+
+
+# -- the reporter adding to their report ---------------------------------------------------------
+
+
+def test_the_reporter_adds_a_text_and_a_file_once(portal: Portal) -> None:
+    """With the reference and code, a text and a file go to the report's incident: the text on
+    its timeline, the file as evidence uploaded by the reporter; the same form again is refused
+    (a reload adds nothing), a wrong code finds nothing, an empty addition is refused."""
+    receipt = portal.send("device", {"device": ["phone"]}, ANONYMOUS)
+    store = portal.team.store
+    added = portal.reports.add_to(
+        receipt.reference,
+        receipt.code,
+        "192.0.2.1",
+        "They called again from a new number.",
+        [Upload("sms.png", io.BytesIO(PNG))],
+        f"{receipt.reference}-1",
+    )
+    assert added.text and [name for name, _, _ in added.files] == ["sms.png"]
+    assert added.progress.report.reference == receipt.reference
+    lines = [x["text"] for x in store.cases.timeline(receipt.incident_id)]
+    assert any(
+        line.startswith(f"the reporter added to report {receipt.reference}: They called again")
+        for line in lines
+    )
+    evidence = store.cases.evidence(receipt.incident_id)
+    assert [(e["filename"], e["uploaded_by"]) for e in evidence] == [("sms.png", "reporter")]
+    with pytest.raises(AlreadySent):
+        portal.reports.add_to(
+            receipt.reference, receipt.code, "192.0.2.1", "Again.", [], f"{receipt.reference}-1"
+        )
+    with pytest.raises(NotFound):
+        portal.reports.add_to(
+            receipt.reference, "A" * 20, "192.0.2.1", "x", [], f"{receipt.reference}-2"
+        )
+    with pytest.raises(InvalidValue, match="empty"):
+        portal.reports.add_to(
+            receipt.reference, receipt.code, "192.0.2.1", "  ", [], f"{receipt.reference}-3"
+        )
+    with pytest.raises(TooLong):
+        portal.reports.add_to(
+            receipt.reference, receipt.code, "192.0.2.1", "x" * 5001, [], f"{receipt.reference}-4"
+        )
+    assert len(store.cases.evidence(receipt.incident_id)) == 1
+    actions = [e.action for e in store.cases.audit_for("incident", added_reference(store, receipt))]
+    assert actions.count("report.addition") == 1
+
+
+def added_reference(store: Store, receipt: Receipt) -> str:
+    incident = store.cases.incident(receipt.incident_id)
+    assert incident is not None
+    return incident.reference
+
+
+def test_an_addition_follows_the_incident_it_was_merged_into(portal: Portal) -> None:
+    receipt = portal.send("device", {"device": ["phone"]}, ANONYMOUS)
+    team = portal.team
+    target = team.desk.create(team.people["analyst"], title="Wave", type="malware", priority="P2")
+    team.desk.merge(team.people["analyst"], receipt.incident_id, target.id)
+    portal.reports.add_to(
+        receipt.reference, receipt.code, "192.0.2.1", "More.", [], f"{receipt.reference}-1"
+    )
+    lines = [x["text"] for x in team.store.cases.timeline(target.id)]
+    assert f"the reporter added to report {receipt.reference}: More." in lines

@@ -24,6 +24,7 @@ from tocsin.cases.incidents import Incidents
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound, TooManyAttempts
 from tocsin.model import access
 from tocsin.model.incident import Incident, Status
+from tocsin.model.limits import bounded
 from tocsin.model.people import Principal, Role
 from tocsin.model.report import (
     HARMED,
@@ -40,6 +41,7 @@ from tocsin.model.report import (
     new_status_code,
 )
 from tocsin.store.base import Store
+from tocsin.store.shapes import Transaction
 
 MAX_FILES = 5
 DRAWS = 5  # tries at a free reference
@@ -81,6 +83,19 @@ class Receipt:
     created: int
     incident_id: int
     files: tuple[tuple[str, str, int], ...]  # (name, sha256, size)
+
+
+@dataclass(frozen=True, slots=True)
+class Addition:
+    """What a reporter added to their report: whether a text, which files, and the report's
+    status as a look-up gives it."""
+
+    progress: Progress
+    text: bool
+    files: tuple[tuple[str, str, int], ...]
+
+
+ADDITION_KEPT = 90 * 86_400  # seconds a used addition form is remembered (a reload is refused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,28 +273,7 @@ class Reports:
                 harmed = HARMED.get(flag, flag)
                 title = f"Route to staff trained in victim support: the person harmed is {harmed}"
                 self.cases.add_task(conn, incident.id, title, now, PORTAL.username)
-            files = []
-            for upload, kept in stored:
-                name = safe_download_name(upload.filename)
-                evidence_id = self.cases.add_evidence(
-                    conn,
-                    incident_id=incident.id,
-                    sha256=kept.sha256,
-                    filename=name,
-                    size=kept.size,
-                    media_type=kept.media_type,
-                    uploaded_by="reporter",
-                    uploaded_at=now,
-                )
-                self.cases.add_custody(
-                    conn,
-                    evidence_id=evidence_id,
-                    at=now,
-                    actor="reporter",
-                    action="uploaded",
-                    sha256=kept.sha256,
-                )
-                files.append((name, kept.sha256, kept.size))
+            files = self._evidence(conn, incident.id, stored, now)
             self.incidents.record(
                 conn,
                 PORTAL,
@@ -291,7 +285,83 @@ class Reports:
             )
         return Receipt(reference, code, now, incident.id, tuple(files))
 
+    def _evidence(
+        self, conn: Transaction, incident_id: int, stored: list[tuple[Upload, StoredFile]], now: int
+    ) -> list[tuple[str, str, int]]:
+        """The reporter's files as the incident's evidence, each with its custody's first line."""
+        files = []
+        for upload, kept in stored:
+            name = safe_download_name(upload.filename)
+            evidence_id = self.cases.add_evidence(
+                conn,
+                incident_id=incident_id,
+                sha256=kept.sha256,
+                filename=name,
+                size=kept.size,
+                media_type=kept.media_type,
+                uploaded_by="reporter",
+                uploaded_at=now,
+            )
+            self.cases.add_custody(
+                conn,
+                evidence_id=evidence_id,
+                at=now,
+                actor="reporter",
+                action="uploaded",
+                sha256=kept.sha256,
+            )
+            files.append((name, kept.sha256, kept.size))
+        return files
+
     # -- the reporter following it ---------------------------------------------------------------
+
+    def add_to(
+        self,
+        reference: str,
+        code: str,
+        client: str,
+        text: str,
+        uploads: Sequence[Upload],
+        once: str,
+    ) -> Addition:
+        """What the reporter adds to their report, with its reference and code (checked as a
+        look-up is, and counted against the same limit): a text within the account's limit and
+        files checked as the report's were. Both go to the incident the report opened (or the one
+        it was merged into): the text on its timeline, the files as its evidence, in one
+        transaction with the audit entry. ``once`` is the token of the form the addition came
+        from: a form sends one addition (AlreadySent for the same form again, as a reload
+        would)."""
+        progress = self.progress(reference, code, client)
+        said = bounded("report.account", text)
+        if not said and not uploads:
+            raise InvalidValue("addition", "", "empty")
+        stamp = _hash("addition:" + once)
+        if not once or self.reports.stamp_used(stamp):
+            raise AlreadySent("this addition was already sent")
+        checked = self.check_files(uploads)
+        stored = [(u, self.files.put(u.stream, max_bytes=MAX_FILE_BYTES)) for u, *_ in checked]
+        now = self.incidents.now()
+        report = progress.report
+        with self.store.transaction() as conn:
+            if not self.reports.use_stamp(conn, stamp, now + ADDITION_KEPT, now):
+                raise AlreadySent("this addition was already sent")
+            incident = self._followed(report.incident_id)
+            files = self._evidence(conn, incident.id, stored, now)
+            text_line = f"the reporter added to report {report.reference}"
+            if said:
+                text_line += f": {said}"
+            if files:
+                text_line += f" ({len(files)} file(s))"
+            self.incidents.record(
+                conn,
+                PORTAL,
+                incident,
+                "report.addition",
+                "report",
+                text_line,
+                {"report": report.reference, "files": len(files), "text": bool(said)},
+            )
+        return Addition(progress, bool(said), tuple(files))
 
     def progress(self, reference: str, code: str, client: str) -> Progress:
         """The report's status for whoever holds its reference and code. The same NotFound for

@@ -23,8 +23,10 @@ from tocsin.cases.queue import QueuePage
 from tocsin.cases.related import Related
 from tocsin.cases.reports import (
     MAX_FILES,
+    Addition,
     AlreadySent,
     FileRefused,
+    Progress,
     Reports,
     StartStamp,
     Upload,
@@ -52,6 +54,7 @@ from tocsin.share.sharing import Sharing
 __all__ = [
     "FIGURE_TABLES",
     "MAX_FILES",
+    "Addition",
     "AlreadySent",
     "Assistance",
     "AuditLog",
@@ -81,6 +84,7 @@ __all__ = [
     "Message",
     "Notifier",
     "Printed",
+    "Progress",
     "QueuePage",
     "QueueRow",
     "Reason",

@@ -199,6 +199,8 @@ ERRORS: dict[str, str] = {
     ),
     "honeypot": N_('Please leave the field marked "leave this empty" empty.'),
     "too_fast": N_("This was sent very quickly. Please check your answers, then send again."),
+    "nothing_added": N_("Write what you want to add, or choose a file."),
+    "already_added": N_("This was already added to your report."),
 }
 
 STAGES: dict[str, tuple[str, str]] = {  # stage → (name, what it means)
