@@ -49,21 +49,33 @@ async def lookup(request: Request, sessions: Cookies, reports: Reporting) -> HTM
         )
     try:
         progress = reports.progress(reference, code, client_of(request))
-    except TooManyAttempts as exc:
+    except (TooManyAttempts, NotFound) as exc:
+        return _not_shown(request, lang, session, reference, exc)
+    return _status(request, lang, session, progress, code)
+
+
+def _not_shown(
+    request: Request,
+    lang: str | None,
+    session: Session | None,
+    reference: str,
+    exc: TooManyAttempts | NotFound,
+) -> HTMLResponse:
+    """Too many tries (429, and when to try again), or no report with this reference and code
+    (the look-up form again, 404)."""
+    if isinstance(exc, TooManyAttempts):
         response = refused(request, lang, "too_many_lookups", 429)
         response.headers["retry-after"] = str(exc.retry_after)
         return response
-    except NotFound:
-        return page(
-            request,
-            "portal/status_form.html",
-            lang,
-            session,
-            status=404,
-            errors={"reference": "no_match"},
-            reference=reference,
-        )
-    return _status(request, lang, session, progress, code)
+    return page(
+        request,
+        "portal/status_form.html",
+        lang,
+        session,
+        status=404,
+        errors={"reference": "no_match"},
+        reference=reference,
+    )
 
 
 def _status(
@@ -119,20 +131,8 @@ def _add(request: Request, sessions: Cookies, reports: Reporting, form: FormData
         added = reports.add_to(
             reference, code, client, fields.get("text", ""), uploads, fields.get("once", "")
         )
-    except TooManyAttempts as exc:
-        response = refused(request, lang, "too_many_lookups", 429)
-        response.headers["retry-after"] = str(exc.retry_after)
-        return response
-    except NotFound:
-        return page(
-            request,
-            "portal/status_form.html",
-            lang,
-            session,
-            status=404,
-            errors={"reference": "no_match"},
-            reference=reference,
-        )
+    except (TooManyAttempts, NotFound) as exc:
+        return _not_shown(request, lang, session, reference, exc)
     except (AlreadySent, FileRefused, InvalidValue) as exc:
         progress = reports.progress(reference, code, client)
         errors = _why(exc)
