@@ -77,6 +77,8 @@ SETTINGS: dict[str, str] = {
     "Reports API, a drop folder), each with its schedule; see docs/collectors.md (none)",
     "exchange_ca": "a PEM file of the authorities whose certificates a counterpart's Tocsin may "
     "present, besides the system's (a private authority two teams agreed on; none)",
+    "playbooks": "a TOML file of playbooks, the tasks added to an incident in one step "
+    "(none: Tocsin's own, in tocsin/cases/playbooks/playbooks.toml)",
     "pull_max_pages": "pages one pull from a partner may take; more is an error and stores nothing "
     "of that pull (200)",
     "pull_max_page_bytes": "bytes one page of a partner's answer may have (16777216)",
@@ -147,6 +149,7 @@ class Settings:
     share_sources: str = ""
     collectors: str = ""
     exchange_ca: str = ""
+    playbooks: str = ""
     pull_max_pages: int = 200
     pull_max_page_bytes: int = 16 * 1024 * 1024
     pull_max_bytes: int = 64 * 1024 * 1024

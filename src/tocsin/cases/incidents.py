@@ -210,6 +210,37 @@ class Incidents(IncidentQueue):
             )
         return task_id
 
+    def add_tasks(
+        self, who: Principal, incident_id: int, titles: Sequence[str], source: str
+    ) -> list[int]:
+        """Several tasks in one step (a playbook's, named in ``source``), in one transaction
+        with one timeline line; a task the incident already has (the same title) is not added
+        again, so a playbook applied twice adds nothing the second time."""
+        texts = [
+            bounded("incident.task", InvalidValue.check("task", t, types.string)) for t in titles
+        ]
+        said = bounded("incident.task", source)
+        with self.store.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            known = {task["title"] for task in self.cases.tasks(incident.id)}
+            added = []
+            for text in texts:
+                if text and text not in known:
+                    known.add(text)
+                    added.append(
+                        self.cases.add_task(conn, incident.id, text, self.now(), who.username)
+                    )
+            self.record(
+                conn,
+                who,
+                incident,
+                "task.create",
+                "task",
+                f"{said}: {len(added)} task(s) added",
+                {"tasks": added, "source": said},
+            )
+        return added
+
     def set_task(self, who: Principal, incident_id: int, task_id: int, done: bool) -> None:
         with self.store.transaction() as conn:
             incident = access.changeable(who, self.cases.incident(incident_id, conn))

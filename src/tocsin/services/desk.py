@@ -32,6 +32,8 @@ from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import EvidenceFiles
 from tocsin.cases.handover import Change
 from tocsin.cases.incidents import Incidents, QueueRow
+from tocsin.cases.playbooks import Playbook
+from tocsin.cases.playbooks import load as load_playbooks
 from tocsin.cases.related import Related
 from tocsin.cases.related import related as related_items
 from tocsin.cases.reports import Reports
@@ -112,6 +114,7 @@ class Desk:
     duty: Duty  # the requests' clocks (the register's countdown) and the emergency alarms
     views: Views  # each person's saved views of the queue
     search: Search  # the console's one search box
+    playbooks: dict[str, Playbook]  # the tasks a kind of incident usually needs
 
     @classmethod
     def build(
@@ -177,6 +180,7 @@ class Desk:
             duty=duty,
             views=Views(store, now=clock),
             search=Search(store, incidents, cvd, assist),
+            playbooks=load_playbooks(settings.playbooks or None),
         )
 
     @classmethod

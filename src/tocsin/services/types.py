@@ -19,6 +19,7 @@ from tocsin.cases.evidence import Evidence
 from tocsin.cases.evidence_files import EvidenceTooLarge, safe_download_name
 from tocsin.cases.handover import Change
 from tocsin.cases.incidents import Incidents, QueueRow
+from tocsin.cases.playbooks import Playbook, offered
 from tocsin.cases.queue import QueuePage
 from tocsin.cases.related import Related
 from tocsin.cases.reports import (
@@ -83,6 +84,7 @@ __all__ = [
     "MergePlan",
     "Message",
     "Notifier",
+    "Playbook",
     "Printed",
     "Progress",
     "QueuePage",
@@ -101,5 +103,6 @@ __all__ = [
     "Step",
     "Upload",
     "element_labels",
+    "offered",
     "safe_download_name",
 ]

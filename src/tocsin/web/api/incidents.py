@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from tocsin.errors import InvalidValue
 from tocsin.model.incident import Incident
 from tocsin.model.queue import MAX_PAGE, SORTS, QueueQuery
 from tocsin.model.sla import Clock
@@ -328,6 +329,31 @@ def bulk(body: BulkIn, cases: Cases, who: ApiPrincipal) -> BulkOut:
         done=outcome.done,
         refused=[BulkRefusal(reference=r, reason=why) for r, why in outcome.refused],
     )
+
+
+class PlaybookIn(BaseModel):
+    playbook: str = Field(max_length=100, description="A playbook's name: phishing, ransomware…")
+
+
+class TasksAdded(BaseModel):
+    added: list[int] = Field(description="The tasks added (those the incident had are not)")
+
+
+@router.post(
+    "/{incident_id}/playbook",
+    response_model=TasksAdded,
+    summary="Add a playbook's tasks",
+    responses=WRITE_ERRORS,
+)
+def add_playbook(
+    incident_id: PathId, body: PlaybookIn, desk: Services, who: ApiPrincipal
+) -> TasksAdded:
+    book = desk.playbooks.get(body.playbook)
+    if book is None:
+        names = ", ".join(sorted(desk.playbooks))
+        raise InvalidValue("playbook", body.playbook, f"one of {names}")
+    added = desk.incidents.add_tasks(who, incident_id, book.tasks, f"playbook {book.title}")
+    return TasksAdded(added=added)
 
 
 class MergeIn(BaseModel):

@@ -15,6 +15,7 @@ from tocsin.model.fields import PRIORITIES
 from tocsin.model.incident import TRANSITIONS, IndicatorKind
 from tocsin.model.numbers import parse_id
 from tocsin.model.people import Principal
+from tocsin.services.types import offered
 from tocsin.web.common import deps, texts
 from tocsin.web.common.deps import Acting, Cases, Form, People, Posted, Viewer
 from tocsin.web.common.params import PathId
@@ -35,6 +36,7 @@ FIELD_IDS = {
     "into": "m-into",
     "title_split": "s-title",
     "events": "s-title",
+    "playbook": "b-playbook",
 }
 
 
@@ -105,6 +107,22 @@ def add_task(
     return _act(
         request, posted, cases, people, incident_id, lambda: cases.add_task(who, incident_id, title)
     )
+
+
+@router.post("/incidents/{incident_id:int}/playbook")
+def add_playbook(
+    request: Request, incident_id: PathId, posted: Form, cases: Cases, people: People
+) -> Response:
+    """The chosen playbook's tasks, those the incident has not yet, in one step."""
+    who, name = posted.viewer.principal, posted.form.get("playbook", "")
+
+    def run() -> object:
+        book = deps.desk(request).playbooks.get(name)
+        if book is None:
+            raise InvalidValue("playbook", name, "choose one of the playbooks")
+        return cases.add_tasks(who, incident_id, book.tasks, f"playbook {book.title}")
+
+    return _act(request, posted, cases, people, incident_id, run)
 
 
 @router.post("/incidents/{incident_id:int}/tasks/{task_id:int}")
@@ -208,6 +226,7 @@ def render_incident(
             "report": report,
             "may_contact": reports.may_read_contact(viewer.principal, found.incident),
             "report_texts": texts,
+            "playbooks": offered(deps.desk(request).playbooks, found.incident.type),
         },
         status=400 if error else 200,
     )
