@@ -53,7 +53,7 @@ def seed(store: Store, clock: FakeClock) -> None:
             desk.transition(who, incident.id, "acknowledged")
         if n % 4 == 0 and n % 3:
             clock.now += 3 * HOUR
-            desk.transition(who, incident.id, "resolved")
+            desk.transition(who, incident.id, "resolved", "fixed")
     for n in range(12):
         notice(store, n, sent_at=now - (n % 6) * DAY, acknowledged=n % 2 == 0)
     for n in range(4):

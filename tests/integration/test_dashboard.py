@@ -154,7 +154,7 @@ def test_open_incidents_are_counted_by_priority_and_age(seeded: Seeded) -> None:
 def test_a_resolved_incident_is_no_longer_open(seeded: Seeded) -> None:
     team = seeded.team
     flood = next(i for i in team.store.cases.incidents() if i.title == "Flood")
-    team.desk.transition(team.people["analyst"], flood.id, "resolved")
+    team.desk.transition(team.people["analyst"], flood.id, "resolved", "filtered")
     assert dict(seeded.overview("analyst").open.rows)["P3"] == (0, 0, 0, 0, 0)
 
 
@@ -178,7 +178,7 @@ def test_mean_times_by_month_are_those_of_cases_metrics(seeded: Seeded) -> None:
     at(team, START + 10 * MINUTE)
     team.desk.transition(analyst, phishes[0].id, "acknowledged")
     at(team, START + 2 * HOUR)
-    team.desk.transition(analyst, phishes[0].id, "resolved")
+    team.desk.transition(analyst, phishes[0].id, "resolved", "taken down")
     at(team, START + 3 * HOUR)
     team.desk.transition(analyst, phishes[1].id, "in_progress")
     times = {(t.month, t.priority): t for t in seeded.overview("analyst").times}

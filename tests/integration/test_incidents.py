@@ -46,7 +46,7 @@ def test_the_workflow_refuses_illegal_moves_clearly(team: Team) -> None:
     with pytest.raises(Conflict, match="cannot become closed; it can become: acknowledged"):
         team.desk.transition(analyst, incident_id, "closed")
     for status in ("acknowledged", "in_progress", "waiting", "in_progress", "resolved", "closed"):
-        team.desk.transition(analyst, incident_id, status)
+        team.desk.transition(analyst, incident_id, status, "the hoster fixed it")
     reopened = team.desk.transition(analyst, incident_id, "in_progress", "the router is open again")
     assert reopened.status is Status.IN_PROGRESS and reopened.closed_at is None
 
@@ -162,7 +162,7 @@ def test_mtta_and_mttr_by_priority_and_month_leave_out_waiting(team: Team) -> No
     team.clock.advance(3600)
     team.desk.transition(analyst, incident_id, "in_progress")
     team.clock.advance(1200)
-    team.desk.transition(analyst, incident_id, "resolved")
+    team.desk.transition(analyst, incident_id, "resolved", "fixed")
     open_one(team, priority="P3")
     rows = {r.priority: r for r in mean_times(team.store.cases.incidents(limit=100))}
     assert (rows["P1"].month, rows["P1"].incidents) == ("2026-11", 1)
@@ -183,3 +183,18 @@ def test_the_queue_orders_by_the_next_deadline_and_paused_clocks_last(team: Team
     order = [row.incident.id for row in team.desk.queue(analyst)]
     assert order == [new_p1, old_p4, waiting]
     assert team.store.cases.incident(waiting).due is None  # type: ignore[union-attr]
+
+
+def test_resolving_or_closing_needs_a_reason(team: Team) -> None:
+    """Resolved or closed without saying why is refused naming the comment; the incident keeps
+    its state; with a reason the move is made and the reason is on the timeline."""
+    analyst = team.people["analyst"]
+    incident_id = open_one(team)
+    with pytest.raises(InvalidValue, match="say why it is resolved"):
+        team.desk.transition(analyst, incident_id, "resolved", "   ")
+    assert team.desk.get(analyst, incident_id).status is Status.NEW
+    team.desk.transition(analyst, incident_id, "resolved", "false positive: a test page")
+    with pytest.raises(InvalidValue, match="say why it is closed"):
+        team.desk.transition(analyst, incident_id, "closed")
+    lines = [x["text"] for x in team.store.cases.timeline(incident_id)]
+    assert "new → resolved: false positive: a test page" in lines

@@ -41,7 +41,7 @@ def test_pages_cover_every_open_incident_once_with_the_total(team: Team) -> None
     each; a page past the end is empty; resolved and merged ones are not in the queue."""
     made = opened(team, 62)
     lead = team.people["lead"]
-    team.desk.transition(lead, made[0].id, "resolved")
+    team.desk.transition(lead, made[0].id, "resolved", "fixed")
     team.desk.merge(lead, made[1].id, made[2].id)
     seen: list[str] = []
     for number, size in ((1, 25), (2, 25), (3, 10)):

@@ -302,7 +302,7 @@ def test_the_history_lists_every_stage_in_order(portal: Portal) -> None:
     ]
     for status, stage in moves:
         team.clock.advance(60)
-        team.desk.transition(team.people["lead"], receipt.incident_id, status)
+        team.desk.transition(team.people["lead"], receipt.incident_id, status, "done")
         expected.append((team.clock.now, stage))
     progress = portal.reports.progress(receipt.reference, receipt.code, "192.0.2.1")
     assert list(progress.history) == expected

@@ -121,22 +121,9 @@ class Incidents(IncidentQueue):
                 self.workflow.check(incident.status, wanted)
             except IllegalTransition as exc:
                 raise Conflict(str(exc)) from None
-            now = self.now()
-            changes: dict[str, Any] = {"status": wanted}
-            if incident.status is Status.WAITING:  # the resolve clock runs again
-                changes["waited"] = incident.waited + max(now - (incident.waiting_since or now), 0)
-                changes["waiting_since"] = None
-            if wanted is Status.WAITING:
-                changes["waiting_since"] = now
-            if incident.acknowledged_at is None and wanted is not Status.NEW:
-                changes["acknowledged_at"] = now
-            if wanted is Status.RESOLVED:
-                changes["resolved_at"] = now
-            if wanted is Status.CLOSED:
-                changes["closed_at"] = now
-            if wanted is Status.IN_PROGRESS and incident.status in (Status.RESOLVED, Status.CLOSED):
-                changes.update(resolved_at=None, closed_at=None)  # a reopen
-            self.cases.update_incident(conn, incident.id, **changes)
+            if wanted in (Status.RESOLVED, Status.CLOSED) and not said:
+                raise InvalidValue("comment", "", f"say why it is {wanted.label}")
+            self.cases.update_incident(conn, incident.id, **_moved(incident, wanted, self.now()))
             text = f"{incident.status.label} → {wanted.label}"
             if said:
                 text = f"{text}: {said}"
@@ -387,6 +374,25 @@ class Incidents(IncidentQueue):
         return new
 
     # -- SLA clocks ------------------------------------------------------------------------------
+
+
+def _moved(incident: Incident, wanted: Status, now: int) -> dict[str, Any]:
+    """What a move to ``wanted`` changes: the state, and the clocks' times it starts or stops."""
+    changes: dict[str, Any] = {"status": wanted}
+    if incident.status is Status.WAITING:  # the resolve clock runs again
+        changes["waited"] = incident.waited + max(now - (incident.waiting_since or now), 0)
+        changes["waiting_since"] = None
+    if wanted is Status.WAITING:
+        changes["waiting_since"] = now
+    if incident.acknowledged_at is None and wanted is not Status.NEW:
+        changes["acknowledged_at"] = now
+    if wanted is Status.RESOLVED:
+        changes["resolved_at"] = now
+    if wanted is Status.CLOSED:
+        changes["closed_at"] = now
+    if wanted is Status.IN_PROGRESS and incident.status in (Status.RESOLVED, Status.CLOSED):
+        changes.update(resolved_at=None, closed_at=None)  # a reopen
+    return changes
 
 
 __all__ = ["OPEN", "Incidents", "QueueRow"]

@@ -27,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 # The field a service names in InvalidValue → the id of the input it came from.
 FIELD_IDS = {
     "status": "t-comment",
+    "comment": "t-comment",
     "assignee": "a-assignee",
     "priority": "p-priority",
     "note": "n-text",
