@@ -129,6 +129,14 @@ def test_constituents_by_the_start_of_their_name_in_any_case(team: Team, store: 
     assert found.hits[0].href.startswith("/console?constituent=")
 
 
+@pytest.mark.parametrize(
+    "text", ["fe80::1%eth0", "1.2.3.4/33", "::/0", "https://[::1]:80/", "\x00", "x" * 300, "R-"]
+)
+def test_odd_texts_find_nothing_and_break_nothing(team: Team, text: str) -> None:
+    found = search(team).find(team.people["analyst"], text)
+    assert [h for h in found.hits if h.kind == "incident"] == []
+
+
 def test_words_in_titles_in_any_case_with_wildcards_taken_literally(team: Team) -> None:
     kit = opened(team, "Phishing kit on a ministry site")
     opened(team, "Scanning from a VPS")

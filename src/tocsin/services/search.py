@@ -226,10 +226,12 @@ def _constituent(name: str, why: str) -> Hit:
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address as the store keeps them: none with a zone (``fe80::1%eth0``) is one."""
     try:
-        return ipaddress.ip_address(text)
+        found = ipaddress.ip_address(text)
     except ValueError:
         return None
+    return None if isinstance(found, ipaddress.IPv6Address) and found.scope_id else found
 
 
 def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
