@@ -134,3 +134,16 @@ def test_axe_on_the_merge_question_and_the_outcome(
     axe_page.get_by_role("button", name="Merge").click()
     expect(axe_page.get_by_role("status").first).to_contain_text("Merged: 1 incident")
     check_axe(axe_page, axe_source, "bulk outcome")
+
+
+def test_axe_on_the_incident_page_s_merge_question(
+    axe_page: Page, axe_source: str, desk: Desk
+) -> None:
+    log_in(axe_page)
+    axe_page.goto(f"/incidents/{desk.minor.id}")
+    axe_page.get_by_label("Merge into").fill(desk.urgent.reference)
+    axe_page.get_by_role("button", name="Merge", exact=True).click()
+    expect(axe_page.get_by_role("heading", level=1)).to_have_text("Merge 2 incidents?")
+    check_axe(axe_page, axe_source, "the incident page's merge question")
+    axe_page.get_by_role("button", name="Merge", exact=True).click()
+    axe_page.wait_for_url(re.compile(rf"/incidents/{desk.urgent.id}$"))

@@ -503,9 +503,9 @@ def test_openapi_documents_the_incidents_api(desk: Desk) -> None:
 
 
 def test_related_page_and_merge_form(desk: Desk, ana: Principal) -> None:
-    """The related page lists an incident sharing an indicator; the merge form folds this
-    incident into the one named by its reference and lands on it; an unknown reference is
-    refused at the field."""
+    """The related page lists an incident sharing an indicator; the merge form asks first (and
+    warns that the constituents differ), then folds this incident into the one named by its
+    reference and lands on it; an unknown reference is refused at the field."""
     first, second = desk.phish, desk.ddos
     for incident in (first, second):
         desk.team.desk.add_indicator(ana, incident.id, "fqdn", "kit.example")
@@ -513,7 +513,11 @@ def test_related_page_and_merge_form(desk: Desk, ana: Principal) -> None:
     assert second.reference in page and "fqdn kit.example" in page
     refused = post(desk.client, f"/incidents/{first.id}/merge", into="TOC-1999-000001")
     assert refused.status_code == 400 and 'id="m-into"' in refused.text
-    merged = post(desk.client, f"/incidents/{first.id}/merge", into=second.reference.lower())
+    asked = post(desk.client, f"/incidents/{first.id}/merge", into=second.reference.lower())
+    assert asked.status_code == 200 and "Merge 2 incidents?" in asked.text
+    assert "different constituents" in asked.text  # the Ministry of Finance's, and none
+    assert desk.team.store.cases.incident(first.id).merged_into is None  # type: ignore[union-attr]
+    merged = post(desk.client, f"/incidents/{first.id}/merge", into=second.reference, confirm="yes")
     assert merged.status_code == 303
     assert merged.headers["location"] == f"/incidents/{second.id}"
     source = desk.team.store.cases.incident(first.id)

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from tocsin.errors import Forbidden, InvalidValue, NotFound
 from tocsin.model.numbers import parse_id
+from tocsin.services.types import Bulk
 from tocsin.web.common.deps import CSRF_REFUSED, Acting, Cases, Cookies, Form, People, Services
 from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
@@ -69,6 +70,18 @@ def merge(
         refused = InvalidValue("into", reference, "no incident you can see has this reference")
         return render_incident(
             request, posted.viewer, cases, people, incident_id, refused, posted.form
+        )
+    if posted.form.get("confirm") != "yes":  # ask first, with what would differ
+        plan = Bulk(cases).merge_plan(who, [incident_id, target.id], target.id)
+        return render(
+            request,
+            "queue_merge.html",
+            {
+                "viewer": posted.viewer,
+                "plan": plan,
+                "single": plan.sources[0],
+                "back": {},
+            },
         )
     cases.merge(who, incident_id, target.id)
     return RedirectResponse(f"/incidents/{target.id}", status_code=303)
