@@ -190,3 +190,21 @@ def test_the_answers_page_and_the_api(desk: Desk, ana: Principal) -> None:
     answer = desk.client.get("/api/v1/search", params={"q": "ministry"}, headers=token)
     assert answer.status_code == 200
     assert [h["label"].split(":")[0] for h in answer.json()["hits"]] == [desk.phish.reference]
+
+
+def test_a_victims_phishing_site_is_an_indicator_the_search_box_finds(portal: Portal) -> None:
+    """The site a victim typed on the portal is carried by the report's incident: typing its
+    domain in the search box finds it."""
+    receipt = portal.send(
+        "phishing",
+        {"given": ["password"], "site": ["https://bank-login.example/verify"]},
+        ANONYMOUS,
+    )
+    team = portal.team
+    assert ("url", "https://bank-login.example/verify") in team.store.cases.indicators(
+        receipt.incident_id
+    )
+    found = search(team).find(team.people["analyst"], "bank-login.example")
+    assert [h.href for h in found.hits if h.kind == "incident"] == [
+        f"/incidents/{receipt.incident_id}"
+    ]

@@ -37,6 +37,7 @@ from tocsin.model.report import (
     canonical_code,
     canonical_reference,
     classify,
+    indicators_of,
     new_reference,
     new_status_code,
 )
@@ -250,6 +251,7 @@ class Reports:
                 sector=who.sector,
                 source=f"report:{reference}",
                 details={"report": reference},
+                indicators=indicators_of(answers),
             )
             self.reports.add(
                 conn,
