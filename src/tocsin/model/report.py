@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 
 from tocsin.model.constituent import CRITICAL_SECTORS
-from tocsin.model.incident import IndicatorKind, Status, indicator
+from tocsin.model.incident import Status
 from tocsin.model.limits import limit_of
 from tocsin.model.report_codes import canonical_code as canonical_code
 from tocsin.model.report_codes import canonical_reference as canonical_reference
@@ -325,32 +325,6 @@ def _check_means(values: dict[str, str], errors: Errors) -> None:
         errors["email"] = "bad_email"
     if values["phone"] and "phone" not in errors and not _PHONE.match(values["phone"]):
         errors["phone"] = "bad_phone"
-
-
-# the answers that may name something the desk can look for: a site, and how the offender wrote
-POINTERS = ("site", "ransom_contact", "offender")
-
-
-def indicators_of(answers: Answers) -> list[tuple[IndicatorKind, str]]:
-    """What a victim typed that the desk can search and share: a URL, a domain, an address or
-    an e-mail address in the answers that may name one; anything else stays an answer only (a
-    platform's name, an account, a wallet: Tocsin has no indicator of those kinds)."""
-    found: list[tuple[IndicatorKind, str]] = []
-    for key in POINTERS:
-        value = answers.get(key)
-        text = value.strip() if isinstance(value, str) else ""
-        if not text or " " in text:
-            continue
-        kinds = ("url",) if "://" in text else ("email",) if "@" in text else ("ip", "fqdn")
-        for kind in kinds:
-            try:
-                pair = indicator(kind, text)
-            except ValueError:
-                continue
-            if pair not in found and (kind != "fqdn" or "." in pair[1]):
-                found.append(pair)
-            break
-    return found
 
 
 def classify(path: ReportPath, answers: Answers, who: Who) -> tuple[str, str]:

@@ -46,6 +46,7 @@ from tocsin.web.api import assist as api_assist
 from tocsin.web.api import assist_figures as api_assist_figures
 from tocsin.web.api import assist_inbox as api_assist_inbox
 from tocsin.web.api import events as api_events
+from tocsin.web.api import incident_actions as api_incident_actions
 from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
 from tocsin.web.api import operations as api_operations
@@ -132,6 +133,7 @@ def add_routers(app: FastAPI) -> None:
     app.include_router(api_operations.router, prefix="/api/v1")
     app.include_router(api_assist_inbox.router, prefix="/api/v1")
     app.include_router(api_incidents.router, prefix="/api/v1")
+    app.include_router(api_incident_actions.router, prefix="/api/v1")
     app.include_router(api_incident_parts.router, prefix="/api/v1")
     app.include_router(api_incident_parts.downloads, prefix="/api/v1")
     app.include_router(api_assist_figures.router, prefix="/api/v1")

@@ -4,7 +4,7 @@ URL, a domain, an address or an e-mail address in the answers that may name one.
 from __future__ import annotations
 
 from tocsin.model.incident import IndicatorKind
-from tocsin.model.report import indicators_of
+from tocsin.model.report_indicators import indicators_of
 
 
 def test_a_site_a_contact_and_an_offender_become_indicators() -> None:
