@@ -33,5 +33,22 @@ def rows(*events: dict[str, Any]) -> list[EventRow]:
     return [event_row(e, rank(e)) for e in events]
 
 
+def stored_ids(store: Any, *events: dict[str, Any]) -> list[int]:
+    """The ids the store gave these events (written before), in the order given: looked up by
+    the store's dedupe key, the window's start and the fingerprint."""
+    import sqlalchemy as sa
+
+    found = []
+    with store.engine.connect() as conn:
+        for row in rows(*events):
+            found.append(
+                conn.execute(
+                    sa.text("SELECT id FROM events WHERE window_start = :w AND fingerprint = :f"),
+                    {"w": row[4], "f": row[0]},
+                ).scalar_one()
+            )
+    return found
+
+
 def quarantined(line: int, reason: str = "bad", file: str = "/data/f.csv") -> QuarantineRow:
     return quarantine_row(Quarantined("test", file, line, f"raw line {line}", "parse", reason), 0)

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.desk import Team, make_team
-from tests.factories import make_event, rows
+from tests.factories import make_event, rows, stored_ids
 from tocsin.model.people import Principal
 from tocsin.services.accounts import Accounts
 from tocsin.settings import Settings
@@ -67,8 +67,7 @@ def test_split_moves_chosen_events_to_a_new_incident(client: TestClient, team: T
         rows(make_event(source__ip="192.0.2.1"), make_event(source__ip="192.0.2.2")), []
     )
     stored = team.store.search(EventFilter()).events
-    found = team.store.cases.event_ids([bytes.fromhex(e["tocsin.fingerprint"]) for e in stored])
-    event_ids = sorted(found.values())
+    event_ids = sorted(stored_ids(team.store, *stored))
     source = new(client, "both", "192.0.2.1")
     team.desk.link_events(team.people["analyst"], source, event_ids)
     response = client.post(

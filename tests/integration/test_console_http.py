@@ -535,14 +535,12 @@ def test_queue_filters_by_priority(desk: Desk, ana: Principal) -> None:
 def test_ticked_events_split_off_into_a_new_incident(desk: Desk, ana: Principal) -> None:
     """Ticking one of two linked events and naming the new incident moves that event there;
     ticking none is refused at the field."""
-    from tests.factories import make_event, rows
+    from tests.factories import make_event, rows, stored_ids
 
     store = desk.team.store
     events = [make_event(source__ip="192.0.2.41"), make_event(source__ip="192.0.2.42")]
     store.write(rows(*events), [])
-    ids = sorted(
-        store.cases.event_ids([bytes.fromhex(e["tocsin.fingerprint"]) for e in events]).values()
-    )
+    ids = sorted(stored_ids(store, *events))
     desk.team.desk.link_events(ana, desk.phish.id, ids)
     base = f"/incidents/{desk.phish.id}"
     refused = desk.client.post(

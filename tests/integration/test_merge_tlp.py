@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.desk import Team, make_team
-from tests.factories import make_event, rows
+from tests.factories import make_event, rows, stored_ids
 from tests.integration.test_console_http import log_in
 from tocsin.model.incident import Incident
 from tocsin.model.people import Principal
@@ -42,8 +42,7 @@ class Scene:
 def stored(store: Store, *events: dict[str, object]) -> list[int]:
     """Write the events and answer their stored ids, in the order given."""
     store.write(rows(*events), [])
-    found = store.cases.event_ids([bytes.fromhex(str(e["tocsin.fingerprint"])) for e in events])
-    return [found[bytes.fromhex(str(e["tocsin.fingerprint"]))] for e in events]
+    return stored_ids(store, *events)
 
 
 @pytest.fixture

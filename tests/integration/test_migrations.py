@@ -17,10 +17,12 @@ from alembic.migration import MigrationContext
 
 from tests.factories import make_event, rows
 from tocsin.model.event import fingerprint, observation_key
-from tocsin.store import Store, open_store
+from tocsin.store import EventFilter, Store, open_store
 from tocsin.store.rows import EVENT_COLUMNS
 from tocsin.store.sql import SqlStore
 from tocsin.store.sql.schema import metadata
+
+SINCE_0023 = ("window_start", "day")  # the columns of events that migration 0023 added
 
 
 def test_migrated_database_matches_the_schema(store: Store) -> None:
@@ -79,7 +81,7 @@ def test_events_stored_twice_under_two_windows_before_0014_are_stored_no_third_t
     old = SqlStore(empty_url)
     try:
         migrate(old, "0013")
-        columns = [c for c in EVENT_COLUMNS if c != "observation"]
+        columns = [c for c in EVENT_COLUMNS if c not in ("observation", *SINCE_0023)]
         insert = sa.insert(sa.table("events", *(sa.column(c) for c in columns)))
         with old.engine.begin() as conn:
             for row in rows(*copies):
@@ -118,12 +120,13 @@ def test_0018_keys_the_stored_observations_by_their_time_first_and_back(empty_ur
     old = SqlStore(empty_url)
     try:
         migrate(old, "0016")
-        insert = sa.insert(sa.table("events", *(sa.column(c) for c in EVENT_COLUMNS)))
+        columns = [c for c in EVENT_COLUMNS if c not in SINCE_0023]
+        insert = sa.insert(sa.table("events", *(sa.column(c) for c in columns)))
         with old.engine.begin() as conn:
             for event, row in zip(
                 (first, second, unkeyed), rows(first, second, unkeyed), strict=True
             ):
-                values = dict(zip(EVENT_COLUMNS, row, strict=True))
+                values = {c: v for c, v in zip(EVENT_COLUMNS, row, strict=True) if c in columns}
                 values["observation"] = (
                     None if event is unkeyed else bytes.fromhex(fingerprint(event, 1))
                 )
@@ -161,3 +164,56 @@ def test_0018_keys_the_stored_observations_by_their_time_first_and_back(empty_ur
         bytes.fromhex(fingerprint(second, 1)),
         None,
     ]
+
+
+def test_0023_keys_stored_events_by_their_window_and_day_and_back(empty_url: str) -> None:
+    """Events stored before 0023 get the start of their window (the default day) and their day,
+    the days are listed, an address finds them, and the same observation later in its window
+    stores nothing; the downgrade gives 0022's columns back."""
+    first = make_event(source__ip="192.0.2.5", time__source="2026-11-20T10:00:00+00:00")
+    second = make_event(source__ip="192.0.2.5", time__source="2026-11-22T23:59:59+00:00")
+    old = SqlStore(empty_url)
+    try:
+        migrate(old, "0022")
+        columns = [c for c in EVENT_COLUMNS if c not in SINCE_0023]
+        insert = sa.insert(sa.table("events", *(sa.column(c) for c in columns)))
+        with old.engine.begin() as conn:
+            for row in rows(first, second):
+                values = dict(zip(EVENT_COLUMNS, row, strict=True))
+                conn.execute(insert, {c: values[c] for c in columns})
+    finally:
+        old.close()
+    store = open_store(empty_url)
+    try:
+        with store.engine.connect() as conn:  # type: ignore[attr-defined]
+            kept = conn.execute(
+                sa.text("SELECT event_time, window_start, day FROM events ORDER BY id")
+            ).all()
+            listed = conn.execute(sa.text("SELECT day FROM event_days ORDER BY day")).scalars()
+            assert list(listed) == [t // 86_400 for t, _, _ in kept]
+        assert [(w, d) for t, w, d in kept] == [
+            (t // 86_400 * 86_400, t // 86_400) for t, _, _ in kept
+        ]
+        found = store.search(EventFilter(ip="192.0.2.5")).events
+        assert [e["time.source"] for e in found] == [second["time.source"], first["time.source"]]
+        later = make_event(source__ip="192.0.2.5", time__source="2026-11-20T18:00:00+00:00")
+        assert later["tocsin.fingerprint"] == first["tocsin.fingerprint"]
+        assert store.write(rows(later), []) == 0
+        assert store.count_events() == 2
+    finally:
+        store.close()
+    back = SqlStore(empty_url)
+    try:
+        config = Config()
+        config.set_main_option(
+            "script_location", str(resources.files("tocsin.store.sql").joinpath("migrations"))
+        )
+        with back.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0022")
+        names = {c["name"] for c in sa.inspect(back.engine).get_columns("events")}
+        indexes = {i["name"] for i in sa.inspect(back.engine).get_indexes("events")}
+    finally:
+        back.close()
+    assert not names & set(SINCE_0023)
+    assert "events_fingerprint" in indexes

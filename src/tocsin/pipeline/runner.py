@@ -221,7 +221,7 @@ def process(plan: Plan, jobs: Sequence[Job]) -> Iterator[Chunk]:
                 break
             batch = normalize(chunk_records, ctx)
             batch = plan.rules(plan.enricher(dedupe(batch)))
-            rows, lines = _rows(batch)
+            rows, lines = _rows(batch, plan.window)
             yield Chunk(
                 job.file,
                 rows,
@@ -234,7 +234,7 @@ def process(plan: Plan, jobs: Sequence[Job]) -> Iterator[Chunk]:
             )
 
 
-def _rows(batch: Batch) -> tuple[list[EventRow], list[int]]:
+def _rows(batch: Batch, window: int) -> tuple[list[EventRow], list[int]]:
     """The store's rows of the batch's events and their lines; an event that cannot be one is
     quarantined (stage ``store``)."""
     rows: list[EventRow] = []
@@ -242,7 +242,7 @@ def _rows(batch: Batch) -> tuple[list[EventRow], list[int]]:
     for event in batch.events:
         try:
             key = event["tocsin.fingerprint"]
-            rows.append(event_row(event, batch.ranks[key], batch.observations.get(key)))
+            rows.append(event_row(event, batch.ranks[key], batch.observations.get(key), window))
         except Exception as exc:  # a value no check foresaw: that row's failure only
             batch.quarantine(event, "store", failure("store", exc))
             continue

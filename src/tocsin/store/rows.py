@@ -13,17 +13,19 @@ from typing import Any
 
 import orjson
 
-from tocsin.model.event import Event, observation_key
+from tocsin.model.event import DEFAULT_WINDOW, Event, observation_key
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.quarantine import Quarantined
 from tocsin.model.tlp import TLP
 from tocsin.model.types import epoch_seconds
 
-# fingerprint, observation, rank, event_time, source_ip, source_asn, source_fqdn, source_url, type,
-# constituent, priority, tlp, feed, data
+# fingerprint, observation, rank, event_time, window_start, day, source_ip, source_asn, source_fqdn,
+# source_url, type, constituent, priority, tlp, feed, data
 EventRow = tuple[
     bytes,
     bytes,
+    int,
+    int,
     int,
     int,
     bytes | None,
@@ -45,6 +47,8 @@ EVENT_COLUMNS = (
     "observation",
     "rank",
     "event_time",
+    "window_start",
+    "day",
     "source_ip",
     "source_asn",
     "source_fqdn",
@@ -58,6 +62,7 @@ EVENT_COLUMNS = (
 )
 QUARANTINE_COLUMNS = ("key", "feed", "file", "line", "stage", "reason", "raw", "created")
 
+DAY = 86_400  # seconds: the store's lookups by address, domain and URL are kept by day
 _V4_PREFIX = b"\x00" * 10 + b"\xff\xff"
 _PRIORITY = {p: i + 1 for i, p in enumerate(PRIORITIES)}
 _TLP = {t.value_name: int(t) for t in TLP}
@@ -81,15 +86,22 @@ def _seconds(moment: str) -> int:
     return found
 
 
-def event_row(event: Event, rank: int, observation: str | None = None) -> EventRow:
+def event_row(
+    event: Event, rank: int, observation: str | None = None, window: int = DEFAULT_WINDOW
+) -> EventRow:
     """The row of an event; ``rank`` decides which of two events with one fingerprint is kept;
-    ``observation`` is its observation key, if known already."""
+    ``observation`` is its observation key, if known already; ``window`` the dedupe window its
+    fingerprint was computed in (the row keeps the window's start: the store's dedupe key begins
+    with it, docs/benchmarks.md §1.5)."""
     ip = event.get("source.ip")
+    seconds = _seconds(event.get("time.source") or event["time.observation"])
     return (
         bytes.fromhex(event["tocsin.fingerprint"]),
         bytes.fromhex(observation or observation_key(event)),
         rank,
-        _seconds(event.get("time.source") or event["time.observation"]),
+        seconds,
+        seconds // window * window if window > 0 else 0,
+        seconds // DAY,
         ip_bytes(ip) if ip else None,
         event.get("source.asn"),
         event.get("source.fqdn"),

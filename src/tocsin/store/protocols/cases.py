@@ -120,8 +120,6 @@ class CaseStore(Protocol):
         """The most restrictive TLP (TLP's IntEnum value) of the linked events; None: none."""
         ...
 
-    def event_ids(self, fingerprints: Sequence[bytes]) -> dict[bytes, int]: ...
-
     def events_since(
         self, after_id: int, limit: int, tx: Transaction | None = None
     ) -> list[tuple[int, Event]]:

@@ -7,7 +7,6 @@ from typing import Any, Protocol, runtime_checkable
 
 from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
-from tocsin.model.event import Event
 from tocsin.store.rows import EventRow, QuarantineRow
 from tocsin.store.shapes import EventFilter, EventPage, QuarantineEntry
 
@@ -22,8 +21,6 @@ class EventStore(Protocol):
     def search(self, query: EventFilter) -> EventPage: ...
 
     def count_events(self) -> int: ...
-
-    def get_event(self, fingerprint: str) -> Event | None: ...
 
     def stats(self) -> dict[str, Any]: ...
 

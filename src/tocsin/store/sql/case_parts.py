@@ -95,17 +95,6 @@ class IncidentParts:
         )
         return None if found is None else int(found)
 
-    def event_ids(self, fingerprints: Sequence[bytes]) -> dict[bytes, int]:
-        found: dict[bytes, int] = {}
-        with self.engine.connect() as conn:
-            for start in range(0, len(fingerprints), 500):
-                part = list(fingerprints[start : start + 500])
-                for row in conn.execute(
-                    sa.select(_E.c.fingerprint, _E.c.id).where(_E.c.fingerprint.in_(part))
-                ):
-                    found[bytes(row.fingerprint)] = row.id
-        return found
-
     def events_since(
         self, after_id: int, limit: int, tx: Transaction | None = None
     ) -> list[tuple[int, Event]]:

@@ -12,12 +12,11 @@ from sqlalchemy.engine import Engine
 
 from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
-from tocsin.model.event import Event
 from tocsin.model.fields import PRIORITIES
 from tocsin.store.rows import event_from_data
 from tocsin.store.shapes import EventFilter, EventPage, QuarantineEntry
 from tocsin.store.sql import schema
-from tocsin.store.sql.query import conditions
+from tocsin.store.sql.query import by_day, conditions, days
 
 _E = schema.events
 _Q = schema.quarantine
@@ -35,9 +34,12 @@ class SqlEvents:
     def search(self, query: EventFilter) -> EventPage:
         limit = max(1, min(query.limit, MAX_PAGE))
         stmt = sa.select(_E.c.id, _E.c.data).order_by(_E.c.id.desc()).limit(limit + 1)
-        for condition in conditions(query):
-            stmt = stmt.where(condition)
         with self.engine.connect() as conn:
+            on_days = days(conn, query) if by_day(query) else None
+            if on_days == []:
+                return EventPage([], None)
+            for condition in conditions(query, on_days):
+                stmt = stmt.where(condition)
             found = conn.execute(stmt).all()
         events = [event_from_data(row.data) for row in found[:limit]]
         next_cursor = found[limit - 1].id if len(found) > limit else None
@@ -46,15 +48,6 @@ class SqlEvents:
     def count_events(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(_E)).scalar_one())
-
-    def get_event(self, fingerprint: str) -> Event | None:
-        try:
-            key = bytes.fromhex(fingerprint)
-        except ValueError:
-            return None
-        with self.engine.connect() as conn:
-            data = conn.execute(sa.select(_E.c.data).where(_E.c.fingerprint == key)).scalar()
-        return event_from_data(data) if data is not None else None
 
     def stats(self) -> dict[str, Any]:
         with self.engine.connect() as conn:

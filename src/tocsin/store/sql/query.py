@@ -1,4 +1,9 @@
-"""An ``EventFilter`` as conditions on the ``events`` table."""
+"""An ``EventFilter`` as conditions on the ``events`` table.
+
+The indexes by address, domain and URL begin with the event's day (schema.events), so a lookup by
+one of them names the days to visit: ``days`` answers them (those of ``event_days`` within the
+filter's time range), and ``conditions`` adds them beside the lookup.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,36 @@ from typing import Any
 import sqlalchemy as sa
 
 from tocsin.model.fields import PRIORITIES
-from tocsin.store.rows import ip_bytes
+from tocsin.store.rows import DAY, ip_bytes
 from tocsin.store.shapes import EventFilter
 from tocsin.store.sql import schema
 
 _E = schema.events
+_D = schema.event_days
 
 
-def conditions(query: EventFilter) -> Iterator[sa.ColumnElement[bool]]:
-    """What every event of the answer must satisfy, one condition per field asked for."""
+def by_day(query: EventFilter) -> bool:
+    """Whether the filter looks up an index kept by day (address, domain, URL)."""
+    return query.ip is not None or query.fqdn is not None or query.url is not None
+
+
+def days(conn: sa.Connection, query: EventFilter) -> list[int]:
+    """The days holding events within the filter's time range, oldest first."""
+    stmt = sa.select(_D.c.day).order_by(_D.c.day)
+    if query.since is not None:
+        stmt = stmt.where(_D.c.day >= query.since // DAY)
+    if query.until is not None:
+        stmt = stmt.where(_D.c.day <= (query.until - 1) // DAY)
+    return list(conn.execute(stmt).scalars())
+
+
+def conditions(
+    query: EventFilter, on_days: list[int] | None = None
+) -> Iterator[sa.ColumnElement[bool]]:
+    """What every event of the answer must satisfy, one condition per field asked for;
+    ``on_days`` (from ``days``) when ``by_day(query)``."""
+    if on_days is not None:
+        yield _E.c.day.in_(on_days)
     if query.ip is not None:
         yield _address(query.ip)
     equal: tuple[tuple[Any, sa.Column[Any]], ...] = (

@@ -36,6 +36,7 @@ class SqliteWriter:
                     before = conn.execute(_SQLITE_LAST_ID).fetchone()[0]
                     conn.executemany(_SQLITE_INSERT_EVENTS, rows)
                     inserted = conn.execute(_SQLITE_LAST_ID).fetchone()[0] - before
+                    conn.executemany(_SQLITE_INSERT_DAYS, [(d,) for d in {r[_DAY] for r in rows}])
                 if quarantined:
                     conn.executemany(_SQLITE_INSERT_QUARANTINE, quarantined)
                 conn.execute("COMMIT")
@@ -85,6 +86,7 @@ class PostgresWriter:
                     cur.execute(_PG_MOVE_EVENTS)
                     found = cur.fetchone()
                     inserted = int(found[0]) if found else 0
+                    cur.execute(_PG_INSERT_DAYS)
                 if quarantined:
                     cur.executemany(_PG_INSERT_QUARANTINE, quarantined)
             conn.commit()
@@ -100,10 +102,12 @@ class PostgresWriter:
 
 
 _cols = ", ".join(EVENT_COLUMNS)
+_DAY = EVENT_COLUMNS.index("day")
+_KEY = ("window_start", "fingerprint")  # the dedupe key: its window first (schema.events)
 # Of two events with one fingerprint the one with the lower rank stays (see pipeline.stages.dedupe)
 _UPSERT = (
-    "ON CONFLICT (fingerprint) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in EVENT_COLUMNS if c != "fingerprint")
+    f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in EVENT_COLUMNS if c not in _KEY)
     + " WHERE excluded.rank < events.rank"
 )
 # The statements below are built once from constant column names, never from input.
@@ -119,6 +123,7 @@ _SQLITE_INSERT_EVENTS = (
     f"SELECT {', '.join(f'?{i}' for i in range(1, len(EVENT_COLUMNS) + 1))} "
     f"{_NOT_STORED_BEFORE.format(obs='?2', fp='?1')} {_UPSERT}"
 )
+_SQLITE_INSERT_DAYS = "INSERT OR IGNORE INTO event_days (day) VALUES (?)"
 _SQLITE_INSERT_QUARANTINE = (
     f"INSERT OR IGNORE INTO quarantine ({', '.join(QUARANTINE_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(QUARANTINE_COLUMNS))})"
@@ -132,6 +137,9 @@ _PG_MOVE_EVENTS = (
     "ORDER BY id "  # id: the order rows were copied in
     f"{_UPSERT} RETURNING (xmax = 0) AS new) "
     "SELECT count(*) FILTER (WHERE new) FROM moved"
+)
+_PG_INSERT_DAYS = (
+    "INSERT INTO event_days (day) SELECT DISTINCT day FROM incoming_events ON CONFLICT DO NOTHING"
 )
 _PG_INSERT_QUARANTINE = (
     f"INSERT INTO quarantine ({', '.join(QUARANTINE_COLUMNS)}) "

@@ -35,7 +35,13 @@ from tocsin.store.sql.schema.desk import (
     timeline,
     users,
 )
-from tocsin.store.sql.schema.events import asn_ranges, constituents, events, quarantine
+from tocsin.store.sql.schema.events import (
+    asn_ranges,
+    constituents,
+    event_days,
+    events,
+    quarantine,
+)
 from tocsin.store.sql.schema.jobs import job_runs
 from tocsin.store.sql.schema.mail import mail_messages
 from tocsin.store.sql.schema.meta import Id, metadata
@@ -79,6 +85,7 @@ __all__ = [
     "cvd_products",
     "cvd_vendors",
     "ended_sessions",
+    "event_days",
     "events",
     "evidence",
     "incident_events",

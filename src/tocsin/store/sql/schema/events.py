@@ -1,9 +1,13 @@
 """Events, quarantined rows, and the tables that enrich events.
 
-The hot table, ``events``, keeps few indexes: the unique fingerprint, the time, the source address;
-the domain and URL indexes are partial (only rows that have one pay for them). A constituent's
-events are found through the time index: an index on the constituent halved the ingest rate of
-scan reports, where most rows belong to a constituent (measured with bench/ingest.py).
+The hot table, ``events``, keeps few indexes, and each begins with time, so that a new event's
+entries go near the end of every index instead of at a random place (docs/benchmarks.md §1.5:
+that is what keeps ingest flat as the store grows). The dedupe key is the start of the event's
+dedupe window and its fingerprint; the lookups by address, domain and URL are kept by day (the
+domain and URL indexes are partial: only rows that have one pay for them), and ``event_days``
+lists the days that hold events, so that a lookup visits those days only. A constituent's events
+are found through the time index: an index on the constituent halved the ingest rate of scan
+reports, where most rows belong to a constituent (measured with bench/ingest.py).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ events = Table(
     # of two events with one fingerprint, the lower rank stays
     Column("rank", BigInteger, nullable=False),
     Column("event_time", BigInteger, nullable=False),
+    # the start of the dedupe window the fingerprint was computed in (0 when the window is 0)
+    Column("window_start", BigInteger, nullable=False),
+    Column("day", Integer, nullable=False),  # event_time // 86400
     Column("source_ip", LargeBinary(16)),
     Column("source_asn", BigInteger),
     Column("source_fqdn", Text),
@@ -44,22 +51,30 @@ events = Table(
     Column("tlp", SmallInteger, nullable=False),
     Column("feed", Text, nullable=False),
     Column("data", Text, nullable=False),
-    Index("events_fingerprint", "fingerprint", unique=True),
+    Index("events_window_fingerprint", "window_start", "fingerprint", unique=True),
     Index("events_observation", "observation", unique=True),
     Index("events_time", "event_time"),
-    Index("events_source_ip", "source_ip", "id"),  # with id: newest-first pages by address
+    Index("events_day_source_ip", "day", "source_ip", "id"),  # id: newest first by address
     Index(
-        "events_source_fqdn",
+        "events_day_source_fqdn",
+        "day",
         "source_fqdn",
         sqlite_where=text("source_fqdn IS NOT NULL"),
         postgresql_where=text("source_fqdn IS NOT NULL"),
     ),
     Index(
-        "events_source_url",
+        "events_day_source_url",
+        "day",
         "source_url",
         sqlite_where=text("source_url IS NOT NULL"),
         postgresql_where=text("source_url IS NOT NULL"),
     ),
+)
+
+event_days = Table(
+    "event_days",
+    metadata,
+    Column("day", Integer, primary_key=True, autoincrement=False),
 )
 
 quarantine = Table(
