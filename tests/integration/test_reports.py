@@ -34,6 +34,7 @@ from tocsin.cases.reports import (
 )
 from tocsin.cli import app as cli_app
 from tocsin.errors import Forbidden, InvalidValue, NotFound, TooLong, TooManyAttempts
+from tocsin.model.access import incident_scope
 from tocsin.model.incident import Incident, Status
 from tocsin.model.people import Principal
 from tocsin.model.report import PATHS, Stage, clean_answers, clean_who, new_reference
@@ -147,6 +148,18 @@ def test_a_report_becomes_one_incident_of_the_right_kind(portal: Portal) -> None
     assert incident.due is not None and incident.due > receipt.created
     row = rows(store, schema.incidents)[0]
     assert receipt.reference in row["details"]
+
+
+def test_what_the_victim_wrote_finds_the_incident_in_the_search(portal: Portal) -> None:
+    """The words of a victim's account and answers find the incident (full text), saying
+    where they were found; a word nobody wrote finds nothing."""
+    said = "A caller from the fraud department asked for my card number"
+    receipt = portal.send("phishing", {"site": ["https://b.example"], "narrative": [said]}, SELF)
+    store = portal.team.store
+    scope = incident_scope(portal.team.people["lead"])
+    found = store.cases.incidents_saying(scope, "fraud departm", 20)
+    assert [(i.id, why) for i, why in found] == [(receipt.incident_id, "account")]
+    assert store.cases.incidents_saying(scope, "narrative", 20) == []
 
 
 def test_the_report_and_its_reporter_are_stored_apart(portal: Portal) -> None:

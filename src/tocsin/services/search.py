@@ -11,8 +11,8 @@ What is tried, in order, each by an indexed lookup or a capped scan:
   domain, the incidents that carry it or one of its subdomains or a URL on them, and its events;
   a URL, a hash or an e-mail address, the incidents that carry it;
 - a constituent: the registry's names that begin with the text, in any case;
-- words: incidents whose title holds them, in any case (the titles of the incidents open for the
-  last year and more, scanned with a cap: see docs/search.md for the cost).
+- words: incidents whose title, notes, mail or victims' answers hold every word, the last one as
+  a prefix (full text: SQLite's FTS5, PostgreSQL's text search; see docs/search.md).
 
 Nothing typed reaches a query as typed: each reading is checked first (an address is parsed, a
 reference is matched against its pattern), and the text search binds its parameter.
@@ -75,11 +75,13 @@ class Search:
             return found
         for reading in (self._references, self._indicators, self._constituents, self._words):
             reading(who, query, found)
-        seen: set[tuple[str, str]] = set()
+        # one answer a page: the first reading that led there says why (a report's reference
+        # before the words of its own timeline)
+        seen: set[str] = set()
         unique = []
         for hit in found.hits:
-            if (hit.kind, hit.href) not in seen:
-                seen.add((hit.kind, hit.href))
+            if hit.href not in seen:
+                seen.add(hit.href)
                 unique.append(hit)
         found.hits[:] = unique
         return found
@@ -212,8 +214,11 @@ class Search:
         if len(query) < 3:
             return
         scope = access.incident_scope(who)
-        for incident in self.store.cases.incidents_titled(scope, query, PER_KIND):
-            found.hits.append(_incident(incident, "its title"))
+        for incident, source in self.store.cases.incidents_saying(scope, query, PER_KIND):
+            found.hits.append(_incident(incident, _SAID_IN[source]))
+
+
+_SAID_IN = {"title": "its title", "note": "its notes or mail", "account": "the victim's account"}
 
 
 def _incident(incident: Incident, why: str) -> Hit:

@@ -72,8 +72,11 @@ class CaseStore(Protocol):
         a person's id, "none" or "" for anyone), and how many there are in all."""
         ...
 
-    def incidents_titled(self, scope: IncidentScope, text: str, limit: int) -> list[Incident]:
-        """Incidents in ``scope`` whose title holds ``text`` in any case, the newest first."""
+    def incidents_saying(
+        self, scope: IncidentScope, text: str, limit: int
+    ) -> list[tuple[Incident, str]]:
+        """Incidents in ``scope`` whose title, notes, mail or victims' answers hold every word
+        of ``text``, the newest first, each with where it matched (title, note, account)."""
         ...
 
     def incidents_with_indicators(self, kind: str, values: Sequence[str], limit: int) -> list[int]:

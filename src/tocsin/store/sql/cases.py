@@ -19,13 +19,14 @@ from tocsin.model.audit import AuditKeySource
 from tocsin.model.incident import Incident, Status
 from tocsin.model.queue import QueueQuery
 from tocsin.store.shapes import Transaction
-from tocsin.store.sql import queue, schema
+from tocsin.store.sql import fulltext, queue, schema
 from tocsin.store.sql.audit import AuditLog
 from tocsin.store.sql.case_parts import IncidentParts
 from tocsin.store.sql.dashboard import in_scope
 from tocsin.store.sql.engine import connection, insert_if_new
 
 _I = schema.incidents
+PER_SOURCE = 200  # the newest matches of each full-text source, before the scope is applied
 
 INCIDENT_COLUMNS = (
     "reference",
@@ -223,18 +224,23 @@ class SqlCases(IncidentParts, AuditLog):
             count = int(conn.execute(total).scalar_one())
         return rows, count
 
-    def incidents_titled(self, scope: IncidentScope, text: str, limit: int) -> list[Incident]:
-        """Incidents in ``scope`` whose title holds ``text`` in any case, the newest first (a
-        scan of the titles from the newest, stopped at ``limit``)."""
-        pattern = "%" + queue.literal(text.lower()) + "%"
-        stmt = (
-            sa.select(_I)
-            .where(sa.func.lower(_I.c.title).like(pattern, escape="\\"), *in_scope(scope))
-            .order_by(_I.c.id.desc())
-            .limit(limit)
-        )
+    def incidents_saying(
+        self, scope: IncidentScope, text: str, limit: int
+    ) -> list[tuple[Incident, str]]:
+        """Incidents in ``scope`` whose title, notes, mail or victims' answers hold every word
+        of ``text`` (full text, store.sql.fulltext), the newest first, each with where it
+        matched (title, note or account)."""
         with self.engine.connect() as conn:
-            return [_to_incident(r) for r in conn.execute(stmt)]
+            matched = fulltext.matching(conn, text, PER_SOURCE)
+            if not matched:
+                return []
+            stmt = (
+                sa.select(_I)
+                .where(_I.c.id.in_(list(matched)), *in_scope(scope))
+                .order_by(_I.c.id.desc())
+                .limit(limit)
+            )
+            return [(_to_incident(r), matched[int(r.id)]) for r in conn.execute(stmt)]
 
     def overdue(self, now: int) -> Iterator[Incident]:
         """Open incidents whose next deadline has passed and whose resolve clock is not marked
