@@ -27,6 +27,12 @@ class Dossier:
     events: list[tuple[int, Event]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     event_count: int = 0
+    notices: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def correspondence(self) -> list[dict[str, Any]]:
+        """The timeline's mail (in and out) and the reporters' words, oldest first."""
+        return [line for line in self.timeline if line["kind"] in ("mail", "report")]
 
 
 def load(desk: Incidents, who: Principal, incident_id: int, *, full: bool = False) -> Dossier:
@@ -42,4 +48,5 @@ def load(desk: Incidents, who: Principal, incident_id: int, *, full: bool = Fals
         events=desk.numbered_events(who, incident, limit=EVENTS_SHOWN) if full else [],
         evidence=desk.evidence_list(incident) if full else [],
         event_count=desk.event_count(who, incident) if full else 0,
+        notices=desk.notices(who, incident),
     )

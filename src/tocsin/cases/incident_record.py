@@ -74,6 +74,13 @@ class IncidentRecord:
     def evidence_list(self, incident: Incident) -> list[dict[str, Any]]:
         return self.cases.evidence(incident.id)
 
+    def notices(self, who: Principal, incident: Incident) -> list[dict[str, Any]]:
+        """The notices its events went out in, the newest first, for the desk's staff (a
+        notice names its recipients' addresses)."""
+        if who.role not in access.STAFF:
+            return []
+        return self.store.notices.for_incident(incident.id)
+
     # -- across incidents ------------------------------------------------------------------------
 
     def sharing_indicator(self, kind: str, value: str, limit: int) -> list[int]:

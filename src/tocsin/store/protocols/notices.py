@@ -48,6 +48,10 @@ class NoticeStore(Protocol):
         their number (keep it to a few hundred)."""
         ...
 
+    def for_incident(self, incident_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        """The notices that carried any of the incident's linked events, the newest first."""
+        ...
+
     def due(self, now: int, limit: int) -> list[dict[str, Any]]:
         """Notices waiting for the mail server: planned, or deferred until now."""
         ...

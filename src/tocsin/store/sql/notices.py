@@ -18,6 +18,7 @@ from tocsin.store.sql.engine import connection
 _N = schema.notices
 _NE = schema.notice_events
 _E = schema.events
+_IE = schema.incident_events
 # Built once: the statements run once or twice per notice (tens of thousands in a run), and
 # building one costs more than running it.
 _INSERT = sa.insert(_N)
@@ -153,6 +154,18 @@ class SqlNotices:
         for notice_id, event_id in carried:  # each notice's events, oldest first
             found[notice_id].append(event_from_data(data[event_id]))
         return found
+
+    def for_incident(self, incident_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        """The notices that carried any of the incident's linked events, the newest first."""
+        carried = (
+            sa.select(_NE.c.notice_id)
+            .join(_IE, _IE.c.event_id == _NE.c.event_id)
+            .where(_IE.c.incident_id == incident_id)
+            .distinct()
+        )
+        stmt = sa.select(_N).where(_N.c.id.in_(carried)).order_by(_N.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
 
     def due(self, now: int, limit: int) -> list[dict[str, Any]]:
         """Notices waiting for the mail server: planned, or deferred until now."""

@@ -118,12 +118,39 @@ class TimelineLine(BaseModel):
     text: str
 
 
+class NoticeOut(BaseModel):
+    id: int
+    priority: str
+    recipient: str = Field(description="The constituent the notice went to")
+    events: int = Field(description="How many events it carried")
+    status: str = Field(description="pending, sent, deferred, failed or bounced")
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> NoticeOut:
+        return cls(
+            id=row["id"],
+            priority=row["priority"],
+            recipient=row["recipient"],
+            events=row["events"],
+            status=row["status"],
+            sent_at=_at(row["sent_at"]) if row["sent_at"] is not None else None,
+            acknowledged_at=_at(row["acknowledged_at"])
+            if row["acknowledged_at"] is not None
+            else None,
+        )
+
+
 class IncidentDetail(BaseModel):
     incident: IncidentOut
     clock: ClockOut
     indicators: list[Indicator]
     tasks: list[Task]
     timeline: list[TimelineLine] = Field(description="Oldest first")
+    notices: list[NoticeOut] = Field(
+        description="The notices its events went out in, newest first (staff only)"
+    )
 
 
 class NewIncident(BaseModel):
@@ -225,6 +252,7 @@ def get_incident(incident_id: PathId, desk: Services, who: ApiPrincipal) -> Inci
             TimelineLine(at=_at(x["at"]), actor=x["actor"], kind=x["kind"], text=x["text"])
             for x in found.timeline
         ],
+        notices=[NoticeOut.of(n) for n in found.notices],
     )
 
 

@@ -72,4 +72,5 @@ notice_events = Table(
     Column("event_id", BigInteger, ForeignKey("events.id"), primary_key=True),
     Column("notice_id", BigInteger, ForeignKey("notices.id"), nullable=False),
     Index("notice_events_notice", "notice_id"),
+    Index("notice_events_event", "event_id"),  # an incident's notices, through its events
 )
