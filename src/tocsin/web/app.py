@@ -45,6 +45,7 @@ from tocsin.web import console, metrics, portal, taxii
 from tocsin.web.api import assist as api_assist
 from tocsin.web.api import assist_figures as api_assist_figures
 from tocsin.web.api import assist_inbox as api_assist_inbox
+from tocsin.web.api import docs as api_docs
 from tocsin.web.api import events as api_events
 from tocsin.web.api import incident_actions as api_incident_actions
 from tocsin.web.api import incident_parts as api_incident_parts
@@ -93,7 +94,7 @@ def create_app(settings: Settings, *, clock: Now, watch_clocks: bool = True) -> 
         version=__version__,
         description="The 24/7 desk of a national CSIRT: events from every feed, one model.",
         openapi_url="/api/v1/openapi.json",
-        docs_url=None,  # Swagger UI and ReDoc load scripts from third-party hosts: not served
+        docs_url=None,  # FastAPI's pages load scripts from other hosts: /docs is web.api.docs
         redoc_url=None,
         lifespan=lifespan(settings, sessions, clock, watch_clocks=watch_clocks),
     )
@@ -139,6 +140,7 @@ def add_routers(app: FastAPI) -> None:
     app.include_router(api_assist_figures.router, prefix="/api/v1")
     app.include_router(api_assist.router, prefix="/api/v1")
     app.include_router(api_search.router, prefix="/api/v1")
+    app.include_router(api_docs.router)
     app.include_router(metrics.router)
     app.include_router(console.router)
     app.include_router(portal.router)
