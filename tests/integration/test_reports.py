@@ -35,6 +35,7 @@ from tocsin.cases.reports import (
 from tocsin.cli import app as cli_app
 from tocsin.errors import Forbidden, InvalidValue, NotFound, TooLong, TooManyAttempts
 from tocsin.model.access import incident_scope
+from tocsin.model.constituent import Constituent
 from tocsin.model.incident import Incident, Status
 from tocsin.model.people import Principal
 from tocsin.model.report import PATHS, Stage, clean_answers, clean_who, new_reference
@@ -148,6 +149,23 @@ def test_a_report_becomes_one_incident_of_the_right_kind(portal: Portal) -> None
     assert incident.due is not None and incident.due > receipt.created
     row = rows(store, schema.incidents)[0]
     assert receipt.reference in row["details"]
+
+
+def test_an_organisation_named_as_in_the_registry_is_that_constituent(portal: Portal) -> None:
+    """An organisation's report naming itself as the registry does (in any case) opens an
+    incident of that constituent, with the sector it gave; an unknown name opens one of none."""
+    store = portal.team.store
+    store.replace_constituents(
+        [Constituent("Riverside Clinic", "health", "NL", "abuse@riverside.example", ())]
+    )
+    org = {"reporter": ["organisation"], "sector": ["health"], "contact": ["anonymous"]}
+    known = portal.send(
+        "ransom", {"scope": ["organisation"]}, org | {"org_name": ["riverside CLINIC"]}
+    )
+    unknown = portal.send("ransom", {"scope": ["organisation"]}, org | {"org_name": ["Hillside"]})
+    mine = incident_of(store, known)
+    assert (mine.constituent, mine.sector) == ("Riverside Clinic", "health")
+    assert incident_of(store, unknown).constituent is None
 
 
 def test_what_the_victim_wrote_finds_the_incident_in_the_search(portal: Portal) -> None:

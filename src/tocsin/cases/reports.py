@@ -243,6 +243,8 @@ class Reports:
             "tlp": REPORT_TLP,
         }
         team = self.team_id()  # made on first use in a transaction of its own: not inside this one
+        # an organisation that names itself as the registry does is that constituent
+        member = self.store.constituent_named(who.org_name) if who.org_name else None
         with self.store.transaction() as conn:
             if stamp is not None and not self.reports.use_stamp(
                 conn, stamp.digest, stamp.expires, now
@@ -253,7 +255,8 @@ class Reports:
                 PORTAL,
                 values,
                 team,
-                sector=who.sector,
+                constituent=member.name if member else None,
+                sector=who.sector or (member.sector if member else None),
                 source=f"report:{reference}",
                 details={"report": reference},
                 indicators=indicators_of(answers),

@@ -274,8 +274,9 @@ def clean_who(raw: Mapping[str, Sequence[str]]) -> tuple[Who | None, Errors]:
         errors["contact"] = "required" if not contact else "not_an_option"
     anonymous = contact == "anonymous"
     values = _identity(raw, contact, errors)
-    if anonymous:  # what an anonymous reporter typed is dropped, never kept
-        values = dict.fromkeys(values, "")
+    if anonymous:  # what an anonymous reporter typed is dropped, never kept, but for the name
+        # of an organisation: not a person's identity, and the desk needs to know whom it is about
+        values = {k: v if k == "org_name" else "" for k, v in values.items()}
     if kind is not ReporterKind.OTHER:
         values["victim_name"] = ""
     if kind is not ReporterKind.ORGANISATION:

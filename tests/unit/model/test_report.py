@@ -534,3 +534,19 @@ def test_priority_is_the_base_less_one_step_per_raise_floored_at_p1(
     steps = (sector in CRITICAL_SECTORS) + bool(flags)
     expected = PRIORITIES[max(PRIORITIES.index(PATHS[key].priority) - steps, 0)]
     assert classify(PATHS[key], {}, who)[1] == expected
+
+
+def test_an_anonymous_organisation_keeps_its_name_and_nothing_else() -> None:
+    """An organisation that stays anonymous drops the person's name and means of contact, but
+    its own name is kept: not a person's identity, and it says whom the report is about."""
+    raw = {
+        "reporter": ["organisation"],
+        "sector": ["health"],
+        "contact": ["anonymous"],
+        "org_name": ["Riverside Clinic"],
+        "name": ["Bea Lima"],
+        "email": ["bea@example.org"],
+    }
+    who, errors = clean_who(raw)
+    assert errors == {} and who is not None and who.anonymous
+    assert who.contact == {"org_name": "Riverside Clinic"}

@@ -117,6 +117,21 @@ class SqlEvents:
             ).all()
         return [Constituent.from_mapping(orjson.loads(row.data), stored=True) for row in rows]
 
+    def constituent_named(self, name: str) -> Constituent | None:
+        """The registry's constituent of this name, in any case (a scan of the registry's
+        names: thousands of rows, read when a person names an organisation)."""
+        table = schema.constituents
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(table.c.data)
+                .where(sa.func.lower(table.c.name) == name.strip().lower())
+                .order_by(table.c.name)
+                .limit(1)
+            ).first()
+        return (
+            None if row is None else Constituent.from_mapping(orjson.loads(row.data), stored=True)
+        )
+
     def replace_asn_ranges(self, ranges: Iterable[AsnRange]) -> int:
         table = schema.asn_ranges
         count = 0
