@@ -120,6 +120,24 @@ def test_a_hash_an_email_and_a_url_each_find_their_incident(team: Team) -> None:
     assert labels(finder.find(who, "http://kit.example/login")) == [linked.reference]
 
 
+def test_a_phone_number_and_a_wallet_each_find_their_incident(team: Team) -> None:
+    """Typed as a victim wrote them (spaces in the number, a wallet in capitals), they find
+    the incidents carrying their kept form."""
+    called = opened(team, "Fake bank call", indicators=[("phone", "+31205550100")])
+    paid = opened(
+        team,
+        "Investment scam",
+        indicators=[("wallet", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")],
+    )
+    finder = search(team)
+    by_phone = finder.find(team.people["analyst"], "+31 20 555 0100")
+    assert labels(by_phone) == [called.reference]
+    assert "a phone number" in by_phone.read_as
+    by_wallet = finder.find(team.people["analyst"], "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ")
+    assert labels(by_wallet) == [paid.reference]
+    assert "a wallet" in by_wallet.read_as
+
+
 def test_constituents_by_the_start_of_their_name_in_any_case(team: Team, store: Store) -> None:
     store.replace_constituents(
         [Constituent("Northwind Power"), Constituent("North Sea Ports"), Constituent("Acme")]

@@ -6,11 +6,12 @@ else is refused with a message that says which moves the current state allows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from tocsin.model import types
+from tocsin.model import payment_ids, types
 from tocsin.model.workflow import Workflow
 
 
@@ -49,6 +50,8 @@ class IndicatorKind(StrEnum):
     URL = "url"
     HASH = "hash"
     EMAIL = "email"
+    PHONE = "phone"  # E.164 (model.payment_ids)
+    WALLET = "wallet"  # a cryptocurrency wallet's address (model.payment_ids)
 
 
 def indicator(kind: str, value: str) -> tuple[IndicatorKind, str]:
@@ -56,28 +59,40 @@ def indicator(kind: str, value: str) -> tuple[IndicatorKind, str]:
     try:
         found = IndicatorKind(kind)
     except ValueError:
-        raise ValueError("indicator kind must be ip, network, fqdn, url, hash or email") from None
-    if found is IndicatorKind.IP:
-        return found, types.ip_address(value)
-    if found is IndicatorKind.NETWORK:
-        return found, types.ip_network(value)
-    if found is IndicatorKind.FQDN:
-        return found, types.fqdn(value)
-    if found is IndicatorKind.URL:
-        return found, types.url(value)
-    if found is IndicatorKind.HASH:
-        text = types.string(value).lower()
-        for check in (types.md5, types.sha1, types.sha256):
-            try:
-                return found, check(text)
-            except ValueError:
-                continue
-        raise ValueError("not an MD5, SHA-1 or SHA-256 hash")
+        raise ValueError(
+            "indicator kind must be ip, network, fqdn, url, hash, email, phone or wallet"
+        ) from None
+    return found, _CHECKS[found](value)
+
+
+def _hash(value: str) -> str:
+    text = types.string(value).lower()
+    for check in (types.md5, types.sha1, types.sha256):
+        try:
+            return str(check(text))
+        except ValueError:
+            continue
+    raise ValueError("not an MD5, SHA-1 or SHA-256 hash")
+
+
+def _email(value: str) -> str:
     text = types.string(value).lower()
     local, at, domain = text.rpartition("@")
     if not at or not local or len(text) > 254:
         raise ValueError("not an e-mail address")
-    return found, f"{local}@{types.fqdn(domain)}"
+    return f"{local}@{types.fqdn(domain)}"
+
+
+_CHECKS: dict[IndicatorKind, Callable[[str], str]] = {
+    IndicatorKind.IP: types.ip_address,
+    IndicatorKind.NETWORK: types.ip_network,
+    IndicatorKind.FQDN: types.fqdn,
+    IndicatorKind.URL: types.url,
+    IndicatorKind.HASH: _hash,
+    IndicatorKind.EMAIL: _email,
+    IndicatorKind.PHONE: lambda value: payment_ids.phone(types.string(value)),
+    IndicatorKind.WALLET: lambda value: payment_ids.wallet(types.string(value)),
+}
 
 
 @dataclass(frozen=True, slots=True)

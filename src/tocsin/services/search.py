@@ -9,7 +9,8 @@ What is tried, in order, each by an indexed lookup or a capped scan:
 - an indicator: an IP address finds the incidents that carry it or a network holding it, the
   constituents whose networks hold it and its events; a network, the incidents that carry it; a
   domain, the incidents that carry it or one of its subdomains or a URL on them, and its events;
-  a URL, a hash or an e-mail address, the incidents that carry it;
+  a URL, a hash, an e-mail address, a phone number (``+``…) or a wallet, the incidents that
+  carry it;
 - a constituent: the registry's names that begin with the text, in any case;
 - words: incidents whose title, notes, mail or victims' answers hold every word, the last one as
   a prefix (full text: SQLite's FTS5, PostgreSQL's text search; see docs/search.md).
@@ -143,9 +144,17 @@ class Search:
             self._carrying(who, found, "network", [str(network)], "carries this network")
             self._events(who, found, EventFilter(ip=str(network), limit=1), f"ip={network}")
             return
-        for kind, name in (("email", "an e-mail address"), ("url", "a URL"), ("hash", "a hash")):
+        for kind, name in (
+            ("email", "an e-mail address"),
+            ("url", "a URL"),
+            ("hash", "a hash"),
+            ("phone", "a phone number"),
+            ("wallet", "a wallet"),
+        ):
             if kind == "url" and "://" not in query:
                 continue  # a bare domain reads as a URL to the sanitiser: it is a domain here
+            if kind == "phone" and not query.startswith("+"):
+                continue
             value = _indicator(kind, query)
             if value is not None and (kind != "hash" or _HASH.match(value)):
                 found.read_as.append(name)

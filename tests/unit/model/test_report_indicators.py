@@ -1,5 +1,6 @@
 """What a victim typed becomes an indicator when it names something the desk can look for: a
-URL, a domain, an address or an e-mail address in the answers that may name one."""
+URL, a domain, an address, an e-mail address, a phone number or a wallet in the answers that may
+name one."""
 
 from __future__ import annotations
 
@@ -32,7 +33,21 @@ def test_what_names_nothing_the_desk_can_look_for_stays_an_answer() -> None:
         {"offender": "a man on a chat app"},
         {"offender": "localhost"},
         {"ransom_contact": "not@an address"},
-        {"paid_to": "bc1qexampleexample0000"},
+        {"paid_to": "IBAN NL91 ABNA 0417 1643 00"},
+        {"offender": "+31 (0)20 555 0100"},  # a national prefix: not E.164, not guessed
         {"site": ["a", "list"]},
     ):
         assert indicators_of(answers) == []  # type: ignore[arg-type]
+
+
+def test_where_the_money_went_and_the_offender_s_number_become_indicators() -> None:
+    found = indicators_of(
+        {"paid_to": "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ", "offender": "+31 20 555 0100"}
+    )
+    assert found == [
+        (IndicatorKind.PHONE, "+31205550100"),
+        (IndicatorKind.WALLET, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"),
+    ]
+    assert indicators_of({"paid_to": "0xAbC0000000000000000000000000000000000dEf"}) == [
+        (IndicatorKind.WALLET, "0xabc0000000000000000000000000000000000def")
+    ]

@@ -43,7 +43,7 @@ class TaskCreated(BaseModel):
 
 
 class IndicatorIn(BaseModel):
-    kind: str = Field(description="ip, network, fqdn, url, hash or email")
+    kind: str = Field(description="ip, network, fqdn, url, hash, email, phone or wallet")
     value: str
 
 

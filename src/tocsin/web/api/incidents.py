@@ -99,7 +99,7 @@ class QueueItem(BaseModel):
 
 
 class Indicator(BaseModel):
-    kind: str = Field(description="ip, network, fqdn, url, hash or email")
+    kind: str = Field(description="ip, network, fqdn, url, hash, email, phone or wallet")
     value: str
 
 
