@@ -30,7 +30,7 @@ class Views:
     def save(self, who: Principal, name: str, params: Mapping[str, Any]) -> SavedView:
         """``params`` (a query string's values) kept under ``name``: checked as the queue checks
         them, without the page number; a name already used is replaced."""
-        user_id = self._staff(who)
+        user_id = self._staff(who, "write")
         label = bounded("view.name", name)
         if not label:
             raise InvalidValue("name", name, "give the view a name")
@@ -45,7 +45,7 @@ class Views:
         return view
 
     def delete(self, who: Principal, view_id: int) -> None:
-        user_id = self._staff(who)
+        user_id = self._staff(who, "write")
         found = {v.id: v for v in self.store.people.views(user_id)}.get(view_id)
         if found is None:
             raise NotFound("no such saved view")
@@ -58,9 +58,11 @@ class Views:
         return dict(parse_qsl(view.query))
 
     @staticmethod
-    def _staff(who: Principal) -> int:
+    def _staff(who: Principal, scope: str = "read") -> int:
         if who.user_id is None or who.role not in access.STAFF:
             raise Forbidden("saved views are the console's, for the team's staff")
+        if scope not in who.scopes:
+            raise Forbidden(f"this token may not {scope}")
         return who.user_id
 
     def _audit(

@@ -52,6 +52,7 @@ from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
 from tocsin.web.api import operations as api_operations
 from tocsin.web.api import search as api_search
+from tocsin.web.api import views as api_views
 from tocsin.web.common import errors as page_errors
 from tocsin.web.common.access_log import AccessLog
 from tocsin.web.common.deps import Web, install
@@ -140,6 +141,7 @@ def add_routers(app: FastAPI) -> None:
     app.include_router(api_assist_figures.router, prefix="/api/v1")
     app.include_router(api_assist.router, prefix="/api/v1")
     app.include_router(api_search.router, prefix="/api/v1")
+    app.include_router(api_views.router, prefix="/api/v1")
     app.include_router(api_docs.router)
     app.include_router(metrics.router)
     app.include_router(console.router)
