@@ -70,13 +70,20 @@ def tables(env: Env) -> dict[str, list[tuple[object, ...]]]:
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
         ]
-        found = {name: conn.execute(everything(name)).fetchall() for name in names}
+        found = {name: conn.execute(everything(conn, name)).fetchall() for name in names}
     conn.close()
     return found
 
 
-def everything(table: str) -> str:
-    """A whole table in insertion order; its name comes from the database itself."""
+def everything(conn: sqlite3.Connection, table: str) -> str:
+    """A whole table in insertion order (by all its columns for a table without rowid: the
+    full-text index's own tables); its name comes from the database itself."""
+    columns = len(conn.execute(f'SELECT * FROM "{table}" LIMIT 0').description)  # noqa: S608
+    try:
+        conn.execute(f'SELECT rowid FROM "{table}" LIMIT 0')  # noqa: S608
+    except sqlite3.OperationalError:
+        order = ", ".join(str(n) for n in range(1, columns + 1))
+        return f'SELECT * FROM "{table}" ORDER BY {order}'  # noqa: S608
     return f'SELECT * FROM "{table}" ORDER BY rowid'  # noqa: S608
 
 

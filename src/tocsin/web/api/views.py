@@ -40,8 +40,8 @@ class ViewIn(BaseModel):
     name: str = Field(description="A name already used is replaced")
     query: dict[str, str] = Field(
         default_factory=dict,
-        description="The queue's filters and order, as its query string names them "
-        "(priority, type, constituent, sector, assignee, state, tlp, source, breached, sort, dir, per_page)",
+        description="The queue's filters and order, as its query string names them (priority, "
+        "type, constituent, sector, assignee, state, tlp, source, breached, sort, dir, per_page)",
     )
 
 
