@@ -193,7 +193,8 @@ def test_audit_verify_names_a_log_cut_short_after_a_command(
         (last,) = db.execute("SELECT max(seq) FROM audit_log").fetchone()
     intact = cli.invoke(app, ["audit", "verify"], obj=clock)
     assert intact.exit_code == 0, intact.output
-    assert f"audit log intact up to entry {last}, covered by checkpoint 2 (entry {last}, " in (
+    # checkpoints: the fixture's registry import, then the two commands
+    assert f"audit log intact up to entry {last}, covered by checkpoint 3 (entry {last}, " in (
         intact.output
     )
     with sqlite3.connect(tmp_path / "cli.db") as db:

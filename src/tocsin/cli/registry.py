@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from tocsin.cli.common import cells, desk, err, out, shown
+from tocsin.model.people import Principal
 
 constituents_app = typer.Typer(help="The constituency registry: import and list organisations.")
 asn_app = typer.Typer(help="The IP-to-ASN table used for enrichment (ip2asn TSV layout).")
@@ -19,9 +20,10 @@ SHOWN_REFUSALS = 20  # refused lines printed one by one; the rest are counted
 def constituents_import(
     path: Annotated[Path, typer.Argument(help="TOML ([[constituent]] tables) or CSV file.")],
 ) -> None:
-    """Replace the constituency registry with the organisations in a TOML or CSV file."""
+    """Replace the constituency registry with the organisations in a TOML or CSV file (in the
+    audit log, as Tocsin's own change)."""
     with desk() as d:
-        count = d.intake.import_constituents(path)
+        count = d.registry.import_file(Principal.system(), path)
     out.print(shown(f"imported {count} constituents"))
 
 

@@ -60,6 +60,7 @@ from tocsin.services.notices import announce_advisory, notifier
 from tocsin.services.prometheus import registry
 from tocsin.services.publish import Publisher
 from tocsin.services.pull import Pulled, pull_sources, receive
+from tocsin.services.registry import Registry
 from tocsin.services.retention import Retention
 from tocsin.services.search import Search
 from tocsin.services.views import Views
@@ -113,6 +114,7 @@ class Desk:
     metrics: CollectorRegistry  # what /metrics shows, read from the store at each scrape
     duty: Duty  # the requests' clocks (the register's countdown) and the emergency alarms
     views: Views  # each person's saved views of the queue
+    registry: Registry  # the constituency registry, as people change it
     search: Search  # the console's one search box
     playbooks: dict[str, Playbook]  # the tasks a kind of incident usually needs
 
@@ -179,6 +181,7 @@ class Desk:
             metrics=registry(store, clock),
             duty=duty,
             views=Views(store, now=clock),
+            registry=Registry(store, now=clock),
             search=Search(store, incidents, cvd, assist),
             playbooks=load_playbooks(settings.playbooks or None),
         )

@@ -5,15 +5,20 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tocsin.errors import ConfigError, InvalidValue
+from tocsin.errors import ConfigError, Conflict, InvalidValue, NotFound
+from tocsin.model import access
 from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
+from tocsin.model.people import Principal, Role
 from tocsin.pipeline.enrich.asn import read_ip2asn
 from tocsin.store.base import Store
+from tocsin.store.shapes import Transaction
+
+CHANGERS = (Role.LEAD, Role.ADMIN)  # who changes the registry (its contacts receive notices)
 
 
 def read_constituents(path: str | Path) -> list[Constituent]:
@@ -118,3 +123,90 @@ def import_asn_table(store: Store, path: str | Path) -> tuple[int, list[InvalidV
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
     return count, refused
+
+
+class Registry:
+    """The constituency registry as people change it (the console and ``tocsin constituents``):
+    the staff read it; leads and admins add, change, remove and import; every change is one
+    transaction with its audit entry (``constituent.save``, ``constituent.delete``,
+    ``constituent.import``)."""
+
+    def __init__(self, store: Store, *, now: Callable[[], int]) -> None:
+        self.store = store
+        self.now = now
+
+    def list(self, who: Principal) -> list[Constituent]:
+        access.require(who, *access.STAFF)
+        return self.store.constituents()
+
+    def get(self, who: Principal, name: str) -> Constituent:
+        access.require(who, *access.STAFF)
+        found = self.store.constituent_named(name)
+        if found is None or found.name != name:
+            raise NotFound(f"no constituent {name!r}")
+        return found
+
+    def save(
+        self, who: Principal, data: Mapping[str, Any], *, replacing: str | None = None
+    ) -> Constituent:
+        """A constituent from form values (lists as text, ``;`` or space separated), added, or
+        in place of ``replacing`` (its name before); a name another constituent has is refused."""
+        access.require(who, *CHANGERS, scope="write")
+        constituent = Constituent.from_mapping(dict(data))
+        taken = self.store.constituent_named(constituent.name)
+        if taken is not None and taken.name != (replacing or constituent.name):
+            raise Conflict(f"another constituent is named {taken.name!r}")
+        if replacing and self.store.constituent_named(replacing) is None:
+            raise NotFound(f"no constituent {replacing!r}")
+        with self.store.transaction() as conn:
+            self.store.put_constituent(conn, constituent, replacing)
+            details = {
+                "sector": constituent.sector,
+                "networks": len(constituent.networks),
+                "asns": len(constituent.asns),
+                "domains": len(constituent.domains),
+            }
+            if replacing and replacing != constituent.name:
+                details["renamed_from"] = replacing
+            self._audit(conn, who, "constituent.save", constituent.name, details)
+        return constituent
+
+    def delete(self, who: Principal, name: str) -> None:
+        access.require(who, *CHANGERS, scope="write")
+        with self.store.transaction() as conn:
+            if not self.store.remove_constituent(conn, name):
+                raise NotFound(f"no constituent {name!r}")
+            self._audit(conn, who, "constituent.delete", name, {})
+
+    def import_file(self, who: Principal, path: str | Path, shown_as: str = "") -> int:
+        """The whole registry replaced by a CSV or TOML file's (all or nothing: a line that is
+        wrong stops the import, naming the line)."""
+        access.require(who, *CHANGERS, scope="write")
+        shown = shown_as or Path(path).name
+        try:
+            constituents = read_constituents(path)
+        except ConfigError as exc:  # the line and the reason, under the name it was sent as
+            raise InvalidValue("file", shown, str(exc).replace(str(path), shown)) from None
+        with self.store.transaction() as conn:
+            count = self.store.replace_constituents_in(conn, constituents)
+            self._audit(
+                conn,
+                who,
+                "constituent.import",
+                "registry",
+                {"file": shown, "constituents": count},
+            )
+        return count
+
+    def _audit(
+        self, conn: Transaction, who: Principal, action: str, name: str, details: dict[str, Any]
+    ) -> None:
+        self.store.cases.append_audit(
+            conn,
+            at=self.now(),
+            actor=who.username,
+            action=action,
+            object_type="constituent",
+            object_id=name,
+            details=details,
+        )

@@ -8,7 +8,7 @@ from typing import Any, Protocol, runtime_checkable
 from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
 from tocsin.store.rows import EventRow, QuarantineRow
-from tocsin.store.shapes import EventFilter, EventPage, QuarantineEntry
+from tocsin.store.shapes import EventFilter, EventPage, QuarantineEntry, Transaction
 
 
 @runtime_checkable
@@ -39,6 +39,18 @@ class EventStore(Protocol):
     def replace_constituents(self, constituents: Iterable[Constituent]) -> int: ...
 
     def constituents(self) -> list[Constituent]: ...
+
+    def replace_constituents_in(self, tx: Transaction, constituents: Iterable[Constituent]) -> int:
+        """The whole registry replaced, inside the caller's transaction."""
+        ...
+
+    def put_constituent(
+        self, tx: Transaction, constituent: Constituent, replacing: str | None = None
+    ) -> None:
+        """One constituent added, or put in place of ``replacing`` or of the one of its name."""
+        ...
+
+    def remove_constituent(self, tx: Transaction, name: str) -> bool: ...
 
     def constituent_named(self, name: str) -> Constituent | None:
         """The registry's constituent of this name, in any case."""

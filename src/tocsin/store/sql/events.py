@@ -14,11 +14,17 @@ from tocsin.model.asn import AsnRange
 from tocsin.model.constituent import Constituent
 from tocsin.model.fields import PRIORITIES
 from tocsin.store.rows import event_from_data
-from tocsin.store.shapes import EventFilter, EventPage, QuarantineEntry
+from tocsin.store.shapes import EventFilter, EventPage, QuarantineEntry, Transaction
 from tocsin.store.sql import schema
+from tocsin.store.sql.engine import connection
 from tocsin.store.sql.query import by_day, conditions, days
 
 _E = schema.events
+
+
+def _constituent_row(c: Constituent) -> dict[str, Any]:
+    return {"name": c.name, "sector": c.sector, "data": orjson.dumps(c.as_dict()).decode()}
+
 _Q = schema.quarantine
 MAX_PAGE = 1000
 
@@ -100,15 +106,33 @@ class SqlEvents:
     # -- enrichment tables -------------------------------------------------------------------
 
     def replace_constituents(self, constituents: Iterable[Constituent]) -> int:
-        rows = [
-            {"name": c.name, "sector": c.sector, "data": orjson.dumps(c.as_dict()).decode()}
-            for c in constituents
-        ]
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(schema.constituents))
-            if rows:
-                conn.execute(sa.insert(schema.constituents), rows)
+            return self.replace_constituents_in(Transaction(conn), constituents)
+
+    def replace_constituents_in(self, tx: Transaction, constituents: Iterable[Constituent]) -> int:
+        """The whole registry replaced, inside the caller's transaction."""
+        rows = [_constituent_row(c) for c in constituents]
+        conn = connection(tx)
+        conn.execute(sa.delete(schema.constituents))
+        if rows:
+            conn.execute(sa.insert(schema.constituents), rows)
         return len(rows)
+
+    def put_constituent(
+        self, tx: Transaction, constituent: Constituent, replacing: str | None = None
+    ) -> None:
+        """One constituent added, or put in place of ``replacing`` (its former name) or of the
+        one of its name."""
+        table = schema.constituents
+        conn = connection(tx)
+        names = {constituent.name, replacing or constituent.name}
+        conn.execute(sa.delete(table).where(table.c.name.in_(sorted(names))))
+        conn.execute(sa.insert(table).values(**_constituent_row(constituent)))
+
+    def remove_constituent(self, tx: Transaction, name: str) -> bool:
+        table = schema.constituents
+        found = connection(tx).execute(sa.delete(table).where(table.c.name == name))
+        return bool(found.rowcount)
 
     def constituents(self) -> list[Constituent]:
         with self.engine.connect() as conn:

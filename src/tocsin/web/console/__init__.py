@@ -12,6 +12,7 @@ from tocsin.web.console import (
     account,
     audit,
     auth,
+    constituents,
     contacts,
     cvd,
     dashboard,
@@ -56,6 +57,7 @@ for module in (
     new_request,
     requests,
     contacts,
+    constituents,
     search,
 ):
     router.include_router(module.router)
