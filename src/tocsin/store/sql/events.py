@@ -25,6 +25,7 @@ _E = schema.events
 def _constituent_row(c: Constituent) -> dict[str, Any]:
     return {"name": c.name, "sector": c.sector, "data": orjson.dumps(c.as_dict()).decode()}
 
+
 _Q = schema.quarantine
 MAX_PAGE = 1000
 

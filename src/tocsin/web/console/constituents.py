@@ -152,4 +152,3 @@ def _edit(
         },
         status=(409 if isinstance(error, Conflict) else 400) if error else 200,
     )
-
