@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +187,27 @@ class Registry:
             constituents = read_constituents(path)
         except ConfigError as exc:  # the line and the reason, under the name it was sent as
             raise InvalidValue("file", shown, str(exc).replace(str(path), shown)) from None
+        return self._replace(who, constituents, shown)
+
+    def replace(self, who: Principal, items: Sequence[Mapping[str, Any]]) -> int:
+        """The whole registry replaced by these constituents (the API's import): all or nothing,
+        a wrong one named by its place in the list (from 1)."""
+        access.require(who, *CHANGERS, scope="write")
+        constituents: list[Constituent] = []
+        for number, item in enumerate(items, start=1):
+            try:
+                constituents.append(Constituent.from_mapping(dict(item)))
+            except InvalidValue as exc:
+                raise InvalidValue(
+                    f"constituents[{number}].{exc.field}", exc.value, exc.reason
+                ) from None
+        return self._replace(who, constituents, "the API")
+
+    def _replace(self, who: Principal, constituents: Sequence[Constituent], shown: str) -> int:
+        names = [c.name for c in constituents]
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise InvalidValue("name", twice[0], "a constituent is named twice")
         with self.store.transaction() as conn:
             count = self.store.replace_constituents_in(conn, constituents)
             self._audit(

@@ -45,6 +45,7 @@ from tocsin.web import console, metrics, portal, taxii
 from tocsin.web.api import assist as api_assist
 from tocsin.web.api import assist_figures as api_assist_figures
 from tocsin.web.api import assist_inbox as api_assist_inbox
+from tocsin.web.api import constituents as api_constituents
 from tocsin.web.api import cvd as api_cvd
 from tocsin.web.api import docs as api_docs
 from tocsin.web.api import events as api_events
@@ -144,6 +145,7 @@ def add_routers(app: FastAPI) -> None:
     app.include_router(api_search.router, prefix="/api/v1")
     app.include_router(api_views.router, prefix="/api/v1")
     app.include_router(api_cvd.router, prefix="/api/v1")
+    app.include_router(api_constituents.router, prefix="/api/v1")
     app.include_router(api_docs.router)
     app.include_router(metrics.router)
     app.include_router(console.router)
