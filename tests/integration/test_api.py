@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -206,9 +207,21 @@ def test_security_headers_on_every_kind_of_response(client: TestClient, path: st
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
-@pytest.mark.parametrize("path", ["/docs", "/redoc", "/docs/oauth2-redirect"])
-def test_no_swagger_or_redoc(client: TestClient, path: str) -> None:
-    """Swagger UI and ReDoc, which load third-party scripts, are not served."""
+@pytest.mark.parametrize("path", ["/redoc", "/docs/oauth2-redirect"])
+def test_no_redoc_and_no_oauth_redirect(client: TestClient, path: str) -> None:
+    """FastAPI's own ReDoc and OAuth pages, which load third-party scripts, are not served."""
     response = client.get(path)
     assert response.status_code == 404
     assert "content-security-policy" in response.headers
+
+
+def test_the_docs_page_loads_only_tocsin_s_own_scripts(client: TestClient) -> None:
+    """/docs is Swagger UI from Tocsin's static files: every script is one of them, none is
+    inline, and the page carries the content security policy."""
+    response = client.get("/docs")
+    assert response.status_code == 200
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", response.text, flags=re.S)
+    assert scripts and all(body.strip() == "" for _, body in scripts)
+    sources = [re.search(r'src="([^"]+)"', attrs) for attrs, _ in scripts]
+    assert all(s is not None and s.group(1).startswith("/static/") for s in sources)
+    assert "script-src 'self'" in response.headers["content-security-policy"]
