@@ -1,7 +1,11 @@
 """``/api/v1/requests`` and ``/api/v1/contacts``: the register of requests for assistance, one
 request with its clocks and history, its moves and approval, its printed form; the directory of
 24/7 contacts. Who may do what is the request service's decision (a token whose owner may not
-read requests finds none: 404); its errors become problem+json in ``tocsin.web.app``."""
+read requests finds none: 404); its errors become problem+json in ``tocsin.web.app``.
+
+Why one module: the routes are thin (each one service call) and share the request's answer
+models; the register, a request and the directory read best together, as the console has them.
+"""
 
 from __future__ import annotations
 
