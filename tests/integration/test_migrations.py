@@ -74,14 +74,15 @@ def empty_url(request: pytest.FixtureRequest, backend_url: str, tmp_path: Path) 
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def migrate(store: SqlStore, revision: str) -> None:
+def migrate(store: SqlStore, revision: str, *, down: bool = False) -> None:
+    """Upgrade the store to ``revision`` (``down``: downgrade to it)."""
     config = Config()
     config.set_main_option(
         "script_location", str(resources.files("tocsin.store.sql").joinpath("migrations"))
     )
     with store.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def test_events_stored_twice_under_two_windows_before_0014_are_stored_no_third_time(
@@ -164,13 +165,7 @@ def test_0018_keys_the_stored_observations_by_their_time_first_and_back(empty_ur
     assert upgraded[1] < upgraded[2]  # the earlier observation first
     back = SqlStore(empty_url)
     try:
-        config = Config()
-        config.set_main_option(
-            "script_location", str(resources.files("tocsin.store.sql").joinpath("migrations"))
-        )
-        with back.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0016")
+        migrate(back, "0016", down=True)
     finally:
         back.close()
     assert list(_observation_keys(empty_url).values()) == [
@@ -218,13 +213,7 @@ def test_0023_keys_stored_events_by_their_window_and_day_and_back(empty_url: str
         store.close()
     back = SqlStore(empty_url)
     try:
-        config = Config()
-        config.set_main_option(
-            "script_location", str(resources.files("tocsin.store.sql").joinpath("migrations"))
-        )
-        with back.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0022")
+        migrate(back, "0022", down=True)
         names = {c["name"] for c in sa.inspect(back.engine).get_columns("events")}
         indexes = {i["name"] for i in sa.inspect(back.engine).get_indexes("events")}
     finally:
