@@ -147,6 +147,26 @@ def test_constituents_by_the_start_of_their_name_in_any_case(team: Team, store: 
     assert found.hits[0].href.startswith("/console?constituent=")
 
 
+def test_a_change_of_the_registry_shows_at_the_next_search(team: Team, store: Store) -> None:
+    """The search box keeps the registry parsed between searches; every change of it, by
+    whatever process, is seen at the next one."""
+    box, analyst = search(team), team.people["analyst"]
+    store.replace_constituents([Constituent("Northwind Power", networks=("192.0.2.0/25",))])
+    assert labels(box.find(analyst, "192.0.2.9"), "constituent") == ["Northwind Power"]
+    before = store.registry_version()
+    with store.transaction() as tx:
+        store.put_constituent(
+            tx, Constituent("Northwind Energy", networks=("192.0.2.128/25",)), "Northwind Power"
+        )
+    assert store.registry_version() > before
+    assert labels(box.find(analyst, "192.0.2.9"), "constituent") == []
+    assert labels(box.find(analyst, "192.0.2.200"), "constituent") == ["Northwind Energy"]
+    assert labels(box.find(analyst, "northwind"), "constituent") == ["Northwind Energy"]
+    with store.transaction() as tx:
+        assert store.remove_constituent(tx, "Northwind Energy")
+    assert labels(box.find(analyst, "northwind"), "constituent") == []
+
+
 @pytest.mark.parametrize(
     "text", ["fe80::1%eth0", "1.2.3.4/33", "::/0", "https://[::1]:80/", "\x00", "x" * 300, "R-"]
 )

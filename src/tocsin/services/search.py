@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, urlsplit
 
@@ -62,12 +63,57 @@ class Found:
     hits: list[Hit] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _Registry:
+    """The registry as the search box reads it: names and networks, parsed once a version."""
+
+    version: int
+    names: tuple[tuple[str, str], ...]  # (the name casefolded, the name), in name order
+    networks: tuple[tuple[int, int, int, str], ...]  # (IP version, first, last address, name)
+
+    @classmethod
+    def of(cls, version: int, store: Store) -> _Registry:
+        constituents = store.constituents()
+        networks = []
+        for c in constituents:
+            for text in c.networks:
+                try:
+                    net = ipaddress.ip_network(text, strict=False)
+                except ValueError:
+                    continue
+                networks.append(
+                    (net.version, int(net.network_address), int(net.broadcast_address), c.name)
+                )
+        names = tuple(sorted((c.name.casefold(), c.name) for c in constituents))
+        return cls(version, names, tuple(networks))
+
+    def beginning(self, text: str) -> list[str]:
+        wanted = text.casefold()
+        return [name for folded, name in self.names if folded.startswith(wanted)]
+
+    def holding(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[str]:
+        at, version = int(address), address.version
+        found = {n for v, first, last, n in self.networks if v == version and first <= at <= last}
+        return sorted(found)
+
+
 class Search:
     def __init__(self, store: Store, incidents: Incidents, cvd: Cvd, assist: Assistance) -> None:
         self.store = store
         self.incidents = incidents
         self.cvd = cvd
         self.assist = assist
+        self._registry: _Registry | None = None
+        self._lock = threading.Lock()
+
+    def registry(self) -> _Registry:
+        """The registry, read again only when its version moved (one indexed read a search;
+        a change by the command line or another server shows at the next search)."""
+        version = self.store.registry_version()
+        with self._lock:
+            if self._registry is None or self._registry.version != version:
+                self._registry = _Registry.of(version, self.store)
+            return self._registry
 
     def find(self, who: Principal, text: str) -> Found:
         query = " ".join(str(text or "").split())[:MAX_QUERY]
@@ -172,9 +218,8 @@ class Search:
         self._carrying(who, found, "ip", [shown], "carries this address")
         networks = [str(n) for n in _networks_holding(address)]
         self._carrying(who, found, "network", networks, "carries a network holding it")
-        for constituent in self.store.constituents():
-            if any(_holds(n, address) for n in constituent.networks):
-                found.hits.append(_constituent(constituent.name, "its networks hold it"))
+        for name in self.registry().holding(address)[:PER_KIND]:
+            found.hits.append(_constituent(name, "its networks hold it"))
         self._events(who, found, EventFilter(ip=shown, limit=1), f"ip={shown}")
 
     def _domain(self, who: Principal, domain: str, found: Found) -> None:
@@ -212,11 +257,7 @@ class Search:
     # -- constituents and words ------------------------------------------------------------------
 
     def _constituents(self, who: Principal, query: str, found: Found) -> None:
-        wanted = query.casefold()
-        names = sorted(
-            c.name for c in self.store.constituents() if c.name.casefold().startswith(wanted)
-        )
-        for name in names[:PER_KIND]:
+        for name in self.registry().beginning(query)[:PER_KIND]:
             found.hits.append(_constituent(name, "its name begins so"))
 
     def _words(self, who: Principal, query: str, found: Found) -> None:
@@ -264,13 +305,6 @@ def _networks_holding(
     as the registry and the indicators write networks, so one indexed IN finds those carried."""
     bits = address.max_prefixlen
     return [ipaddress.ip_network(f"{address}/{length}", strict=False) for length in range(bits + 1)]
-
-
-def _holds(network: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    try:
-        return address in ipaddress.ip_network(network, strict=False)
-    except ValueError:
-        return False
 
 
 def _indicator(kind: str, text: str) -> str | None:

@@ -52,6 +52,10 @@ class EventStore(Protocol):
 
     def remove_constituent(self, tx: Transaction, name: str) -> bool: ...
 
+    def registry_version(self) -> int:
+        """A number every change of the registry raises (0 before the first)."""
+        ...
+
     def constituent_named(self, name: str) -> Constituent | None:
         """The registry's constituent of this name, in any case."""
         ...

@@ -16,8 +16,10 @@ from tocsin.model.fields import PRIORITIES
 from tocsin.store.rows import event_from_data
 from tocsin.store.shapes import EventFilter, EventPage, QuarantineEntry, Transaction
 from tocsin.store.sql import schema
-from tocsin.store.sql.engine import connection
+from tocsin.store.sql.engine import connection, insert_if_new
 from tocsin.store.sql.query import by_day, conditions, days
+
+REGISTRY_VERSION = "registry:version"  # a counter every change of the registry raises
 
 _E = schema.events
 
@@ -117,6 +119,7 @@ class SqlEvents:
         conn.execute(sa.delete(schema.constituents))
         if rows:
             conn.execute(sa.insert(schema.constituents), rows)
+        _changed_registry(conn)
         return len(rows)
 
     def put_constituent(
@@ -129,11 +132,24 @@ class SqlEvents:
         names = {constituent.name, replacing or constituent.name}
         conn.execute(sa.delete(table).where(table.c.name.in_(sorted(names))))
         conn.execute(sa.insert(table).values(**_constituent_row(constituent)))
+        _changed_registry(conn)
 
     def remove_constituent(self, tx: Transaction, name: str) -> bool:
         table = schema.constituents
-        found = connection(tx).execute(sa.delete(table).where(table.c.name == name))
+        conn = connection(tx)
+        found = conn.execute(sa.delete(table).where(table.c.name == name))
+        if found.rowcount:
+            _changed_registry(conn)
         return bool(found.rowcount)
+
+    def registry_version(self) -> int:
+        """A number every change of the registry raises: what a reader caching it compares."""
+        table = schema.counters
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(table.c.value).where(table.c.name == REGISTRY_VERSION)
+            ).scalar()
+        return int(value or 0)
 
     def constituents(self) -> list[Constituent]:
         with self.engine.connect() as conn:
@@ -193,3 +209,12 @@ def _entry(row: Any) -> QuarantineEntry:
     return QuarantineEntry(
         row.id, row.feed, row.file, row.line, row.stage, row.reason, row.raw, row.created
     )
+
+
+def _changed_registry(conn: sa.Connection) -> None:
+    """Raise the registry's version in the transaction that changes it."""
+    table = schema.counters
+    bump = sa.update(table).where(table.c.name == REGISTRY_VERSION)
+    raised = conn.execute(bump.values(value=table.c.value + 1)).rowcount
+    if not raised and not insert_if_new(conn, table, name=REGISTRY_VERSION, value=1):
+        conn.execute(bump.values(value=table.c.value + 1))  # made meanwhile: it is there now
