@@ -66,7 +66,7 @@ def page(settings: Settings, store: Store) -> Iterator[Page]:
     accounts = Accounts(store, now=team.clock)
     clients: dict[str, tuple[TestClient, str]] = {}
     with TestClient(create_app(settings, clock=team.clock, watch_clocks=False)) as first:
-        for who in ("admin", "lead", "analyst", "partner"):
+        for who in ("admin", "lead", "analyst", "auditor", "partner"):
             accounts.reset_password(Principal.system(), who, PASSWORD)
             client = TestClient(first.app)
             csrf = _csrf(client.get("/login").text)
@@ -120,3 +120,94 @@ def test_a_refusal_needs_a_reason_and_a_csrf_token(page: Page) -> None:
     assert page.state() is ReleaseState.REFUSED
     entry = [e for e in page.team.store.cases.audit() if e.action == "share.refuse"][-1]
     assert entry.details["reason"] == "names a victim"
+
+
+def _released(page: Page) -> list[Any]:
+    return page.team.store.share.releases(None)
+
+
+def test_a_lead_adds_a_collection_a_partner_and_their_agreement(page: Page) -> None:
+    added = page.post("lead", "/sharing/collections", alias="elections", title="Elections")
+    assert (added.status_code, added.headers["location"]) == (303, "/sharing#collections")
+    assert page.post("lead", "/sharing/partners", name="CERT-ZZ").status_code == 303
+    agreed = page.post(
+        "lead",
+        "/sharing/agreements",
+        partner="CERT-ZZ",
+        collection="elections",
+        max_tlp="AMBER",
+        read="on",
+    )
+    assert agreed.status_code == 303
+    shown = page.clients["admin"][0].get("/sharing").text
+    assert "elections" in shown and "CERT-ZZ" in shown
+    share = page.team.store.share
+    collection = share.collection("elections")
+    org = page.team.store.people.organisation_named("CERT-ZZ")
+    assert collection is not None and org is not None
+    (agreement,) = share.agreements(org_id=org.id, collection_id=collection.id)
+    assert (agreement.can_read, agreement.can_write, agreement.approval) == (True, False, False)
+    assert agreement.max_tlp is TLP.AMBER
+    actions = [e.action for e in page.team.store.cases.audit()]
+    assert {"share.collection", "partner.create", "partner.agreement"} <= set(actions)
+
+
+def test_a_wrong_value_is_named_on_the_form_and_changes_nothing(page: Page) -> None:
+    bad = page.post("lead", "/sharing/collections", alias="no spaces!", title="X")
+    assert bad.status_code == 400
+    assert 'id="collection-alias"' in bad.text and 'aria-invalid="true"' in bad.text
+    assert 'value="no spaces!"' in bad.text  # what was typed stays
+    red = page.post(
+        "lead", "/sharing/agreements", partner="CERT-XY", collection="community", max_tlp="RED"
+    )
+    assert red.status_code == 400 and "never leaves" in red.text
+    assert page.team.store.share.collection("no spaces!") is None
+
+
+def test_an_analyst_releases_an_incident_but_keeps_no_partner_or_collection(page: Page) -> None:
+    team = page.team
+    analyst = team.people["analyst"]
+    incident = team.desk.create(
+        analyst, title="Phish kit", type="phishing", priority="P3", tlp="GREEN"
+    )
+    shown = page.clients["analyst"][0].get(f"/incidents/{incident.id}").text
+    assert f"/sharing?incident={incident.reference}" in shown
+    form = page.clients["analyst"][0].get(f"/sharing?incident={incident.reference}").text
+    assert f'value="{incident.reference}"' in form
+    assert 'action="/sharing/collections"' not in form  # no form that ends in 403
+    before = len(_released(page))
+    done = page.post(
+        "analyst", "/sharing/publish", collection="community", incident=incident.reference
+    )
+    assert (done.status_code, done.headers["location"]) == (303, "/sharing#latest")
+    newest = _released(page)[0]
+    assert len(_released(page)) == before + 1
+    assert (newest.author, newest.state) == ("analyst", ReleaseState.RELEASED)
+    assert incident.reference in newest.summary
+    assert page.post("analyst", "/sharing/collections", alias="mine").status_code == 403
+    assert page.post("analyst", "/sharing/partners", name="CERT-QQ").status_code == 403
+    assert page.team.store.people.organisation_named("CERT-QQ") is None
+
+
+def test_an_empty_release_form_releases_nothing(page: Page) -> None:
+    before = len(_released(page))
+    empty = page.post("analyst", "/sharing/publish", collection="community")
+    assert empty.status_code == 400 and "name an incident" in empty.text
+    bad_time = page.post("analyst", "/sharing/publish", collection="community", since="yesterday")
+    assert bad_time.status_code == 400 and 'id="publish-since"' in bad_time.text
+    assert len(_released(page)) == before
+
+
+def test_events_released_for_a_partner_wait_for_a_second_lead(page: Page) -> None:
+    done = page.post(
+        "analyst", "/sharing/publish", collection="community", partner="CERT-XY", since="2020-01-01"
+    )
+    assert done.status_code == 303
+    newest = _released(page)[0]
+    assert newest.state is ReleaseState.PENDING and newest.tlp is TLP.AMBER_STRICT
+    assert (
+        page.post(
+            "auditor", "/sharing/publish", collection="community", since="2020-01-01"
+        ).status_code
+        == 403
+    )

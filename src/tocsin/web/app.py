@@ -54,6 +54,7 @@ from tocsin.web.api import incident_parts as api_incident_parts
 from tocsin.web.api import incidents as api_incidents
 from tocsin.web.api import operations as api_operations
 from tocsin.web.api import search as api_search
+from tocsin.web.api import sharing as api_sharing
 from tocsin.web.api import views as api_views
 from tocsin.web.common import errors as page_errors
 from tocsin.web.common.access_log import AccessLog
@@ -146,6 +147,7 @@ def add_routers(app: FastAPI) -> None:
     app.include_router(api_views.router, prefix="/api/v1")
     app.include_router(api_cvd.router, prefix="/api/v1")
     app.include_router(api_constituents.router, prefix="/api/v1")
+    app.include_router(api_sharing.router, prefix="/api/v1")
     app.include_router(api_docs.router)
     app.include_router(metrics.router)
     app.include_router(console.router)
