@@ -21,6 +21,7 @@ from tocsin.model.incident import (
     indicator,
     reference,
 )
+from tocsin.model.incident import tags as tag_list
 from tocsin.model.limits import bounded
 from tocsin.model.people import Principal
 from tocsin.model.tlp import TLP
@@ -176,6 +177,47 @@ class Incidents(IncidentQueue):
                 "priority",
                 f"priority {incident.priority} → {value}",
                 {"from": incident.priority, "to": value},
+            )
+        return self.get(who, incident_id)
+
+    def describe(
+        self,
+        who: Principal,
+        incident_id: int,
+        *,
+        description: str | None = None,
+        tags: str | Sequence[str] | None = None,
+    ) -> Incident:
+        """Set the description, the tags, or both (None leaves one as it is); a change is one
+        timeline line and one audit entry, and nothing changed writes nothing."""
+        changes: dict[str, Any] = {}
+        if description is not None:
+            text = InvalidValue.check("description", description, types.string).strip()
+            changes["description"] = bounded("incident.description", text)
+        if tags is not None:
+            changes["tags"] = list(InvalidValue.check("tags", tags, tag_list))
+        with self.store.transaction() as conn:
+            incident = access.changeable(who, self.cases.incident(incident_id, conn))
+            before = {"description": incident.description, "tags": list(incident.tags)}
+            changed = {k: v for k, v in changes.items() if before[k] != v}
+            if not changed:
+                return incident
+            self.cases.update_incident(conn, incident.id, details=incident.details | changed)
+            said = []
+            if "description" in changed:
+                said.append("description changed" if before["description"] else "described")
+            if "tags" in changed:
+                added = sorted(set(changed["tags"]) - set(before["tags"]))
+                gone = sorted(set(before["tags"]) - set(changed["tags"]))
+                said.append("tags " + " ".join([f"+{t}" for t in added] + [f"−{t}" for t in gone]))
+            self.record(
+                conn,
+                who,
+                incident,
+                "incident.describe",
+                "described",
+                "; ".join(said),
+                {"fields": sorted(changed), "tags": changed.get("tags", before["tags"])},
             )
         return self.get(who, incident_id)
 

@@ -6,6 +6,7 @@ else is refused with a message that says which moves the current state allows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -127,7 +128,40 @@ class Incident:
     def is_open(self) -> bool:
         return self.status in OPEN and self.merged_into is None
 
+    @property
+    def description(self) -> str:
+        """What the incident is about, in the desk's words (kept in ``details``)."""
+        return str(self.details.get("description") or "")
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(self.details.get("tags") or ())
+
 
 def reference(year: int, number: int) -> str:
     """What people quote on the phone and in mail: ``TOC-2026-000042``."""
     return f"TOC-{year}-{number:06d}"
+
+
+MAX_TAGS = 20
+_TAG = re.compile(r"^[a-z0-9][a-z0-9:._-]{0,47}$")
+
+
+def tags(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """An incident's tags from what a person typed (spaces or commas between them), or a list:
+    lower case, letters, digits and ``: . _ -``, at most 48 characters each and 20 in all, each
+    once, in order (``ransomware``, ``lockbit``, ``election:2026``, ``tlp-review``)."""
+    words = text.replace(",", " ").split() if isinstance(text, str) else list(text)
+    found: list[str] = []
+    for word in words:
+        tag = str(word).strip().lower()
+        if not _TAG.match(tag):
+            raise ValueError(
+                f"{tag[:60]!r} is not a tag: letters, digits and : . _ - (48 at most), "
+                "beginning with a letter or digit"
+            )
+        if tag not in found:
+            found.append(tag)
+    if len(found) > MAX_TAGS:
+        raise ValueError(f"{MAX_TAGS} tags at most")
+    return tuple(sorted(found))

@@ -22,6 +22,7 @@ LIMITS: dict[str, int] = {
     "incident.comment": PAGE,  # said with a change of status
     "incident.note": PAGE,
     "incident.task": 500,
+    "incident.description": PAGE,
     # sharing
     "collection.title": ONE_LINE,
     "collection.description": PAGE,

@@ -30,6 +30,15 @@ class PriorityIn(BaseModel):
     priority: str = Field(description="P1 … P4")
 
 
+class DescribeIn(BaseModel):
+    description: str | None = Field(default=None, description="Replaces it; null leaves it")
+    tags: list[str] | None = Field(
+        default=None,
+        description="Replace them all (lower case, letters, digits and : . _ -; 20 at most); "
+        "null leaves them",
+    )
+
+
 class TaskIn(BaseModel):
     title: str = Field(min_length=1, max_length=500)
 
@@ -63,6 +72,14 @@ def set_priority(
 ) -> IncidentOut:
     """Set the priority (its SLA clocks follow)."""
     return IncidentOut.of(cases.set_priority(who, incident_id, body.priority))
+
+
+@router.post("/{incident_id}/describe", response_model=IncidentOut, responses=WRITE_ERRORS)
+def describe(incident_id: PathId, body: DescribeIn, cases: Cases, who: ApiPrincipal) -> IncidentOut:
+    """Set the description, the tags, or both."""
+    return IncidentOut.of(
+        cases.describe(who, incident_id, description=body.description, tags=body.tags)
+    )
 
 
 @router.post(

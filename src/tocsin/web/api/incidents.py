@@ -52,6 +52,8 @@ class IncidentOut(BaseModel):
     closed_at: datetime | None
     source: str = Field(description="manual, rule:<name>, report:<reference>, split:<reference>")
     merged_into: int | None
+    description: str = Field(default="", description="The desk's own words; never shared")
+    tags: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, incident: Incident) -> IncidentOut:
@@ -72,6 +74,8 @@ class IncidentOut(BaseModel):
             closed_at=_time(incident.closed_at),
             source=incident.source,
             merged_into=incident.merged_into,
+            description=incident.description,
+            tags=list(incident.tags),
         )
 
 

@@ -38,6 +38,8 @@ FIELD_IDS = {
     "title_split": "s-title",
     "events": "s-title",
     "playbook": "b-playbook",
+    "description": "d-description",
+    "tags": "d-tags",
 }
 
 
@@ -87,6 +89,23 @@ def set_priority(
         people,
         incident_id,
         lambda: cases.set_priority(who, incident_id, value),
+    )
+
+
+@router.post("/incidents/{incident_id:int}/describe")
+def describe(
+    request: Request, incident_id: PathId, posted: Form, cases: Cases, people: People
+) -> Response:
+    who, form = posted.viewer.principal, posted.form
+    return _act(
+        request,
+        posted,
+        cases,
+        people,
+        incident_id,
+        lambda: cases.describe(
+            who, incident_id, description=form.get("description", ""), tags=form.get("tags", "")
+        ),
     )
 
 
