@@ -185,6 +185,15 @@ def test_words_in_titles_in_any_case_with_wildcards_taken_literally(team: Team) 
     assert finder.find(who, "  ").hits == []
 
 
+def test_a_reference_or_an_indicator_is_not_looked_for_as_words(team: Team) -> None:
+    """``198.51.100.7`` is an address (found through indicators), not the words 198, 51, 100
+    and 7 in every title that holds such numbers."""
+    numbers = opened(team, "Scan 198 51 100 7 from a VPS")
+    finder, who = search(team), team.people["analyst"]
+    assert labels(finder.find(who, "198.51.100.7")) == []
+    assert labels(finder.find(who, "scan 198")) == [numbers.reference]
+
+
 def test_a_vulnerability_case_and_a_request_by_reference(team: Team) -> None:
     cvd = Cvd(team.store, now=team.clock)
     case = cvd.create(team.people["analyst"], title="Overflow", reporter="R")

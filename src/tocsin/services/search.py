@@ -13,7 +13,9 @@ What is tried, in order, each by an indexed lookup or a capped scan:
   carry it;
 - a constituent: the registry's names that begin with the text, in any case;
 - words: incidents whose title, notes, mail or victims' answers hold every word, the last one as
-  a prefix (full text: SQLite's FTS5, PostgreSQL's text search; see docs/search.md).
+  a prefix (full text: SQLite's FTS5, PostgreSQL's text search; see docs/search.md), unless
+  the text was read as a reference or an indicator (``198.51.100.7`` is not the words 198, 51,
+  100 and 7).
 
 Nothing typed reaches a query as typed: each reading is checked first (an address is parsed, a
 reference is matched against its pattern), and the text search binds its parameter.
@@ -120,8 +122,10 @@ class Search:
         found = Found(query)
         if not query or (who.user_id is not None and who.role not in access.STAFF):
             return found
-        for reading in (self._references, self._indicators, self._constituents, self._words):
+        for reading in (self._references, self._indicators, self._constituents):
             reading(who, query, found)
+        if not found.read_as:  # a reference or an indicator is not looked for as words
+            self._words(who, query, found)
         # one answer a page: the first reading that led there says why (a report's reference
         # before the words of its own timeline)
         seen: set[str] = set()
