@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tocsin.pipeline.runner import Summary
 from tocsin.services.accounts import Accounts
 from tocsin.services.aggregate import decide
 from tocsin.services.demo_assist import load_assist
+from tocsin.services.demo_history import DemoClock, load_history
 from tocsin.services.ingest import ingest, load_mapping
 from tocsin.services.registry import import_asn_table, import_constituents
 from tocsin.settings import Settings
@@ -45,10 +47,21 @@ class Loaded:
 
 def load_all(settings: Settings, store: Store, now: Callable[[], int]) -> Loaded:
     """The whole demo: registry, feeds, people, incidents, reports, sharing, a CVD case, and
-    requests for assistance with their directory."""
-    feeds = load_demo(settings, store, now)
-    logins = load_people(store, now)
-    opened, linked = load_incidents(settings, store, now)
+    requests for assistance with their directory. Into a store without incidents, the feeds
+    arrive over two weeks and the desk works them (``demo_history``); loaded again, nothing new
+    is stored."""
+    if store.cases.incidents(limit=1):
+        feeds = load_demo(settings, store, now)
+        logins = load_people(store, now)
+        opened, linked = load_incidents(settings, store, now)
+    else:
+        clock = DemoClock(now())
+        logins = load_people(store, clock)
+        load_registry(store)
+        files = [partial(_load_file, settings, store, item, clock) for item in _manifest()]
+        feeds, opened, linked = load_history(
+            settings, store, clock, files, partial(load_incidents, settings, store, clock)
+        )
     receipts = load_reports(settings, store, now)
     collection, shared = load_sharing(settings, store, now)
     load_cvd(store, now)
@@ -160,26 +173,38 @@ def load_reports(settings: Settings, store: Store, now: Callable[[], int]) -> li
 def load_demo(
     settings: Settings, store: Store, now: Callable[[], int]
 ) -> list[tuple[str, Summary]]:
+    load_registry(store)
+    return [_load_file(settings, store, item, now) for item in _manifest()]
+
+
+def load_registry(store: Store) -> None:
+    """The made-up constituents and the ASN table."""
     base = demo_dir()
     import_constituents(store, base / "constituents.toml")
     import_asn_table(store, base / "ip2asn.tsv")
-    manifest = tomllib.loads((base / "feeds.toml").read_text(encoding="utf-8"))
-    results = []
-    for item in manifest["file"]:
-        path = base / "feeds" / item["path"]
-        options = load_mapping(base / item["mapping"]) if "mapping" in item else None
-        summary = ingest(
-            settings,
-            store,
-            [str(path)],
-            item["feed"],
-            options=options,
-            window=0,
-            aggregate=False,
-            now=now,
-        )
-        results.append((item["path"], summary))
-    return results
+
+
+def _manifest() -> list[dict[str, str]]:
+    text = (demo_dir() / "feeds.toml").read_text(encoding="utf-8")
+    return list(tomllib.loads(text)["file"])
+
+
+def _load_file(
+    settings: Settings, store: Store, item: dict[str, str], now: Callable[[], int]
+) -> tuple[str, Summary]:
+    base = demo_dir()
+    options = load_mapping(base / item["mapping"]) if "mapping" in item else None
+    summary = ingest(
+        settings,
+        store,
+        [str(base / "feeds" / item["path"])],
+        item["feed"],
+        options=options,
+        window=0,
+        aggregate=False,
+        now=now,
+    )
+    return item["path"], summary
 
 
 def load_sharing(settings: Settings, store: Store, now: Callable[[], int]) -> tuple[str, int]:
