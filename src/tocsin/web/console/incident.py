@@ -3,13 +3,16 @@ back to the page; a refused value shows the page again with the message at its f
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from tocsin.errors import InvalidValue
+from tocsin.errors import InvalidValue, NotFound
+from tocsin.model.constituent import Constituent
+from tocsin.model.event import Event
 from tocsin.model import access
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.incident import TRANSITIONS, IndicatorKind
@@ -247,6 +250,32 @@ def render_incident(
             "may_contact": reports.may_read_contact(viewer.principal, found.incident),
             "report_texts": texts,
             "playbooks": offered(deps.desk(request).playbooks, found.incident.type),
+            "member": _constituent(request, viewer.principal, found.incident.constituent),
+            "networks": networks(found.events),
         },
         status=400 if error else 200,
     )
+
+
+def _constituent(request: Request, who: Principal, name: str | None) -> Constituent | None:
+    """The incident's constituent as the registry has it (its sector, country, abuse contact),
+    for the staff; None when it has none or the registry no longer names it."""
+    if not name or who.role not in access.STAFF:
+        return None
+    try:
+        return deps.desk(request).registry.get(who, name)
+    except NotFound:
+        return None
+
+
+def networks(events: list[tuple[int, Event]]) -> list[tuple[str, str, str, int]]:
+    """Where the linked events come from: (ASN, AS name, country, events), the most first."""
+    counted = Counter(
+        (
+            str(e.get("source.asn") or ""),
+            str(e.get("source.as_name") or ""),
+            str(e.get("source.geolocation.cc") or ""),
+        )
+        for _, e in events
+    )
+    return [(*key, n) for key, n in counted.most_common(10) if any(key)]
