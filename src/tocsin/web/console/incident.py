@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from tocsin.errors import InvalidValue, NotFound
+from tocsin.model import access
 from tocsin.model.constituent import Constituent
 from tocsin.model.event import Event
-from tocsin.model import access
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.incident import TRANSITIONS, IndicatorKind
 from tocsin.model.numbers import parse_id
