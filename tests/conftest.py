@@ -119,7 +119,8 @@ def _truncate(url: str) -> None:
             "share_agreements, share_objects, share_releases, share_status, share_pulls, "
             "collector_runs, collector_state, collector_objects, job_runs, mail_messages, "
             "assist_contacts, assist_contact_versions, assist_requests, assist_steps, "
-            "assist_request_incidents, assist_ledger, assist_messages, assist_nonces "
+            "assist_request_incidents, assist_ledger, assist_messages, assist_nonces, "
+            "stats_releases "
             "RESTART IDENTITY CASCADE"
         )
 

@@ -29,6 +29,7 @@ from tocsin.cli.requests import requests_app
 from tocsin.cli.retention import retention_app
 from tocsin.cli.serve import demo, serve, worker
 from tocsin.cli.share import partners_app, share_app
+from tocsin.cli.stats import stats_app
 from tocsin.cli.users import tokens_app, users_app
 from tocsin.errors import TocsinError
 from tocsin.model.clock import wall_clock
@@ -72,6 +73,7 @@ for name, group in (
     ("share", share_app),
     ("collectors", collectors_app),
     ("retention", retention_app),
+    ("stats", stats_app),
 ):
     app.add_typer(group, name=name)
 requests_app.command("figures")(figures)

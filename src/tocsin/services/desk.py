@@ -66,6 +66,7 @@ from tocsin.services.search import Search
 from tocsin.services.views import Views
 from tocsin.settings import Settings
 from tocsin.share.sharing import Sharing
+from tocsin.stats.releases import Oversight
 from tocsin.store import Store, open_store
 
 log = logging.getLogger("tocsin.audit")
@@ -117,6 +118,7 @@ class Desk:
     registry: Registry  # the constituency registry, as people change it
     search: Search  # the console's one search box
     playbooks: dict[str, Playbook]  # the tasks a kind of incident usually needs
+    oversight: Oversight  # statistics releases for parliament, with disclosure control
 
     @classmethod
     def build(
@@ -184,6 +186,7 @@ class Desk:
             registry=Registry(store, now=clock),
             search=Search(store, incidents, cvd, assist),
             playbooks=load_playbooks(settings.playbooks or None),
+            oversight=Oversight(store, now=clock),
         )
 
     @classmethod

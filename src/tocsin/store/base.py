@@ -21,6 +21,7 @@ from tocsin.store.protocols import (
     ReportStore,
     RetentionStore,
     ShareStore,
+    StatsStore,
 )
 from tocsin.store.shapes import Figures, Transaction
 
@@ -64,6 +65,11 @@ class Store(EventStore, Protocol):
     @property
     def assist_figures(self) -> AssistFiguresStore:
         """The reads of the yearly figures of requests for assistance."""
+        ...
+
+    @property
+    def oversight(self) -> StatsStore:
+        """Statistics releases for parliament, and the incidents they count."""
         ...
 
     @property

@@ -18,6 +18,7 @@ from tocsin.store.protocols.people import PeopleStore
 from tocsin.store.protocols.reports import ReportStore
 from tocsin.store.protocols.retention import RetentionStore
 from tocsin.store.protocols.share import ShareStore
+from tocsin.store.protocols.stats import StatsStore
 
 __all__ = [
     "AssistFiguresStore",
@@ -34,4 +35,5 @@ __all__ = [
     "ReportStore",
     "RetentionStore",
     "ShareStore",
+    "StatsStore",
 ]

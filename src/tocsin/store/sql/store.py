@@ -32,6 +32,7 @@ from tocsin.store.sql.people import SqlPeople
 from tocsin.store.sql.reports import SqlReports
 from tocsin.store.sql.retention import SqlRetention
 from tocsin.store.sql.share import SqlShare
+from tocsin.store.sql.stats import SqlStats
 from tocsin.store.sql.writer import PostgresWriter, SqliteWriter
 
 
@@ -61,6 +62,7 @@ class SqlStore(SqlEvents):
         self._locks = JobLocks(self.engine, self._database.path)
         self.retention = SqlRetention(self.engine)
         self.dashboard = SqlDashboard(self.engine)
+        self.oversight = SqlStats(self.engine)
 
     def migrate(self) -> None:
         config = Config()

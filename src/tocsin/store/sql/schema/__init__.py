@@ -60,6 +60,7 @@ from tocsin.store.sql.schema.share import (
     share_releases,
     share_status,
 )
+from tocsin.store.sql.schema.stats import stats_releases
 
 __all__ = [
     "Id",
@@ -107,6 +108,7 @@ __all__ = [
     "share_pulls",
     "share_releases",
     "share_status",
+    "stats_releases",
     "tasks",
     "timeline",
     "used_stamps",

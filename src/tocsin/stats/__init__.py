@@ -1,0 +1,1 @@
+"""Figures for parliament: tables from fixed code lists, disclosure control, releases."""

@@ -1,0 +1,307 @@
+"""Disclosure control for the desk's published tables: primary suppression, secondary suppression
+as a small integer program, and the attacker's audit by linear programming — of one table, and
+of a table together with every release published before it (the differencing attack).
+
+The model. Every published figure is a count of incidents (additive: a margin is the sum of its
+parts). A table's cells and margins are sums over *atoms*: the finest cells of a universe of
+dimensions (for example sector × month). A cell is known by the codes it fixes in each dimension
+(a month range is a set of months); it sums the atoms whose codes it holds. An attacker knows
+every published cell of every release (exactly, or as an interval when rounded) and that atoms
+are never negative; for a suppressed cell they compute, by linear programming, the least and the
+greatest value it can have. A primary cell is protected when that range covers its protection
+interval ``[v - p, v + p]`` (cut at 0), ``p = ceil(protection × max(v, threshold))``.
+
+- **Primary**: a cell with fewer distinct victims than the threshold (a victim with 20 incidents
+  counts once), a zero where the table says zeros are disclosive, or one whose two largest
+  victims hold more than 90 % of it (dominance, n = 2, k = 90 %).
+- **Secondary**: the fewest-incidents set of further cells such that every additive relation
+  (a line: its parts, then its margin) holding a suppressed cell holds at least two, and the
+  other suppressed cells of a primary cell's line can absorb its protection interval, found by
+  ``scipy.optimize.milp`` (HiGHS); then audited; while a suppressed cell is not protected, a cut
+  ("at least one more cell than this pattern") is added and the program solved again. Only
+  suppressing more can widen a range, so the loop ends, at worst with every cell suppressed.
+- **Across releases**: ``audit`` over the cells of this release and of every earlier one. The
+  release is refused when a suppressed cell (its own or an earlier one's) is narrowed below its
+  protection interval.
+
+The LP relaxation gives ranges at least as wide as the integer ones (as τ-ARGUS's audit does).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import csr_matrix
+
+Codes = Mapping[str, frozenset[str]]  # dimension -> the codes a cell holds there
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    threshold: int = 10  # fewest distinct victims a published cell stands for
+    zeros_disclosive: bool = False
+    dominance_n: int = 2
+    dominance_k: float = 0.90
+    protection: float = 0.5  # the protection interval's half-width, as a share
+    rounding: int = 0  # 0: exact; 5: to the nearest 5 (the "10-5 rule" with threshold 10)
+
+    def interval(self, value: int) -> int:
+        return max(1, math.ceil(self.protection * max(value, self.threshold)))
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    key: tuple[str, ...]  # its codes in its table, "Total" for a margin
+    codes: Codes  # what it sums
+    value: int  # incidents
+    victims: int = 0  # distinct victims behind them
+    top: int = 0  # incidents of its ``dominance_n`` largest victims
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A cell as the attacker knows it: its codes and its value, or an interval when rounded;
+    or, suppressed, its codes and its true value (kept by Tocsin to audit later releases)."""
+
+    codes: Codes
+    value: int
+    low: int
+    high: int
+    suppressed: bool
+    label: str = ""
+    sensitive: bool | None = None  # needs its protection interval (None: when suppressed)
+
+    @property
+    def protected(self) -> bool:
+        """Whether the audit checks its interval: a primary cell (a secondary one is hidden
+        only to shield the primary ones)."""
+        return self.suppressed if self.sensitive is None else self.sensitive
+
+
+@dataclass(frozen=True, slots=True)
+class Leak:
+    label: str
+    value: int
+    low: float
+    high: float
+    needed: tuple[int, int]
+
+    def line(self) -> str:
+        high = "∞" if math.isinf(self.high) else f"{self.high:g}"
+        return (
+            f"{self.label}: an attacker bounds it to [{self.low:g}, {high}], "
+            f"inside the protection interval [{self.needed[0]}, {self.needed[1]}]"
+        )
+
+
+@dataclass(slots=True)
+class Pattern:
+    """Which cells of a table are suppressed, and why."""
+
+    reasons: dict[int, str] = field(default_factory=dict)
+    rounds: int = 0  # integer programs solved
+
+    @property
+    def cells(self) -> set[int]:
+        return set(self.reasons)
+
+
+def primary(cells: Sequence[Cell], rule: Rule) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        if cell.value == 0:
+            if rule.zeros_disclosive:
+                found[i] = "primary: a zero, disclosive in this table"
+        elif cell.victims < rule.threshold:
+            found[i] = f"primary: {cell.victims} victims, fewer than {rule.threshold}"
+        elif cell.victims > rule.dominance_n and cell.top > rule.dominance_k * cell.value:
+            found[i] = (
+                f"primary: its {rule.dominance_n} largest victims hold more than "
+                f"{rule.dominance_k:.0%}"
+            )
+    return found
+
+
+def published_value(value: int, rule: Rule) -> tuple[int, int, int]:
+    """(shown, low, high): what a published cell says, and what it lets an attacker know."""
+    if rule.rounding <= 1:
+        return value, value, value
+    base = rule.rounding
+    shown = int(base * math.floor(value / base + 0.5))
+    half = base // 2
+    return shown, max(0, shown - half), shown + half
+
+
+def protect(
+    cells: Sequence[Cell],
+    lines: Sequence[Sequence[int]],
+    rule: Rule,
+    earlier: Sequence[Published] = (),
+    *,
+    max_rounds: int = 200,
+) -> Pattern:
+    """Primary, then secondary suppression of one table; ``earlier`` releases count in the
+    audit of each candidate pattern, so a pattern that would open an earlier one is not kept."""
+    pattern = Pattern(primary(cells, rule))
+    sensitive = set(pattern.reasons)
+    if not pattern.reasons and not audit([*_as_published(cells, set(), rule), *earlier], rule):
+        return pattern
+    n = len(cells)
+    program = _Program(n, lines, fixed=set(pattern.reasons))
+    for line in lines:  # room for each primary cell to move within its line
+        program.capacity(line, cells, {i: rule.interval(cells[i].value) for i in sensitive})
+    cost = np.array([c.value + 1.0 for c in cells])
+    while pattern.rounds < max_rounds:
+        pattern.rounds += 1
+        chosen = program.solve(cost)
+        if chosen is None:
+            break
+        if not audit([*_as_published(cells, chosen, rule, sensitive), *earlier], rule):
+            for i in sorted(chosen - set(pattern.reasons)):
+                pattern.reasons[i] = "secondary: so that suppressed cells cannot be derived"
+            return pattern
+        if not program.cut(chosen):
+            break
+    for i in range(n):  # nothing smaller protects it: the whole table is withheld
+        pattern.reasons.setdefault(i, "secondary: the table cannot be protected otherwise")
+    return pattern
+
+
+class _Program:
+    """The integer program of secondary suppression: a 0/1 variable a cell, the primary ones
+    fixed to 1, every line holding a suppressed cell holding another, and the cuts added."""
+
+    def __init__(self, n: int, lines: Sequence[Sequence[int]], fixed: set[int]) -> None:
+        self.n = n
+        self.rows: list[np.ndarray] = []
+        self.low: list[float] = []
+        for line in lines:
+            for i in line:
+                row = np.zeros(n)
+                row[list(line)] = 1.0
+                row[i] = -1.0
+                self.rows.append(row)
+                self.low.append(0.0)
+        self.fixed = np.zeros(n)
+        self.fixed[sorted(fixed)] = 1.0
+
+    def capacity(self, line: Sequence[int], cells: Sequence[Cell], needs: dict[int, int]) -> None:
+        """For each primary cell of ``line`` (its parts, then its margin): the other suppressed
+        cells of the line can absorb its protection interval — their values, or the whole
+        interval for the margin (a hidden total lets a part move freely)."""
+        margin = line[-1]
+        for i in line:
+            if i not in needs:
+                continue
+            row = np.zeros(self.n)
+            for j in line:
+                if j != i:
+                    row[j] = float(needs[i]) if j == margin or i == margin else cells[j].value
+            self.rows.append(row)
+            self.low.append(float(needs[i]))
+
+    def solve(self, cost: np.ndarray) -> set[int] | None:
+        constraints = [LinearConstraint(np.array(self.rows), self.low, np.inf)] if self.rows else []
+        found = milp(
+            cost,
+            constraints=constraints,
+            integrality=np.ones(self.n),
+            bounds=Bounds(self.fixed, np.ones(self.n)),
+        )
+        if found.x is None:
+            return None
+        return {i for i in range(self.n) if found.x[i] > 0.5}
+
+    def cut(self, chosen: set[int]) -> bool:
+        """At least one cell more than ``chosen``: any pattern that protects holds one (less
+        suppression never widens a range). False when every cell is in it already."""
+        row = np.array([0.0 if i in chosen else 1.0 for i in range(self.n)])
+        if not row.any():
+            return False
+        self.rows.append(row)
+        self.low.append(1.0)
+        return True
+
+
+def _as_published(
+    cells: Sequence[Cell], suppressed: set[int], rule: Rule, sensitive: set[int] | None = None
+) -> list[Published]:
+    out = []
+    for i, c in enumerate(cells):
+        _, low, high = published_value(c.value, rule)
+        needs = None if sensitive is None else i in sensitive
+        out.append(Published(c.codes, c.value, low, high, i in suppressed, "/".join(c.key), needs))
+    return out
+
+
+def audit(cells: Sequence[Published], rule: Rule) -> list[Leak]:
+    """Every suppressed cell an attacker can bound inside its protection interval, knowing every
+    published cell (all the releases given) and that no count is negative."""
+    hidden = [c for c in cells if c.suppressed and c.protected]
+    if not hidden:
+        return []
+    universe = _universe(cells)
+    atoms = _atoms(universe)
+    if not atoms:
+        return []
+    index = {dim: i for i, dim in enumerate(universe)}
+
+    def row(codes: Codes) -> np.ndarray:
+        return np.array(
+            [
+                1.0 if all(atom[index[d]] in allowed for d, allowed in codes.items()) else 0.0
+                for atom in atoms
+            ]
+        )
+
+    known = [c for c in cells if not c.suppressed]
+    a_ub = b_ub = None
+    if known:
+        matrix = csr_matrix(np.array([row(c.codes) for c in known]))
+        from scipy.sparse import vstack
+
+        a_ub = vstack([matrix, -matrix])
+        b_ub = np.array([c.high for c in known] + [-c.low for c in known], dtype=float)
+    leaks = []
+    for cell in hidden:
+        objective = row(cell.codes)
+        low = _bound(objective, a_ub, b_ub)
+        high = -_bound(-objective, a_ub, b_ub)
+        p = rule.interval(cell.value)
+        needed = (max(0, cell.value - p), cell.value + p)
+        if low > needed[0] + 1e-6 or high < needed[1] - 1e-6:
+            leaks.append(Leak(cell.label, cell.value, low, high, needed))
+    return leaks
+
+
+def _bound(objective: np.ndarray, a_ub: Any, b_ub: Any) -> float:
+    found = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+    if found.status == 3:  # unbounded: nothing published limits it
+        return -math.inf
+    if found.status != 0:
+        raise ValueError(f"the audit's linear program failed: {found.message}")
+    return float(found.fun)
+
+
+def _universe(cells: Iterable[Published]) -> dict[str, list[str]]:
+    """Every dimension any cell fixes, with every code any cell names there."""
+    universe: dict[str, set[str]] = {}
+    for cell in cells:
+        for dim, codes in cell.codes.items():
+            universe.setdefault(dim, set()).update(codes)
+    return {dim: sorted(codes) for dim, codes in sorted(universe.items())}
+
+
+def _atoms(universe: Mapping[str, list[str]]) -> list[tuple[str, ...]]:
+    atoms: list[tuple[str, ...]] = [()]
+    for codes in universe.values():
+        atoms = [(*atom, code) for atom in atoms for code in codes]
+    return atoms
+
+
+__all__ = ["Cell", "Leak", "Pattern", "Published", "Rule", "audit", "primary", "protect"]
