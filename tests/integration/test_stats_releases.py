@@ -9,12 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jsonschema
+import orjson
 import pytest
 from typer.testing import CliRunner
 
 from tests.desk import Team, make_team
 from tocsin.cli import app
 from tocsin.errors import Conflict, Forbidden
+from tocsin.stats.outputs import schema
 from tocsin.stats.releases import Oversight
 from tocsin.stats.tables import spec_of
 from tocsin.store import Store
@@ -65,6 +68,13 @@ def test_a_release_suppresses_a_sector_of_one_victim_and_a_second_lead_publishes
     assert oversight.approve(admin, kept["id"])["state"] == "published"
     text = oversight.csv(None, kept["id"])
     assert "health,[c]\n" in text and "Total,5\n" in text
+    sdmx = oversight.output(None, kept["id"], "sdmx").splitlines()
+    assert sdmx[0] == "DATAFLOW,SECTOR,TIME_PERIOD,OBS_VALUE,CONF_STATUS"
+    assert "TOCSIN:NOV(1.0),health,2026-11,,C" in sdmx
+    assert "TOCSIN:NOV(1.0),_T,2026-11,5,F" in sdmx
+    published = orjson.loads(oversight.output(None, kept["id"], "json"))
+    jsonschema.validate(published, schema())
+    assert {"key": ["health"], "value": None, "suppressed": True} in published["cells"]
     actions = [e.action for e in team.store.cases.audit()]
     assert actions[-2:] == ["stats.release", "stats.publish"]
 

@@ -2,12 +2,13 @@
 it would suppress and why (alone, and with every release before it); ``release`` keeps it for a
 second lead, or refuses it when an attacker could derive a suppressed value with the earlier
 releases; ``approve`` and ``refuse`` decide (a lead other than its author, who proves it);
-``list`` and ``csv`` show them. Tables are declared in TOML (docs/oversight.md)."""
+``list`` and ``show`` (CSV, SDMX-CSV, JSON) show them. Tables are declared in TOML
+(docs/oversight.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -107,9 +108,16 @@ def releases(as_: As = None) -> None:
     out.print(table)
 
 
-@stats_app.command("csv")
-def as_csv(release_id: ReleaseId, as_: As = None) -> None:
-    """A release as CSV: a line a cell, ``[c]`` where suppressed."""
+@stats_app.command("show")
+def show(
+    release_id: ReleaseId,
+    format: Annotated[
+        Literal["csv", "sdmx", "json"],
+        typer.Option("--format", help="csv ([c] where suppressed), sdmx (SDMX-CSV) or json."),
+    ] = "csv",
+    as_: As = None,
+) -> None:
+    """A release as its readers load it."""
     with desk() as d:
-        text = d.oversight.csv(acting(d, as_), release_id)
+        text = d.oversight.output(acting(d, as_), release_id, format)
     typer.echo(text, nl=False)

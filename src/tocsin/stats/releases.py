@@ -13,9 +13,7 @@ the counted records) and the CSV's SHA-256 make it reproducible. Every step is i
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
 from tocsin.model import access
 from tocsin.model.limits import bounded
 from tocsin.model.people import Principal, Role
+from tocsin.stats.outputs import to_csv, to_json, to_sdmx_csv
 from tocsin.stats.sdc import Leak, Pattern, Published, audit, protect, published_value
 from tocsin.stats.tables import Record, Spec, Table, build, parse_spec, record, spec_of
 from tocsin.store.base import Store
@@ -35,7 +34,6 @@ from tocsin.store.base import Store
 MAKERS = (Role.ADMIN, Role.LEAD)
 READERS = (Role.ADMIN, Role.LEAD, Role.AUDITOR)
 LEFT_OUT_TAGS = frozenset({"exercise", "test"})
-SUPPRESSED = "[c]"  # what a suppressed cell shows (the ONS' mark for "confidential")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,14 +183,31 @@ class Oversight:
         access.require(who, *READERS)
         return self.store.oversight.releases(state)
 
-    def csv(self, who: Principal | None, release_id: int) -> str:
+    def get(self, who: Principal | None, release_id: int) -> dict[str, Any]:
+        """A release: a published one for anyone, any for the staff who read releases."""
         found = self.store.oversight.release(release_id)
         visible = found is not None and (
             found["state"] == "published" or (who is not None and who.role in READERS)
         )
         if found is None or not visible:
             raise NotFound(f"no published statistics release {release_id}")
+        return found
+
+    def csv(self, who: Principal | None, release_id: int) -> str:
+        found = self.get(who, release_id)
         return to_csv(spec_of(found["spec"]), found["cells"])
+
+    def output(self, who: Principal | None, release_id: int, form: str) -> str:
+        """The release as ``csv``, ``sdmx`` (SDMX-CSV) or ``json``."""
+        found = self.get(who, release_id)
+        spec = spec_of(found["spec"])
+        if form == "sdmx":
+            return to_sdmx_csv(spec, found["cells"])
+        if form == "json":
+            return orjson.dumps(to_json(found), option=orjson.OPT_INDENT_2).decode() + "\n"
+        if form == "csv":
+            return to_csv(spec, found["cells"])
+        raise InvalidValue("format", form, "csv, sdmx or json")
 
     def _audit(
         self, tx: Any, who: Principal, action: str, release_id: int, details: dict[str, Any]
@@ -206,17 +221,6 @@ class Oversight:
             object_id=str(release_id),
             details=details,
         )
-
-
-def to_csv(spec: Spec, rows: list[dict[str, Any]]) -> str:
-    """The release as CSV: one line a cell, its codes, the figure or ``[c]`` (suppressed)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    header = [spec.rows] + ([spec.columns] if spec.columns else []) + ["incidents"]
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([*row["key"], SUPPRESSED if row["suppressed"] else row["shown"]])
-    return out.getvalue()
 
 
 def _published(rows: list[dict[str, Any]], spec: Spec, prefix: str = "") -> list[Published]:
@@ -240,4 +244,4 @@ def _month_start(month: str) -> int:
     return int(datetime(year, number, 1, tzinfo=UTC).timestamp())
 
 
-__all__ = ["Checked", "Oversight", "to_csv"]
+__all__ = ["Checked", "Oversight"]

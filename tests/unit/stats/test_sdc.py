@@ -172,3 +172,18 @@ def test_a_protected_table_survives_an_attacker_who_tries_every_integer_table(
         p = rule.interval(cells[i].value)
         assert low <= max(0, cells[i].value - p)
         assert high >= cells[i].value + p
+
+
+def test_rounding_to_five_publishes_multiples_of_five_and_the_audit_knows_the_interval() -> None:
+    from tocsin.stats.sdc import published_value
+
+    rule = Rule(threshold=10, rounding=5)
+    assert published_value(12, rule) == (10, 8, 12)
+    assert published_value(13, rule) == (15, 13, 17)
+    cells, lines = cells_1d([(4, 4), (12, 12), (31, 31)])
+    pattern = protect(cells, lines, rule)
+    shown = []
+    for i, c in enumerate(cells):
+        _, low, high = published_value(c.value, rule)
+        shown.append(Published(c.codes, c.value, low, high, i in pattern.cells, "/".join(c.key)))
+    assert 0 in pattern.cells and audit(shown, rule) == []
