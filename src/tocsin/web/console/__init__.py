@@ -31,6 +31,7 @@ from tocsin.web.console import (
     requests,
     search,
     sharing,
+    statistics,
     users,
 )
 
@@ -59,6 +60,7 @@ for module in (
     contacts,
     constituents,
     search,
+    statistics,
 ):
     router.include_router(module.router)
 

@@ -1,0 +1,137 @@
+"""Figures for parliament on the web. ``/statistics`` (leads, admins, auditors): the releases,
+pending ones with Publish and Refuse for a lead other than their author, and a form that checks a
+table's declaration (what it would publish, what it suppresses and why) and releases it. Every
+decision goes through ``Oversight`` (four eyes, the audit across earlier releases, the audit
+log). ``/figures`` (anyone, no log-in): the published releases, each as CSV, SDMX-CSV and JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
+from tocsin.model.people import Role
+from tocsin.web.common import deps
+from tocsin.web.common.deps import Acting, Form, Viewer
+from tocsin.web.common.params import PathId
+from tocsin.web.common.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+MAX_SPEC = 20_000  # characters of a table's declaration
+FORMATS = {
+    "csv": ("csv", "text/csv; charset=utf-8"),
+    "sdmx.csv": ("sdmx", "text/csv; charset=utf-8"),
+    "json": ("json", "application/json"),
+}
+EXAMPLE = (
+    'name = "incidents-by-sector-2026"\n'
+    'title = "Incidents by sector and priority, 2026"\n'
+    'rows = "sector"\ncolumns = "priority"\nfrom = "2026-01"\nto = "2026-12"\nthreshold = 10\n'
+)
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+def statistics(request: Request, viewer: Acting) -> HTMLResponse:
+    return _page(request, viewer)
+
+
+@router.post("/statistics/check", response_class=HTMLResponse)
+def check(request: Request, posted: Form) -> HTMLResponse:
+    text = posted.form.get("spec", "")[:MAX_SPEC]
+    oversight = deps.desk(request).oversight
+    try:
+        checked = oversight.check(posted.viewer.principal, oversight.spec(text))
+    except InvalidValue as exc:
+        return _page(request, posted.viewer, text, error=str(exc), status=400)
+    return _page(request, posted.viewer, text, checked=checked)
+
+
+@router.post("/statistics/release")
+def release(request: Request, posted: Form) -> Response:
+    text = posted.form.get("spec", "")[:MAX_SPEC]
+    oversight = deps.desk(request).oversight
+    return _act(
+        request,
+        posted,
+        lambda: oversight.release(posted.viewer.principal, oversight.spec(text)),
+        text,
+    )
+
+
+@router.post("/statistics/{release_id:int}/approve")
+def approve(request: Request, release_id: PathId, posted: Form) -> Response:
+    oversight = deps.desk(request).oversight
+    return _act(request, posted, lambda: oversight.approve(posted.viewer.principal, release_id))
+
+
+@router.post("/statistics/{release_id:int}/refuse")
+def refuse(request: Request, release_id: PathId, posted: Form) -> Response:
+    oversight, reason = deps.desk(request).oversight, posted.form.get("reason", "")
+    return _act(
+        request, posted, lambda: oversight.refuse(posted.viewer.principal, release_id, reason)
+    )
+
+
+@router.get("/figures", response_class=HTMLResponse)
+def figures(request: Request) -> HTMLResponse:
+    """The published releases, for anyone."""
+    found = deps.desk(request).oversight.releases(None)
+    return render(request, "figures.html", {"viewer": None, "releases": found})
+
+
+@router.get("/figures/{release_id:int}.{suffix}")
+def download(request: Request, release_id: PathId, suffix: str) -> Response:
+    if suffix not in FORMATS:
+        raise NotFound("a release is served as .csv, .sdmx.csv or .json")
+    form, media = FORMATS[suffix]
+    text = deps.desk(request).oversight.output(None, release_id, form)
+    name = f"tocsin-release-{release_id}.{suffix}"
+    return Response(
+        text,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _act(
+    request: Request, posted: deps.Posted, action: Callable[[], object], text: str = ""
+) -> Response:
+    try:
+        action()
+    except (Conflict, Forbidden, InvalidValue, NotFound) as exc:
+        status = {Conflict: 409, Forbidden: 403, NotFound: 404}.get(type(exc), 400)
+        return _page(request, posted.viewer, text, error=str(exc), status=status)
+    return RedirectResponse("/statistics", status_code=303)
+
+
+def _page(
+    request: Request,
+    viewer: Viewer,
+    text: str = "",
+    *,
+    checked: Any = None,
+    error: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    who = viewer.principal
+    found = deps.desk(request).oversight.releases(who)
+    makes = who.role in (Role.ADMIN, Role.LEAD) and "write" in who.scopes
+    return render(
+        request,
+        "statistics.html",
+        {
+            "viewer": viewer,
+            "active": "statistics",
+            "releases": found,
+            "may_make": makes,
+            "spec": text or EXAMPLE,
+            "checked": checked,
+            "error": error,
+        },
+        status=status,
+    )

@@ -1,0 +1,64 @@
+"""Figures for parliament on the web, on SQLite and PostgreSQL: a lead checks a table on
+``/statistics`` and releases it; another lead publishes it; anyone reads it on ``/figures`` and
+downloads it; a pending release is nowhere public; an analyst has no statistics page."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.integration.test_console_http import Desk, csrf_of, desk, log_in
+
+__all__ = ["desk"]
+
+SPEC = 'name = "by-priority"\ntitle = "By priority"\nrows = "priority"\nfrom = "2026-11"\n'
+
+
+def test_a_lead_checks_and_releases_a_table_another_publishes_it_anyone_reads_it(
+    desk: Desk,
+) -> None:
+    desk.user("lea", "lead")
+    desk.user("adam", "admin")
+    lea: TestClient = desk.client
+    assert log_in(lea, "lea").status_code == 303
+    csrf = csrf_of(lea, "/statistics")
+    checked = lea.post("/statistics/check", data={"csrf": csrf, "spec": SPEC})
+    assert checked.status_code == 200
+    assert "[c]" in checked.text and "fewer than 10" in checked.text  # two incidents in November
+    released = lea.post("/statistics/release", data={"csrf": csrf, "spec": SPEC})
+    assert released.status_code == 303
+    (kept,) = desk.team.store.oversight.releases()
+    public = TestClient(lea.app)
+    assert public.get(f"/figures/{kept['id']}.csv").status_code == 404  # pending
+    assert "By priority" not in public.get("/figures").text
+    adam = TestClient(lea.app, follow_redirects=False)
+    assert log_in(adam, "adam").status_code == 303
+    own = lea.post(f"/statistics/{kept['id']}/approve", data={"csrf": csrf})
+    assert own.status_code == 403  # four eyes
+    done = adam.post(
+        f"/statistics/{kept['id']}/approve", data={"csrf": csrf_of(adam, "/statistics")}
+    )
+    assert done.status_code == 303
+    listed = public.get("/figures")
+    assert listed.status_code == 200 and "By priority" in listed.text
+    csv = public.get(f"/figures/{kept['id']}.csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.headers["content-disposition"].startswith("attachment")
+    assert csv.text.startswith("priority,incidents\n") and "P1,[c]" in csv.text
+    assert public.get(f"/figures/{kept['id']}.json").json()["state"] == "published"
+    assert public.get(f"/figures/{kept['id']}.html").status_code == 404
+
+
+def test_a_wrong_declaration_is_said_and_an_analyst_has_no_statistics_page(desk: Desk) -> None:
+    desk.user("lea", "lead")
+    desk.user("ana")
+    lead = desk.client
+    assert log_in(lead, "lea").status_code == 303
+    bad = lead.post(
+        "/statistics/check",
+        data={"csrf": csrf_of(lead, "/statistics"), "spec": 'name = "x"\nrows = "colour"\n'},
+    )
+    assert bad.status_code == 400 and "rows" in bad.text
+    analyst = TestClient(lead.app, follow_redirects=False)
+    assert log_in(analyst, "ana").status_code == 303
+    assert analyst.get("/statistics").status_code == 403
+    assert 'href="/statistics"' not in analyst.get("/console").text
