@@ -82,6 +82,7 @@ class Oversight:
         year, month = (int(p) for p in last.split("-"))
         end = _month_start(last) + monthrange(year, month)[1] * 86_400
         found = []
+        months: dict[int, str] = {}  # a day's month, worked out once
         for row in self.store.oversight.counted(start, end):
             incident_id, type_, sector, priority, created, constituent, source, details = row
             if '"tags"' in details and LEFT_OUT_TAGS & set(orjson.loads(details).get("tags", ())):
@@ -93,7 +94,10 @@ class Oversight:
                 if source.startswith("report:")
                 else f"incident:{incident_id}"
             )
-            month = datetime.fromtimestamp(created, UTC).strftime("%Y-%m")
+            day = created // 86_400
+            month = months.get(day)
+            if month is None:
+                month = months[day] = datetime.fromtimestamp(created, UTC).strftime("%Y-%m")
             found.append(record(type_, sector, priority, month, victim))
         return found
 

@@ -26,6 +26,7 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from tocsin.errors import InvalidValue
@@ -39,8 +40,9 @@ OTHER = "other"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
+@cache
 def code_lists() -> dict[str, tuple[str, ...]]:
-    """The public code lists (the months come from each table's period)."""
+    """The public code lists (the months come from each table's period); not to be changed."""
     types = sorted({t for types in TAXONOMY.values() for t in types} | {OTHER})
     return {
         "type": tuple(types),
@@ -133,8 +135,8 @@ def spec_of(data: dict[str, Any]) -> Spec:
     threshold = int(data.get("threshold", 10))
     rounding = int(data.get("rounding", 0))
     protection = float(data.get("protection", 0.5))
-    if not 1 <= threshold <= 1000:
-        raise InvalidValue("threshold", threshold, "between 1 and 1000")
+    if not 1 <= threshold <= 1_000_000:
+        raise InvalidValue("threshold", threshold, "between 1 and 1,000,000")
     if rounding not in (0, 5, 10):
         raise InvalidValue("rounding", rounding, "0 (none), 5 or 10")
     if not 0 < protection <= 1:
@@ -167,18 +169,21 @@ class Record:
 
 def record(type_: str, sector: str | None, priority: str, month: str, victim: str) -> Record:
     """Codes from an incident's values; a value outside its code list counts as ``other``."""
-    lists = code_lists()
-    kind = type_ if type_ in lists["type"] else OTHER
+    kind = type_ if type_ in _TYPES else OTHER
     return Record(
         {
             "type": kind,
             "taxonomy": TYPE_TO_TAXONOMY.get(kind, OTHER),
-            "sector": sector if sector in lists["sector"] else OTHER,
-            "priority": priority if priority in lists["priority"] else "P4",
+            "sector": sector if sector in _SECTORS else OTHER,
+            "priority": priority if priority in PRIORITIES else "P4",
             "month": month,
         },
         victim,
     )
+
+
+_TYPES = frozenset(code_lists()["type"])
+_SECTORS = frozenset(code_lists()["sector"])
 
 
 @dataclass(frozen=True, slots=True)
