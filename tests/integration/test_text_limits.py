@@ -123,6 +123,9 @@ ATTEMPTS: dict[str, Attempt] = {
     ),
     "incident.note": lambda w, text: w.team.desk.add_note(w.analyst, w.incident(), text),
     "incident.task": lambda w, text: w.team.desk.add_task(w.analyst, w.incident(), text),
+    "incident.description": lambda w, text: w.team.desk.describe(
+        w.analyst, w.incident(), description=text
+    ),
     "collection.title": lambda w, text: w.sharing.add_collection(w.lead, "community", text),
     "collection.description": lambda w, text: w.sharing.add_collection(
         w.lead, "community", "Community", text
