@@ -237,6 +237,8 @@ SHOWS: dict[str, str | Callable[[Path], bool]] = {
     "tocsin share collections": r"community\s+Community\s+[0-9a-f-]{36}",
     "tocsin partners add": r"TAXII token \(shown once\): tocsin_",
     "tocsin share releases --state pending": r"pending",
+    "tocsin stats approve 1": r"release 1: published by bob",
+    "tocsin stats show 1 --format sdmx": r"DATAFLOW,SECTOR,TIME_PERIOD,OBS_VALUE,CONF_STATUS",
     "tocsin events --priority P1 --all --format csv > p1.csv": lambda folder: (
         (folder / "p1.csv").read_text().startswith("time.source,")
     ),
@@ -299,6 +301,10 @@ def files(folder: Path) -> None:
     drop = folder / "openphish-drop"
     drop.mkdir()
     shutil.copy(SAMPLES / "phishing" / "openphish.txt", drop / "feed.txt")
+    (folder / "sectors.toml").write_text(
+        'name = "incidents-by-sector-2026-11"\ntitle = "Incidents by sector, November 2026"\n'
+        'rows = "sector"\nfrom = "2026-11"\n'
+    )
     (folder / "collectors.toml").write_text(
         '[[collector]]\nname = "openphish"\nkind = "directory"\nfeed = "openphish"\n'
         'every = 3600\npath = "openphish-drop"\n'
