@@ -30,6 +30,9 @@ stored: what earlier pulls stored stays, the pull mark does not move, and nothin
 
 One module past 400 lines on purpose: the pull's bounds (pages, bytes, time, a repeated cursor)
 and the all-or-nothing store of one pull only hold if read together with the client's loop.
+
+One module past 400 lines on purpose: the client's paging, the file a pull keeps and where it
+stopped must change together, or a crash between them would lose or repeat objects.
 """
 
 from __future__ import annotations
