@@ -103,6 +103,9 @@ SETTINGS: dict[str, str] = {
     "audit log has grown; also at each shutdown (300)",
     "audit_checkpoint_entries": "new audit entries after which `tocsin serve` writes a checkpoint "
     "without waiting (100)",
+    "stats_budget": "the privacy budget (epsilon) of a calendar year: the differentially private "
+    "statistics releases whose period touches the year spend it together; a release past it is "
+    "refused (1.0)",
 }
 
 
@@ -159,6 +162,7 @@ class Settings:
     audit_checkpoints: str = ""
     audit_checkpoint_every: int = 300
     audit_checkpoint_entries: int = 100
+    stats_budget: float = 1.0
 
     @classmethod
     def load(
@@ -190,12 +194,7 @@ class Settings:
         types = {f.name: f.type for f in fields(self)}
         for key, value in values.items():
             kind = types[key]
-            try:
-                converted[key] = int(value) if kind == "int" else (str(value) if value else None)
-            except ValueError:
-                raise ConfigError(f"setting {key}: {value!r} is not a whole number") from None
-            if kind == "str":
-                converted[key] = str(value)
+            converted[key] = _converted(key, kind, value)
         result = replace(self, **converted)
         try:
             SlaPolicy.parse(result.sla)
@@ -211,6 +210,8 @@ class Settings:
         if result.report_min_seconds < 0 or result.report_limit < 1:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         _check_pull_limits(result)
+        if not 0 < result.stats_budget < float("inf"):
+            raise ConfigError("stats_budget: an epsilon above 0 (a year's privacy budget), please")
         _check_retention(result)
         _check_proxies(result)
         _check_logs(result)
@@ -247,6 +248,21 @@ class Settings:
     def but(self, **changes: Any) -> Settings:
         """A copy with some settings changed (command-line options use this)."""
         return self._with(changes)
+
+
+def _converted(key: str, kind: str, value: Any) -> Any:
+    """A setting's value as its field's type: a whole number, a number, or text."""
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except ValueError:
+        whole = "a whole number" if kind == "int" else "a number"
+        raise ConfigError(f"setting {key}: {value!r} is not {whole}") from None
+    if kind == "str":
+        return str(value)
+    return str(value) if value else None
 
 
 def _check_audit(settings: Settings) -> None:

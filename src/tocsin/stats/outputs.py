@@ -67,13 +67,7 @@ def to_json(release: dict[str, Any]) -> dict[str, Any]:
         "from": spec["from"],
         "to": spec["to"],
         "measure": "incidents",
-        "method": {
-            "threshold": spec["threshold"],
-            "zeros_disclosive": spec["zeros_disclosive"],
-            "rounding": spec["rounding"],
-            "protection": spec["protection"],
-            "dominance": {"n": 2, "k": 0.9},
-        },
+        "method": method(spec),
         "cells": [
             {
                 "key": row["key"],
@@ -87,9 +81,31 @@ def to_json(release: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def method(spec: dict[str, Any]) -> dict[str, Any]:
+    """How the release was protected: suppression and its rule, or differential privacy and the
+    parameters of its noise (``stats.dp``; a release kept before dp existed is suppression)."""
+    if spec.get("method") == "dp":
+        noise = spec["noise"]
+        return {
+            "kind": "dp",
+            "epsilon": spec["epsilon"],
+            "contributions": spec["contributions"],
+            "scale": noise["scale"],
+            "accuracy95": noise["accuracy95"],
+        }
+    return {
+        "kind": "suppression",
+        "threshold": spec["threshold"],
+        "zeros_disclosive": spec["zeros_disclosive"],
+        "rounding": spec["rounding"],
+        "protection": spec["protection"],
+        "dominance": {"n": 2, "k": 0.9},
+    }
+
+
 def schema() -> dict[str, Any]:
     text = resources.files("tocsin.stats").joinpath("release.schema.json").read_bytes()
     return dict(orjson.loads(text))
 
 
-__all__ = ["SUPPRESSED", "schema", "time_period", "to_csv", "to_json", "to_sdmx_csv"]
+__all__ = ["SUPPRESSED", "method", "schema", "time_period", "to_csv", "to_json", "to_sdmx_csv"]
