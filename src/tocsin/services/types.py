@@ -51,6 +51,7 @@ from tocsin.model.assist.states import Ground, Reason, State
 from tocsin.notify.notifier import Notifier
 from tocsin.services.assist_views import RequestView, element_labels
 from tocsin.share.sharing import Sharing
+from tocsin.stats.report import Report as YearReport
 
 __all__ = [
     "FIGURE_TABLES",
@@ -102,6 +103,7 @@ __all__ = [
     "State",
     "Step",
     "Upload",
+    "YearReport",
     "element_labels",
     "offered",
     "safe_download_name",

@@ -29,3 +29,13 @@ class StatsStore(Protocol):
         """The incidents opened in ``[start, end)`` and not merged into another: (id, type,
         sector, priority, created, constituent, source, details JSON)."""
         ...
+
+    def response_times(self, start: int, end: int) -> Iterator[tuple[Any, ...]]:
+        """For the yearly report: the incidents opened in ``[start, end)`` and not merged, each
+        as (priority, created, acknowledged_at, resolved_at, waited, details JSON)."""
+        ...
+
+    def cvd_counts(self, start: int, end: int) -> tuple[int, int]:
+        """For the yearly report: the vulnerability cases received in ``[start, end)``, and
+        those published in it."""
+        ...

@@ -15,6 +15,7 @@ from tocsin.store.sql.engine import connection
 
 _R = schema.stats_releases
 _I = schema.incidents
+_C = schema.cvd_cases
 
 
 class SqlStats:
@@ -69,6 +70,33 @@ class SqlStats:
             yield from (
                 tuple(row) for row in conn.execution_options(yield_per=10_000).execute(stmt)
             )
+
+    def response_times(self, start: int, end: int) -> Iterator[tuple[Any, ...]]:
+        stmt = (
+            sa.select(
+                _I.c.priority,
+                _I.c.created,
+                _I.c.acknowledged_at,
+                _I.c.resolved_at,
+                _I.c.waited,
+                _I.c.details,
+            )
+            .where(_I.c.created >= start, _I.c.created < end, _I.c.merged_into.is_(None))
+            .order_by(_I.c.id)
+        )
+        with self.engine.connect() as conn:
+            yield from (
+                tuple(row) for row in conn.execution_options(yield_per=10_000).execute(stmt)
+            )
+
+    def cvd_counts(self, start: int, end: int) -> tuple[int, int]:
+        def between(column: Any) -> Any:
+            return sa.select(sa.func.count()).where(column >= start, column < end)
+
+        with self.engine.connect() as conn:
+            opened = conn.execute(between(_C.c.received_at)).scalar_one()
+            published = conn.execute(between(_C.c.published_at)).scalar_one()
+        return int(opened), int(published)
 
 
 def _read(row: Any) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 pending ones with Publish and Refuse for a lead other than their author, and a form that checks a
 table's declaration (what it would publish, what it suppresses and why) and releases it. Every
 decision goes through ``Oversight`` (four eyes, the audit across earlier releases, the audit
-log). ``/figures`` (anyone, no log-in): the published releases, each as CSV, SDMX-CSV and JSON."""
+log). ``/figures`` (anyone, no log-in): the published releases, each as CSV, SDMX-CSV and JSON,
+and for each year with a release inside it the report for parliament, in English and French, as a
+page and as PDF (``/figures/report/{year}.{lang}.html`` and ``.pdf``)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from starlette.responses import Response
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
 from tocsin.model.people import Role
 from tocsin.web.common import deps
+from tocsin.web.common import report as parliament
 from tocsin.web.common.deps import Acting, Form, Viewer
 from tocsin.web.common.params import PathId
 from tocsin.web.common.rendering import render
@@ -80,8 +83,27 @@ def refuse(request: Request, release_id: PathId, posted: Form) -> Response:
 @router.get("/figures", response_class=HTMLResponse)
 def figures(request: Request) -> HTMLResponse:
     """The published releases, for anyone."""
-    found = deps.desk(request).oversight.releases(None)
-    return render(request, "figures.html", {"viewer": None, "releases": found})
+    desk = deps.desk(request)
+    found = desk.oversight.releases(None)
+    context = {"viewer": None, "releases": found, "years": desk.report.years()}
+    return render(request, "figures.html", context)
+
+
+@router.get("/figures/report/{year:int}.{lang}.{suffix}")
+def report(request: Request, year: int, lang: str, suffix: str) -> Response:
+    """The year's report for parliament, for anyone: the page, or its PDF as an attachment."""
+    if lang not in ("en", "fr") or suffix not in parliament.FORMATS:
+        raise NotFound("the report is served as {year}.en.html, .fr.html, .en.pdf or .fr.pdf")
+    made = deps.desk(request).report.build(year, lang)
+    if suffix == "html":
+        page = parliament.html(made, web=True, page_links=parliament.links(year, lang))
+        return HTMLResponse(page)
+    name = parliament.file_name(year, lang, "pdf")
+    return Response(
+        parliament.pdf(made),
+        media_type=parliament.FORMATS["pdf"],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/figures/{release_id:int}.{suffix}")
