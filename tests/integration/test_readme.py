@@ -239,6 +239,12 @@ SHOWS: dict[str, str | Callable[[Path], bool]] = {
     "tocsin share releases --state pending": r"pending",
     "tocsin stats approve 1": r"release 1: published by bob",
     "tocsin stats show 1 --format sdmx": r"DATAFLOW,SECTOR,TIME_PERIOD,OBS_VALUE,CONF_STATUS",
+    "tocsin stats report 2026 --lang fr --format pdf": lambda folder: (
+        (folder / "report-2026.fr.pdf").read_bytes().startswith(b"%PDF-")
+    ),
+    "tocsin stats reproduce 1": r"release 1: the same \(snapshot",
+    "tocsin stats template art14 2026": r"offences-2026: \d+ of 7 cells suppressed",
+    "tocsin stats ledger 2026": r"2026: epsilon 0 spent of a budget of 1, 1 left",
     "tocsin events --priority P1 --all --format csv > p1.csv": lambda folder: (
         (folder / "p1.csv").read_text().startswith("time.source,")
     ),

@@ -2,8 +2,9 @@
 it would suppress and why (alone, and with every release before it); ``release`` keeps it for a
 second lead, or refuses it when an attacker could derive a suppressed value with the earlier
 releases; ``approve`` and ``refuse`` decide (a lead other than its author, who proves it);
-``list`` and ``show`` (CSV, SDMX-CSV, JSON) show them. Tables are declared in TOML
-(docs/oversight.md)."""
+``list`` and ``show`` (CSV, SDMX-CSV, JSON) show them; ``ledger`` shows a year's privacy budget
+and the differentially private releases that spend it; ``report`` writes a year's report for
+parliament (HTML or PDF, English or French). Tables are declared in TOML (docs/oversight.md)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,17 @@ def check(spec: Spec, as_: As = None) -> None:
             )
         )
     out.print(table)
+    if found.noise is not None:  # differential privacy: nothing suppressed, nothing audited
+        noise = found.noise.parameters
+        out.print(
+            shown(
+                f"differential privacy: epsilon {noise.epsilon:g}, at most {noise.contributions} "
+                f"incidents a victim ({found.noise.left_out} more left out), noise of scale "
+                f"{noise.scale:.4g}: 95 % of cells within ±{noise.accuracy95:.4g}; "
+                f"snapshot {found.snapshot[:16]}"
+            )
+        )
+        return
     hidden = sum(1 for row in found.rows() if row["suppressed"])
     out.print(
         shown(
@@ -66,6 +78,54 @@ def release(spec: Spec, as_: As = None) -> None:
             f"publishes it: tocsin stats approve {kept['id']} --as LEAD"
         )
     )
+
+
+@stats_app.command("template")
+def template(
+    name: Annotated[str, typer.Argument(help="annual, art14 (Directive 2013/40) or art28.")],
+    year: Annotated[int, typer.Argument(help="The calendar year.", min=1970, max=9998)],
+    release: Annotated[
+        bool, typer.Option("--release", help="Keep its tables as releases (else check only).")
+    ] = False,
+    as_: As = None,
+) -> None:
+    """A template's tables for a year: checked, or released together (none if one leaks)."""
+    with desk() as d:
+        title, specs = d.oversight.template(name, year)
+        if release:
+            kept = d.oversight.release_all(person(d, as_), specs)
+            for r in kept:
+                out.print(shown(f"release {r['id']} ({r['name']}): pending"))
+            out.print(shown(f"{title}: {len(kept)} releases; a second lead publishes each"))
+            return
+        who = acting(d, as_)
+        leaked = False
+        for spec in specs:
+            found = d.oversight.check(who, spec)
+            hidden = sum(1 for row in found.rows() if row["suppressed"])
+            out.print(shown(f"{spec.name}: {hidden} of {len(found.table.cells)} cells suppressed"))
+            for leak in found.leaks:
+                out.print(shown(f"  with the earlier releases: {leak.line()}"))
+            leaked = leaked or bool(found.leaks)
+    out.print(shown(f"{title}: {len(specs)} tables"))
+    if leaked:
+        raise typer.Exit(1)
+
+
+@stats_app.command("reproduce")
+def reproduce(release_id: ReleaseId, as_: As = None) -> None:
+    """Build a release again from its declaration: the same snapshot and CSV, or exit 1."""
+    with desk() as d:
+        again = d.oversight.reproduce(acting(d, as_), release_id)
+    said = "the same" if again.same else "different: the data it counted changed"
+    out.print(
+        shown(
+            f"release {release_id}: {said} (snapshot {again.snapshot[:16]}, CSV sha256 "
+            f"{again.digest[:16]})"
+        )
+    )
+    if not again.same:
+        raise typer.Exit(1)
 
 
 @stats_app.command("approve")
@@ -121,3 +181,54 @@ def show(
     with desk() as d:
         text = d.oversight.output(acting(d, as_), release_id, format)
     typer.echo(text, nl=False)
+
+
+@stats_app.command("ledger")
+def ledger(
+    year: Annotated[int, typer.Argument(help="The calendar year.", min=1970, max=9999)],
+    as_: As = None,
+) -> None:
+    """A year's privacy budget and the differentially private releases that spend it."""
+    with desk() as d:
+        book = d.oversight.ledger(acting(d, as_), year)
+    table = Table("id", "name", "state", "from", "to", "epsilon", box=None)
+    for r in book["releases"]:
+        table.add_row(
+            *cells(str(r["id"]), r["name"], r["state"], r["from"], r["to"], f"{r['epsilon']:g}")
+        )
+    out.print(table)
+    out.print(
+        shown(
+            f"{year}: epsilon {book['spent']:g} spent of a budget of {book['budget']:g}, "
+            f"{book['left']:g} left"
+        )
+    )
+
+
+@stats_app.command("report")
+def report(
+    year: Annotated[int, typer.Argument(help="The calendar year.", min=1970, max=9998)],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="The file to write.", dir_okay=False, writable=True)
+    ],
+    lang: Annotated[
+        Literal["en", "fr"], typer.Option("--lang", help="en (English) or fr (French).")
+    ] = "en",
+    format: Annotated[
+        Literal["html", "pdf"],
+        typer.Option("--format", help="html (one file, its style inside) or pdf (A4)."),
+    ] = "html",
+) -> None:
+    """The year's report for parliament: its published releases charted, the desk's service
+    figures and the methods (public: published releases only)."""
+    from tocsin.web.common import report as parliament  # WeasyPrint and Jinja2 only when asked
+
+    with desk() as d:
+        made = d.report.build(year, lang)
+    if format == "pdf":
+        out_file.write_bytes(parliament.pdf(made))
+    else:
+        out_file.write_text(parliament.html(made), encoding="utf-8")
+    out.print(
+        shown(f"wrote {out_file} ({format}, {lang}): {len(made.sections)} published release(s)")
+    )

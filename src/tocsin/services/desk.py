@@ -61,6 +61,7 @@ from tocsin.services.prometheus import registry
 from tocsin.services.publish import Publisher
 from tocsin.services.pull import Pulled, pull_sources, receive
 from tocsin.services.registry import Registry
+from tocsin.services.report import ParliamentReport
 from tocsin.services.retention import Retention
 from tocsin.services.search import Search
 from tocsin.services.views import Views
@@ -119,6 +120,7 @@ class Desk:
     search: Search  # the console's one search box
     playbooks: dict[str, Playbook]  # the tasks a kind of incident usually needs
     oversight: Oversight  # statistics releases for parliament, with disclosure control
+    report: ParliamentReport  # the yearly report for parliament (HTML, PDF; English, French)
 
     @classmethod
     def build(
@@ -143,6 +145,8 @@ class Desk:
         duty = Duty(store, incidents, ClockWatch(store, now=clock), clock)
         assist.listeners.append(duty.changed)  # an emergency alerts the duty officer at once
         feed_health = FeedHealth(settings, store, incidents, clock)
+        oversight = Oversight(store, now=clock, budget=settings.stats_budget)
+        assist_figures = AssistFigures(store)
         return cls(
             settings=settings,
             store=store,
@@ -172,7 +176,7 @@ class Desk:
                 team=accounts.ensure_team,
                 post=https_post(settings.exchange_ca),
             ),
-            assist_figures=AssistFigures(store),
+            assist_figures=assist_figures,
             prints=Prints(store, now=clock),
             notices=notifier(settings, store, clock) if settings.secret_key else None,
             intake=Intake(settings, store, clock),
@@ -186,7 +190,8 @@ class Desk:
             registry=Registry(store, now=clock),
             search=Search(store, incidents, cvd, assist),
             playbooks=load_playbooks(settings.playbooks or None),
-            oversight=Oversight(store, now=clock),
+            oversight=oversight,
+            report=ParliamentReport(store, oversight, sla, assist_figures, clock),
         )
 
     @classmethod

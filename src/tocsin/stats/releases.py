@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from calendar import monthrange
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,11 +24,33 @@ import orjson
 
 from tocsin.errors import Conflict, Forbidden, InvalidValue, NotFound
 from tocsin.model import access
+from tocsin.model.assist.figure_facts import country as counterpart_country
+from tocsin.model.assist.figure_facts import issued
 from tocsin.model.limits import bounded
 from tocsin.model.people import Principal, Role
+from tocsin.stats import dp
 from tocsin.stats.outputs import to_csv, to_json, to_sdmx_csv
-from tocsin.stats.sdc import Leak, Pattern, Published, audit, protect, published_value
-from tocsin.stats.tables import Record, Spec, Table, build, parse_spec, record, spec_of
+from tocsin.stats.sdc import (
+    Leak,
+    Pattern,
+    Published,
+    TooFine,
+    audit,
+    protect,
+    published_value,
+)
+from tocsin.stats.tables import (
+    Record,
+    Spec,
+    Table,
+    audit_codes,
+    build,
+    parse_spec,
+    record,
+    request_record,
+    stored_spec,
+    template,
+)
 from tocsin.store.base import Store
 
 MAKERS = (Role.ADMIN, Role.LEAD)
@@ -42,12 +64,20 @@ class Checked:
     pattern: Pattern
     leaks: list[Leak]  # with the earlier releases: empty when it may go
     snapshot: str
+    noise: dp.Noisy | None = None  # a differentially private table's noisy cells (stats.dp)
+
+    def declared(self) -> dict[str, Any]:
+        """The declaration as kept with the release; a dp one's with its noise's parameters."""
+        noise = {"noise": self.noise.parameters.as_dict()} if self.noise else {}
+        return self.table.spec.as_dict() | noise
 
     def rows(self) -> list[dict[str, Any]]:
         """Each cell as published: its key, what is shown, and why when suppressed."""
         out = []
         for i, cell in enumerate(self.table.cells):
             shown, _, _ = published_value(cell.value, self.table.spec.rule)
+            if self.noise is not None:
+                shown = self.noise.shown[i]
             hidden = i in self.pattern.reasons
             out.append(
                 {
@@ -63,10 +93,19 @@ class Checked:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Reproduced:
+    release: int
+    same: bool  # the snapshot (and, but for a noisy table, the CSV) as kept
+    snapshot: str
+    digest: str  # the CSV's SHA-256
+
+
 class Oversight:
-    def __init__(self, store: Store, *, now: Callable[[], int]) -> None:
+    def __init__(self, store: Store, *, now: Callable[[], int], budget: float = dp.BUDGET) -> None:
         self.store = store
         self.now = now
+        self.budget = budget  # a calendar year's epsilon for the dp releases (stats.dp)
 
     # -- building and checking --------------------------------------------------------------
 
@@ -75,12 +114,22 @@ class Oversight:
         """A table's declaration read from TOML (``tables.parse_spec``)."""
         return parse_spec(text, where)
 
+    @staticmethod
+    def template(name: str, year: int) -> tuple[str, list[Spec]]:
+        """A template's title and tables for a year (``tables.template``)."""
+        return template(name, year)
+
     def records(self, spec: Spec) -> list[Record]:
+        """What the table counts over its period: incidents (for incidents and victims) or
+        requests for assistance."""
         first = spec.months[0]
         last = spec.months[-1]
         start = _month_start(first)
         year, month = (int(p) for p in last.split("-"))
         end = _month_start(last) + monthrange(year, month)[1] * 86_400
+        if spec.measure == "requests":
+            return self._requests(start, end)
+        countries = {c.name: c.country for c in self.store.constituents()}
         found = []
         months: dict[int, str] = {}  # a day's month, worked out once
         for row in self.store.oversight.counted(start, end):
@@ -98,27 +147,79 @@ class Oversight:
             month = months.get(day)
             if month is None:
                 month = months[day] = datetime.fromtimestamp(created, UTC).strftime("%Y-%m")
-            found.append(record(type_, sector, priority, month, victim))
+            country = countries.get(constituent) if constituent else None
+            found.append(
+                record(type_, sector, priority, month, victim, source=source, country=country)
+            )
         return found
 
-    def check(self, who: Principal, spec: Spec) -> Checked:
+    def _requests(self, start: int, end: int) -> list[Record]:
+        """Every team's requests for assistance issued (or, incoming, received) in the period,
+        by the month of their issuance in UTC (``model.assist.figure_facts.issued``)."""
+        requests = self.store.assist_figures.issued_between(start, end)
+        steps = self.store.assist_figures.steps_of([r.id for r in requests])
+        contacts = {c.id: c for c in self.store.assist.contacts()}
+        found = []
+        for request in requests:
+            when = issued(request, steps.get(request.id, ()))
+            if when is None or not start <= when.timestamp() < end:
+                continue
+            found.append(
+                request_record(
+                    request.basis.value,
+                    request.direction.value,
+                    counterpart_country(request, contacts),
+                    when.astimezone(UTC).strftime("%Y-%m"),
+                    f"request:{request.id}",
+                )
+            )
+        return found
+
+    def check(self, who: Principal, spec: Spec, also: Sequence[Published] = ()) -> Checked:
+        """The table, its suppression and its audit with every kept release (and ``also``: the
+        tables released with it)."""
         access.require(who, *MAKERS)
+        if spec.dp:
+            return self._noisy(spec)
         records = self.records(spec)
         table = build(spec, records)
         pattern = protect(table.cells, table.lines, spec.rule)
         checked = Checked(table, pattern, [], _snapshot(records))
         mine = _published(checked.rows(), spec)
-        leaks = audit(mine + self._earlier(), spec.rule)
+        try:
+            leaks = audit([*mine, *self._earlier(), *also], spec.rule)
+        except TooFine as exc:  # refused rather than published unaudited
+            raise Conflict(f"refused: {exc}") from None
         return Checked(table, pattern, leaks, checked.snapshot)
+
+    def _noisy(self, spec: Spec) -> Checked:
+        """A differentially private table (``stats.dp``): refused (``Conflict``) past a year's
+        budget; each victim's incidents clamped to its contributions, the noise drawn; nothing
+        suppressed. A check draws its own noise, seen by staff only, who see the counts too."""
+        dp.afford(self._kept(), spec, self.budget)
+        counted, left_out = dp.clamp(self.records(spec), spec.contributions, set(spec.months))
+        table = build(spec, counted)
+        return Checked(table, Pattern(), [], _snapshot(counted), dp.noisy(table, left_out))
+
+    def _kept(self) -> list[dict[str, Any]]:
+        return self.store.oversight.releases(limit=1_000_000)
+
+    def ledger(self, who: Principal, year: int) -> dict[str, Any]:
+        """A calendar year's privacy budget: the budget, the epsilon spent by the dp releases
+        kept (pending or published) whose period touches it, what is left, and those releases."""
+        access.require(who, *READERS)
+        return dp.ledger(self._kept(), year, self.budget).as_dict()
 
     def _earlier(self) -> list[Published]:
         """Every cell of every release kept so far, pending or published (a pending one may be
         published yet), as the attacker of a new release would know it."""
         cells: list[Published] = []
         for kept in self.store.oversight.releases():
-            if kept["state"] == "refused":
+            # A dp release's cells are noisy: they tell no value exactly nor within sure
+            # bounds, so they are no constraint of the attacker's linear program (stats.dp).
+            if kept["state"] == "refused" or kept["spec"].get("method") == "dp":
                 continue
-            spec = spec_of(kept["spec"])
+            spec = stored_spec(kept["spec"])
             cells += _published(kept["cells"], spec, prefix=f"release {kept['id']} ")
         return cells
 
@@ -126,33 +227,48 @@ class Oversight:
 
     def release(self, who: Principal, spec: Spec) -> dict[str, Any]:
         """Keep a release waiting for a second lead; refused (``Conflict``) when it leaks."""
-        checked = self.check(who, spec)
-        if checked.leaks:
-            raise Conflict(
-                "refused: with the releases before it, an attacker could narrow "
-                + "; ".join(leak.line() for leak in checked.leaks[:5])
-            )
+        return self.release_all(who, [spec])[0]
+
+    def release_all(self, who: Principal, specs: Sequence[Spec]) -> list[dict[str, Any]]:
+        """Keep several tables at once (a template's): each audited with the kept releases and
+        the tables before it; if one leaks, it is named and none is kept."""
+        batch: list[Published] = []
+        made: list[tuple[Spec, Checked]] = []
+        for spec in specs:
+            checked = self.check(who, spec, batch)
+            if checked.leaks:
+                raise Conflict(
+                    f"refused: {spec.name}: with the releases before it, an attacker could "
+                    "narrow " + "; ".join(leak.line() for leak in checked.leaks[:5])
+                )
+            if not spec.dp:
+                batch += _published(checked.rows(), spec, prefix="with it ")
+            made.append((spec, checked))
+        dp.afford_together([spec for spec, _ in made], self._kept(), self.budget)
+        with self.store.transaction() as tx:
+            ids = [self._keep(tx, who, spec, checked) for spec, checked in made]
+        found = [self.store.oversight.release(i) for i in ids]
+        return [f for f in found if f is not None]
+
+    def _keep(self, tx: Any, who: Principal, spec: Spec, checked: Checked) -> int:
         rows = checked.rows()
         text = to_csv(spec, rows)
-        with self.store.transaction() as tx:
-            release_id = self.store.oversight.add_release(
-                tx,
-                {
-                    "name": spec.name,
-                    "title": spec.title,
-                    "spec": spec.as_dict(),
-                    "cells": rows,
-                    "snapshot": checked.snapshot,
-                    "digest": hashlib.sha256(text.encode()).hexdigest(),
-                    "state": "pending",
-                    "author": who.username,
-                    "created": self.now(),
-                },
-            )
-            self._audit(tx, who, "stats.release", release_id, {"name": spec.name})
-        found = self.store.oversight.release(release_id)
-        assert found is not None
-        return found
+        release_id = self.store.oversight.add_release(
+            tx,
+            {
+                "name": spec.name,
+                "title": spec.title,
+                "spec": checked.declared(),
+                "cells": rows,
+                "snapshot": checked.snapshot,
+                "digest": hashlib.sha256(text.encode()).hexdigest(),
+                "state": "pending",
+                "author": who.username,
+                "created": self.now(),
+            },
+        )
+        self._audit(tx, who, "stats.release", release_id, {"name": spec.name})
+        return release_id
 
     def approve(self, who: Principal, release_id: int) -> dict[str, Any]:
         return self._decide(who, release_id, "published", "")
@@ -180,6 +296,26 @@ class Oversight:
         assert done is not None
         return done
 
+    def reproduce(self, who: Principal, release_id: int) -> Reproduced:
+        """Build a kept release again from its stored declaration over the store as it is now:
+        the same records give the same snapshot, and the same table the same CSV (a noisy table
+        of differential privacy is compared by its snapshot only: its noise is drawn once)."""
+        access.require(who, *READERS)
+        found = self.get(who, release_id)
+        spec = stored_spec(found["spec"])
+        records = self.records(spec)
+        if spec.dp:  # what the noise was drawn over: each victim's incidents clamped
+            records, _ = dp.clamp(records, spec.contributions, set(spec.months))
+        table = build(spec, records)
+        pattern = protect(table.cells, table.lines, spec.rule)
+        rows = Checked(table, pattern, [], "").rows()
+        digest = hashlib.sha256(to_csv(spec, rows).encode()).hexdigest()
+        snapshot = _snapshot(records)
+        same = snapshot == found["snapshot"]
+        if found["spec"].get("method", "suppression") == "suppression":
+            same = same and digest == found["digest"]
+        return Reproduced(release_id, same, snapshot, digest)
+
     def releases(self, who: Principal | None, state: str | None = None) -> list[dict[str, Any]]:
         """The releases; the public (``who`` None) sees the published ones only."""
         if who is None:
@@ -199,12 +335,12 @@ class Oversight:
 
     def csv(self, who: Principal | None, release_id: int) -> str:
         found = self.get(who, release_id)
-        return to_csv(spec_of(found["spec"]), found["cells"])
+        return to_csv(stored_spec(found["spec"]), found["cells"])
 
     def output(self, who: Principal | None, release_id: int, form: str) -> str:
         """The release as ``csv``, ``sdmx`` (SDMX-CSV) or ``json``."""
         found = self.get(who, release_id)
-        spec = spec_of(found["spec"])
+        spec = stored_spec(found["spec"])
         if form == "sdmx":
             return to_sdmx_csv(spec, found["cells"])
         if form == "json":
@@ -231,7 +367,7 @@ def _published(rows: list[dict[str, Any]], spec: Spec, prefix: str = "") -> list
     out = []
     for row in rows:
         _, low, high = published_value(row["value"], spec.rule)
-        codes = {d: frozenset(c) for d, c in row["codes"].items()}
+        codes = audit_codes(spec, row["codes"])
         label = prefix + f"{spec.name} " + "/".join(row["key"])
         sensitive = row["reason"].startswith("primary")
         out.append(Published(codes, row["value"], low, high, row["suppressed"], label, sensitive))
@@ -248,4 +384,4 @@ def _month_start(month: str) -> int:
     return int(datetime(year, number, 1, tzinfo=UTC).timestamp())
 
 
-__all__ = ["Checked", "Oversight"]
+__all__ = ["Checked", "Oversight", "Reproduced"]

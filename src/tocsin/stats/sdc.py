@@ -30,13 +30,13 @@ The LP relaxation gives ranges at least as wide as the integer ones (as τ-ARGUS
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, vstack
 
 Codes = Mapping[str, frozenset[str]]  # dimension -> the codes a cell holds there
 
@@ -239,44 +239,137 @@ def _as_published(
     return out
 
 
+MAX_ATOMS = 2_000_000  # past it the releases together are too fine to audit: refused, named
+
+
+class TooFine(ValueError):
+    """The releases together break the counts down too finely for the audit to be solved."""
+
+
 def audit(cells: Sequence[Published], rule: Rule) -> list[Leak]:
     """Every suppressed cell an attacker can bound inside its protection interval, knowing every
-    published cell (all the releases given) and that no count is negative."""
+    published cell (all the releases given) and that no count is negative.
+
+    Cells that count different things (their codes in ``measure`` are disjoint: incidents,
+    victims of a period, requests) never constrain one another and are audited apart."""
+    groups: dict[frozenset[str], list[Published]] = {}
+    for cell in cells:
+        groups.setdefault(cell.codes.get("measure", frozenset()), []).append(cell)
+    leaks: list[Leak] = []
+    for group in groups.values():
+        leaks += _audit(group, rule)
+    return leaks
+
+
+def _audit(cells: Sequence[Published], rule: Rule) -> list[Leak]:
+    """The attacker's ranges, solved by parts. Dimensions that no published cell ties together
+    (a table by month, another by sector) are independent but for the grand total: whatever
+    counts by month and by sector agree on the total, some table of month × sector has them as
+    its margins. So the dimensions fall into groups (two dimensions a cell restricts together
+    are of one group), each group's cells are solved over that group's atoms alone, and the
+    groups meet only through the grand total's range — the LP over all dimensions at once, in
+    far fewer variables."""
     hidden = [c for c in cells if c.suppressed and c.protected]
     if not hidden:
         return []
-    universe = _universe(cells)
-    atoms = _atoms(universe)
-    if not atoms:
-        return []
-    index = {dim: i for i, dim in enumerate(universe)}
+    parts, grand = _by_parts(cells)
+    total = [0.0, math.inf]
+    for cell in grand:
+        if not cell.suppressed:
+            total = [max(total[0], cell.low), min(total[1], cell.high)]
+    solved = [_Part(part) for part in parts.values()]
+    if total[0] < total[1]:  # each part's own constraints bound the grand total too
+        for part in solved:
+            low, high = part.bounds(np.ones(part.space.size), None)
+            total = [max(total[0], low), min(total[1], high)]
+    leaks = [
+        leak
+        for part in solved
+        for cell in part.cells
+        if cell.suppressed and cell.protected
+        for leak in _leak(cell, part.bounds(part.space.row(cell.codes), total), rule)
+    ]
+    return leaks + [
+        leak
+        for cell in grand
+        if cell.suppressed and cell.protected
+        for leak in _leak(cell, (total[0], total[1]), rule)
+    ]
 
-    def row(codes: Codes) -> np.ndarray:
-        return np.array(
-            [
-                1.0 if all(atom[index[d]] in allowed for d, allowed in codes.items()) else 0.0
-                for atom in atoms
-            ]
+
+def _by_parts(
+    cells: Sequence[Published],
+) -> tuple[dict[str, list[Published]], list[Published]]:
+    """The cells by group of dimensions (each cell's codes narrowed to the dimensions it
+    restricts), and the cells that restrict none (grand totals)."""
+    universe: dict[str, set[str]] = {}
+    for cell in cells:
+        for dim, codes in cell.codes.items():
+            universe.setdefault(dim, set()).update(codes)
+    group = {dim: dim for dim in universe}
+
+    def root(dim: str) -> str:
+        while group[dim] != dim:
+            dim = group[dim] = group[group[dim]]
+        return dim
+
+    narrowed: list[tuple[Published, dict[str, frozenset[str]]]] = []
+    for cell in cells:
+        codes = {d: frozenset(c) for d, c in cell.codes.items() if not universe[d] <= set(c)}
+        dims = sorted(codes)
+        for dim in dims[1:]:
+            group[root(dim)] = root(dims[0])
+        narrowed.append((cell, codes))
+    parts: dict[str, list[Published]] = {}
+    grand: list[Published] = []
+    for cell, codes in narrowed:
+        if not codes:
+            grand.append(cell)
+            continue
+        kept = Published(
+            codes, cell.value, cell.low, cell.high, cell.suppressed, cell.label, cell.sensitive
         )
+        parts.setdefault(root(next(iter(codes))), []).append(kept)
+    return parts, grand
 
-    known = [c for c in cells if not c.suppressed]
-    a_ub = b_ub = None
-    if known:
-        matrix = csr_matrix(np.array([row(c.codes) for c in known]))
-        from scipy.sparse import vstack
 
-        a_ub = vstack([matrix, -matrix])
-        b_ub = np.array([c.high for c in known] + [-c.low for c in known], dtype=float)
-    leaks = []
-    for cell in hidden:
-        objective = row(cell.codes)
-        low = _bound(objective, a_ub, b_ub)
-        high = -_bound(-objective, a_ub, b_ub)
-        p = rule.interval(cell.value)
-        needed = (max(0, cell.value - p), cell.value + p)
-        if low > needed[0] + 1e-6 or high < needed[1] - 1e-6:
-            leaks.append(Leak(cell.label, cell.value, low, high, needed))
-    return leaks
+def _leak(cell: Published, found: tuple[float, float], rule: Rule) -> list[Leak]:
+    p = rule.interval(cell.value)
+    needed = (max(0, cell.value - p), cell.value + p)
+    low, high = found
+    if low > needed[0] + 1e-6 or high < needed[1] - 1e-6:
+        return [Leak(cell.label, cell.value, low, high, needed)]
+    return []
+
+
+class _Part:
+    """One group of dimensions: its cells, its atoms, what its published cells tell."""
+
+    def __init__(self, cells: list[Published]) -> None:
+        self.cells = cells
+        known = [c for c in cells if not c.suppressed]
+        self.space = _Space(cells, [c.codes for c in known if c.high == 0])
+        self.rows = [self.space.row(c.codes) for c in known]
+        self.low = [float(c.low) for c in known]
+        self.high = [float(c.high) for c in known]
+
+    def bounds(self, objective: Any, total: list[float] | None) -> tuple[float, float]:
+        target = objective.toarray().ravel() if hasattr(objective, "toarray") else objective
+        if not self.space.size or not target.any():  # every atom it sums is known to be zero
+            return 0.0, 0.0
+        rows, low, high = list(self.rows), list(self.low), list(self.high)
+        if total is not None:
+            rows.append(csr_matrix(np.ones((1, self.space.size))))
+            low.append(total[0])
+            high.append(total[1])
+        a_ub = b_ub = None
+        pairs = [(r, lo, hi) for r, lo, hi in zip(rows, low, high, strict=True)]
+        finite = [(r, hi) for r, _, hi in pairs if not math.isinf(hi)]
+        if pairs:
+            matrix = vstack([r for r, _ in finite] + [-r for r, _, _ in pairs]).tocsr()
+            a_ub = matrix
+            b_ub = np.array([hi for _, hi in finite] + [-lo for _, lo, _ in pairs], dtype=float)
+        return _bound(target, a_ub, b_ub), -_bound(-target, a_ub, b_ub)
 
 
 def _bound(objective: np.ndarray, a_ub: Any, b_ub: Any) -> float:
@@ -288,20 +381,87 @@ def _bound(objective: np.ndarray, a_ub: Any, b_ub: Any) -> float:
     return float(found.fun)
 
 
-def _universe(cells: Iterable[Published]) -> dict[str, list[str]]:
-    """Every dimension any cell fixes, with every code any cell names there."""
-    universe: dict[str, set[str]] = {}
-    for cell in cells:
-        for dim, codes in cell.codes.items():
-            universe.setdefault(dim, set()).update(codes)
-    return {dim: sorted(codes) for dim, codes in sorted(universe.items())}
+class _Space:
+    """The atoms: the finest cells the published ones can tell apart. In each dimension, codes
+    that every cell either holds together or leaves together are one class (no figure tells
+    them apart, so their sum is all an attacker can know); an atom is a class in each dimension.
+    Atoms a published zero covers can only be zero and are dropped, dimension by dimension as
+    the product is built, so that a fine table of mostly empty cells stays small."""
+
+    def __init__(self, cells: Sequence[Published], zeros: Sequence[Codes]) -> None:
+        universe: dict[str, set[str]] = {}
+        for cell in cells:
+            for dim, codes in cell.codes.items():
+                universe.setdefault(dim, set()).update(codes)
+        self.classes: dict[str, dict[str, int]] = {}
+        for dim in universe:
+            sets = sorted({frozenset(c.codes[dim]) for c in cells if dim in c.codes}, key=sorted)
+            numbers: dict[tuple[bool, ...], int] = {}
+            self.classes[dim] = {
+                code: numbers.setdefault(tuple(code in s for s in sets), len(numbers))
+                for code in sorted(universe[dim])
+            }
+        sizes = {d: max(c.values()) + 1 for d, c in self.classes.items()}
+        self.dims = sorted(universe, key=lambda d: (-sizes[d], d))
+        held = [self._held(codes) for codes in zeros]
+        self.atoms = np.zeros((1, 0), dtype=np.int32)
+        for k, dim in enumerate(self.dims):
+            self.atoms = np.hstack(
+                [
+                    np.repeat(self.atoms, sizes[dim], axis=0),
+                    np.tile(np.arange(sizes[dim], dtype=np.int32), self.size)[:, None],
+                ]
+            )
+            done = set(self.dims[: k + 1])
+            keep = np.ones(self.size, dtype=bool)
+            for fixed in held:
+                if dim in fixed and set(fixed) <= done:
+                    keep &= ~self._match(fixed)
+            self.atoms = self.atoms[keep]
+            if self.size > MAX_ATOMS:
+                raise TooFine(
+                    f"the releases together break the counts into more than {MAX_ATOMS:,} "
+                    f"finest cells that may hold incidents "
+                    f"({', '.join(f'{d}: {sizes[d]}' for d in self.dims)}): "
+                    "publish coarser tables"
+                )
+
+    def _held(self, codes: Codes) -> dict[str, np.ndarray]:
+        """The classes a cell holds in each dimension it restricts (all of them: not restricted)."""
+        found = {}
+        for dim, allowed in codes.items():
+            classes = self.classes[dim]
+            held = np.zeros(max(classes.values()) + 1, dtype=bool)
+            held[[classes[c] for c in allowed if c in classes]] = True
+            if not held.all():
+                found[dim] = held
+        return found
+
+    def _match(self, held: Mapping[str, np.ndarray]) -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
+        for dim, classes in held.items():
+            mask &= classes[self.atoms[:, self.dims.index(dim)]]
+        return mask
+
+    @property
+    def size(self) -> int:
+        return int(self.atoms.shape[0])
+
+    def row(self, codes: Codes) -> csr_matrix:
+        columns = np.flatnonzero(self._match(self._held(codes)))
+        data = np.ones(len(columns))
+        return csr_matrix((data, (np.zeros(len(columns), dtype=np.int32), columns)), (1, self.size))
 
 
-def _atoms(universe: Mapping[str, list[str]]) -> list[tuple[str, ...]]:
-    atoms: list[tuple[str, ...]] = [()]
-    for codes in universe.values():
-        atoms = [(*atom, code) for atom in atoms for code in codes]
-    return atoms
-
-
-__all__ = ["Cell", "Leak", "Pattern", "Published", "Rule", "audit", "primary", "protect"]
+__all__ = [
+    "MAX_ATOMS",
+    "Cell",
+    "Leak",
+    "Pattern",
+    "Published",
+    "Rule",
+    "TooFine",
+    "audit",
+    "primary",
+    "protect",
+]

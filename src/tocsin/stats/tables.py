@@ -13,6 +13,9 @@ A table is declared in TOML::
     threshold = 10           # fewest distinct victims a published cell stands for
     zeros_disclosive = false
     rounding = 0             # 5: the "10-5 rule"
+    method = "suppression"   # or "dp": noise instead of suppression (``stats.dp``), with
+    epsilon = 0.5            #   its privacy loss, spent from the year's budget,
+    contributions = 3        #   and the most incidents a victim adds (further ones left out)
 
 The measure is the number of incidents opened in the period (additive, so a margin is the sum of
 its parts); a cell's risk is judged on the distinct victims behind it: the incident's
@@ -24,19 +27,62 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from tocsin.errors import InvalidValue
+from tocsin.model.assist.bases import Basis
+from tocsin.model.assist.request import Direction
 from tocsin.model.constituent import CRITICAL_SECTORS
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.taxonomy import TAXONOMY, TYPE_TO_TAXONOMY
+from tocsin.model.types import COUNTRY_CODES
+from tocsin.stats.dp import DEFAULT_CONTRIBUTIONS, method_of
 from tocsin.stats.sdc import Cell, Rule
 
 TOTAL = "Total"
 OTHER = "other"
+UNKNOWN_COUNTRY = "ZZ"  # ISO 3166-1's user-assigned code: a victim or counterpart of no country
+NO_OFFENCE = "none"
+
+# Directive 2013/40/EU, Arts. 3-7, from the RSIT type an analyst gave the incident: illegal access
+# (Art. 3), system interference (4), data interference (5), interception (6), tools (7). "none":
+# not an offence of those articles (fraud, abusive content, exposure, outages, unknown). An
+# attempt counts with the offence it attempts. docs/oversight.md lists the mapping.
+OFFENCES: dict[str, str] = {
+    "application-compromise": "art3",
+    "privileged-account-compromise": "art3",
+    "system-compromise": "art3",
+    "unprivileged-account-compromise": "art3",
+    "unauthorised-information-access": "art3",
+    "brute-force": "art3",
+    "exploit": "art3",
+    "ddos": "art4",
+    "dos": "art4",
+    "sabotage": "art4",
+    "infected-system": "art5",
+    "unauthorised-information-modification": "art5",
+    "sniffing": "art6",
+    "malware-distribution": "art7",
+    "c2-server": "art7",
+    "malware-configuration": "art7",
+}
+
+# Who brought the incident to the desk, from its source: an aggregation rule over the feeds, a
+# report from the public (the victims' portal), a mailbox, a partner's request, the desk itself.
+REPORTERS = ("desk", "feed", "mail", "partner", "public")
+
+
+def reporter(source: str) -> str:
+    for prefix, kind in (("rule:", "feed"), ("report:", "public"), ("mail:", "mail")):
+        if source.startswith(prefix):
+            return kind
+    return "partner" if source == "assist" else "desk"
+
+
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -46,13 +92,36 @@ def code_lists() -> dict[str, tuple[str, ...]]:
     types = sorted({t for types in TAXONOMY.values() for t in types} | {OTHER})
     return {
         "type": tuple(types),
-        "taxonomy": (*sorted(TAXONOMY), OTHER),
+        "taxonomy": tuple(sorted(set(TAXONOMY) | {OTHER})),
         "sector": (*sorted(CRITICAL_SECTORS), OTHER),
         "priority": tuple(PRIORITIES),
+        "offence": ("art3", "art4", "art5", "art6", "art7", NO_OFFENCE),
+        "reporter": REPORTERS,
+        "country": (*sorted(COUNTRY_CODES), UNKNOWN_COUNTRY),
+        "basis": tuple(b.value for b in Basis),
+        "direction": tuple(d.value for d in Direction),
     }
 
 
-DIMENSIONS = ("type", "taxonomy", "sector", "priority", "month")
+# What a table counts, and the dimensions each measure may be broken down by. Incidents opened;
+# distinct victims (by what belongs to the victim, so that the parts of a margin are disjoint and
+# add up: a victim has one sector and one country); requests for assistance issued or received
+# (by legal basis, direction, counterpart country, month).
+MEASURES: dict[str, tuple[str, ...]] = {
+    "incidents": (
+        "type",
+        "taxonomy",
+        "offence",
+        "sector",
+        "country",
+        "priority",
+        "reporter",
+        "month",
+    ),
+    "victims": ("sector", "country"),
+    "requests": ("basis", "direction", "country", "month"),
+}
+DIMENSIONS = tuple(dict.fromkeys(d for dims in MEASURES.values() for d in dims))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +133,14 @@ class Spec:
     first: str  # YYYY-MM
     last: str
     rule: Rule = field(default_factory=Rule)
+    measure: str = "incidents"
+    method: str = "suppression"  # or "dp": noise instead of suppression (``stats.dp``)
+    epsilon: float = 0.0  # dp: the privacy loss of the release, spent from the year's budget
+    contributions: int = DEFAULT_CONTRIBUTIONS  # dp: the most incidents one victim adds
+
+    @property
+    def dp(self) -> bool:
+        return self.method == "dp"
 
     @property
     def months(self) -> tuple[str, ...]:
@@ -76,6 +153,7 @@ class Spec:
         return {
             "name": self.name,
             "title": self.title,
+            "measure": self.measure,
             "rows": self.rows,
             "columns": self.columns,
             "from": self.first,
@@ -84,7 +162,8 @@ class Spec:
             "zeros_disclosive": self.rule.zeros_disclosive,
             "rounding": self.rule.rounding,
             "protection": self.rule.protection,
-        }
+            "method": self.method,
+        } | ({"epsilon": self.epsilon, "contributions": self.contributions} if self.dp else {})
 
 
 def months(first: str, last: str) -> tuple[str, ...]:
@@ -114,22 +193,30 @@ def parse_spec(text: str, where: str = "spec") -> Spec:
 
 
 def spec_of(data: dict[str, Any]) -> Spec:
-    known = {"name", "title", "rows", "columns", "from", "to"} | {
-        "threshold",
-        "zeros_disclosive",
-        "rounding",
-        "protection",
-    }
+    known = (
+        {"name", "title", "measure", "rows", "columns", "from", "to"}
+        | {
+            "threshold",
+            "zeros_disclosive",
+            "rounding",
+            "protection",
+        }
+        | {"method", "epsilon", "contributions"}
+    )
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidValue(unknown[0], data[unknown[0]], f"not a table setting ({sorted(known)})")
     name = str(data.get("name", "")).strip()
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,79}", name):
         raise InvalidValue("name", name, "lower case letters, digits, . _ - (80 at most)")
+    measure = str(data.get("measure", "incidents"))
+    if measure not in MEASURES:
+        raise InvalidValue("measure", measure, f"one of {', '.join(MEASURES)}")
     rows, columns = data.get("rows"), data.get("columns")
+    allowed = MEASURES[measure]
     for key, dim in (("rows", rows), ("columns", columns)):
-        if (dim is not None or key == "rows") and dim not in DIMENSIONS:
-            raise InvalidValue(key, dim, f"one of {', '.join(DIMENSIONS)}")
+        if (dim is not None or key == "rows") and dim not in allowed:
+            raise InvalidValue(key, dim, f"for {measure}: one of {', '.join(allowed)}")
     if rows == columns:
         raise InvalidValue("columns", columns, "not the same dimension as the rows")
     threshold = int(data.get("threshold", 10))
@@ -143,6 +230,7 @@ def spec_of(data: dict[str, Any]) -> Spec:
         raise InvalidValue("protection", protection, "a share above 0, at most 1")
     first, last = str(data.get("from", "")), str(data.get("to", data.get("from", "")))
     months(first, last)
+    method, epsilon, contributions = method_of(data)  # stats.dp
     return Spec(
         name=name,
         title=str(data.get("title") or name),
@@ -156,7 +244,32 @@ def spec_of(data: dict[str, Any]) -> Spec:
             rounding=rounding,
             protection=protection,
         ),
+        measure=measure,
+        method=method,
+        epsilon=epsilon,
+        contributions=contributions,
     )
+
+
+def stored_spec(data: dict[str, Any]) -> Spec:
+    """A kept release's declaration; its ``noise`` (the parameters a differentially private
+    release drew its noise with, ``stats.dp``) belongs to the release, not to the declaration."""
+    return spec_of({key: value for key, value in data.items() if key != "noise"})
+
+
+TEMPLATES = ("annual", "art14", "art28")
+
+
+def template(name: str, year: int) -> tuple[str, list[Spec]]:
+    """A template's title and its tables for ``year``: ``templates/{name}.toml`` beside this
+    module, a list of ``[[table]]`` declarations where ``{year}`` stands for the year."""
+    if name not in TEMPLATES:
+        raise InvalidValue("template", name, f"one of {', '.join(TEMPLATES)}")
+    if not 1970 <= year <= 9998:
+        raise InvalidValue("year", year, "a year from 1970 to 9998")
+    text = resources.files("tocsin.stats").joinpath(f"templates/{name}.toml").read_text()
+    data = tomllib.loads(text.replace("{year}", f"{year:04d}"))
+    return str(data["title"]), [spec_of(dict(table)) for table in data["table"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,23 +280,78 @@ class Record:
     victim: str
 
 
-def record(type_: str, sector: str | None, priority: str, month: str, victim: str) -> Record:
-    """Codes from an incident's values; a value outside its code list counts as ``other``."""
+def record(
+    type_: str,
+    sector: str | None,
+    priority: str,
+    month: str,
+    victim: str,
+    *,
+    source: str = "",
+    country: str | None = None,
+) -> Record:
+    """Codes from an incident's values; a value outside its code list counts as ``other`` (a
+    country as ``ZZ``)."""
     kind = type_ if type_ in _TYPES else OTHER
     return Record(
         {
             "type": kind,
             "taxonomy": TYPE_TO_TAXONOMY.get(kind, OTHER),
+            "offence": OFFENCES.get(kind, NO_OFFENCE),
             "sector": sector if sector in _SECTORS else OTHER,
+            "country": country if country in _COUNTRIES else UNKNOWN_COUNTRY,
             "priority": priority if priority in PRIORITIES else "P4",
+            "reporter": reporter(source),
             "month": month,
         },
         victim,
     )
 
 
+def request_record(basis: str, direction: str, country: str, month: str, request: str) -> Record:
+    """A request for assistance as a table counts it; each request is its own unit (a cell of
+    fewer than the threshold is suppressed whoever the requests are about)."""
+    return Record(
+        {
+            "basis": basis,
+            "direction": direction,
+            "country": country if country in _COUNTRIES else UNKNOWN_COUNTRY,
+            "month": month,
+        },
+        request,
+    )
+
+
+def audit_codes(spec: Spec, codes: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """A cell's codes as the audit relates them across releases: the RSIT class and the offence
+    are sets of RSIT types (so "intrusions" is the sum of its types, and a table by class and one
+    by type tell the attacker what they really do); the measure is a dimension of its own, so
+    that incidents, requests and victims never add up together. Victims of different periods do
+    not add up either (a victim of January and of February counts once in the year): the measure
+    of a table of victims names its period."""
+    out = {d: frozenset(c) for d, c in codes.items() if d not in ("taxonomy", "offence")}
+    for dim, of in (("taxonomy", _TYPES_OF_CLASS), ("offence", _TYPES_OF_OFFENCE)):
+        if dim in codes:
+            types = frozenset(t for code in codes[dim] for t in of.get(code, ()))
+            out["type"] = out["type"] & types if "type" in out else types
+    measure = spec.measure
+    if measure == "victims":
+        measure = f"victims {spec.first}..{spec.last}"
+    out["measure"] = frozenset({measure})
+    return out
+
+
 _TYPES = frozenset(code_lists()["type"])
 _SECTORS = frozenset(code_lists()["sector"])
+_COUNTRIES = frozenset(code_lists()["country"])
+_TYPES_OF_CLASS = {
+    c: tuple(t for t in code_lists()["type"] if TYPE_TO_TAXONOMY.get(t, OTHER) == c)
+    for c in code_lists()["taxonomy"]
+}
+_TYPES_OF_OFFENCE = {
+    o: tuple(t for t in code_lists()["type"] if OFFENCES.get(t, NO_OFFENCE) == o)
+    for o in code_lists()["offence"]
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +370,7 @@ def build(spec: Spec, records: Iterable[Record]) -> Table:
     columns = spec.codes(spec.columns) if spec.columns else ()
     by_cell: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for r in records:
-        if r.codes["month"] not in period:
+        if r.codes.get("month") not in period:
             continue
         row = r.codes[spec.rows]
         keys = [(row,), (TOTAL,)]
@@ -226,9 +394,13 @@ def build(spec: Spec, records: Iterable[Record]) -> Table:
         if spec.columns:
             codes[spec.columns] = all_columns if key[1] == TOTAL else frozenset({key[1]})
         counted = by_cell.get(key, Counter())
-        top = sum(n for _, n in counted.most_common(spec.rule.dominance_n))
         index[key] = len(cells)
-        cells.append(Cell(key, codes, sum(counted.values()), len(counted), top))
+        if spec.measure == "victims":  # each victim once: the value is the victims
+            top = min(len(counted), spec.rule.dominance_n)
+            cells.append(Cell(key, audit_codes(spec, codes), len(counted), len(counted), top))
+            continue
+        top = sum(n for _, n in counted.most_common(spec.rule.dominance_n))
+        cells.append(Cell(key, audit_codes(spec, codes), sum(counted.values()), len(counted), top))
     return Table(spec, cells, _lines(index, rows, columns), rows, columns)
 
 
@@ -245,4 +417,19 @@ def _lines(
     return lines
 
 
-__all__ = ["DIMENSIONS", "Record", "Spec", "Table", "build", "code_lists", "parse_spec", "record"]
+__all__ = [
+    "DIMENSIONS",
+    "MEASURES",
+    "OFFENCES",
+    "Record",
+    "Spec",
+    "Table",
+    "audit_codes",
+    "build",
+    "code_lists",
+    "parse_spec",
+    "record",
+    "reporter",
+    "request_record",
+    "stored_spec",
+]

@@ -1,0 +1,167 @@
+"""Tables' dimensions and measures (``stats/tables.py``) and how the audit relates them across
+releases: the offence and the RSIT class are sums of RSIT types, measures never add up together,
+a table of victims counts each victim once, and releases too fine to audit are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tocsin.errors import InvalidValue
+from tocsin.stats.sdc import MAX_ATOMS, Published, Rule, TooFine, audit, protect, published_value
+from tocsin.stats.tables import Record, Table, audit_codes, build, record, reporter, spec_of
+
+
+def spec(**values: Any) -> Any:
+    return spec_of({"name": "t", "from": "2026-03", "threshold": 3, **values})
+
+
+def shown(table: Table, hidden: set[int] | None = None, label: str = "") -> list[Published]:
+    """A table as an attacker knows it once published with its own protection (or ``hidden``)."""
+    reasons = protect(table.cells, table.lines, table.spec.rule).reasons
+    suppressed = set(reasons) if hidden is None else hidden
+    out = []
+    for i, c in enumerate(table.cells):
+        _, low, high = published_value(c.value, table.spec.rule)
+        codes = audit_codes(table.spec, {d: sorted(v) for d, v in c.codes.items()})
+        primary = reasons.get(i, "").startswith("primary")
+        key = label + "/".join(c.key)
+        out.append(Published(codes, c.value, low, high, i in suppressed, key, primary))
+    return out
+
+
+def values(table: Table) -> dict[str, int]:
+    return {"/".join(c.key): c.value for c in table.cells}
+
+
+def test_offences_of_directive_2013_40_come_from_the_rsit_type() -> None:
+    records = [
+        record(kind, "energy", "P3", "2026-03", f"v{n}")
+        for n, kind in enumerate(["ddos", "dos", "system-compromise", "phishing", "sniffing"])
+    ]
+    got = values(build(spec(rows="offence"), records))
+    assert (got["art3"], got["art4"], got["art6"], got["none"], got["Total"]) == (1, 2, 1, 1, 5)
+    assert got["art5"] == got["art7"] == 0  # an empty category is published as such
+
+
+def test_the_reporter_is_read_from_the_incidents_source() -> None:
+    sources = ["rule:scan", "report:TC-1", "mail:abuse", "assist", "", "split:TC-2"]
+    assert [reporter(s) for s in sources] == ["feed", "public", "mail", "partner", "desk", "desk"]
+
+
+def test_a_country_outside_the_iso_list_counts_as_zz() -> None:
+    got = record("ddos", None, "P3", "2026-03", "v", country="Narnia").codes["country"]
+    assert got == "ZZ"
+
+
+def test_a_table_of_victims_counts_each_victim_once() -> None:
+    records = [record("ddos", "energy", "P3", "2026-03", "grid") for _ in range(5)]
+    records.append(record("ddos", "health", "P3", "2026-03", "clinic"))
+    got = values(build(spec(rows="sector", measure="victims"), records))
+    assert (got["energy"], got["health"], got["Total"]) == (1, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("values_", "key"),
+    [
+        ({"measure": "victims", "rows": "month"}, "rows"),
+        ({"measure": "requests", "rows": "sector"}, "rows"),
+        ({"measure": "events", "rows": "sector"}, "measure"),
+    ],
+)
+def test_a_dimension_the_measure_cannot_be_broken_down_by_is_refused(
+    values_: dict[str, str], key: str
+) -> None:
+    with pytest.raises(InvalidValue) as raised:
+        spec(**values_)
+    assert raised.value.field == key
+
+
+def intrusions(month: str = "2026-03") -> list[Record]:
+    """Intrusions of three types, and plenty of phishing (another class)."""
+    shape = {"system-compromise": 12, "application-compromise": 11, "brute-force": 2}
+    found = [
+        record(kind, "energy", "P3", month, f"{kind}-{n}")
+        for kind, count in shape.items()
+        for n in range(count)
+    ]
+    return found + [record("phishing", "energy", "P3", month, f"p{n}") for n in range(40)]
+
+
+def test_a_class_total_published_elsewhere_opens_a_type_suppressed_alone() -> None:
+    """By type, brute-force (2 victims) is hidden with one partner of another class; by class,
+    "intrusions" is published: the attacker subtracts the other intrusion types from it. The
+    audit relates the two because a class is the sum of its types."""
+    by_type = build(spec(rows="type"), intrusions())
+    index = {c.key[0]: i for i, c in enumerate(by_type.cells)}
+    hidden = {index["brute-force"], index["phishing"]}
+    by_class = build(spec(rows="taxonomy"), intrusions())
+    leaks = audit(shown(by_type, hidden, "t:") + shown(by_class, set(), "c:"), Rule(threshold=3))
+    assert [leak.label for leak in leaks] == ["t:brute-force"]
+    assert (leaks[0].low, leaks[0].high) == (2, 2)
+
+
+def test_an_offence_total_published_elsewhere_opens_a_type_too() -> None:
+    by_type = build(spec(rows="type"), intrusions())
+    index = {c.key[0]: i for i, c in enumerate(by_type.cells)}
+    hidden = {index["brute-force"], index["phishing"]}
+    by_offence = build(spec(rows="offence"), intrusions())
+    leaks = audit(shown(by_type, hidden, "t:") + shown(by_offence, set(), "o:"), Rule(threshold=3))
+    assert [leak.label for leak in leaks] == ["t:brute-force"]
+
+
+def test_victims_and_incidents_do_not_add_up_together() -> None:
+    """The same codes counted as incidents and as victims: were the measures one, the victims'
+    total would pin the incidents' hidden cell."""
+    records = [record("ddos", "energy", "P3", "2026-03", f"e{n}") for n in range(12)]
+    records += [record("ddos", "health", "P3", "2026-03", "clinic") for _ in range(2)]
+    incidents = build(spec(rows="sector"), records)
+    victims = build(spec(rows="sector", measure="victims"), records)
+    published = shown(incidents, label="i:") + shown(victims, set(), "v:")
+    assert {leak.label for leak in audit(published, Rule(threshold=3))} <= {"v:health"}
+    assert not any(leak.label.startswith("i:") for leak in audit(published, Rule(threshold=3)))
+
+
+def test_victims_of_two_periods_are_not_summed_as_incidents_are() -> None:
+    march = spec(rows="sector", measure="victims", to="2026-03")
+    quarter = spec(rows="sector", measure="victims", to="2026-05")
+    assert audit_codes(march, {})["measure"] != audit_codes(quarter, {})["measure"]
+    assert audit_codes(spec(rows="sector", to="2026-05"), {})["measure"] == {"incidents"}
+
+
+def test_releases_too_fine_to_audit_are_refused_named() -> None:
+    """Cells that tie four dimensions of 200 codes together, one hidden: the attacker's space
+    would have 200⁴ finest cells that may hold something (no published zero rules them out)."""
+    cells = [
+        Published({d: frozenset({f"{d}{n}"}) for d in "abcd"}, 5, 5, 5, False, str(n))
+        for n in range(200)
+    ]
+    cells.append(Published({"a": frozenset({"a0"})}, 5, 5, 5, True, "a0"))
+    with pytest.raises(TooFine, match=f"{MAX_ATOMS:,}"):
+        audit(cells, Rule(threshold=10))
+
+
+def test_tables_of_unrelated_dimensions_are_audited_apart_but_for_the_total() -> None:
+    """By month, by sector, by reporter: no cell ties them, so each is solved over its own
+    codes; the grand total, published by one only, still binds the others: a sector hidden
+    alone beside a total published by the month table is derived."""
+    cells = [Published({"month": frozenset({f"m{n}"})}, 10, 10, 10, False, "") for n in range(12)]
+    cells.append(Published({}, 120, 120, 120, False, "total"))
+    cells += [Published({"sector": frozenset({f"s{n}"})}, 40, 40, 40, False, "") for n in range(2)]
+    cells.append(Published({"sector": frozenset({"s2"})}, 40, 40, 40, True, "s2"))
+    (leak,) = audit(cells, Rule(threshold=10))
+    assert (leak.label, leak.low, leak.high) == ("s2", 40, 40)
+
+
+def test_published_zeros_keep_a_fine_table_auditable() -> None:
+    """A thousand countries of which three are not empty, a hundred types of which forty, two
+    years of months: 2.4 million atoms, but the zeros rule most out and the audit is solved."""
+    cells = []
+    for dim, every, busy in (("country", 1000, 3), ("type", 100, 40), ("month", 24, 24)):
+        for n in range(every):
+            value = 120 // busy if n < busy else 0  # each table sums to 120
+            cells.append(Published({dim: frozenset({f"{n}"})}, value, value, value, False, ""))
+    cells.append(Published({"country": frozenset({"0"})}, 40, 40, 40, True, "hidden"))
+    (leak,) = audit(cells, Rule(threshold=10))  # the other countries are known: 0 left
+    assert leak.label == "hidden"
