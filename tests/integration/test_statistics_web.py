@@ -62,3 +62,22 @@ def test_a_wrong_declaration_is_said_and_an_analyst_has_no_statistics_page(desk:
     assert log_in(analyst, "ana").status_code == 303
     assert analyst.get("/statistics").status_code == 403
     assert 'href="/statistics"' not in analyst.get("/console").text
+
+
+def test_a_dp_table_past_the_years_budget_is_refused_on_the_page(desk: Desk) -> None:
+    """A differentially private table asking epsilon 5 of a year whose budget is 1.0 (the
+    stats_budget default): the check answers with the statistics page and the refusal, naming the
+    budget, not with an error page."""
+    desk.user("lea", "lead")
+    lea = desk.client
+    assert log_in(lea, "lea").status_code == 303
+    noisy = 'name = "noisy"\nrows = "priority"\nfrom = "2026-11"\nmethod = "dp"\nepsilon = 5\n'
+    refused = lea.post(
+        "/statistics/check", data={"csrf": csrf_of(lea, "/statistics"), "spec": noisy}
+    )
+    assert refused.status_code == 409
+    assert 'id="form-error"' in refused.text and "refused: noisy" in refused.text
+    assert "the privacy budget of 2026 is 1; 0 is spent" in refused.text
+    assert "asks epsilon 5" in refused.text
+    assert "name = &#34;noisy&#34;" in refused.text  # the declaration stays in the form
+    assert desk.team.store.oversight.releases() == []  # nothing kept

@@ -1,6 +1,7 @@
-"""The yearly report for parliament (``stats/report.py``, ``services/report.py``, rendered by
-``web/common/report.py``) on SQLite and PostgreSQL: 2026 has two published releases, one with
-suppressed cells, a pending one and a refused one, and 2025 a published one.
+"""The yearly report for parliament (``stats/report.py`` with ``wording.py`` and ``charts.py``,
+``services/report.py``, rendered by ``web/common/report.py``) on SQLite and PostgreSQL: 2026 has
+two published releases, one with suppressed cells, a pending one and a refused one, and 2025 a
+published one.
 
 The suppressed cells' true values (37 incidents of P1 from two victims, and the 29 of P2
 suppressed beside them) are chosen to appear nowhere else in the report, so that finding either
@@ -22,7 +23,7 @@ from tests.integration.test_console_http import Desk, desk
 from tocsin.assist.figures import AssistFigures
 from tocsin.model.sla import SlaPolicy
 from tocsin.services.report import ParliamentReport
-from tocsin.stats import report
+from tocsin.stats import report, wording
 from tocsin.stats.releases import Oversight
 from tocsin.stats.tables import code_lists, spec_of
 from tocsin.store import Store
@@ -157,7 +158,7 @@ def test_the_french_report_has_french_words_labels_and_numbers(
     assert "Énergie" in page and "P1 (critique)" in page and "novembre 2026" in page
     assert "1,5 h" in page  # the twelve acknowledged incidents' mean time: a decimal comma
     assert "100\u202f%" in page  # and a narrow no-break space before the percent sign
-    assert report.number(1234567.5, "fr", 1) == "1\u202f234\u202f567,5"
+    assert wording.number(1234567.5, "fr", 1) == "1\u202f234\u202f567,5"
     english = rendering.html(service.build(2026, "en"))
     assert "1.5 h" in english and "100%" in english and "Published statistics" in english
 
@@ -264,9 +265,9 @@ def test_figures_links_the_report_served_as_a_page_and_a_pdf_attachment(desk: De
 def test_every_word_and_label_is_in_both_languages() -> None:
     """The catalogue (``stats/report_texts.toml``): French has every key English has, and the
     code lists' labels cover every sector, RSIT class and priority a table can show."""
-    english, french = report.catalogue("en"), report.catalogue("fr")
+    english, french = wording.catalogue("en"), wording.catalogue("fr")
     assert {t: set(english[t]) for t in english} == {t: set(french[t]) for t in french}
     lists = code_lists()
     for lang in ("en", "fr"):
         for dimension in ("sector", "taxonomy", "priority"):
-            assert set(lists[dimension]) <= set(report.catalogue(lang)[dimension]), dimension
+            assert set(lists[dimension]) <= set(wording.catalogue(lang)[dimension]), dimension

@@ -23,7 +23,7 @@ from tocsin.errors import InvalidValue, NotFound
 from tocsin.model.clock import Now
 from tocsin.model.people import Principal
 from tocsin.model.sla import SlaPolicy
-from tocsin.stats import report
+from tocsin.stats import report, wording
 from tocsin.stats.releases import LEFT_OUT_TAGS, Oversight
 from tocsin.store.base import Store
 
@@ -54,7 +54,7 @@ class ParliamentReport:
         within the year."""
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise InvalidValue("year", str(year), f"a year from {FIRST_YEAR} to {LAST_YEAR}")
-        report.catalogue(lang)  # an unknown language is refused before anything is read
+        wording.catalogue(lang)  # an unknown language is refused before anything is read
         published = [r for r in self.oversight.releases(None) if report.within(r, year)]
         if not published:
             raise NotFound(f"no statistics release published for {year}")

@@ -13,123 +13,41 @@ and a time or rate computed over fewer items is not shown (``[c]``), nor a rate 
 is such a count. Incident counts are left to the releases: a count of incidents by priority
 beside a release by priority would give back what that release suppresses.
 
-The fixed words are in ``report_texts.toml`` beside this module, a table a language, with the
-labels of the code lists (RSIT classes, NIS2 sectors, priorities); numbers are written as each
-language writes them (French: a narrow no-break space between thousands, a decimal comma). The
-charts are SVG written here (no JavaScript); the page and the PDF are rendered from one Jinja2
-template by the web layer (``web/common/report.py``).
+The words and numbers are written by ``wording.py`` (the fixed words in ``report_texts.toml``,
+numbers as each language writes them) and the charts drawn by ``charts.py`` (SVG, no
+JavaScript); the page and the PDF are rendered from one Jinja2 template by the web layer
+(``web/common/report.py``). What is left here stays one module because it is one path: a
+release's cells become its table, its chart's bars and its methods, and the service figures
+their tables, each through the same disclosure rule (``_shown``, the threshold).
 """
 
 from __future__ import annotations
 
 import statistics
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import cache
-from html import escape
-from importlib import resources
 from typing import Any
 
-from babel.dates import format_date
-
-from tocsin.errors import InvalidValue
 from tocsin.model.fields import PRIORITIES
+from tocsin.stats.charts import Bar, bar_chart
 from tocsin.stats.outputs import SUPPRESSED, to_json
-from tocsin.stats.sdc import Rule
 from tocsin.stats.tables import TOTAL
+from tocsin.stats.wording import (
+    THRESHOLD,
+    _capital,
+    _decimal,
+    count,
+    day,
+    duration,
+    label,
+    number,
+    percent,
+    period,
+    said_dimension,
+    words,
+)
 
-LANGUAGES = ("en", "fr")
-THRESHOLD = Rule().threshold  # the releases' default: 10
-NNBSP = "\u202f"  # French thousands separator, and before % and units
 GROUPED_AT_MOST = 6  # a two-way table with more columns charts its row totals
-
-# the chart's geometry (SVG user units)
-WIDTH, LABEL_W, PLOT_W = 680, 250, 330
-BAR_H, BAR_GAP, GROUP_GAP, TOP = 14, 2, 10, 8
-HATCH_W = 40  # a suppressed bar: the same width whatever the cell's value
-SERIES = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")  # Okabe–Ito
-INK = "#1a1a1a"
-
-
-# -- the catalogue and the numbers ----------------------------------------------------------------
-
-
-@cache
-def catalogue(lang: str) -> Mapping[str, Mapping[str, str]]:
-    """The fixed words of one language (``text``) and its code lists' labels."""
-    if lang not in LANGUAGES:
-        raise InvalidValue("lang", lang, f"one of {', '.join(LANGUAGES)}")
-    source = resources.files("tocsin.stats").joinpath("report_texts.toml").read_text("utf-8")
-    found: dict[str, dict[str, str]] = tomllib.loads(source)[lang]
-    return found
-
-
-def words(lang: str) -> Mapping[str, str]:
-    return catalogue(lang)["text"]
-
-
-def number(value: float, lang: str, decimals: int = 0) -> str:
-    """``1,234.5`` in English, ``1 234,5`` (narrow no-break space, decimal comma) in French."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", NNBSP).replace(".", ",")
-    return text
-
-
-def percent(share: float, lang: str) -> str:
-    """A share out of 100: ``93.5%``, ``93,5 %`` (``100%``: no decimal when whole)."""
-    return _short(share, lang) + (f"{NNBSP}%" if lang == "fr" else "%")
-
-
-def _short(value: float, lang: str) -> str:
-    return number(value, lang, 0 if abs(value - round(value)) < 0.05 else 1)
-
-
-def duration(seconds: float, lang: str) -> str:
-    """Minutes under an hour, hours under two days, days beyond."""
-    said = words(lang)
-    if seconds < 3600:
-        return said["minutes"].format(n=number(seconds / 60, lang))
-    if seconds < 48 * 3600:
-        return said["hours"].format(n=_short(seconds / 3600, lang))
-    return said["days"].format(n=_short(seconds / 86_400, lang))
-
-
-def count(value: int, lang: str, threshold: int = THRESHOLD) -> str:
-    """A count of the service figures: "fewer than 10" below the threshold."""
-    if value < threshold:
-        return words(lang)["fewer_than"].format(n=number(threshold, lang))
-    return number(value, lang)
-
-
-def month_name(month: str, lang: str, year: bool = True) -> str:
-    """``2026-11`` as ``November 2026`` or ``novembre 2026``."""
-    y, m = (int(p) for p in month.split("-"))
-    return format_date(date(y, m, 1), "LLLL y" if year else "LLLL", locale=lang)
-
-
-def period(first: str, last: str, lang: str) -> str:
-    if first == last:
-        return month_name(first, lang)
-    same_year = first[:4] == last[:4]
-    return words(lang)["period"].format(
-        first=month_name(first, lang, year=not same_year), last=month_name(last, lang)
-    )
-
-
-def day(at: int, lang: str) -> str:
-    return format_date(datetime.fromtimestamp(at, UTC).date(), "long", locale=lang)
-
-
-def label(lang: str, dimension: str, code: str) -> str:
-    """A code's label in ``lang`` (a type keeps its RSIT name, a month is named)."""
-    if code == TOTAL:
-        return words(lang)["total"]
-    if dimension == "month":
-        return month_name(code, lang)
-    return catalogue(lang).get(dimension, {}).get(code, code)
 
 
 # -- what the report is made of -------------------------------------------------------------------
@@ -361,14 +279,6 @@ def _section(release: Mapping[str, Any], lang: str) -> Section:
     )
 
 
-def said_dimension(lang: str, dimension: str) -> str:
-    return catalogue(lang)["dimension"].get(dimension, dimension)
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _codes(release: Mapping[str, Any], at: int) -> list[str]:
     """The codes of the rows (``at`` 0) or columns (1) in the release's order, totals left out."""
     found: dict[str, None] = {}
@@ -467,16 +377,6 @@ def method(release: Mapping[str, Any], lang: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _decimal(value: Any, lang: str) -> str:
-    if value is None:
-        return "?"
-    as_float = float(value)
-    if as_float == int(as_float):
-        return number(as_float, lang)
-    places = min(4, max(1, len(f"{as_float:g}".partition(".")[2])))
-    return number(as_float, lang, places)
-
-
 def _service(service: Service, lang: str, threshold: int) -> tuple[Grid, ...]:
     said = words(lang)
     hidden = Cell(SUPPRESSED, True)
@@ -571,12 +471,6 @@ def _service(service: Service, lang: str, threshold: int) -> tuple[Grid, ...]:
 # -- the chart ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
-    value: int | None  # None: suppressed
-    text: str  # written at its end: the figure, or [c]
-
-
 def _bar(cell: Mapping[str, Any] | None, lang: str) -> Bar:
     shown = _shown(cell, lang)
     if shown.suppressed:
@@ -585,98 +479,7 @@ def _bar(cell: Mapping[str, Any] | None, lang: str) -> Bar:
     return Bar(int(cell["shown"]), shown.text)
 
 
-def hatch(anchor: str) -> str:
-    """The hatch of suppressed cells: diagonal lines on white (visible in print, in grey)."""
-    return (
-        f'<pattern id="hatch-{anchor}" patternUnits="userSpaceOnUse" width="8" height="8">'
-        '<rect width="8" height="8" fill="#ffffff"/>'
-        '<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="#333333" stroke-width="1.5"/>'
-        "</pattern>"
-    )
-
-
-def bar_chart(
-    anchor: str,
-    name: str,
-    groups: Sequence[tuple[str, Sequence[Bar]]],
-    series: Sequence[str],
-    suppressed: str,
-) -> str:
-    """A horizontal bar chart as SVG: a group of bars a row (one bar, or one a column when
-    ``series`` names them), a suppressed cell as a hatched bar of fixed width labelled [c], and
-    a legend. An image (``role="img"``) named by ``name``; its figures are in the table."""
-    values = [b.value for _, bars in groups for b in bars if b.value is not None]
-    top = max([*values, 1])
-    per_group = max((len(bars) for _, bars in groups), default=1)
-    group_h = per_group * BAR_H + (per_group - 1) * BAR_GAP
-    y = TOP
-    parts: list[str] = []
-    any_hidden = False
-    for group_label, bars in groups:
-        middle = y + group_h / 2
-        parts.append(
-            f'<text x="{LABEL_W - 8}" y="{middle + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="{INK}">{escape(group_label)}</text>'
-        )
-        for i, bar in enumerate(bars):
-            by = y + i * (BAR_H + BAR_GAP)
-            if bar.value is None:
-                any_hidden = True
-                parts.append(
-                    f'<rect class="suppressed" x="{LABEL_W}" y="{by}" width="{HATCH_W}" '
-                    f'height="{BAR_H}" fill="url(#hatch-{anchor})" stroke="#333333" '
-                    'stroke-width="1"/>'
-                )
-                end = LABEL_W + HATCH_W
-            else:
-                width = PLOT_W * bar.value / top
-                colour = SERIES[i % len(SERIES)]
-                parts.append(
-                    f'<rect x="{LABEL_W}" y="{by}" width="{width:.1f}" height="{BAR_H}" '
-                    f'fill="{colour}"/>'
-                )
-                end = LABEL_W + width
-            parts.append(
-                f'<text x="{end + 4:.1f}" y="{by + BAR_H - 3}" font-size="10" '
-                f'fill="{INK}">{escape(bar.text)}</text>'
-            )
-        y += group_h + GROUP_GAP
-    parts.append(
-        f'<line x1="{LABEL_W}" y1="{TOP - 2}" x2="{LABEL_W}" y2="{y - GROUP_GAP + 2}" '
-        f'stroke="{INK}" stroke-width="1"/>'
-    )
-    legend: list[tuple[str, str]] = [(SERIES[i % len(SERIES)], s) for i, s in enumerate(series)]
-    if any_hidden:
-        legend.append((f"url(#hatch-{anchor})", f"{SUPPRESSED} {suppressed}"))
-    x = LABEL_W
-    y += 4
-    for fill, text in legend:
-        width = 22 + 6.2 * len(text)
-        if x + width > WIDTH and x > LABEL_W:
-            x, y = LABEL_W, y + 18
-        parts.append(
-            f'<rect x="{x}" y="{y}" width="14" height="12" fill="{fill}" stroke="#333333" '
-            'stroke-width="0.5"/>'
-        )
-        parts.append(
-            f'<text x="{x + 18}" y="{y + 10}" font-size="10" fill="{INK}">{escape(text)}</text>'
-        )
-        x += int(width) + 12
-    height = y + (18 if legend else 0)
-    label_text = escape(name)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'aria-label="{label_text}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-        f'height="{height}"><title>{label_text}</title><defs>{hatch(anchor)}</defs>'
-        + "".join(parts)
-        + "</svg>"
-    )
-
-
 __all__ = [
-    "LANGUAGES",
-    "THRESHOLD",
-    "Bar",
     "Cell",
     "Grid",
     "PriorityTimes",
@@ -685,14 +488,8 @@ __all__ = [
     "Section",
     "Service",
     "Times",
-    "bar_chart",
     "build",
-    "catalogue",
-    "count",
-    "duration",
     "method",
-    "number",
-    "percent",
     "times",
     "within",
     "years",

@@ -30,7 +30,7 @@ The LP relaxation gives ranges at least as wide as the integer ones (as τ-ARGUS
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -262,46 +262,51 @@ def audit(cells: Sequence[Published], rule: Rule) -> list[Leak]:
 
 
 def _audit(cells: Sequence[Published], rule: Rule) -> list[Leak]:
-    """The attacker's ranges, solved by parts. Dimensions that no published cell ties together
-    (a table by month, another by sector) are independent but for the grand total: whatever
-    counts by month and by sector agree on the total, some table of month × sector has them as
-    its margins. So the dimensions fall into groups (two dimensions a cell restricts together
-    are of one group), each group's cells are solved over that group's atoms alone, and the
-    groups meet only through the grand total's range — the LP over all dimensions at once, in
-    far fewer variables."""
-    hidden = [c for c in cells if c.suppressed and c.protected]
-    if not hidden:
+    if not any(c.suppressed and c.protected for c in cells):
         return []
+    found = ranges(cells, lambda c: c.protected)
+    return [leak for i, bounds in found.items() for leak in _leak(cells[i], bounds, rule)]
+
+
+def ranges(
+    cells: Sequence[Published], which: Callable[[Published], bool] = lambda c: True
+) -> dict[int, tuple[float, float]]:
+    """The least and greatest value an attacker can give each suppressed cell (of those
+    ``which`` chooses), by its index, knowing every published cell and that no count is negative.
+
+    Solved by parts. Dimensions that no published cell ties together (a table by month,
+    another by sector) are independent but for the grand total: whatever counts by month and by
+    sector agree on the total, some table of month × sector has them as its margins. So the
+    dimensions fall into groups (two dimensions a cell restricts together are of one group),
+    each group's cells are solved over that group's atoms alone, and the groups meet only
+    through the grand total's range: the LP over all dimensions at once, in far fewer
+    variables (``tests/unit/stats/test_tables.py`` checks the two agree)."""
     parts, grand = _by_parts(cells)
     total = [0.0, math.inf]
-    for cell in grand:
-        if not cell.suppressed:
-            total = [max(total[0], cell.low), min(total[1], cell.high)]
-    solved = [_Part(part) for part in parts.values()]
+    for i in grand:
+        if not cells[i].suppressed:
+            total = [max(total[0], cells[i].low), min(total[1], cells[i].high)]
+    solved = [(_Part([c for _, c in part]), [i for i, _ in part]) for part in parts.values()]
     if total[0] < total[1]:  # each part's own constraints bound the grand total too
-        for part in solved:
+        for part, _ in solved:
             low, high = part.bounds(np.ones(part.space.size), None)
             total = [max(total[0], low), min(total[1], high)]
-    leaks = [
-        leak
-        for part in solved
-        for cell in part.cells
-        if cell.suppressed and cell.protected
-        for leak in _leak(cell, part.bounds(part.space.row(cell.codes), total), rule)
-    ]
-    return leaks + [
-        leak
-        for cell in grand
-        if cell.suppressed and cell.protected
-        for leak in _leak(cell, (total[0], total[1]), rule)
-    ]
+    found: dict[int, tuple[float, float]] = {}
+    for part, indexes in solved:
+        for cell, i in zip(part.cells, indexes, strict=True):
+            if cell.suppressed and which(cells[i]):
+                found[i] = part.bounds(part.space.row(cell.codes), total)
+    for i in grand:
+        if cells[i].suppressed and which(cells[i]):
+            found[i] = (total[0], total[1])
+    return dict(sorted(found.items()))
 
 
 def _by_parts(
     cells: Sequence[Published],
-) -> tuple[dict[str, list[Published]], list[Published]]:
-    """The cells by group of dimensions (each cell's codes narrowed to the dimensions it
-    restricts), and the cells that restrict none (grand totals)."""
+) -> tuple[dict[str, list[tuple[int, Published]]], list[int]]:
+    """The cells by group of dimensions, with their indexes (each cell's codes narrowed to the
+    dimensions it restricts), and the indexes of the cells that restrict none (grand totals)."""
     universe: dict[str, set[str]] = {}
     for cell in cells:
         for dim, codes in cell.codes.items():
@@ -313,23 +318,23 @@ def _by_parts(
             dim = group[dim] = group[group[dim]]
         return dim
 
-    narrowed: list[tuple[Published, dict[str, frozenset[str]]]] = []
+    narrowed: list[dict[str, frozenset[str]]] = []
     for cell in cells:
         codes = {d: frozenset(c) for d, c in cell.codes.items() if not universe[d] <= set(c)}
         dims = sorted(codes)
         for dim in dims[1:]:
             group[root(dim)] = root(dims[0])
-        narrowed.append((cell, codes))
-    parts: dict[str, list[Published]] = {}
-    grand: list[Published] = []
-    for cell, codes in narrowed:
+        narrowed.append(codes)
+    parts: dict[str, list[tuple[int, Published]]] = {}
+    grand: list[int] = []
+    for i, (cell, codes) in enumerate(zip(cells, narrowed, strict=True)):
         if not codes:
-            grand.append(cell)
+            grand.append(i)
             continue
         kept = Published(
             codes, cell.value, cell.low, cell.high, cell.suppressed, cell.label, cell.sensitive
         )
-        parts.setdefault(root(next(iter(codes))), []).append(kept)
+        parts.setdefault(root(next(iter(codes))), []).append((i, kept))
     return parts, grand
 
 
@@ -464,4 +469,5 @@ __all__ = [
     "audit",
     "primary",
     "protect",
+    "ranges",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -155,7 +156,7 @@ def test_a_protected_table_survives_an_attacker_who_tries_every_integer_table(
                 if (r is None or i == r) and (k is None or j == k)
             )
             index[(r, k)] = len(cells)
-            cells.append(Cell((str(r), str(k)), codes, value, value, value))
+            cells.append(Cell((str(r), str(k)), codes, value, value, min(value, 2)))
     lines = [[index[(r, k)] for k in [*range(cols), None]] for r in [*range(rows), None]]
     lines += [[index[(r, k)] for r in [*range(rows), None]] for k in [*range(cols), None]]
     rule = Rule(threshold=3, protection=0.5)
@@ -187,3 +188,70 @@ def test_rounding_to_five_publishes_multiples_of_five_and_the_audit_knows_the_in
         _, low, high = published_value(c.value, rule)
         shown.append(Published(c.codes, c.value, low, high, i in pattern.cells, "/".join(c.key)))
     assert 0 in pattern.cells and audit(shown, rule) == []
+
+
+def _by_sector(
+    truth: dict[tuple[str, str], int], months: frozenset[str], rule: Rule, earlier: list[Published]
+) -> tuple[list[Published], set[int]]:
+    """A table by sector over ``months`` (each incident its own victim), protected with the
+    earlier releases in its audit; its cells as published and its primary cells."""
+    sectors = sorted({s for s, _ in truth})
+    cells = []
+    for held in [*({s} for s in sectors), set(sectors)]:
+        value = sum(n for (s, m), n in truth.items() if s in held and m in months)
+        codes = {"sector": frozenset(held), "month": months}
+        cells.append(Cell((str(sorted(held)),), codes, value, value, min(value, 2)))
+    pattern = protect(cells, [list(range(len(cells)))], rule, earlier)
+    shown = [
+        Published(
+            c.codes,
+            c.value,
+            c.value,
+            c.value,
+            i in pattern.cells,
+            c.key[0],
+            pattern.reasons.get(i, "").startswith("primary"),
+        )
+        for i, c in enumerate(cells)
+    ]
+    return shown, {i for i, r in pattern.reasons.items() if r.startswith("primary")}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=4, max_size=4))
+def test_releases_are_kept_only_when_together_they_survive_an_attacker_who_tries_every_table(
+    counts: list[int],
+) -> None:
+    """Two sectors over two months; October by sector, November by sector, then October to
+    November by sector (the differencing attack: the last minus November is October). Each is
+    protected with the kept ones in its audit and kept only when the audit of all passes; what
+    is kept survives an attacker who tries every integer table of sector × month."""
+    atoms = [(s, m) for s in ("s0", "s1") for m in ("oct", "nov")]
+    truth = dict(zip(atoms, counts, strict=True))
+    rule = Rule(threshold=3, protection=0.5)
+    published: list[Published] = []
+    targets: list[Published] = []
+    for months in ({"oct"}, {"nov"}, {"oct", "nov"}):
+        shown, primary_cells = _by_sector(truth, frozenset(months), rule, published)
+        if not audit(published + shown, rule):
+            published += shown
+            targets += [shown[i] for i in primary_cells]
+    most = 13  # above any value (8 at most) plus its protection (4 at most)
+    tables = np.array(list(itertools.product(range(most + 1), repeat=4)))
+
+    def sums(cell: Published) -> np.ndarray:
+        return tables @ np.array([1 if _holds(cell, a) else 0 for a in atoms])
+
+    consistent = np.ones(len(tables), dtype=bool)
+    for cell in published:
+        if not cell.suppressed:
+            consistent &= sums(cell) == cell.value
+    for cell in targets:
+        values = sums(cell)[consistent]
+        p = rule.interval(cell.value)
+        assert values.min() <= max(0, cell.value - p)
+        assert values.max() >= cell.value + p
+
+
+def _holds(cell: Published, atom: tuple[str, str]) -> bool:
+    return atom[0] in cell.codes["sector"] and atom[1] in cell.codes["month"]

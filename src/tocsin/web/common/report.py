@@ -5,9 +5,10 @@ hatch of suppressed cells in print).
 
 The rendering sits in the web layer, beside the other templates, because both the web and the
 command line reach it (the command line sits above the web); ``stats/report.py`` holds the
-report as data and its SVG charts, and imports neither. The page links its stylesheet
-(``/static/report.css``: the CSP allows no inline style); the PDF is given the same file as a
-stylesheet, so it needs no server and fetches nothing.
+report as data (its words from ``stats/wording.py``, its SVG charts from ``stats/charts.py``),
+and imports neither. The page links its stylesheet (``/static/report.css``: the CSP allows no
+inline style); the PDF is given the same file as a stylesheet, so it needs no server and fetches
+nothing.
 """
 
 from __future__ import annotations

@@ -49,8 +49,9 @@ def check(request: Request, posted: Form) -> HTMLResponse:
     oversight = deps.desk(request).oversight
     try:
         checked = oversight.check(posted.viewer.principal, oversight.spec(text))
-    except InvalidValue as exc:
-        return _page(request, posted.viewer, text, error=str(exc), status=400)
+    except (Conflict, InvalidValue) as exc:  # Conflict: past the year's budget, or too fine
+        status = 409 if isinstance(exc, Conflict) else 400
+        return _page(request, posted.viewer, text, error=str(exc), status=status)
     return _page(request, posted.viewer, text, checked=checked)
 
 
