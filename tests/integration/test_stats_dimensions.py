@@ -1,4 +1,5 @@
 """The dimensions and measures of statistics releases on the store, SQLite and PostgreSQL:
+events counted by the database and judged on their victims;
 requests for assistance counted by legal basis and direction as the yearly figures count them;
 incidents by the country the registry gives their constituent; victims each counted once; and
 a release reproduced from its stored declaration gives the same snapshot and CSV."""
@@ -10,10 +11,12 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.desk import Team, make_team
+from tests.factories import make_event, rows
 from tests.integration.test_assist_figures import seed
 from tocsin.assist.figures import AssistFigures
+from tocsin.errors import Conflict
 from tocsin.model.constituent import Constituent
-from tocsin.stats.releases import Oversight
+from tocsin.stats.releases import RELEASE_LOCK, Oversight
 from tocsin.stats.tables import spec_of
 from tocsin.store import Store
 
@@ -99,3 +102,100 @@ def test_a_release_reproduced_from_its_declaration_gives_the_same_snapshot_and_c
     )
     moved = oversight.reproduce(team.people["admin"], kept["id"])
     assert not moved.same and moved.snapshot != kept["snapshot"]
+
+
+def test_a_release_waits_for_the_one_being_made(store: Store, team: Team) -> None:
+    """Two releases made at once would each be audited without the other: while one holds the
+    store's release lock, another is refused, saying so, and nothing is kept."""
+    oversight = Oversight(store, now=team.clock)
+    spec = spec_of({"name": "march", "rows": "sector", "from": "2026-03"})
+    with store.try_lock(RELEASE_LOCK) as held:
+        assert held
+        with pytest.raises(Conflict, match="another statistics release is being made"):
+            oversight.release(team.people["lead"], spec)
+    assert oversight.releases(team.people["lead"]) == []
+    assert oversight.release(team.people["lead"], spec)["state"] == "pending"
+
+
+def test_a_templates_tables_are_released_together_or_not_at_all(store: Store, team: Team) -> None:
+    team.clock.now = at(3)
+    for n in range(12):
+        team.desk.create(
+            team.people["analyst"], title=f"n{n}", type="ddos", priority="P2", sector="health"
+        )
+    oversight = Oversight(store, now=team.clock)
+    _, specs = oversight.template("art14", 2026)
+    kept = oversight.release_all(team.people["lead"], specs)
+    assert [r["name"] for r in kept] == ["offences-2026", "offences-by-sector-2026"]
+    offences = {"/".join(c["key"]): c["shown"] for c in kept[0]["cells"]}
+    assert (offences["art4"], offences["Total"]) == (12, 12)
+
+
+def test_tables_released_together_are_kept_all_or_none(store: Store, team: Team) -> None:
+    """January to October, November, then January to November by sector: the last minus the
+    first is November, whose health cell (one victim) November's table hides. Released
+    together, the third is refused, named, and none of the three is kept."""
+    for month, health in ((1, 3), (10, 3), (11, 1)):
+        team.clock.now = at(month)
+        for sector, victims in (("energy", 4), ("health", health)):
+            for n in range(victims):
+                team.desk.create(
+                    team.people["analyst"],
+                    title=f"{sector} {n}",
+                    type="phishing",
+                    priority="P3",
+                    constituent=f"{sector}-{n}",
+                    sector=sector,
+                )
+    oversight = Oversight(store, now=team.clock)
+    specs = [
+        spec_of({"name": name, "rows": "sector", "from": first, "to": last, "threshold": 2})
+        for name, first, last in (
+            ("to-oct", "2026-01", "2026-10"),
+            ("nov", "2026-11", "2026-11"),
+            ("to-nov", "2026-01", "2026-11"),
+        )
+    ]
+    with pytest.raises(Conflict, match=r"refused: to-nov: .*health"):
+        oversight.release_all(team.people["lead"], specs)
+    assert oversight.releases(team.people["lead"]) == []
+    assert len(oversight.release_all(team.people["lead"], specs[:2])) == 2
+
+
+def test_events_are_counted_by_the_database_and_judged_on_their_victims(
+    store: Store, team: Team
+) -> None:
+    """Reports before they are incidents: three constituents' events and one network's, by
+    RSIT class; each cell's victims are the constituents, else the networks (ASNs), behind it."""
+    store.replace_constituents(
+        [Constituent(f"c{n}", sector="health", country="EE") for n in range(3)]
+    )
+    events = [
+        make_event(
+            source__ip=f"192.0.2.{n}",
+            time__source=f"2026-03-{1 + n % 28:02d}T10:00:00+00:00",
+            tocsin__constituent=f"c{n % 3}",
+        )
+        for n in range(30)
+    ]
+    events += [
+        make_event(
+            source__ip="198.51.100.9",
+            source__asn=64500,
+            classification__type="ddos",
+            time__source="2026-03-09T10:00:00+00:00",
+        ),
+        make_event(source__ip="192.0.2.99", time__source="2026-04-02T10:00:00+00:00"),
+    ]
+    store.write(rows(*events), [])
+    oversight = Oversight(store, now=team.clock)
+    spec = spec_of({"name": "e", "measure": "events", "rows": "taxonomy", "from": "2026-03"})
+    checked = {"/".join(r["key"]): r for r in oversight.check(team.people["lead"], spec).rows()}
+    scans, attacks = checked["information-gathering"], checked["availability"]
+    assert (scans["value"], scans["victims"], attacks["value"], attacks["victims"]) == (30, 3, 1, 1)
+    assert checked["Total"]["value"] == 31  # April's event is not in March
+    assert scans["suppressed"]  # 3 victims: fewer than 10, however many events
+    by_sector = cells(
+        oversight, team, measure="events", rows="sector", columns="country", **{"from": "2026-03"}
+    )
+    assert (by_sector["health/EE"], by_sector["other/ZZ"]) == (30, 1)

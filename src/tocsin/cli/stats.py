@@ -100,8 +100,7 @@ def template(
             return
         who = acting(d, as_)
         leaked = False
-        for spec in specs:
-            found = d.oversight.check(who, spec)
+        for spec, found in zip(specs, d.oversight.check_all(who, specs), strict=True):
             hidden = sum(1 for row in found.rows() if row["suppressed"])
             out.print(shown(f"{spec.name}: {hidden} of {len(found.table.cells)} cells suppressed"))
             for leak in found.leaks:

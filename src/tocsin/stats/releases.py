@@ -9,6 +9,9 @@ leaks is refused before anything is kept, naming the cells an attacker could nar
 kept release waits for a second lead or admin (never its author) to publish it; its cells, their
 true values and what is shown are stored once and never changed, and the snapshot (a SHA-256 of
 the counted records) and the CSV's SHA-256 make it reproducible. Every step is in the audit log.
+
+One module past 400 lines: reading what a table counts, checking, keeping and deciding a
+release are one lifecycle over one ledger, which every step audits against.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from tocsin.stats.tables import (
     Table,
     audit_codes,
     build,
+    event_record,
     parse_spec,
     record,
     request_record,
@@ -56,6 +60,7 @@ from tocsin.store.base import Store
 MAKERS = (Role.ADMIN, Role.LEAD)
 READERS = (Role.ADMIN, Role.LEAD, Role.AUDITOR)
 LEFT_OUT_TAGS = frozenset({"exercise", "test"})
+RELEASE_LOCK = "stats-release"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,8 @@ class Oversight:
         end = _month_start(last) + monthrange(year, month)[1] * 86_400
         if spec.measure == "requests":
             return self._requests(start, end)
+        if spec.measure == "events":
+            return self._events(start, end)
         countries = {c.name: c.country for c in self.store.constituents()}
         found = []
         months: dict[int, str] = {}  # a day's month, worked out once
@@ -150,6 +157,30 @@ class Oversight:
             country = countries.get(constituent) if constituent else None
             found.append(
                 record(type_, sector, priority, month, victim, source=source, country=country)
+            )
+        return found
+
+    def _events(self, start: int, end: int) -> list[Record]:
+        """The period's events as the database counts them, by day, type, constituent and
+        source ASN; a victim is the constituent, else the network (ASN) the events came from."""
+        registry = {c.name: c for c in self.store.constituents()}
+        months: dict[int, str] = {}
+        found = []
+        for day, type_, constituent, asn, count in self.store.oversight.events_counted(start, end):
+            month = months.get(day)
+            if month is None:
+                month = months[day] = datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m")
+            known = registry.get(constituent) if constituent else None
+            victim = (
+                f"constituent:{constituent}"
+                if constituent
+                else f"asn:{asn}"
+                if asn is not None
+                else "unknown"
+            )
+            sector = known.sector if known else None
+            found.append(
+                event_record(type_, month, victim, int(count), sector, known and known.country)
             )
         return found
 
@@ -175,16 +206,23 @@ class Oversight:
             )
         return found
 
-    def check(self, who: Principal, spec: Spec, also: Sequence[Published] = ()) -> Checked:
+    def check(
+        self,
+        who: Principal,
+        spec: Spec,
+        also: Sequence[Published] = (),
+        counted: tuple[list[Record], str] | None = None,
+    ) -> Checked:
         """The table, its suppression and its audit with every kept release (and ``also``: the
-        tables released with it)."""
+        tables released with it); ``counted``: its period's records and their snapshot, when
+        already read."""
         access.require(who, *MAKERS)
         if spec.dp:
-            return self._noisy(spec)
-        records = self.records(spec)
+            return self._noisy(spec, counted[0] if counted else None)
+        records, snapshot = counted or self.counted(spec)
         table = build(spec, records)
         pattern = protect(table.cells, table.lines, spec.rule)
-        checked = Checked(table, pattern, [], _snapshot(records))
+        checked = Checked(table, pattern, [], snapshot)
         mine = _published(checked.rows(), spec)
         try:
             leaks = audit([*mine, *self._earlier(), *also], spec.rule)
@@ -192,12 +230,20 @@ class Oversight:
             raise Conflict(f"refused: {exc}") from None
         return Checked(table, pattern, leaks, checked.snapshot)
 
-    def _noisy(self, spec: Spec) -> Checked:
+    def counted(self, spec: Spec) -> tuple[list[Record], str]:
+        """The records of the table's period and their snapshot (the SHA-256 that makes a
+        release reproducible)."""
+        records = self.records(spec)
+        return records, _snapshot(records)
+
+    def _noisy(self, spec: Spec, records: list[Record] | None = None) -> Checked:
         """A differentially private table (``stats.dp``): refused (``Conflict``) past a year's
         budget; each victim's incidents clamped to its contributions, the noise drawn; nothing
         suppressed. A check draws its own noise, seen by staff only, who see the counts too."""
         dp.afford(self._kept(), spec, self.budget)
-        counted, left_out = dp.clamp(self.records(spec), spec.contributions, set(spec.months))
+        if records is None:
+            records = self.records(spec)
+        counted, left_out = dp.clamp(records, spec.contributions, set(spec.months))
         table = build(spec, counted)
         return Checked(table, Pattern(), [], _snapshot(counted), dp.noisy(table, left_out))
 
@@ -229,24 +275,44 @@ class Oversight:
         """Keep a release waiting for a second lead; refused (``Conflict``) when it leaks."""
         return self.release_all(who, [spec])[0]
 
-    def release_all(self, who: Principal, specs: Sequence[Spec]) -> list[dict[str, Any]]:
-        """Keep several tables at once (a template's): each audited with the kept releases and
-        the tables before it; if one leaks, it is named and none is kept."""
-        batch: list[Published] = []
-        made: list[tuple[Spec, Checked]] = []
+    def check_all(
+        self, who: Principal, specs: Sequence[Spec], batch: list[Published] | None = None
+    ) -> list[Checked]:
+        """Several tables (a template's): each audited with the kept releases and the tables
+        before it in ``specs``, as ``release_all`` would keep them."""
+        batch = [] if batch is None else batch
+        found = []
+        read: dict[tuple[str, str, str], tuple[list[Record], str]] = {}  # a period read once
         for spec in specs:
-            checked = self.check(who, spec, batch)
-            if checked.leaks:
-                raise Conflict(
-                    f"refused: {spec.name}: with the releases before it, an attacker could "
-                    "narrow " + "; ".join(leak.line() for leak in checked.leaks[:5])
-                )
+            key = ("requests" if spec.measure == "requests" else "incidents", spec.first, spec.last)
+            if key not in read:
+                read[key] = self.counted(spec)
+            checked = self.check(who, spec, batch, read[key])
             if not spec.dp:
                 batch += _published(checked.rows(), spec, prefix="with it ")
-            made.append((spec, checked))
-        dp.afford_together([spec for spec, _ in made], self._kept(), self.budget)
-        with self.store.transaction() as tx:
-            ids = [self._keep(tx, who, spec, checked) for spec, checked in made]
+            found.append(checked)
+        return found
+
+    def release_all(self, who: Principal, specs: Sequence[Spec]) -> list[dict[str, Any]]:
+        """Keep several tables at once (a template's): each audited with the kept releases and
+        the tables before it; if one leaks, it is named and none is kept. One release is made
+        at a time (a lock on the store): two made at once would each be audited without the
+        other."""
+        access.require(who, *MAKERS, scope="write")
+        with self.store.try_lock(RELEASE_LOCK) as held:
+            if not held:
+                raise Conflict("another statistics release is being made: try again in a moment")
+            checked_all = self.check_all(who, specs)
+            for spec, checked in zip(specs, checked_all, strict=True):
+                if checked.leaks:
+                    raise Conflict(
+                        f"refused: {spec.name}: with the releases before it, an attacker could "
+                        "narrow " + "; ".join(leak.line() for leak in checked.leaks[:5])
+                    )
+            dp.afford_together(list(specs), self._kept(), self.budget)
+            with self.store.transaction() as tx:
+                made = zip(specs, checked_all, strict=True)
+                ids = [self._keep(tx, who, spec, checked) for spec, checked in made]
         found = [self.store.oversight.release(i) for i in ids]
         return [f for f in found if f is not None]
 
@@ -375,8 +441,14 @@ def _published(rows: list[dict[str, Any]], spec: Spec, prefix: str = "") -> list
 
 
 def _snapshot(records: list[Record]) -> str:
-    lines = sorted(orjson.dumps([r.codes, r.victim], option=orjson.OPT_SORT_KEYS) for r in records)
+    lines = sorted(
+        orjson.dumps([r.codes, r.victim, *([r.count] if r.count != 1 else [])], option=_SORTED)
+        for r in records
+    )
     return hashlib.sha256(b"\n".join(lines)).hexdigest()
+
+
+_SORTED = orjson.OPT_SORT_KEYS
 
 
 def _month_start(month: str) -> int:

@@ -25,6 +25,9 @@ interval ``[v - p, v + p]`` (cut at 0), ``p = ceil(protection × max(v, threshol
   protection interval.
 
 The LP relaxation gives ranges at least as wide as the integer ones (as τ-ARGUS's audit does).
+
+One module past 400 lines: the secondary suppression's integer program and the attacker's
+audit are two halves of one loop (each pattern is audited, each failed audit cuts the program).
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ A table is declared in TOML::
 The measure is the number of incidents opened in the period (additive, so a margin is the sum of
 its parts); a cell's risk is judged on the distinct victims behind it: the incident's
 constituent, the person or organisation of a report from the public, else the incident itself.
+
+One module past 400 lines: the code lists, the declarations that name them and the codes the
+audit relates across releases must change together.
 """
 
 from __future__ import annotations
@@ -104,6 +107,8 @@ def code_lists() -> dict[str, tuple[str, ...]]:
 
 
 # What a table counts, and the dimensions each measure may be broken down by. Incidents opened;
+# events observed (the reports the feeds and the public brought, before they became incidents;
+# by the constituent the event was matched to: its sector and country);
 # distinct victims (by what belongs to the victim, so that the parts of a margin are disjoint and
 # add up: a victim has one sector and one country); requests for assistance issued or received
 # (by legal basis, direction, counterpart country, month).
@@ -118,6 +123,7 @@ MEASURES: dict[str, tuple[str, ...]] = {
         "reporter",
         "month",
     ),
+    "events": ("type", "taxonomy", "offence", "sector", "country", "month"),
     "victims": ("sector", "country"),
     "requests": ("basis", "direction", "country", "month"),
 }
@@ -278,6 +284,7 @@ class Record:
 
     codes: dict[str, str]  # type, taxonomy, sector, priority, month
     victim: str
+    count: int = 1  # events: one record holds the events of one victim, type and day
 
 
 def record(
@@ -305,6 +312,26 @@ def record(
             "month": month,
         },
         victim,
+    )
+
+
+def event_record(
+    type_: str, month: str, victim: str, count: int, sector: str | None, country: str | None
+) -> Record:
+    """Events of one type, month and victim (the constituent they were matched to, else the
+    network they came from), counted by the database."""
+    kind = type_ if type_ in _TYPES else OTHER
+    return Record(
+        {
+            "type": kind,
+            "taxonomy": TYPE_TO_TAXONOMY.get(kind, OTHER),
+            "offence": OFFENCES.get(kind, NO_OFFENCE),
+            "sector": sector if sector in _SECTORS else OTHER,
+            "country": country if country in _COUNTRIES else UNKNOWN_COUNTRY,
+            "month": month,
+        },
+        victim,
+        count,
     )
 
 
@@ -378,7 +405,7 @@ def build(spec: Spec, records: Iterable[Record]) -> Table:
             col = r.codes[spec.columns]
             keys = [(row, col), (row, TOTAL), (TOTAL, col), (TOTAL, TOTAL)]
         for key in keys:
-            by_cell[key][r.victim] += 1
+            by_cell[key][r.victim] += r.count
     base: dict[str, frozenset[str]] = {}
     if "month" not in (spec.rows, spec.columns):
         base["month"] = frozenset(spec.months)
@@ -427,6 +454,7 @@ __all__ = [
     "audit_codes",
     "build",
     "code_lists",
+    "event_record",
     "parse_spec",
     "record",
     "reporter",

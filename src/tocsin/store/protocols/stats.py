@@ -30,6 +30,11 @@ class StatsStore(Protocol):
         sector, priority, created, constituent, source, details JSON)."""
         ...
 
+    def events_counted(self, start: int, end: int) -> Iterator[tuple[Any, ...]]:
+        """The events observed in ``[start, end)``, counted by the database: (day, type,
+        constituent, source ASN, events), one row for each combination of the four."""
+        ...
+
     def response_times(self, start: int, end: int) -> Iterator[tuple[Any, ...]]:
         """For the yearly report: the incidents opened in ``[start, end)`` and not merged, each
         as (priority, created, acknowledged_at, resolved_at, waited, details JSON)."""

@@ -15,6 +15,7 @@ from tocsin.store.sql.engine import connection
 
 _R = schema.stats_releases
 _I = schema.incidents
+_E = schema.events
 _C = schema.cvd_cases
 
 
@@ -65,6 +66,20 @@ class SqlStats:
             )
             .where(_I.c.created >= start, _I.c.created < end, _I.c.merged_into.is_(None))
             .order_by(_I.c.id)
+        )
+        with self.engine.connect() as conn:
+            yield from (
+                tuple(row) for row in conn.execution_options(yield_per=10_000).execute(stmt)
+            )
+
+    def events_counted(self, start: int, end: int) -> Iterator[tuple[Any, ...]]:
+        """Counted in the database (a year holds millions of events; its distinct days, types,
+        constituents and ASNs far fewer), from the event-time index."""
+        keys = (_E.c.day, _E.c.type, _E.c.constituent, _E.c.source_asn)
+        stmt = (
+            sa.select(*keys, sa.func.count())
+            .where(_E.c.event_time >= start, _E.c.event_time < end)
+            .group_by(*keys)
         )
         with self.engine.connect() as conn:
             yield from (
