@@ -22,6 +22,7 @@ from tests.desk import Team, make_team
 from tests.integration.test_console_http import Desk, desk
 from tocsin.assist.figures import AssistFigures
 from tocsin.model.sla import SlaPolicy
+from tocsin.services import report as report_service
 from tocsin.services.report import ParliamentReport
 from tocsin.stats import report, wording
 from tocsin.stats.releases import Oversight
@@ -271,3 +272,40 @@ def test_every_word_and_label_is_in_both_languages() -> None:
     for lang in ("en", "fr"):
         for dimension in ("sector", "taxonomy", "priority"):
             assert set(lists[dimension]) <= set(wording.catalogue(lang)[dimension]), dimension
+
+
+def test_the_service_figures_are_read_again_after_ten_minutes_not_at_every_asking(
+    made: tuple[Team, ParliamentReport, dict[str, dict[str, object]]],
+) -> None:
+    """The report is public and reads a year of incidents: a crowd asking for it within ten
+    minutes is given the figures read for the first; after ten minutes they are read again."""
+    team, service, _ = made
+
+    def p2() -> list[str]:
+        built = service.build(2026, "en")
+        grids = {g.anchor: dict(g.rows) for g in built.service}
+        return [c.text for c in grids["service-acknowledge"]["P2 (high)"]][1:]
+
+    analyst = team.people["analyst"]
+    made_ids = [
+        team.desk.create(analyst, title=f"p2 {n}", type="phishing", priority="P2").id
+        for n in range(12)
+    ]
+    team.clock.now += 30 * 60
+    assert p2() == ["[c]"] * 3  # none acknowledged yet
+    for incident_id in made_ids:
+        team.desk.transition(analyst, incident_id, "acknowledged")
+    assert p2() == ["[c]"] * 3  # within ten minutes of the first reading
+    team.clock.now += report_service.SERVICE_TTL
+    assert p2()[0] == "30 min"
+
+
+def test_the_same_report_is_laid_out_as_pdf_once(
+    made: tuple[Team, ParliamentReport, dict[str, dict[str, object]]],
+) -> None:
+    _, service, _ = made
+    built = service.build(2026, "fr")
+    first = rendering.pdf(built)
+    kept = len(rendering._PDFS)
+    assert rendering.pdf(built) == first and len(rendering._PDFS) == kept
+    assert first in rendering._PDFS.values()

@@ -28,6 +28,8 @@ from tocsin.stats.releases import LEFT_OUT_TAGS, Oversight
 from tocsin.store.base import Store
 
 FIRST_YEAR, LAST_YEAR = 1970, 9998
+SERVICE_TTL = 600  # seconds a year's service figures are kept before they are read again
+KEPT_YEARS = 16
 
 
 class ParliamentReport:
@@ -44,6 +46,9 @@ class ParliamentReport:
         self.sla = sla
         self.assist_figures = assist_figures
         self.now = now
+        # the report is public and its service figures read a year of incidents: kept for
+        # SERVICE_TTL, so that a crowd asking for it costs one read every ten minutes
+        self._service: dict[int, tuple[int, report.Service]] = {}
 
     def years(self) -> list[int]:
         """The years with a published release inside them, newest first."""
@@ -58,7 +63,16 @@ class ParliamentReport:
         published = [r for r in self.oversight.releases(None) if report.within(r, year)]
         if not published:
             raise NotFound(f"no statistics release published for {year}")
-        return report.build(year, lang, published, self.service(year), now=self.now())
+        return report.build(year, lang, published, self._kept_service(year), now=self.now())
+
+    def _kept_service(self, year: int) -> report.Service:
+        at = self.now()
+        kept = self._service.get(year)
+        if kept is None or not 0 <= at - kept[0] < SERVICE_TTL:
+            kept = self._service[year] = (at, self.service(year))
+            while len(self._service) > KEPT_YEARS:
+                self._service.pop(next(iter(self._service)))
+        return kept[1]
 
     def service(self, year: int) -> report.Service:
         """The desk's own figures for incidents, notices, cases and requests of ``year`` (UTC)."""

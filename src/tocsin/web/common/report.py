@@ -13,6 +13,9 @@ nothing.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from importlib import resources
 from typing import Any
 
@@ -52,15 +55,39 @@ def html(report: YearReport, *, web: bool = False, page_links: dict[str, Any] | 
 
 
 def pdf(report: YearReport) -> bytes:
-    """The report as PDF, from the HTML the page shows (without its links), by WeasyPrint."""
-    from weasyprint import CSS, HTML  # loaded when a PDF is asked for: pango is read at import
-
+    """The report as PDF, from the HTML the page shows (without its links), by WeasyPrint. The
+    same document gives the same PDF, kept (a few): the page is public and a PDF takes a CPU
+    second or more to lay out."""
     document = ENVIRONMENT.get_template(TEMPLATE).render(
         report=report, stylesheet=None, inline_style=None, links=None
     )
-    written = HTML(string=document).write_pdf(stylesheets=[CSS(string=stylesheet())])
+    key = hashlib.sha256(document.encode()).hexdigest()
+    with _LOCK:
+        kept = _PDFS.get(key)
+    if kept is not None:
+        return kept
+    from weasyprint import CSS, HTML  # loaded when a PDF is asked for: pango is read at import
+
+    written = HTML(string=document, url_fetcher=_fetch_nothing).write_pdf(
+        stylesheets=[CSS(string=stylesheet(), url_fetcher=_fetch_nothing)]
+    )
     assert written is not None
+    with _LOCK:
+        _PDFS[key] = bytes(written)
+        while len(_PDFS) > KEPT_PDFS:
+            _PDFS.popitem(last=False)
     return bytes(written)
+
+
+KEPT_PDFS = 8
+_PDFS: OrderedDict[str, bytes] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """WeasyPrint's fetcher for the report: nothing is fetched (no network, no file), whatever a
+    release's text holds; the report's charts are inline SVG and its style is given."""
+    raise ValueError(f"the report fetches nothing: {url[:80]}")
 
 
 def file_name(year: int, lang: str, suffix: str) -> str:
