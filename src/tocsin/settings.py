@@ -16,6 +16,7 @@ from typing import Any
 
 from tocsin.errors import ConfigError
 from tocsin.model.clients import networks
+from tocsin.model.constituent import region
 from tocsin.model.sla import SlaPolicy
 
 SETTINGS: dict[str, str] = {
@@ -106,7 +107,17 @@ SETTINGS: dict[str, str] = {
     "stats_budget": "the privacy budget (epsilon) of a calendar year: the differentially private "
     "statistics releases whose period touches the year spend it together; a release past it is "
     "refused (1.0)",
+    "stats_regions": "the region codes statistics tables break incidents down by (the desk's "
+    "public list, NUTS or ISO 3166-2, e.g. 'EE001 EE004 EE008'); a constituent elsewhere counts "
+    "as 'other' (none: no table by region)",
 }
+
+
+def _regions_valid(codes: tuple[str, ...]) -> bool:
+    try:
+        return all(region(code) == code for code in codes)
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -163,6 +174,13 @@ class Settings:
     audit_checkpoint_every: int = 300
     audit_checkpoint_entries: int = 100
     stats_budget: float = 1.0
+    stats_regions: str = ""
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """``stats_regions`` as a list: upper case, in the order given, each once."""
+        codes = self.stats_regions.replace(",", " ").upper().split()
+        return tuple(dict.fromkeys(codes))
 
     @classmethod
     def load(
@@ -210,6 +228,10 @@ class Settings:
         if result.report_min_seconds < 0 or result.report_limit < 1:
             raise ConfigError("report_min_seconds ≥ 0 and report_limit ≥ 1, please")
         _check_pull_limits(result)
+        if not _regions_valid(result.regions):
+            raise ConfigError(
+                "stats_regions: region codes (NUTS, e.g. EE001, or ISO 3166-2, e.g. EE-37), please"
+            )
         if not 0 < result.stats_budget < float("inf"):
             raise ConfigError("stats_budget: an epsilon above 0 (a year's privacy budget), please")
         _check_retention(result)

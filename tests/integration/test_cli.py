@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tocsin.cli import app
+from tocsin.store import open_store
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "tocsin" / "demo"
 TELNET = DEMO / "feeds" / "shadowserver-2026-11-20-scan_telnet-nl-geo.csv"
@@ -109,6 +110,59 @@ def test_constituents_list_shows_the_registry(cli: CliRunner) -> None:
     """constituents list shows each imported organisation with its sector."""
     result = cli.invoke(app, ["constituents", "list"])
     assert "National Parliament" in result.output and "parliament" in result.output
+
+
+def test_constituents_import_keeps_regions_through_a_round_trip(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """A CSV with a ``region`` column imported by the command keeps each region, upper-cased;
+    the registry as stored, written back as ``[[constituent]]`` tables and imported again, is the
+    same; a bad region stops the import (status 2, naming the line and the field) and the registry
+    stays as it was. (There is no export command: the store is read directly.)"""
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        "name,sector,country,region,networks\n"
+        "Port of Tallinn,transport,EE,ee001,192.0.2.0/25\n"
+        "Paris Hospital,health,FR,fr-idf,192.0.2.128/25\n"
+        "Riverside School,education,,,\n",
+        encoding="utf-8",
+    )
+    imported = cli.invoke(app, ["constituents", "import", str(registry)])
+    assert imported.exit_code == 0, imported.output
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    store = open_store(url)
+    try:
+        stored = store.constituents()
+    finally:
+        store.close()
+    assert {c.name: c.region for c in stored} == {
+        "Paris Hospital": "FR-IDF",
+        "Port of Tallinn": "EE001",
+        "Riverside School": None,
+    }
+    lines: list[str] = []
+    for c in stored:
+        lines.append("[[constituent]]")
+        lines.extend(
+            f"{key} = {orjson.dumps(value).decode()}"
+            for key, value in c.as_dict().items()
+            if value is not None and key != "notify"
+        )
+    exported = tmp_path / "registry.toml"
+    exported.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    again = cli.invoke(app, ["constituents", "import", str(exported)])
+    assert again.exit_code == 0, again.output
+    store = open_store(url)
+    try:
+        assert store.constituents() == stored
+        bad = tmp_path / "bad.csv"
+        bad.write_text("name,region\nPort of Tallinn,EE001\nRiga Water,Vidzeme\n")
+        refused = cli.invoke(app, ["constituents", "import", str(bad)])
+        assert refused.exit_code == 2
+        assert "bad.csv:3: constituent.region: 'Vidzeme'" in refused.output
+        assert store.constituents() == stored
+    finally:
+        store.close()
 
 
 def test_feeds_lists_every_feed_with_help(cli: CliRunner) -> None:

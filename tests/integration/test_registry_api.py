@@ -59,3 +59,40 @@ def test_an_analyst_reads_and_changes_nothing(desk: Desk) -> None:
     refused = client.put("/api/v1/constituents/X", json={"name": "X"}, headers=analyst)
     assert refused.status_code == 403
     assert names(client, analyst) == []
+
+
+def test_a_constituent_keeps_its_region_through_the_api(desk: Desk) -> None:
+    """A region given in the body (NUTS or ISO 3166-2, any case) is kept upper-cased and read
+    back, by the whole-registry replace too; a bad one is refused as a bad country is (400,
+    naming ``constituent.region``) and changes nothing."""
+    client: TestClient = desk.client
+    lead = bearer(desk, "lead")
+    body = {"name": "Port of Tallinn", "country": "ee", "region": "ee001"}
+    saved = client.put("/api/v1/constituents/Port of Tallinn", json=body, headers=lead)
+    assert saved.status_code == 200, saved.text
+    assert (saved.json()["country"], saved.json()["region"]) == ("EE", "EE001")
+    [read] = client.get("/api/v1/constituents", headers=lead).json()
+    assert read["region"] == "EE001"
+    bad_country = client.put(
+        "/api/v1/constituents/Port of Tallinn", json=body | {"country": "XX"}, headers=lead
+    )
+    bad_region = client.put(
+        "/api/v1/constituents/Port of Tallinn", json=body | {"region": "Harjumaa"}, headers=lead
+    )
+    assert bad_region.status_code == bad_country.status_code == 400
+    assert "constituent.region" in bad_region.text and "Harjumaa" in bad_region.text
+    [kept] = desk.team.store.constituents()
+    assert kept.region == "EE001"
+    everything = [
+        {"name": "Port of Tallinn", "region": "ee-37"},
+        {"name": "Riga Water", "country": "LV"},
+    ]
+    assert client.put("/api/v1/constituents", json=everything, headers=lead).status_code == 200
+    regions = {
+        c["name"]: c["region"] for c in client.get("/api/v1/constituents", headers=lead).json()
+    }
+    assert regions == {"Port of Tallinn": "EE-37", "Riga Water": None}
+    everything[1]["region"] = "LV0069"
+    refused = client.put("/api/v1/constituents", json=everything, headers=lead)
+    assert refused.status_code == 400 and "constituents[2].constituent.region" in refused.text
+    assert [c.region for c in desk.team.store.constituents()] == ["EE-37", None]

@@ -136,3 +136,45 @@ def test_the_pages_for_a_lead_and_for_an_analyst(desk: Desk) -> None:
         data={"csrf": csrf_of(desk.client, "/constituents"), "name": "City Water"},
     )
     assert denied.status_code == 403 and names(desk) == ["City Water"]
+
+
+def test_the_form_saves_a_region_and_the_pages_show_it(desk: Desk) -> None:
+    """The console's form has a labelled region field with its hint; a region typed in lower case
+    is saved upper-cased, shown in the registry beside the country and in the change form; a bad
+    one is refused (400) pointing at the field, with what was typed kept."""
+    desk.user("leo", role="lead")
+    assert log_in(desk.client, "leo").status_code == 303
+    page = desk.client.get("/constituents").text
+    assert '<label for="c-region">' in page and 'id="c-region" name="region"' in page
+    assert 'aria-describedby="c-region-hint"' in page
+    assert "NUTS code, e.g. FR1, or ISO 3166-2, e.g. FR-IDF" in page
+    added = desk.client.post(
+        "/constituents",
+        data={
+            "csrf": csrf_of(desk.client, "/constituents"),
+            "name": "Port of Tallinn",
+            "country": "ee",
+            "region": " ee001 ",
+        },
+    )
+    assert added.status_code == 303
+    [kept] = desk.team.store.constituents()
+    assert (kept.country, kept.region) == ("EE", "EE001")
+    listed = desk.client.get("/constituents").text
+    assert '<th scope="col">Country</th><th scope="col">Region</th>' in listed
+    assert "<td>EE</td>\n    <td>EE001</td>" in listed
+    edit = desk.client.get("/constituents/edit", params={"name": "Port of Tallinn"}).text
+    assert 'name="region" maxlength="6" size="7" spellcheck="false" value="EE001"' in edit
+    refused = desk.client.post(
+        "/constituents",
+        data={
+            "csrf": csrf_of(desk.client, "/constituents"),
+            "replacing": "Port of Tallinn",
+            "name": "Port of Tallinn",
+            "region": "Harju maakond",
+        },
+    )
+    assert refused.status_code == 400
+    assert 'href="#c-region"' in refused.text and 'value="Harju maakond"' in refused.text
+    assert 'aria-describedby="c-region-hint form-error" aria-invalid="true"' in refused.text
+    assert [c.region for c in desk.team.store.constituents()] == ["EE001"]

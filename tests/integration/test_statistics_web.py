@@ -81,3 +81,52 @@ def test_a_dp_table_past_the_years_budget_is_refused_on_the_page(desk: Desk) -> 
     assert "asks epsilon 5" in refused.text
     assert "name = &#34;noisy&#34;" in refused.text  # the declaration stays in the form
     assert desk.team.store.oversight.releases() == []  # nothing kept
+
+
+def test_a_lead_checks_a_template_then_releases_its_tables_for_a_second_lead(desk: Desk) -> None:
+    """The form's year is the desk's clock's (2026); the Art. 14 template's two tables are
+    checked with nothing kept, then released together as two pending releases."""
+    desk.user("lea", "lead")
+    lea = desk.client
+    assert log_in(lea, "lea").status_code == 303
+    page = lea.get("/statistics").text
+    assert 'id="template-year"' in page and 'value="2026"' in page
+    csrf = csrf_of(lea, "/statistics")
+    form = {"csrf": csrf, "template": "art14", "year": "2026"}
+    checked = lea.post("/statistics/template/check", data=form)
+    assert checked.status_code == 200
+    assert "offences-2026" in checked.text and "offences-by-sector-2026" in checked.text
+    assert "2 tables checked, nothing kept" in checked.text
+    assert '<option value="art14" selected>' in checked.text  # the choice stays in the form
+    assert desk.team.store.oversight.releases() == []
+    released = lea.post("/statistics/template/release", data=form)
+    assert released.status_code == 303 and released.headers["location"] == "/statistics"
+    kept = desk.team.store.oversight.releases()
+    assert sorted(r["name"] for r in kept) == ["offences-2026", "offences-by-sector-2026"]
+    assert {r["state"] for r in kept} == {"pending"}
+    listed = lea.get("/statistics").text
+    assert "Releases (2)" in listed and listed.count("<td>pending</td>") == 2
+
+
+def test_an_auditor_may_not_release_a_template_and_an_unknown_one_is_said(desk: Desk) -> None:
+    desk.user("audrey", "auditor")
+    desk.user("lea", "lead")
+    auditor = desk.client
+    assert log_in(auditor, "audrey").status_code == 303
+    page = auditor.get("/statistics")
+    assert page.status_code == 200 and "/statistics/template" not in page.text  # no form
+    refused = auditor.post(
+        "/statistics/template/release",
+        data={"csrf": csrf_of(auditor, "/statistics"), "template": "art14", "year": "2026"},
+    )
+    assert refused.status_code == 403
+    assert desk.team.store.oversight.releases() == []
+    lead = TestClient(auditor.app, follow_redirects=False)
+    assert log_in(lead, "lea").status_code == 303
+    unknown = lead.post(
+        "/statistics/template/check",
+        data={"csrf": csrf_of(lead, "/statistics"), "template": "art99", "year": "2026"},
+    )
+    assert unknown.status_code == 400 and 'id="form-error"' in unknown.text
+    assert "template: &#39;art99&#39;: one of annual, art14, art28" in unknown.text
+    assert desk.team.store.oversight.releases() == []

@@ -16,6 +16,7 @@ from tests.integration.test_assist_figures import seed
 from tocsin.assist.figures import AssistFigures
 from tocsin.errors import Conflict
 from tocsin.model.constituent import Constituent
+from tocsin.settings import ConfigError, Settings
 from tocsin.stats.releases import RELEASE_LOCK, Oversight
 from tocsin.stats.tables import spec_of
 from tocsin.store import Store
@@ -199,3 +200,62 @@ def test_events_are_counted_by_the_database_and_judged_on_their_victims(
         oversight, team, measure="events", rows="sector", columns="country", **{"from": "2026-03"}
     )
     assert (by_sector["health/EE"], by_sector["other/ZZ"]) == (30, 1)
+
+
+def test_incidents_are_counted_by_the_region_the_registry_gives_and_the_desks_list(
+    store: Store, team: Team
+) -> None:
+    store.replace_constituents(
+        [
+            Constituent("Tallinn Port", country="EE", region="EE001"),
+            Constituent("Tartu Clinic", country="EE", region="EE008"),
+            Constituent("Riga Water", country="LV", region="LV006"),
+        ]
+    )
+    team.clock.now = at(3)
+    for name in ("Tallinn Port", "Tallinn Port", "Tartu Clinic", "Riga Water", None):
+        team.desk.create(
+            team.people["analyst"], title="DDoS", type="ddos", priority="P2", constituent=name
+        )
+    settings = Settings.load({"TOCSIN_STATS_REGIONS": "ee001, EE004 EE008"})
+    oversight = Oversight(store, now=team.clock, regions=settings.regions)
+    spec = oversight.spec('name = "r"\nrows = "region"\nfrom = "2026-03"\nthreshold = 1\n')
+    checked = {
+        "/".join(r["key"]): r["value"] for r in oversight.check(team.people["lead"], spec).rows()
+    }
+    assert checked == {"EE001": 2, "EE004": 0, "EE008": 1, "other": 2, "Total": 5}
+
+
+def test_the_desks_regions_must_be_region_codes() -> None:
+    with pytest.raises(ConfigError, match="stats_regions"):
+        Settings.load({"TOCSIN_STATS_REGIONS": "EE001 Tallinn"})
+
+
+def test_the_annual_template_checks_reports_incidents_and_victims_together(
+    store: Store, team: Team
+) -> None:
+    team.clock.now = at(5)
+    for n in range(15):
+        team.desk.create(
+            team.people["analyst"],
+            title=f"n{n}",
+            type="phishing",
+            priority="P3",
+            constituent=f"bank-{n % 11}",
+            sector="banking",
+        )
+    store.write(rows(make_event(source__ip="192.0.2.1", time__source="2026-05-02T10:00:00Z")), [])
+    oversight = Oversight(store, now=team.clock)
+    title, specs = oversight.template("annual", 2026)
+    found = oversight.check_all(team.people["lead"], specs)
+    totals = {c.table.spec.name: c.rows()[-1]["value"] for c in found}
+    assert "annual report" in title
+    assert totals == {
+        "events-by-class-2026": 1,
+        "incidents-by-month-2026": 15,
+        "incidents-by-class-and-priority-2026": 15,
+        "incidents-by-sector-2026": 15,
+        "incidents-by-reporter-2026": 15,
+        "victims-by-sector-2026": 11,
+    }
+    assert not any(c.leaks for c in found)

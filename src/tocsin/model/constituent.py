@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from tocsin.errors import InvalidValue
 from tocsin.model import types
+from tocsin.model.countries import COUNTRY_CODES
 from tocsin.model.notice import Preferences, email_address
 
 # NIS2 Annex I (sectors of high criticality) and Annex II (other critical sectors), plus the
@@ -48,6 +50,25 @@ def sector(value: Any) -> str:
     return text
 
 
+# A statistical region (syntax and country only: the desk keeps the list of real ones, see
+# ``stats_regions``): a NUTS code of level 1 to 3 (``FR1``, ``EE00A``, ``DE21H``: the country's
+# two letters, then one to three letters or digits) or an ISO 3166-2 subdivision (``EE-37``,
+# ``FR-IDF``). Statistics break incidents down by it.
+_REGION = re.compile(r"^[A-Z]{2}(?:[0-9A-Z]{1,3}|-[0-9A-Z]{1,3})$")
+
+
+# NUTS writes Greece EL and the United Kingdom UK where ISO 3166-1 has GR and GB
+_REGION_COUNTRIES = COUNTRY_CODES | {"EL", "UK"}
+
+
+def region(value: Any) -> str:
+    """A region code, upper case; its first two letters a country's (so "Paris" is refused)."""
+    text = types.uppercase(value)
+    if not _REGION.fullmatch(text) or text[:2] not in _REGION_COUNTRIES:
+        raise ValueError("not a NUTS code (e.g. FR1, EE00A) or ISO 3166-2 code (e.g. FR-IDF)")
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Constituent:
     """An organisation with its networks, ASNs and domains (all sanitised on creation)."""
@@ -60,6 +81,7 @@ class Constituent:
     asns: tuple[int, ...] = field(default_factory=tuple)
     domains: tuple[str, ...] = field(default_factory=tuple)
     notify: Preferences = field(default_factory=Preferences)
+    region: str | None = None  # NUTS or ISO 3166-2; last, so positional construction still works
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], *, stored: bool = False) -> Constituent:
@@ -80,6 +102,7 @@ class Constituent:
             asns=tuple(_check("asns", v, types.asn) for v in _list(data, "asns")),
             domains=tuple(_check("domains", v, types.fqdn) for v in _list(data, "domains")),
             notify=_check("notify", data.get("notify"), Preferences.from_mapping),
+            region=_optional("region", data.get("region"), region),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -87,6 +110,7 @@ class Constituent:
             "name": self.name,
             "sector": self.sector,
             "country": self.country,
+            "region": self.region,
             "abuse_contact": self.abuse_contact,
             "networks": list(self.networks),
             "asns": list(self.asns),

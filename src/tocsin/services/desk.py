@@ -145,7 +145,9 @@ class Desk:
         duty = Duty(store, incidents, ClockWatch(store, now=clock), clock)
         assist.listeners.append(duty.changed)  # an emergency alerts the duty officer at once
         feed_health = FeedHealth(settings, store, incidents, clock)
-        oversight = Oversight(store, now=clock, budget=settings.stats_budget)
+        oversight = Oversight(
+            store, now=clock, budget=settings.stats_budget, regions=settings.regions
+        )
         assist_figures = AssistFigures(store)
         return cls(
             settings=settings,

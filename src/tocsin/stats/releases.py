@@ -107,22 +107,29 @@ class Reproduced:
 
 
 class Oversight:
-    def __init__(self, store: Store, *, now: Callable[[], int], budget: float = dp.BUDGET) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        now: Callable[[], int],
+        budget: float = dp.BUDGET,
+        regions: Sequence[str] = (),
+    ) -> None:
         self.store = store
         self.now = now
         self.budget = budget  # a calendar year's epsilon for the dp releases (stats.dp)
+        self.regions = tuple(regions)  # the desk's region codes (``stats_regions``)
 
     # -- building and checking --------------------------------------------------------------
 
-    @staticmethod
-    def spec(text: str, where: str = "spec") -> Spec:
-        """A table's declaration read from TOML (``tables.parse_spec``)."""
-        return parse_spec(text, where)
+    def spec(self, text: str, where: str = "spec") -> Spec:
+        """A table's declaration read from TOML (``tables.parse_spec``); a table by region
+        that declares no list takes the desk's."""
+        return parse_spec(text, where, self.regions)
 
-    @staticmethod
-    def template(name: str, year: int) -> tuple[str, list[Spec]]:
+    def template(self, name: str, year: int) -> tuple[str, list[Spec]]:
         """A template's title and tables for a year (``tables.template``)."""
-        return template(name, year)
+        return template(name, year, self.regions)
 
     def records(self, spec: Spec) -> list[Record]:
         """What the table counts over its period: incidents (for incidents and victims) or
@@ -136,7 +143,7 @@ class Oversight:
             return self._requests(start, end)
         if spec.measure == "events":
             return self._events(start, end)
-        countries = {c.name: c.country for c in self.store.constituents()}
+        registry = {c.name: c for c in self.store.constituents()}
         found = []
         months: dict[int, str] = {}  # a day's month, worked out once
         for row in self.store.oversight.counted(start, end):
@@ -154,9 +161,18 @@ class Oversight:
             month = months.get(day)
             if month is None:
                 month = months[day] = datetime.fromtimestamp(created, UTC).strftime("%Y-%m")
-            country = countries.get(constituent) if constituent else None
+            known = registry.get(constituent) if constituent else None
             found.append(
-                record(type_, sector, priority, month, victim, source=source, country=country)
+                record(
+                    type_,
+                    sector,
+                    priority,
+                    month,
+                    victim,
+                    source=source,
+                    country=known.country if known else None,
+                    region=known.region if known else None,
+                )
             )
         return found
 
@@ -180,7 +196,15 @@ class Oversight:
             )
             sector = known.sector if known else None
             found.append(
-                event_record(type_, month, victim, int(count), sector, known and known.country)
+                event_record(
+                    type_,
+                    month,
+                    victim,
+                    int(count),
+                    sector,
+                    known.country if known else None,
+                    known.region if known else None,
+                )
             )
         return found
 
@@ -212,6 +236,7 @@ class Oversight:
         spec: Spec,
         also: Sequence[Published] = (),
         counted: tuple[list[Record], str] | None = None,
+        universe: frozenset[str] | None = None,
     ) -> Checked:
         """The table, its suppression and its audit with every kept release (and ``also``: the
         tables released with it); ``counted``: its period's records and their snapshot, when
@@ -223,9 +248,10 @@ class Oversight:
         table = build(spec, records)
         pattern = protect(table.cells, table.lines, spec.rule)
         checked = Checked(table, pattern, [], snapshot)
-        mine = _published(checked.rows(), spec)
+        universe = self._universe([spec]) if universe is None else universe
+        mine = _published(checked.rows(), spec, regions=universe)
         try:
-            leaks = audit([*mine, *self._earlier(), *also], spec.rule)
+            leaks = audit([*mine, *self._earlier(universe), *also], spec.rule)
         except TooFine as exc:  # refused rather than published unaudited
             raise Conflict(f"refused: {exc}") from None
         return Checked(table, pattern, leaks, checked.snapshot)
@@ -256,7 +282,17 @@ class Oversight:
         access.require(who, *READERS)
         return dp.ledger(self._kept(), year, self.budget).as_dict()
 
-    def _earlier(self) -> list[Published]:
+    def _universe(self, specs: Sequence[Spec]) -> frozenset[str]:
+        """Every region code a table names: the desk's, the kept releases', the new ones'. A
+        table's ``other`` region stands, in the audit, for those its own list leaves out."""
+        codes = set(self.regions)
+        for kept in self._kept():
+            codes.update(kept["spec"].get("regions", ()))
+        for spec in specs:
+            codes.update(spec.regions)
+        return frozenset(codes)
+
+    def _earlier(self, regions: frozenset[str] = frozenset()) -> list[Published]:
         """Every cell of every release kept so far, pending or published (a pending one may be
         published yet), as the attacker of a new release would know it."""
         cells: list[Published] = []
@@ -266,7 +302,8 @@ class Oversight:
             if kept["state"] == "refused" or kept["spec"].get("method") == "dp":
                 continue
             spec = stored_spec(kept["spec"])
-            cells += _published(kept["cells"], spec, prefix=f"release {kept['id']} ")
+            label = f"release {kept['id']} "
+            cells += _published(kept["cells"], spec, prefix=label, regions=regions)
         return cells
 
     # -- releases ---------------------------------------------------------------------------
@@ -281,15 +318,17 @@ class Oversight:
         """Several tables (a template's): each audited with the kept releases and the tables
         before it in ``specs``, as ``release_all`` would keep them."""
         batch = [] if batch is None else batch
+        universe = self._universe(specs)
         found = []
         read: dict[tuple[str, str, str], tuple[list[Record], str]] = {}  # a period read once
         for spec in specs:
-            key = ("requests" if spec.measure == "requests" else "incidents", spec.first, spec.last)
+            read_as = "incidents" if spec.measure == "victims" else spec.measure  # same records
+            key = (read_as, spec.first, spec.last)
             if key not in read:
                 read[key] = self.counted(spec)
-            checked = self.check(who, spec, batch, read[key])
+            checked = self.check(who, spec, batch, read[key], universe)
             if not spec.dp:
-                batch += _published(checked.rows(), spec, prefix="with it ")
+                batch += _published(checked.rows(), spec, prefix="with it ", regions=universe)
             found.append(checked)
         return found
 
@@ -429,11 +468,13 @@ class Oversight:
         )
 
 
-def _published(rows: list[dict[str, Any]], spec: Spec, prefix: str = "") -> list[Published]:
+def _published(
+    rows: list[dict[str, Any]], spec: Spec, prefix: str = "", regions: frozenset[str] = frozenset()
+) -> list[Published]:
     out = []
     for row in rows:
         _, low, high = published_value(row["value"], spec.rule)
-        codes = audit_codes(spec, row["codes"])
+        codes = audit_codes(spec, row["codes"], regions)
         label = prefix + f"{spec.name} " + "/".join(row["key"])
         sensitive = row["reason"].startswith("primary")
         out.append(Published(codes, row["value"], low, high, row["suppressed"], label, sensitive))

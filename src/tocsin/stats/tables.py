@@ -39,10 +39,10 @@ from typing import Any
 from tocsin.errors import InvalidValue
 from tocsin.model.assist.bases import Basis
 from tocsin.model.assist.request import Direction
-from tocsin.model.constituent import CRITICAL_SECTORS
+from tocsin.model.constituent import CRITICAL_SECTORS, region
+from tocsin.model.countries import COUNTRY_CODES
 from tocsin.model.fields import PRIORITIES
 from tocsin.model.taxonomy import TAXONOMY, TYPE_TO_TAXONOMY
-from tocsin.model.types import COUNTRY_CODES
 from tocsin.stats.dp import DEFAULT_CONTRIBUTIONS, method_of
 from tocsin.stats.sdc import Cell, Rule
 
@@ -119,12 +119,13 @@ MEASURES: dict[str, tuple[str, ...]] = {
         "offence",
         "sector",
         "country",
+        "region",
         "priority",
         "reporter",
         "month",
     ),
-    "events": ("type", "taxonomy", "offence", "sector", "country", "month"),
-    "victims": ("sector", "country"),
+    "events": ("type", "taxonomy", "offence", "sector", "country", "region", "month"),
+    "victims": ("sector", "country", "region"),
     "requests": ("basis", "direction", "country", "month"),
 }
 DIMENSIONS = tuple(dict.fromkeys(d for dims in MEASURES.values() for d in dims))
@@ -143,6 +144,7 @@ class Spec:
     method: str = "suppression"  # or "dp": noise instead of suppression (``stats.dp``)
     epsilon: float = 0.0  # dp: the privacy loss of the release, spent from the year's budget
     contributions: int = DEFAULT_CONTRIBUTIONS  # dp: the most incidents one victim adds
+    regions: tuple[str, ...] = ()  # the region dimension's code list (the desk's, when declared)
 
     @property
     def dp(self) -> bool:
@@ -153,7 +155,15 @@ class Spec:
         return months(self.first, self.last)
 
     def codes(self, dim: str) -> tuple[str, ...]:
+        if dim == "region":
+            return (*self.regions, OTHER)
         return self.months if dim == "month" else code_lists()[dim]
+
+    def code(self, dim: str, value: str) -> str:
+        """A record's code in this table: a region outside the table's list is ``other``."""
+        if dim == "region" and value not in self.regions:
+            return OTHER
+        return value
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -169,7 +179,10 @@ class Spec:
             "rounding": self.rule.rounding,
             "protection": self.rule.protection,
             "method": self.method,
-        } | ({"epsilon": self.epsilon, "contributions": self.contributions} if self.dp else {})
+        } | (
+            ({"epsilon": self.epsilon, "contributions": self.contributions} if self.dp else {})
+            | ({"regions": list(self.regions)} if self.regions else {})
+        )
 
 
 def months(first: str, last: str) -> tuple[str, ...]:
@@ -189,16 +202,17 @@ def months(first: str, last: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def parse_spec(text: str, where: str = "spec") -> Spec:
-    """A table's declaration; unknown keys, dimensions or codes are refused, named."""
+def parse_spec(text: str, where: str = "spec", regions: Sequence[str] = ()) -> Spec:
+    """A table's declaration; unknown keys, dimensions or codes are refused, named. ``regions``:
+    the desk's region codes, the code list of a table by region that declares none."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidValue(where, "", f"not TOML: {exc}") from None
-    return spec_of(data)
+    return spec_of(data, regions)
 
 
-def spec_of(data: dict[str, Any]) -> Spec:
+def spec_of(data: dict[str, Any], regions: Sequence[str] = ()) -> Spec:
     known = (
         {"name", "title", "measure", "rows", "columns", "from", "to"}
         | {
@@ -207,7 +221,7 @@ def spec_of(data: dict[str, Any]) -> Spec:
             "rounding",
             "protection",
         }
-        | {"method", "epsilon", "contributions"}
+        | {"method", "epsilon", "contributions", "regions"}
     )
     unknown = sorted(set(data) - known)
     if unknown:
@@ -238,6 +252,7 @@ def spec_of(data: dict[str, Any]) -> Spec:
     months(first, last)
     method, epsilon, contributions = method_of(data)  # stats.dp
     return Spec(
+        regions=_regions(data, regions) if "region" in (rows, columns) else (),
         name=name,
         title=str(data.get("title") or name),
         rows=str(rows),
@@ -257,6 +272,23 @@ def spec_of(data: dict[str, Any]) -> Spec:
     )
 
 
+def _regions(data: dict[str, Any], configured: Sequence[str]) -> tuple[str, ...]:
+    """A table by region's code list: its own ``regions``, else the desk's (``stats_regions``)."""
+    declared = data.get("regions", configured)
+    if isinstance(declared, str) or not isinstance(declared, list | tuple):
+        raise InvalidValue("regions", declared, "a list of region codes")
+    codes = tuple(dict.fromkeys(str(code).strip().upper() for code in declared))
+    if not codes:
+        raise InvalidValue(
+            "rows", "region", "no region codes: declare regions = [...] or set TOCSIN_STATS_REGIONS"
+        )
+    for code in codes:
+        InvalidValue.check("regions", code, region)
+    if len(codes) > 2000:
+        raise InvalidValue("regions", len(codes), "2,000 codes at most")
+    return codes
+
+
 def stored_spec(data: dict[str, Any]) -> Spec:
     """A kept release's declaration; its ``noise`` (the parameters a differentially private
     release drew its noise with, ``stats.dp``) belongs to the release, not to the declaration."""
@@ -266,7 +298,7 @@ def stored_spec(data: dict[str, Any]) -> Spec:
 TEMPLATES = ("annual", "art14", "art28")
 
 
-def template(name: str, year: int) -> tuple[str, list[Spec]]:
+def template(name: str, year: int, regions: Sequence[str] = ()) -> tuple[str, list[Spec]]:
     """A template's title and its tables for ``year``: ``templates/{name}.toml`` beside this
     module, a list of ``[[table]]`` declarations where ``{year}`` stands for the year."""
     if name not in TEMPLATES:
@@ -275,7 +307,7 @@ def template(name: str, year: int) -> tuple[str, list[Spec]]:
         raise InvalidValue("year", year, "a year from 1970 to 9998")
     text = resources.files("tocsin.stats").joinpath(f"templates/{name}.toml").read_text()
     data = tomllib.loads(text.replace("{year}", f"{year:04d}"))
-    return str(data["title"]), [spec_of(dict(table)) for table in data["table"]]
+    return str(data["title"]), [spec_of(dict(table), regions) for table in data["table"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,9 +328,10 @@ def record(
     *,
     source: str = "",
     country: str | None = None,
+    region: str | None = None,
 ) -> Record:
     """Codes from an incident's values; a value outside its code list counts as ``other`` (a
-    country as ``ZZ``)."""
+    country as ``ZZ``; a region outside a table's list as ``other`` in that table)."""
     kind = type_ if type_ in _TYPES else OTHER
     return Record(
         {
@@ -309,6 +342,7 @@ def record(
             "country": country if country in _COUNTRIES else UNKNOWN_COUNTRY,
             "priority": priority if priority in PRIORITIES else "P4",
             "reporter": reporter(source),
+            "region": region or OTHER,
             "month": month,
         },
         victim,
@@ -316,7 +350,13 @@ def record(
 
 
 def event_record(
-    type_: str, month: str, victim: str, count: int, sector: str | None, country: str | None
+    type_: str,
+    month: str,
+    victim: str,
+    count: int,
+    sector: str | None,
+    country: str | None,
+    region: str | None = None,
 ) -> Record:
     """Events of one type, month and victim (the constituent they were matched to, else the
     network they came from), counted by the database."""
@@ -328,6 +368,7 @@ def event_record(
             "offence": OFFENCES.get(kind, NO_OFFENCE),
             "sector": sector if sector in _SECTORS else OTHER,
             "country": country if country in _COUNTRIES else UNKNOWN_COUNTRY,
+            "region": region or OTHER,
             "month": month,
         },
         victim,
@@ -349,7 +390,9 @@ def request_record(basis: str, direction: str, country: str, month: str, request
     )
 
 
-def audit_codes(spec: Spec, codes: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+def audit_codes(
+    spec: Spec, codes: Mapping[str, Iterable[str]], regions: Iterable[str] = ()
+) -> dict[str, frozenset[str]]:
     """A cell's codes as the audit relates them across releases: the RSIT class and the offence
     are sets of RSIT types (so "intrusions" is the sum of its types, and a table by class and one
     by type tell the attacker what they really do); the measure is a dimension of its own, so
@@ -361,6 +404,8 @@ def audit_codes(spec: Spec, codes: Mapping[str, Iterable[str]]) -> dict[str, fro
         if dim in codes:
             types = frozenset(t for code in codes[dim] for t in of.get(code, ()))
             out["type"] = out["type"] & types if "type" in out else types
+    if OTHER in out.get("region", ()):  # every region its list leaves out, named in another's
+        out["region"] |= frozenset(regions) - frozenset(spec.regions)
     measure = spec.measure
     if measure == "victims":
         measure = f"victims {spec.first}..{spec.last}"
@@ -399,10 +444,10 @@ def build(spec: Spec, records: Iterable[Record]) -> Table:
     for r in records:
         if r.codes.get("month") not in period:
             continue
-        row = r.codes[spec.rows]
+        row = spec.code(spec.rows, r.codes[spec.rows])
         keys = [(row,), (TOTAL,)]
         if spec.columns:
-            col = r.codes[spec.columns]
+            col = spec.code(spec.columns, r.codes[spec.columns])
             keys = [(row, col), (row, TOTAL), (TOTAL, col), (TOTAL, TOTAL)]
         for key in keys:
             by_cell[key][r.victim] += r.count

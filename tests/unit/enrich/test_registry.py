@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -204,3 +205,34 @@ def test_an_abuse_contact_that_is_not_one_address_is_refused_in_csv(
     text = CSV + 'Water Board,drinking-water,NL,"' + contact + '",,,\n'
     with pytest.raises(ConfigError, match=r"registry\.csv:4: constituent\.abuse_contact: "):
         read_constituents(write(tmp_path, "registry.csv", text))
+
+
+def test_a_region_is_read_from_toml_and_from_a_csv_column(tmp_path: Path) -> None:
+    """The optional ``region`` key of a table and ``region`` column of a CSV (NUTS or ISO 3166-2)
+    come out upper-cased; a table or an empty cell without one has none."""
+    toml = TOML.replace('country = "nl"', 'country = "nl"\nregion = "nl329"')
+    csv_text = (
+        "name,sector,country,Region,networks\n"
+        "Ministry of Health,health,NL,nl329,192.0.2.0/25\n"
+        "Port of Tallinn,transport,EE,ee-37,\n"
+        "Riverside School,education,,,\n"
+    )
+    from_toml = read_constituents(write(tmp_path, "registry.toml", toml))
+    from_csv = read_constituents(write(tmp_path, "registry.csv", csv_text))
+    assert [c.region for c in from_toml] == ["NL329", None]
+    assert [c.region for c in from_csv] == ["NL329", "EE-37", None]
+    assert from_toml[0] == dataclasses.replace(EXPECTED[0], region="NL329")
+
+
+def test_a_bad_region_stops_the_import_naming_its_line_and_field(tmp_path: Path) -> None:
+    """A region that is neither a NUTS nor an ISO 3166-2 code is refused like a bad country:
+    the TOML line of the key, or the CSV row, with ``constituent.region`` and the value."""
+    toml = TOML.replace('country = "nl"', 'country = "nl"\nregion = "Île-de-France"')
+    with pytest.raises(
+        ConfigError,
+        match=r"registry\.toml:6: constituent #1: constituent\.region: 'Île-de-France'",
+    ):
+        read_constituents(write(tmp_path, "registry.toml", toml))
+    csv_text = "name,country,region\nPort of Tallinn,EE,EE-37\nRiga Water,LV,LV 006\n"
+    with pytest.raises(ConfigError, match=r"registry\.csv:3: constituent\.region: 'LV 006'"):
+        read_constituents(write(tmp_path, "registry.csv", csv_text))

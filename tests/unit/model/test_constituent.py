@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from tocsin.errors import InvalidValue
-from tocsin.model.constituent import CRITICAL_SECTORS, SECTORS, Constituent, sector
+from tocsin.model.constituent import CRITICAL_SECTORS, SECTORS, Constituent, region, sector
 
 
 def test_from_mapping_sanitises_every_field() -> None:
@@ -72,6 +72,7 @@ def test_as_dict_round_trips() -> None:
             "name": "Parliament",
             "sector": "parliament",
             "country": "BE",
+            "region": "be1",
             "networks": "192.0.2.0/24",
             "asns": "64496",
             "domains": "parliament.example",
@@ -88,6 +89,7 @@ def test_as_dict_round_trips() -> None:
         ("domains", "-bad.example", "constituent.domains"),
         ("country", "UK", "constituent.country"),
         ("sector", "astrology", "constituent.sector"),
+        ("region", "FR-IDFX", "constituent.region"),
     ],
 )
 def test_a_bad_value_raises_invalid_value_naming_the_field(
@@ -99,6 +101,78 @@ def test_a_bad_value_raises_invalid_value_naming_the_field(
     assert caught.value.field == field
     assert caught.value.value == value
     assert caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("given_value", "canonical"),
+    [
+        ("FR1", "FR1"),  # NUTS 1
+        ("de21", "DE21"),  # NUTS 2
+        (" ee00a ", "EE00A"),  # NUTS 3, letters in it
+        ("DE21H", "DE21H"),
+        ("ee-37", "EE-37"),  # ISO 3166-2, digits
+        ("fr-idf", "FR-IDF"),  # ISO 3166-2, letters
+        ("GB-A", "GB-A"),
+    ],
+)
+def test_a_region_is_a_nuts_or_iso_3166_2_code_in_upper_case(
+    given_value: str, canonical: str
+) -> None:
+    """NUTS codes of levels 1-3 and ISO 3166-2 subdivisions are kept, upper-cased and trimmed."""
+    assert region(given_value) == canonical
+    assert Constituent.from_mapping({"name": "Org", "region": given_value}).region == canonical
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "FR",  # a country alone (NUTS 0) is no region
+        "F1",
+        "1FR",
+        "FR1234",  # deeper than NUTS 3
+        "Harju",  # HA is no country
+        "XX1",  # no country
+        "FR-",
+        "FR-IDFX",
+        "-IDF",
+        "FR_IDF",
+        "FR IDF",
+        "FR--1",
+        "FR-I-D",
+        "FRÉ1",
+        "FR\n1",
+        "FR1\u200b",
+        "ＦＲ１",  # full-width letters and digit
+        12,
+    ],
+)
+def test_a_region_that_is_no_such_code_is_refused_naming_the_field(value: object) -> None:
+    """Anything but a NUTS or ISO 3166-2 code is refused as ``constituent.region``, with the
+    value and a reason giving examples."""
+    with pytest.raises(InvalidValue) as caught:
+        Constituent.from_mapping({"name": "Org", "region": value})
+    assert caught.value.field == "constituent.region"
+    assert caught.value.value == value
+    assert "NUTS" in caught.value.reason and "ISO 3166-2" in caught.value.reason
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_an_empty_region_is_none(value: object) -> None:
+    """A region left empty (a blank CSV cell or form field) is no region."""
+    assert Constituent.from_mapping({"name": "Org", "region": value}).region is None
+
+
+def test_a_stored_row_from_before_regions_reads_without_one() -> None:
+    """A row the store kept before constituents had a region (no ``region`` key) reads as a
+    constituent without one; one with a region keeps it through ``as_dict``."""
+    old = Constituent(name="Port of Tallinn", country="EE").as_dict()
+    del old["region"]
+    assert Constituent.from_mapping(old, stored=True) == Constituent(
+        name="Port of Tallinn", country="EE"
+    )
+    placed = Constituent.from_mapping({"name": "Port of Tallinn", "region": "ee001"})
+    assert placed.as_dict()["region"] == "EE001"
+    assert Constituent.from_mapping(placed.as_dict(), stored=True) == placed
 
 
 @pytest.mark.parametrize("name", [None, "", "   "])

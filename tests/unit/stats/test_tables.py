@@ -82,7 +82,7 @@ def test_a_table_of_victims_counts_each_victim_once() -> None:
     [
         ({"measure": "victims", "rows": "month"}, "rows"),
         ({"measure": "requests", "rows": "sector"}, "rows"),
-        ({"measure": "events", "rows": "sector"}, "measure"),
+        ({"measure": "losses", "rows": "sector"}, "measure"),
     ],
 )
 def test_a_dimension_the_measure_cannot_be_broken_down_by_is_refused(
@@ -250,3 +250,66 @@ def test_the_audit_by_parts_gives_the_ranges_of_the_lp_over_every_dimension(
         assert got[i][1] == pytest.approx(high, abs=1e-5) or math.isinf(high) == math.isinf(
             got[i][1]
         )
+
+
+def regional(*codes: str) -> list[Record]:
+    """Incidents of single-incident victims, by region code."""
+    return [
+        record("ddos", "energy", "P3", "2026-03", f"{code}-{n}", region=code)
+        for n, code in enumerate(codes)
+    ]
+
+
+def test_a_table_by_region_counts_a_region_outside_its_list_as_other() -> None:
+    records = regional("EE001", "EE001", "EE008", "LV003")
+    got = values(build(spec(rows="region", regions=["ee001", "EE004"]), records))
+    assert got == {"EE001": 2, "EE004": 0, "other": 2, "Total": 4}
+
+
+@pytest.mark.parametrize(
+    ("declared", "key"),
+    [
+        ({}, "rows"),
+        ({"regions": ["EE001", "not a region"]}, "regions"),
+        ({"regions": "EE001"}, "regions"),
+    ],
+)
+def test_a_table_by_region_needs_a_list_of_region_codes(declared: dict[str, Any], key: str) -> None:
+    with pytest.raises(InvalidValue) as raised:
+        spec(rows="region", **declared)
+    assert raised.value.field == key
+
+
+def test_the_desks_regions_are_the_list_of_a_table_that_declares_none() -> None:
+    made = spec_of({"name": "t", "rows": "region", "from": "2026-03"}, regions=("EE001",))
+    assert made.codes("region") == ("EE001", "other")
+    assert made.as_dict()["regions"] == ["EE001"]
+
+
+def test_regions_one_list_leaves_out_are_in_its_other_for_the_audit() -> None:
+    """March by region twice: the first lists EE001 and EE004, the second EE008 too. The first's
+    "other" is EE008 and the rest; the attacker subtracts the second's "other" from it and finds
+    EE008, which the second hid (with its complement)."""
+    records = regional(*(["EE001"] * 12), *(["EE004"] * 12), "EE008", *(["LV003"] * 12))
+    first = build(spec(rows="region", regions=["EE001", "EE004"]), records)
+    second = build(spec(rows="region", regions=["EE001", "EE004", "EE008"]), records)
+    universe = frozenset({"EE001", "EE004", "EE008"})
+
+    def published(table: Table, hidden: set[str], label: str) -> list[Published]:
+        return [
+            Published(
+                audit_codes(table.spec, c.codes, universe),
+                c.value,
+                c.value,
+                c.value,
+                c.key[0] in hidden,
+                label + c.key[0],
+                c.key[0] == "EE008",
+            )
+            for c in table.cells
+        ]
+
+    together = published(first, set(), "1:") + published(second, {"EE008", "EE004"}, "2:")
+    assert [leak.label for leak in audit(together, Rule(threshold=3))] == ["2:EE008"]
+    alone = published(second, {"EE008", "EE004"}, "2:")
+    assert audit(alone, Rule(threshold=3)) == []

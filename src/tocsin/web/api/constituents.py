@@ -19,6 +19,10 @@ class ConstituentBody(BaseModel):
     name: str
     sector: str = "other"
     country: str | None = Field(default=None, description="ISO 3166 alpha-2")
+    region: str | None = Field(
+        default=None,
+        description="Statistical region: NUTS code (e.g. FR1, EE00A) or ISO 3166-2 (e.g. FR-IDF)",
+    )
     abuse_contact: str | None = Field(default=None, description="Where its notices go")
     networks: list[str] = Field(default_factory=list, description="CIDR")
     asns: list[int] = Field(default_factory=list)
@@ -30,6 +34,7 @@ class ConstituentBody(BaseModel):
             name=c.name,
             sector=c.sector,
             country=c.country,
+            region=c.region,
             abuse_contact=c.abuse_contact,
             networks=list(c.networks),
             asns=list(c.asns),

@@ -1,8 +1,8 @@
 """``/constituents``: the constituency registry on the web, as ``tocsin constituents`` keeps it.
 The staff read it; leads and admins add a constituent, change one (its networks, ASNs, domains,
-abuse contact, sector, country), remove one, or replace the whole registry from a CSV or TOML
-file (all or nothing: a wrong line stops the import and is named). Every change goes through
-``services.registry.Registry``, which checks the role and writes the audit log."""
+abuse contact, sector, country, region), remove one, or replace the whole registry from a CSV
+or TOML file (all or nothing: a wrong line stops the import and is named). Every change goes
+through ``services.registry.Registry``, which checks the role and writes the audit log."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tocsin.web.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
-FIELDS = ("name", "sector", "country", "abuse_contact", "networks", "asns", "domains")
+FIELDS = ("name", "sector", "country", "region", "abuse_contact", "networks", "asns", "domains")
 MAX_IMPORT = 5 << 20  # bytes: a national registry in CSV is far below
 SUFFIXES = (".csv", ".toml")
 
@@ -37,6 +37,7 @@ def _values(constituent: Constituent) -> dict[str, str]:
         "name": constituent.name,
         "sector": constituent.sector,
         "country": constituent.country or "",
+        "region": constituent.region or "",
         "abuse_contact": constituent.abuse_contact or "",
         "networks": " ".join(constituent.networks),
         "asns": " ".join(str(a) for a in constituent.asns),
