@@ -332,21 +332,10 @@ def record(
 ) -> Record:
     """Codes from an incident's values; a value outside its code list counts as ``other`` (a
     country as ``ZZ``; a region outside a table's list as ``other`` in that table)."""
-    kind = type_ if type_ in _TYPES else OTHER
-    return Record(
-        {
-            "type": kind,
-            "taxonomy": TYPE_TO_TAXONOMY.get(kind, OTHER),
-            "offence": OFFENCES.get(kind, NO_OFFENCE),
-            "sector": sector if sector in _SECTORS else OTHER,
-            "country": country if country in _COUNTRIES else UNKNOWN_COUNTRY,
-            "priority": priority if priority in PRIORITIES else "P4",
-            "reporter": reporter(source),
-            "region": region or OTHER,
-            "month": month,
-        },
-        victim,
-    )
+    codes = _harm(type_, sector, country, region, month)
+    codes["priority"] = priority if priority in PRIORITIES else "P4"
+    codes["reporter"] = reporter(source)
+    return Record(codes, victim)
 
 
 def event_record(
@@ -360,20 +349,24 @@ def event_record(
 ) -> Record:
     """Events of one type, month and victim (the constituent they were matched to, else the
     network they came from), counted by the database."""
+    return Record(_harm(type_, sector, country, region, month), victim, count)
+
+
+def _harm(
+    type_: str, sector: str | None, country: str | None, region: str | None, month: str
+) -> dict[str, str]:
+    """The codes an incident and an event share: what happened (type, class, offence), to
+    whom (sector, country, region) and when (month)."""
     kind = type_ if type_ in _TYPES else OTHER
-    return Record(
-        {
-            "type": kind,
-            "taxonomy": TYPE_TO_TAXONOMY.get(kind, OTHER),
-            "offence": OFFENCES.get(kind, NO_OFFENCE),
-            "sector": sector if sector in _SECTORS else OTHER,
-            "country": country if country in _COUNTRIES else UNKNOWN_COUNTRY,
-            "region": region or OTHER,
-            "month": month,
-        },
-        victim,
-        count,
-    )
+    return {
+        "type": kind,
+        "taxonomy": TYPE_TO_TAXONOMY.get(kind, OTHER),
+        "offence": OFFENCES.get(kind, NO_OFFENCE),
+        "sector": sector if sector in _SECTORS else OTHER,
+        "country": country if country in _COUNTRIES else UNKNOWN_COUNTRY,
+        "region": region or OTHER,
+        "month": month,
+    }
 
 
 def request_record(basis: str, direction: str, country: str, month: str, request: str) -> Record:
