@@ -1,7 +1,7 @@
 """The demo looks like a desk at work (``services/demo_history.py``), on SQLite and PostgreSQL:
 incidents opened over two weeks, in every state, with breaches spread over those days and not
 on every P1, notices sent for them and most of the older ones acknowledged; the audit chain
-holds; loading it again stores nothing new."""
+holds; the year's annual-report tables are published; loading it again stores nothing new."""
 
 from __future__ import annotations
 
@@ -49,11 +49,17 @@ def test_the_demo_desk_has_two_weeks_of_work_behind_it(settings: Settings, store
     assert 0 < len(acknowledged) < len(notices)
     assert all(n["sent_at"] < n["acknowledged_at"] <= end for n in acknowledged)
     assert verify_chain(store, AUDIT_KEY).ok
+    published = store.oversight.releases("published")  # the annual report's tables, four eyes
+    assert {r["author"] for r in published} == {"lead"}
+    assert {r["approver"] for r in published} == {"admin"}
+    assert any(c["suppressed"] for r in published for c in r["cells"])  # few organisations
 
 
 def test_loading_the_demo_again_stores_nothing_new(settings: Settings, store: Store) -> None:
     clock = FakeClock()
     load_all(settings, store, clock)
     before = len(store.cases.incidents(limit=1000))
+    releases = len(store.oversight.releases())
     assert load_all(settings, store, clock).opened == 0
     assert len(store.cases.incidents(limit=1000)) == before
+    assert len(store.oversight.releases()) == releases

@@ -9,7 +9,8 @@ dimensions (for example sector × month). A cell is known by the codes it fixes 
 every published cell of every release (exactly, or as an interval when rounded) and that atoms
 are never negative; for a suppressed cell they compute, by linear programming, the least and the
 greatest value it can have. A primary cell is protected when that range covers its protection
-interval ``[v - p, v + p]`` (cut at 0), ``p = ceil(protection × max(v, threshold))``.
+interval ``[v - p, v + p]`` (cut at 0, and above at the most the grand total can be: no cell
+exceeds it), ``p = ceil(protection × max(v, threshold))``.
 
 - **Primary**: a cell with fewer distinct victims than the threshold (a victim with 20 incidents
   counts once), a zero where the table says zeros are disclosive, or one whose two largest
@@ -267,13 +268,20 @@ def audit(cells: Sequence[Published], rule: Rule) -> list[Leak]:
 def _audit(cells: Sequence[Published], rule: Rule) -> list[Leak]:
     if not any(c.suppressed and c.protected for c in cells):
         return []
-    found = ranges(cells, lambda c: c.protected)
-    return [leak for i, bounds in found.items() for leak in _leak(cells[i], bounds, rule)]
+    found, most = _ranges(cells, lambda c: c.protected)
+    return [leak for i, bounds in found.items() for leak in _leak(cells[i], bounds, rule, most)]
 
 
 def ranges(
     cells: Sequence[Published], which: Callable[[Published], bool] = lambda c: True
 ) -> dict[int, tuple[float, float]]:
+    """The least and greatest value an attacker can give each suppressed cell (``_ranges``)."""
+    return _ranges(cells, which)[0]
+
+
+def _ranges(
+    cells: Sequence[Published], which: Callable[[Published], bool]
+) -> tuple[dict[int, tuple[float, float]], float]:
     """The least and greatest value an attacker can give each suppressed cell (of those
     ``which`` chooses), by its index, knowing every published cell and that no count is negative.
 
@@ -302,7 +310,7 @@ def ranges(
     for i in grand:
         if cells[i].suppressed and which(cells[i]):
             found[i] = (total[0], total[1])
-    return dict(sorted(found.items()))
+    return dict(sorted(found.items())), total[1]
 
 
 def _by_parts(
@@ -341,9 +349,16 @@ def _by_parts(
     return parts, grand
 
 
-def _leak(cell: Published, found: tuple[float, float], rule: Rule) -> list[Leak]:
+def _leak(
+    cell: Published, found: tuple[float, float], rule: Rule, most: float = math.inf
+) -> list[Leak]:
+    """A leak when the attacker's range misses the protection interval. Its upper end is cut at
+    the most the grand total can be (``most``, the attacker's bound): no cell exceeds the total,
+    so a cell bounded only by the total is as protected above as it can be (a small desk whose
+    feeds bring nearly all its incidents would otherwise never publish a table by reporter)."""
     p = rule.interval(cell.value)
-    needed = (max(0, cell.value - p), cell.value + p)
+    upper = cell.value + p if math.isinf(most) else min(cell.value + p, math.floor(most + 1e-6))
+    needed = (max(0, cell.value - p), upper)
     low, high = found
     if low > needed[0] + 1e-6 or high < needed[1] - 1e-6:
         return [Leak(cell.label, cell.value, low, high, needed)]

@@ -106,10 +106,10 @@ def test_the_differencing_attack_opens_a_month_that_its_own_table_protected() ->
 
 
 def _integer_range(
-    shown: list[Published], rows: int, cols: int, cell: tuple[int, int], most: int
+    shown: list[Published], rows: int, cols: int, cell: tuple[int, int] | None, most: int
 ) -> tuple[int, float]:
-    """The least and greatest value of ``cell`` over every table of integers 0..most that
-    agrees with every published cell (the atoms are the inner cells)."""
+    """The least and greatest value of ``cell`` (None: the grand total) over every table of
+    integers 0..most that agrees with every published cell (the atoms are the inner cells)."""
     found = []
     for values in itertools.product(range(most + 1), repeat=rows * cols):
         grid = [values[r * cols : (r + 1) * cols] for r in range(rows)]
@@ -126,7 +126,9 @@ def _integer_range(
             if total != c.value:
                 ok = False
                 break
-        if ok:
+        if ok and cell is None:  # the grand total: unbounded when an atom can reach ``most``
+            found.append(math.inf if most in values else sum(values))
+        elif ok and cell is not None:
             found.append(grid[cell[0]][cell[1]])
     return min(found), (math.inf if max(found) == most else max(found))
 
@@ -166,13 +168,14 @@ def test_a_protected_table_survives_an_attacker_who_tries_every_integer_table(
         for i, c in enumerate(cells)
     ]
     most = 8  # above any value plus its protection here: reaching it is "unbounded"
+    _, total = _integer_range(shown, rows, cols, None, most)  # no cell is above the total
     for (r, k), i in index.items():
         if r is None or k is None or not pattern.reasons.get(i, "").startswith("primary"):
             continue  # the attacker's target: a primary cell
         low, high = _integer_range(shown, rows, cols, (r, k), most)
         p = rule.interval(cells[i].value)
         assert low <= max(0, cells[i].value - p)
-        assert high >= cells[i].value + p
+        assert high >= min(cells[i].value + p, total)
 
 
 def test_rounding_to_five_publishes_multiples_of_five_and_the_audit_knows_the_interval() -> None:
@@ -246,11 +249,13 @@ def test_releases_are_kept_only_when_together_they_survive_an_attacker_who_tries
     for cell in published:
         if not cell.suppressed:
             consistent &= sums(cell) == cell.value
+    reaches = (tables[consistent] == most).any(axis=1)  # an atom at the edge: unbounded
+    total = math.inf if reaches.any() else float(tables[consistent].sum(axis=1).max())
     for cell in targets:
         values = sums(cell)[consistent]
         p = rule.interval(cell.value)
         assert values.min() <= max(0, cell.value - p)
-        assert values.max() >= cell.value + p
+        assert values.max() >= min(cell.value + p, total)  # no cell is above the total
 
 
 def _holds(cell: Published, atom: tuple[str, str]) -> bool:
