@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import jsonschema
+import orjson
 import pytest
 
 from tests.desk import Team, make_team
@@ -16,7 +18,10 @@ from tests.integration.test_assist_figures import seed
 from tocsin.assist.figures import AssistFigures
 from tocsin.errors import Conflict
 from tocsin.model.constituent import Constituent
+from tocsin.model.sla import SlaPolicy
+from tocsin.services.report import ParliamentReport
 from tocsin.settings import ConfigError, Settings
+from tocsin.stats.outputs import schema
 from tocsin.stats.releases import RELEASE_LOCK, Oversight
 from tocsin.stats.tables import spec_of
 from tocsin.store import Store
@@ -259,3 +264,25 @@ def test_the_annual_template_checks_reports_incidents_and_victims_together(
         "victims-by-sector-2026": 11,
     }
     assert not any(c.leaks for c in found)
+
+
+def test_a_release_says_what_it_counts_in_its_files_and_the_report(
+    store: Store, team: Team
+) -> None:
+    store.write(
+        rows(*(make_event(source__ip=f"192.0.2.{n}", source__asn=64500 + n) for n in range(12))),
+        [],
+    )
+    oversight = Oversight(store, now=team.clock)
+    spec = spec_of({"name": "reports", "measure": "events", "rows": "taxonomy", "from": "2026-11"})
+    kept = oversight.release(team.people["lead"], spec)
+    oversight.approve(team.people["admin"], kept["id"])
+    assert oversight.csv(None, kept["id"]).startswith("taxonomy,events\n")
+    published = orjson.loads(oversight.output(None, kept["id"], "json"))
+    jsonschema.validate(published, schema())
+    assert published["measure"] == "events"
+    parliament = ParliamentReport(
+        store, oversight, SlaPolicy.default(), AssistFigures(store), team.clock
+    )
+    (section,) = parliament.build(2026, "fr").sections
+    assert "signalements (événements) par classe (RSIT)" in section.grid.caption

@@ -21,7 +21,7 @@ AGENCY = "TOCSIN"
 def to_csv(spec: Spec, rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([spec.rows] + ([spec.columns] if spec.columns else []) + ["incidents"])
+    writer.writerow([spec.rows] + ([spec.columns] if spec.columns else []) + [spec.measure])
     for row in rows:
         writer.writerow([*row["key"], SUPPRESSED if row["suppressed"] else row["shown"]])
     return out.getvalue()
@@ -66,7 +66,7 @@ def to_json(release: dict[str, Any]) -> dict[str, Any]:
         "columns": spec.get("columns"),
         "from": spec["from"],
         "to": spec["to"],
-        "measure": "incidents",
+        "measure": spec.get("measure", "incidents"),
         "method": method(spec),
         "cells": [
             {

@@ -251,7 +251,7 @@ def _section(release: Mapping[str, Any], lang: str) -> Section:
         chart_name = f"{title} ({said['chart_total'].format(columns=columns_name)})"
     chart = bar_chart(
         anchor,
-        said["chart_label"].format(title=chart_name, rows=rows_name),
+        said["chart_label"].format(title=chart_name, rows=rows_name, measure=_measure(lang, spec)),
         groups,
         series,
         said["suppressed"],
@@ -311,8 +311,11 @@ def _release_grid(
             (label(lang, rows_dim, code), (_shown(cells.get((code,)), lang),))
             for code in (*row_codes, TOTAL)
         )
-        caption = said["table_caption"].format(title=title, rows=said_dimension(lang, rows_dim))
-        return Grid(f"{anchor}-table", caption, (head_first, _capital(said["measure"])), rows)
+        measure = _measure(lang, spec)
+        caption = said["table_caption"].format(
+            title=title, rows=said_dimension(lang, rows_dim), measure=measure
+        )
+        return Grid(f"{anchor}-table", caption, (head_first, _capital(measure)), rows)
     head = (
         head_first,
         *(label(lang, columns_dim, c) for c in column_codes),
@@ -329,6 +332,7 @@ def _release_grid(
         title=title,
         rows=said_dimension(lang, rows_dim),
         columns=said_dimension(lang, columns_dim),
+        measure=_measure(lang, spec),
     )
     return Grid(f"{anchor}-table", caption, head, rows)
 
@@ -477,6 +481,12 @@ def _bar(cell: Mapping[str, Any] | None, lang: str) -> Bar:
         return Bar(None, SUPPRESSED)
     assert cell is not None
     return Bar(int(cell["shown"]), shown.text)
+
+
+def _measure(lang: str, spec: Mapping[str, Any]) -> str:
+    """What a release counts, in ``lang``: incidents (releases made before measures had a
+    name), reports (events), victims or requests."""
+    return words(lang)[f"measure_{spec.get('measure', 'incidents')}"]
 
 
 __all__ = [
