@@ -230,28 +230,28 @@ class Oversight:
             )
         return found
 
-    def check(
+    def check(self, who: Principal, spec: Spec) -> Checked:
+        """The table, its suppression and its audit with every kept release."""
+        return self.check_all(who, [spec])[0]
+
+    def _check(
         self,
-        who: Principal,
         spec: Spec,
-        also: Sequence[Published] = (),
-        counted: tuple[list[Record], str] | None = None,
-        universe: frozenset[str] | None = None,
+        counted: tuple[list[Record], str],
+        universe: frozenset[str],
+        known: Sequence[Published],
     ) -> Checked:
-        """The table, its suppression and its audit with every kept release (and ``also``: the
-        tables released with it); ``counted``: its period's records and their snapshot, when
-        already read."""
-        access.require(who, *MAKERS)
+        """One table of ``check_all``: ``counted``, its period's records and their snapshot;
+        ``known``, what the attacker knows before it (the kept releases, the tables before it)."""
         if spec.dp:
-            return self._noisy(spec, counted[0] if counted else None)
-        records, snapshot = counted or self.counted(spec)
+            return self._noisy(spec, counted[0])
+        records, snapshot = counted
         table = build(spec, records)
         pattern = protect(table.cells, table.lines, spec.rule)
         checked = Checked(table, pattern, [], snapshot)
-        universe = self._universe([spec]) if universe is None else universe
         mine = _published(checked.rows(), spec, regions=universe)
         try:
-            leaks = audit([*mine, *self._earlier(universe), *also], spec.rule)
+            leaks = audit([*mine, *known], spec.rule)
         except TooFine as exc:  # refused rather than published unaudited
             raise Conflict(f"refused: {exc}") from None
         return Checked(table, pattern, leaks, checked.snapshot)
@@ -282,28 +282,29 @@ class Oversight:
         access.require(who, *READERS)
         return dp.ledger(self._kept(), year, self.budget).as_dict()
 
-    def _universe(self, specs: Sequence[Spec]) -> frozenset[str]:
+    def _universe(self, specs: Sequence[Spec], kept: list[dict[str, Any]]) -> frozenset[str]:
         """Every region code a table names: the desk's, the kept releases', the new ones'. A
         table's ``other`` region stands, in the audit, for those its own list leaves out."""
         codes = set(self.regions)
-        for kept in self._kept():
-            codes.update(kept["spec"].get("regions", ()))
+        for release in kept:
+            codes.update(release["spec"].get("regions", ()))
         for spec in specs:
             codes.update(spec.regions)
         return frozenset(codes)
 
-    def _earlier(self, regions: frozenset[str] = frozenset()) -> list[Published]:
-        """Every cell of every release kept so far, pending or published (a pending one may be
-        published yet), as the attacker of a new release would know it."""
+    @staticmethod
+    def _earlier(kept: list[dict[str, Any]], regions: frozenset[str]) -> list[Published]:
+        """Every cell of every release kept so far (``kept``), pending or published (a pending
+        one may be published yet), as the attacker of a new release would know it."""
         cells: list[Published] = []
-        for kept in self.store.oversight.releases():
+        for release in kept:
             # A dp release's cells are noisy: they tell no value exactly nor within sure
             # bounds, so they are no constraint of the attacker's linear program (stats.dp).
-            if kept["state"] == "refused" or kept["spec"].get("method") == "dp":
+            if release["state"] == "refused" or release["spec"].get("method") == "dp":
                 continue
-            spec = stored_spec(kept["spec"])
-            label = f"release {kept['id']} "
-            cells += _published(kept["cells"], spec, prefix=label, regions=regions)
+            spec = stored_spec(release["spec"])
+            label = f"release {release['id']} "
+            cells += _published(release["cells"], spec, prefix=label, regions=regions)
         return cells
 
     # -- releases ---------------------------------------------------------------------------
@@ -312,13 +313,14 @@ class Oversight:
         """Keep a release waiting for a second lead; refused (``Conflict``) when it leaks."""
         return self.release_all(who, [spec])[0]
 
-    def check_all(
-        self, who: Principal, specs: Sequence[Spec], batch: list[Published] | None = None
-    ) -> list[Checked]:
+    def check_all(self, who: Principal, specs: Sequence[Spec]) -> list[Checked]:
         """Several tables (a template's): each audited with the kept releases and the tables
-        before it in ``specs``, as ``release_all`` would keep them."""
-        batch = [] if batch is None else batch
-        universe = self._universe(specs)
+        before it in ``specs``, as ``release_all`` would keep them. The kept releases are read
+        once, every one of them."""
+        access.require(who, *MAKERS)
+        kept = self._kept()
+        universe = self._universe(specs, kept)
+        known = self._earlier(kept, universe)
         found = []
         read: dict[tuple[str, str, str], tuple[list[Record], str]] = {}  # a period read once
         for spec in specs:
@@ -326,9 +328,9 @@ class Oversight:
             key = (read_as, spec.first, spec.last)
             if key not in read:
                 read[key] = self.counted(spec)
-            checked = self.check(who, spec, batch, read[key], universe)
+            checked = self._check(spec, read[key], universe, known)
             if not spec.dp:
-                batch += _published(checked.rows(), spec, prefix="with it ", regions=universe)
+                known += _published(checked.rows(), spec, prefix="with it ", regions=universe)
             found.append(checked)
         return found
 

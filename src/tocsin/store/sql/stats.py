@@ -67,10 +67,7 @@ class SqlStats:
             .where(_I.c.created >= start, _I.c.created < end, _I.c.merged_into.is_(None))
             .order_by(_I.c.id)
         )
-        with self.engine.connect() as conn:
-            yield from (
-                tuple(row) for row in conn.execution_options(yield_per=10_000).execute(stmt)
-            )
+        yield from self._stream(stmt)
 
     def events_counted(self, start: int, end: int) -> Iterator[tuple[Any, ...]]:
         """Counted in the database (a year holds millions of events; its distinct days, types,
@@ -81,10 +78,7 @@ class SqlStats:
             .where(_E.c.event_time >= start, _E.c.event_time < end)
             .group_by(*keys)
         )
-        with self.engine.connect() as conn:
-            yield from (
-                tuple(row) for row in conn.execution_options(yield_per=10_000).execute(stmt)
-            )
+        yield from self._stream(stmt)
 
     def response_times(self, start: int, end: int) -> Iterator[tuple[Any, ...]]:
         stmt = (
@@ -99,6 +93,10 @@ class SqlStats:
             .where(_I.c.created >= start, _I.c.created < end, _I.c.merged_into.is_(None))
             .order_by(_I.c.id)
         )
+        yield from self._stream(stmt)
+
+    def _stream(self, stmt: Any) -> Iterator[tuple[Any, ...]]:
+        """A query's rows as tuples, fetched 10,000 at a time (a year holds a million)."""
         with self.engine.connect() as conn:
             yield from (
                 tuple(row) for row in conn.execution_options(yield_per=10_000).execute(stmt)
