@@ -366,33 +366,44 @@ def _leak(
 
 
 class _Part:
-    """One group of dimensions: its cells, its atoms, what its published cells tell."""
+    """One group of dimensions: its cells, its atoms, what its published cells tell (the
+    attacker's constraints, built once and solved for every suppressed cell)."""
 
     def __init__(self, cells: list[Published]) -> None:
         self.cells = cells
         known = [c for c in cells if not c.suppressed]
         self.space = _Space(cells, [c.codes for c in known if c.high == 0])
-        self.rows = [self.space.row(c.codes) for c in known]
-        self.low = [float(c.low) for c in known]
-        self.high = [float(c.high) for c in known]
+        self.matrix = vstack([self.space.row(c.codes) for c in known]).tocsr() if known else None
+        self.low = np.array([float(c.low) for c in known])
+        self.high = np.array([float(c.high) for c in known])
+        self._systems: dict[tuple[float, float] | None, tuple[Any, Any]] = {}
 
     def bounds(self, objective: Any, total: list[float] | None) -> tuple[float, float]:
         target = objective.toarray().ravel() if hasattr(objective, "toarray") else objective
         if not self.space.size or not target.any():  # every atom it sums is known to be zero
             return 0.0, 0.0
-        rows, low, high = list(self.rows), list(self.low), list(self.high)
-        if total is not None:
-            rows.append(csr_matrix(np.ones((1, self.space.size))))
-            low.append(total[0])
-            high.append(total[1])
-        a_ub = b_ub = None
-        pairs = [(r, lo, hi) for r, lo, hi in zip(rows, low, high, strict=True)]
-        finite = [(r, hi) for r, _, hi in pairs if not math.isinf(hi)]
-        if pairs:
-            matrix = vstack([r for r, _ in finite] + [-r for r, _, _ in pairs]).tocsr()
-            a_ub = matrix
-            b_ub = np.array([hi for _, hi in finite] + [-lo for _, lo, _ in pairs], dtype=float)
+        a_ub, b_ub = self._system(None if total is None else (total[0], total[1]))
         return _bound(target, a_ub, b_ub), -_bound(-target, a_ub, b_ub)
+
+    def _system(self, total: tuple[float, float] | None) -> tuple[Any, Any]:
+        """``low ≤ cell ≤ high`` for every published cell (and the grand total's range), as
+        the ``A x ≤ b`` of ``linprog``."""
+        if total not in self._systems:
+            parts = [] if self.matrix is None else [self.matrix]
+            low, high = list(self.low), list(self.high)
+            if total is not None:
+                parts.append(csr_matrix(np.ones((1, self.space.size))))
+                low.append(total[0])
+                high.append(total[1])
+            if not parts:
+                self._systems[total] = (None, None)
+            else:
+                matrix = vstack(parts).tocsr()
+                finite = ~np.isinf(np.array(high))
+                a_ub = vstack([matrix[np.flatnonzero(finite)], -matrix]).tocsr()
+                b_ub = np.concatenate([np.array(high)[finite], -np.array(low)])
+                self._systems[total] = (a_ub, b_ub)
+        return self._systems[total]
 
 
 def _bound(objective: np.ndarray, a_ub: Any, b_ub: Any) -> float:
